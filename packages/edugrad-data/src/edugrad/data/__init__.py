@@ -1,0 +1,25 @@
+"""edugrad.data: the bottom layer of edugrad.
+
+`TensorData` is an immutable n-dimensional array with a small, fixed set of low-level ops
+(`edugrad.data.ops`), run by a backend (NumPy by default, torch optionally). It knows nothing about gradients:
+the layer above, `edugrad.function`, builds differentiable Functions from these ops.
+"""
+
+from edugrad.data.backend import Backend, available_backends, get_backend, register_backend
+from edugrad.data.dtypes import DType, dtypes, promote_types, result_type
+from edugrad.data.ops import (
+    ALL_OPS, BinaryOps, CastOps, ContractionOps, IndexOps, LoadOps, MovementOps, Op, ReduceOps, ScanOps,
+    TernaryOps, UnaryOps, WindowOps,
+)
+from edugrad.data.tensor_data import (
+    TensorData, add_observer, check_shape, normalize_axes, normalize_axis, remove_observer,
+)
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "ALL_OPS", "Backend", "BinaryOps", "CastOps", "ContractionOps", "DType", "IndexOps", "LoadOps",
+    "MovementOps", "Op", "ReduceOps", "ScanOps", "TensorData", "TernaryOps", "UnaryOps", "WindowOps",
+    "add_observer", "available_backends", "check_shape", "dtypes", "get_backend", "normalize_axes",
+    "normalize_axis", "promote_types", "register_backend", "remove_observer", "result_type",
+]

@@ -1,0 +1,118 @@
+"""What a backend must implement, and how one is found by name.
+
+Bottom layer (`edugrad.data`). A backend owns arrays of its own kind (NumPy arrays, torch tensors, ...) and
+runs the low-level ops of `edugrad.data.ops` on them. `TensorData` checks every argument before it calls a
+backend, so a backend can assume well-formed input: same shapes and dtypes for binary ops, axes in range,
+valid permutations, pads and bounds. Backends are found through the `edugrad.backends` entry-point group
+(or `register_backend`), and the default one is chosen by the environment variable `EDUGRAD_BACKEND`.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+from collections.abc import Callable
+from importlib.metadata import entry_points
+from typing import Any, Protocol
+
+import numpy as np
+
+from edugrad.data.dtypes import DType
+from edugrad.data.ops import BinaryOps, LoadOps, ReduceOps, ScanOps, UnaryOps
+
+Array = Any  # the backend's own array type; only the backend looks inside it
+Shape = tuple[int, ...]
+
+
+class Backend(Protocol):
+    """The low-level op set (`edugrad.data.ops`), one method per op or per family, plus two conversions."""
+
+    name: str
+
+    # conversion (`FROM_NUMPY` is the load op; `to_numpy` the way back) and metadata
+    def from_numpy(self, array: np.ndarray[Any, Any], dtype: DType) -> Array: ...
+    def to_numpy(self, x: Array) -> np.ndarray[Any, Any]: ...
+    def shape(self, x: Array) -> Shape: ...
+    def dtype(self, x: Array) -> DType: ...
+
+    # LoadOps
+    def load(self, op: LoadOps, shape: Shape, dtype: DType, arg: Any) -> Array: ...
+    def manual_seed(self, seed: int) -> None: ...
+
+    # elementwise, reduce and scan families
+    def unary(self, op: UnaryOps, x: Array) -> Array: ...
+    def binary(self, op: BinaryOps, x: Array, y: Array) -> Array: ...
+    def where(self, cond: Array, x: Array, y: Array) -> Array: ...
+    def reduce(self, op: ReduceOps, x: Array, axes: Shape, keepdim: bool) -> Array: ...
+    def scan(self, op: ScanOps, x: Array, axis: int) -> Array: ...
+
+    # MovementOps
+    def reshape(self, x: Array, shape: Shape) -> Array: ...
+    def permute(self, x: Array, order: Shape) -> Array: ...
+    def expand(self, x: Array, shape: Shape) -> Array: ...
+    def pad(self, x: Array, padding: tuple[tuple[int, int], ...], value: float) -> Array: ...
+    def shrink(self, x: Array, bounds: tuple[tuple[int, int], ...]) -> Array: ...
+    def flip(self, x: Array, axes: Shape) -> Array: ...
+
+    # IndexOps, ContractionOps, WindowOps, CastOps
+    def gather(self, x: Array, index: Array, axis: int) -> Array: ...
+    def scatter_add(self, x: Array, index: Array, src: Array, axis: int) -> Array: ...
+    def matmul(self, x: Array, y: Array) -> Array: ...
+    def unfold(self, x: Array, kernel: Shape, stride: Shape, dilation: Shape) -> Array: ...
+    def fold(self, cols: Array, spatial: Shape, stride: Shape, dilation: Shape) -> Array: ...
+    def cast(self, x: Array, dtype: DType) -> Array: ...
+    def bitcast(self, x: Array, dtype: DType) -> Array: ...
+
+
+# The two backends that ship with edugrad-data, imported only when first asked for (torch is optional).
+_BUILTIN = {"numpy": "edugrad.data.numpy_backend", "torch": "edugrad.data.torch_backend"}
+_factories: dict[str, Callable[[], Backend]] = {}
+_instances: dict[str, Backend] = {}
+
+
+def register_backend(name: str, factory: Callable[[], Backend]) -> None:
+    """Make a backend available as `get_backend(name)` (installed packages use the `edugrad.backends`
+    entry-point group instead)."""
+    _factories[name] = factory
+    _instances.pop(name, None)
+
+
+def available_backends() -> list[str]:
+    """Names of all backends that are registered or installed (importable or not)."""
+    names = set(_BUILTIN) | set(_factories) | {ep.name for ep in entry_points(group="edugrad.backends")}
+    return sorted(names)
+
+
+def get_backend(name: str | None = None) -> Backend:
+    """The backend called `name`, or the default one (`$EDUGRAD_BACKEND`, else "numpy"). Each backend is
+    created once and shared."""
+    if name is None:
+        name = os.environ.get("EDUGRAD_BACKEND", "numpy")
+    backend = _instances.get(name)
+    if backend is None:
+        backend = _instances[name] = _create(name)
+    return backend
+
+
+def _create(name: str) -> Backend:
+    try:
+        factory = _find_factory(name)
+    except ImportError as error:
+        raise ImportError(
+            f"backend {name!r} cannot be imported ({error}); for the torch backend, install `edugrad-data[torch]`"
+        ) from error
+    return factory()
+
+
+def _find_factory(name: str) -> Callable[[], Backend]:
+    if name in _factories:
+        return _factories[name]
+    if name in _BUILTIN:
+        module: Any = importlib.import_module(_BUILTIN[name])
+        factory: Callable[[], Backend] = module.BACKEND_CLASS
+        return factory
+    found = [ep for ep in entry_points(group="edugrad.backends") if ep.name == name]
+    if not found:
+        raise ValueError(f"unknown backend {name!r}; available backends: {', '.join(available_backends())}")
+    loaded: Callable[[], Backend] = found[0].load()
+    return loaded

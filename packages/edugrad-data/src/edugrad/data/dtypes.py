@@ -1,0 +1,120 @@
+"""The element types of edugrad and PyTorch's rules for combining them.
+
+Bottom layer (`edugrad.data`). A `DType` names an element type once, for every backend; each backend maps
+it to its own (NumPy's `np.float32`, torch's `torch.float32`). The promotion rules below decide the dtype of
+`a + b` before any op runs, so the low-level ops themselves only ever see operands of one dtype.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+
+Category = Literal["bool", "int", "float"]
+_CATEGORY_RANK: dict[Category, int] = {"bool": 0, "int": 1, "float": 2}
+
+
+@dataclass(frozen=True, eq=False)
+class DType:
+    """One element type: its name, size in bytes, category (bool < int < float) and NumPy equivalent."""
+
+    name: str
+    itemsize: int
+    category: Category
+    np_dtype: np.dtype[np.generic]
+
+    def __repr__(self) -> str:
+        return f"dtypes.{self.name}"
+
+    def __reduce__(self) -> str:
+        # Pickle/copy by name, so identity comparisons (`dtype is dtypes.float32`) survive a round trip.
+        return f"dtypes.{self.name}"
+
+    @property
+    def is_floating_point(self) -> bool:
+        return self.category == "float"
+
+    @property
+    def is_integer(self) -> bool:
+        return self.category == "int"
+
+
+class dtypes:
+    """The supported dtypes as attributes (`dtypes.float32`), like `torch.float32`."""
+
+    bool = DType("bool", 1, "bool", np.dtype(np.bool_))
+    uint8 = DType("uint8", 1, "int", np.dtype(np.uint8))
+    int32 = DType("int32", 4, "int", np.dtype(np.int32))
+    int64 = DType("int64", 8, "int", np.dtype(np.int64))
+    float16 = DType("float16", 2, "float", np.dtype(np.float16))
+    float32 = DType("float32", 4, "float", np.dtype(np.float32))
+    float64 = DType("float64", 8, "float", np.dtype(np.float64))
+
+    #: What `Tensor([1.5])` and `Tensor.rand(...)` produce: float32, as in PyTorch.
+    default_float = float32
+    #: What `Tensor([1, 2])` and `arange(3)` produce: int64, as in PyTorch.
+    default_int = int64
+
+    @staticmethod
+    def all() -> tuple[DType, ...]:
+        return ALL_DTYPES
+
+    @staticmethod
+    def from_numpy(np_dtype: np.dtype[np.generic] | type) -> DType:
+        """The DType for a NumPy dtype; TypeError naming the supported ones if there is none."""
+        found = _BY_NUMPY.get(np.dtype(np_dtype))
+        if found is None:
+            raise TypeError(f"unsupported NumPy dtype {np.dtype(np_dtype)}; edugrad supports {_supported_names()}")
+        return found
+
+    @staticmethod
+    def from_name(name: str) -> DType:
+        """The DType called `name` (e.g. "float32"); TypeError for an unknown name."""
+        found = _BY_NAME.get(name)
+        if found is None:
+            raise TypeError(f"unknown dtype {name!r}; edugrad supports {_supported_names()}")
+        return found
+
+
+ALL_DTYPES: tuple[DType, ...] = (
+    dtypes.bool, dtypes.uint8, dtypes.int32, dtypes.int64, dtypes.float16, dtypes.float32, dtypes.float64,
+)
+_BY_NUMPY: dict[np.dtype[np.generic], DType] = {d.np_dtype: d for d in ALL_DTYPES}
+_BY_NAME: dict[str, DType] = {d.name: d for d in ALL_DTYPES}
+
+
+def _supported_names() -> str:
+    return ", ".join(d.name for d in ALL_DTYPES)
+
+
+Scalar = bool | int | float
+
+
+def promote_types(a: DType, b: DType) -> DType:
+    """The dtype of an op on two tensors, as `torch.promote_types`: the higher category wins
+    (bool < int < float); within a category the wider type wins; uint8 with a signed int gives the signed one."""
+    if a is b:
+        return a
+    rank_a, rank_b = _CATEGORY_RANK[a.category], _CATEGORY_RANK[b.category]
+    if rank_a != rank_b:
+        return a if rank_a > rank_b else b
+    return a if a.itemsize >= b.itemsize else b
+
+
+def scalar_category(value: Scalar) -> Category:
+    # bool is checked first because `isinstance(True, int)` holds in Python.
+    if isinstance(value, bool):
+        return "bool"
+    return "int" if isinstance(value, int) else "float"
+
+
+def result_type(dtype: DType, scalar: Scalar) -> DType:
+    """The dtype of an op between a tensor and a Python scalar. Scalars are "weak", as in PyTorch: they
+    never widen the tensor's dtype within its category (float32 * 2.0 stays float32), but a scalar of a
+    higher category lifts the result to that category's default (int64 tensor + 0.5 is float32)."""
+    category = scalar_category(scalar)
+    if _CATEGORY_RANK[category] <= _CATEGORY_RANK[dtype.category]:
+        return dtype
+    return dtypes.default_float if category == "float" else dtypes.default_int

@@ -1,0 +1,189 @@
+"""The default backend: every low-level op as one NumPy call (or a short, explained composition).
+
+Bottom layer (`edugrad.data`). The lookup tables are built once, at import. `TensorData` has already checked
+the arguments, so each method here is the bare computation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+from numpy.lib.stride_tricks import as_strided
+
+from edugrad.data.dtypes import DType, dtypes
+from edugrad.data.ops import BinaryOps, LoadOps, ReduceOps, ScanOps, UnaryOps
+
+NDArray = np.ndarray[Any, Any]
+Shape = tuple[int, ...]
+
+_UNARY: dict[UnaryOps, Callable[..., Any]] = {
+    UnaryOps.NEG: np.negative,
+    UnaryOps.EXP: np.exp,
+    UnaryOps.LOG: np.log,
+    UnaryOps.SIN: np.sin,
+    UnaryOps.COS: np.cos,
+    UnaryOps.TANH: np.tanh,
+    UnaryOps.SQRT: np.sqrt,
+    UnaryOps.RECIPROCAL: np.reciprocal,
+    UnaryOps.FLOOR: np.floor,
+    UnaryOps.CEIL: np.ceil,
+    UnaryOps.ROUND: np.rint,  # rounds half to even, like torch.round
+    UnaryOps.TRUNC: np.trunc,
+}
+
+_BINARY: dict[BinaryOps, Callable[..., Any]] = {
+    BinaryOps.ADD: np.add,
+    BinaryOps.SUB: np.subtract,
+    BinaryOps.MUL: np.multiply,
+    BinaryOps.DIV: np.divide,
+    BinaryOps.IDIV: np.floor_divide,
+    BinaryOps.MAX: np.maximum,
+    BinaryOps.POW: np.power,
+    BinaryOps.CMPLT: np.less,
+    BinaryOps.CMPEQ: np.equal,
+}
+
+_REDUCE: dict[ReduceOps, Callable[..., Any]] = {
+    ReduceOps.SUM: np.sum,
+    ReduceOps.MAX: np.max,
+    ReduceOps.PROD: np.prod,
+}
+
+_SCAN: dict[ScanOps, Callable[..., Any]] = {ScanOps.CUMSUM: np.cumsum, ScanOps.CUMPROD: np.cumprod}
+
+
+def _array(result: Any) -> NDArray:
+    # NumPy returns a scalar (np.float32, not a 0-d array) from ufuncs and reductions on 0-d input.
+    return result if type(result) is np.ndarray else np.asarray(result)
+
+
+class NumpyBackend:
+    """Runs the low-level ops on `np.ndarray`s. Random numbers come from one seeded `np.random.Generator`."""
+
+    name = "numpy"
+
+    def __init__(self) -> None:
+        self.rng = np.random.default_rng()
+
+    def from_numpy(self, array: NDArray, dtype: DType) -> NDArray:
+        return np.array(array, dtype=dtype.np_dtype, copy=True)
+
+    def to_numpy(self, x: NDArray) -> NDArray:
+        return x
+
+    def shape(self, x: NDArray) -> Shape:
+        return x.shape
+
+    def dtype(self, x: NDArray) -> DType:
+        return dtypes.from_numpy(x.dtype)
+
+    def load(self, op: LoadOps, shape: Shape, dtype: DType, arg: Any) -> NDArray:
+        np_dtype = dtype.np_dtype
+        if op is LoadOps.EMPTY:
+            return np.empty(shape, np_dtype)
+        if op is LoadOps.FULL:
+            return np.full(shape, arg, np_dtype)
+        if op is LoadOps.RAND:
+            return self.rng.random(shape, np.float64).astype(np_dtype, copy=False)
+        if op is LoadOps.RANDN:
+            return self.rng.standard_normal(shape, np.float64).astype(np_dtype, copy=False)
+        if op is LoadOps.ARANGE:
+            # start + i*step computed in float64 (or int64) and then cast, as torch.arange does.
+            start, step = arg
+            positions = np.arange(shape[0], dtype=np.float64 if dtype.is_floating_point else np.int64)
+            return (start + step * positions).astype(np_dtype, copy=False)
+        if op is LoadOps.FROM_NUMPY:
+            return self.from_numpy(arg, dtype)
+        raise NotImplementedError(op)
+
+    def manual_seed(self, seed: int) -> None:
+        self.rng = np.random.default_rng(seed)
+
+    def unary(self, op: UnaryOps, x: NDArray) -> NDArray:
+        return _array(_UNARY[op](x))
+
+    def binary(self, op: BinaryOps, x: NDArray, y: NDArray) -> NDArray:
+        return _array(_BINARY[op](x, y))
+
+    def where(self, cond: NDArray, x: NDArray, y: NDArray) -> NDArray:
+        return _array(np.where(cond, x, y))
+
+    def reduce(self, op: ReduceOps, x: NDArray, axes: Shape, keepdim: bool) -> NDArray:
+        if op is ReduceOps.MAX:
+            return _array(np.max(x, axis=axes, keepdims=keepdim))
+        # dtype= keeps int32 sums int32 (NumPy would widen them to int64).
+        return _array(_REDUCE[op](x, axis=axes, keepdims=keepdim, dtype=x.dtype))
+
+    def scan(self, op: ScanOps, x: NDArray, axis: int) -> NDArray:
+        return _SCAN[op](x, axis=axis, dtype=x.dtype)  # type: ignore[no-any-return]
+
+    def reshape(self, x: NDArray, shape: Shape) -> NDArray:
+        return x.reshape(shape)
+
+    def permute(self, x: NDArray, order: Shape) -> NDArray:
+        return x.transpose(order)
+
+    def expand(self, x: NDArray, shape: Shape) -> NDArray:
+        return np.broadcast_to(x, shape)  # a read-only view with stride 0 on the expanded axes
+
+    def pad(self, x: NDArray, padding: tuple[tuple[int, int], ...], value: float) -> NDArray:
+        return np.pad(x, padding, constant_values=value)
+
+    def shrink(self, x: NDArray, bounds: tuple[tuple[int, int], ...]) -> NDArray:
+        return x[tuple(slice(start, end) for start, end in bounds)]
+
+    def flip(self, x: NDArray, axes: Shape) -> NDArray:
+        return np.flip(x, axes)
+
+    def gather(self, x: NDArray, index: NDArray, axis: int) -> NDArray:
+        return np.take_along_axis(x, index, axis)
+
+    def scatter_add(self, x: NDArray, index: NDArray, src: NDArray, axis: int) -> NDArray:
+        # np.add.at accumulates repeated indices (plain fancy assignment would keep only the last one). It wants
+        # one index array per axis: `index` on `axis`, and on every other axis the position itself.
+        positions = list(np.indices(index.shape, sparse=True))
+        positions[axis] = index
+        out = x.copy()
+        np.add.at(out, tuple(positions), src)
+        return out
+
+    def matmul(self, x: NDArray, y: NDArray) -> NDArray:
+        return np.matmul(x, y)
+
+    def unfold(self, x: NDArray, kernel: Shape, stride: Shape, dilation: Shape) -> NDArray:
+        # A view, no copy: window (o, k) of a spatial axis starts at o*stride and reads element o*stride + k*dilation,
+        # so the output axis steps by stride*s and the kernel axis by dilation*s, where s is the input's stride.
+        spatial = x.shape[2:]
+        out = tuple((n - d * (k - 1) - 1) // s + 1 for n, k, s, d in zip(spatial, kernel, stride, dilation))
+        in_strides = x.strides[2:]
+        strides = (
+            x.strides[:2]
+            + tuple(st * s for st, s in zip(in_strides, stride))
+            + tuple(st * d for st, d in zip(in_strides, dilation))
+        )
+        return as_strided(x, x.shape[:2] + out + kernel, strides, writeable=False)
+
+    def fold(self, cols: NDArray, spatial: Shape, stride: Shape, dilation: Shape) -> NDArray:
+        # The adjoint of unfold: kernel offset k of every window lands on the strided slice
+        # k*dilation, k*dilation + stride, ... of the image. One vectorised add per kernel offset (9 for 3x3).
+        n_spatial = len(spatial)
+        out_shape = cols.shape[2 : 2 + n_spatial]
+        kernel = cols.shape[2 + n_spatial :]
+        image = np.zeros(cols.shape[:2] + spatial, cols.dtype)
+        for offset in np.ndindex(*kernel):
+            target = tuple(
+                slice(k * d, k * d + (o - 1) * s + 1, s) for k, d, o, s in zip(offset, dilation, out_shape, stride)
+            )
+            image[(..., *target)] += cols[(..., *offset)]
+        return image
+
+    def cast(self, x: NDArray, dtype: DType) -> NDArray:
+        return x.astype(dtype.np_dtype)
+
+    def bitcast(self, x: NDArray, dtype: DType) -> NDArray:
+        return x.view(dtype.np_dtype)
+
+
+BACKEND_CLASS = NumpyBackend

@@ -1,0 +1,132 @@
+"""The complete, fixed set of low-level ops: the seam between edugrad and a backend.
+
+Bottom layer (`edugrad.data`). Everything edugrad computes, from `a + b` to a convolution's backward pass,
+ends up as one of the ops listed here, run by a backend on its own arrays. A new backend implements exactly
+these (see `Backend`); nothing above this layer ever touches an array directly.
+
+Most families are the classic ones (elementwise, reduce, movement). Three are "fused" ops that a NumPy
+backend needs to be fast rather than a memory hog: a contraction (`MATMUL`, one BLAS call instead of a
+broadcast multiply and a sum), sliding windows (`UNFOLD`/`FOLD`, the im2col view behind convolution and
+pooling, and its adjoint), and indexing (`GATHER`/`SCATTER_ADD`, so a lookup costs the rows it reads rather
+than a one-hot matrix).
+"""
+
+from __future__ import annotations
+
+from enum import Enum, auto
+
+
+class UnaryOps(Enum):
+    """Elementwise ops of one operand. All but NEG need a floating-point input."""
+
+    NEG = auto()
+    EXP = auto()
+    LOG = auto()
+    SIN = auto()
+    COS = auto()
+    TANH = auto()  # composable from EXP, but exp overflows where tanh saturates: kept for stability
+    SQRT = auto()
+    RECIPROCAL = auto()
+    FLOOR = auto()
+    CEIL = auto()
+    ROUND = auto()  # half to even, as torch.round
+    TRUNC = auto()
+
+
+class BinaryOps(Enum):
+    """Elementwise ops of two operands of the same shape and dtype (the layers above broadcast and promote)."""
+
+    ADD = auto()
+    SUB = auto()
+    MUL = auto()
+    DIV = auto()  # true division: floating-point operands only
+    IDIV = auto()  # floor division, the `//` of Python and torch
+    MAX = auto()
+    POW = auto()
+    CMPLT = auto()  # x < y, gives bool
+    CMPEQ = auto()  # x == y, gives bool
+
+
+class TernaryOps(Enum):
+    """`WHERE(cond, x, y)`: x where cond is true, else y."""
+
+    WHERE = auto()
+
+
+class ReduceOps(Enum):
+    """Reductions over a set of axes, keeping the dtype."""
+
+    SUM = auto()
+    MAX = auto()
+    PROD = auto()
+
+
+class ScanOps(Enum):
+    """Running reductions along one axis (the output has the input's shape)."""
+
+    CUMSUM = auto()
+    CUMPROD = auto()
+
+
+class MovementOps(Enum):
+    """Ops that move or reshape data without computing on it (views where the backend can)."""
+
+    RESHAPE = auto()
+    PERMUTE = auto()
+    EXPAND = auto()  # broadcast size-1 axes to a larger size, without copying
+    PAD = auto()  # add constant borders
+    SHRINK = auto()  # take a [start, end) range per axis: a contiguous slice
+    FLIP = auto()
+
+
+class IndexOps(Enum):
+    """`GATHER` reads values at integer positions along one axis (torch.gather); `SCATTER_ADD` is its adjoint."""
+
+    GATHER = auto()
+    SCATTER_ADD = auto()
+
+
+class ContractionOps(Enum):
+    """Batched matrix product `(..., m, k) @ (..., k, n)`: one BLAS call."""
+
+    MATMUL = auto()
+
+
+class WindowOps(Enum):
+    """`UNFOLD`: the sliding windows of the spatial axes as a view `(N, C, *out, *kernel)` (im2col without the
+    copy). `FOLD`: its adjoint, summing every window back onto the image it came from (col2im)."""
+
+    UNFOLD = auto()
+    FOLD = auto()
+
+
+class LoadOps(Enum):
+    """Ops that create data: uninitialised, constant, random, a range, or copied from a NumPy array."""
+
+    EMPTY = auto()
+    FULL = auto()
+    RAND = auto()  # uniform on [0, 1)
+    RANDN = auto()  # standard normal
+    ARANGE = auto()
+    FROM_NUMPY = auto()
+
+
+class CastOps(Enum):
+    """`CAST` converts values to another dtype; `BITCAST` reinterprets the bytes (same itemsize)."""
+
+    CAST = auto()
+    BITCAST = auto()
+
+
+Op = (
+    UnaryOps | BinaryOps | TernaryOps | ReduceOps | ScanOps | MovementOps | IndexOps | ContractionOps | WindowOps
+    | LoadOps | CastOps
+)
+
+OP_FAMILIES: tuple[type[Enum], ...] = (
+    UnaryOps, BinaryOps, TernaryOps, ReduceOps, ScanOps, MovementOps, IndexOps, ContractionOps, WindowOps,
+    LoadOps, CastOps,
+)
+
+#: Every low-level op, in the order of the families above. `len(ALL_OPS)` is the size of the backend seam.
+ALL_OPS: tuple[Op, ...] = tuple(op for family in OP_FAMILIES for op in family)  # type: ignore[misc]

@@ -1,0 +1,372 @@
+"""`TensorData`: an immutable n-dimensional array and the low-level ops on it.
+
+Bottom layer (`edugrad.data`). A `TensorData` holds one backend array together with its shape and dtype, and
+knows nothing about gradients. Each method is one op of `edugrad.data.ops`: it checks its arguments (and
+raises an error naming the op, the shapes and what was expected), then hands the bare computation to the
+backend. Ops never modify their inputs; they return a new `TensorData` (often a view of the same memory).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from math import prod
+from typing import Any
+
+import numpy as np
+
+from edugrad.data.backend import Array, Backend, Shape, get_backend
+from edugrad.data.dtypes import DType, dtypes
+from edugrad.data.ops import (
+    BinaryOps, CastOps, ContractionOps, IndexOps, LoadOps, MovementOps, Op, ReduceOps, ScanOps, TernaryOps,
+    UnaryOps, WindowOps,
+)
+
+#: Called after every op with (op, inputs, output, arguments); used by `edugrad.function.trace`.
+OpObserver = Callable[[Op, tuple["TensorData", ...], "TensorData", dict[str, Any]], None]
+_observers: list[OpObserver] = []
+
+
+def add_observer(observer: OpObserver) -> None:
+    """Call `observer` after every low-level op until `remove_observer` (this is how tracing sees the ops)."""
+    _observers.append(observer)
+
+
+def remove_observer(observer: OpObserver) -> None:
+    _observers.remove(observer)
+
+
+def normalize_axis(axis: int, ndim: int, op: str) -> int:
+    """`axis` as a non-negative index (-1 is the last axis); IndexError if it is out of range, as in PyTorch."""
+    if not isinstance(axis, (int, np.integer)) or isinstance(axis, bool):
+        raise TypeError(f"{op}: axis must be an int, got {type(axis).__name__}")
+    low, high = (-ndim, ndim - 1) if ndim > 0 else (-1, 0)  # a 0-d tensor accepts axis 0 and -1, like torch
+    if not low <= axis <= high:
+        raise IndexError(f"{op}: axis {axis} is out of range for a {ndim}-d tensor (expected {low} to {high})")
+    return int(axis) % max(ndim, 1)
+
+
+def normalize_axes(axes: int | Sequence[int] | None, ndim: int, op: str) -> tuple[int, ...]:
+    """Axes as sorted non-negative indices; None means all axes. Rejects duplicates and out-of-range axes."""
+    if axes is None:
+        return tuple(range(ndim))
+    if isinstance(axes, (int, np.integer)):
+        axes = (int(axes),)
+    normalized = tuple(sorted(normalize_axis(a, ndim, op) for a in axes))
+    if len(set(normalized)) != len(normalized):
+        raise ValueError(f"{op}: axis {tuple(axes)} names the same axis twice")
+    return tuple(a for a in normalized if a < ndim)  # drops axis 0 of a 0-d tensor
+
+
+def check_shape(shape: Sequence[int], op: str) -> Shape:
+    """A shape as a tuple of non-negative ints; TypeError/ValueError for anything else."""
+    if not all(isinstance(s, (int, np.integer)) and not isinstance(s, bool) for s in shape):
+        raise TypeError(f"{op}: a shape must be a sequence of ints, got {tuple(shape)}")
+    if any(s < 0 for s in shape):
+        raise ValueError(f"{op}: a shape cannot have negative sizes, got {tuple(shape)}")
+    return tuple(int(s) for s in shape)
+
+
+class TensorData:
+    """An immutable array on one backend, with `shape`, `dtype` and the low-level ops as methods."""
+
+    __slots__ = ("array", "backend", "shape", "dtype")
+
+    array: Array
+    backend: Backend
+    shape: Shape
+    dtype: DType
+
+    def __init__(self, array: Array, backend: Backend) -> None:
+        self.array = array
+        self.backend = backend
+        self.shape = backend.shape(array)
+        self.dtype = backend.dtype(array)
+
+    @property
+    def ndim(self) -> int:
+        return len(self.shape)
+
+    @property
+    def size(self) -> int:
+        return prod(self.shape)
+
+    def __repr__(self) -> str:
+        return f"TensorData(shape={self.shape}, dtype={self.dtype.name}, backend={self.backend.name})"
+
+    # conversion and load ops
+
+    @staticmethod
+    def from_numpy(array: np.ndarray[Any, Any] | Any, dtype: DType | None = None, backend: str | None = None) -> TensorData:
+        """A copy of a NumPy array (or anything `np.asarray` takes) on `backend`. Its dtype is kept, e.g. float64
+        stays float64, unless `dtype` is given; an unsupported dtype is a TypeError."""
+        array = np.asarray(array)
+        target = dtypes.from_numpy(array.dtype) if dtype is None else dtype
+        return _load(LoadOps.FROM_NUMPY, array.shape, target, backend, array)
+
+    def numpy(self) -> np.ndarray[Any, Any]:
+        """A writable NumPy copy of the data (so changing it cannot change this immutable value)."""
+        return np.array(self.backend.to_numpy(self.array), copy=True)
+
+    @staticmethod
+    def empty(shape: Sequence[int], dtype: DType, backend: str | None = None) -> TensorData:
+        return _load(LoadOps.EMPTY, check_shape(shape, "empty"), dtype, backend, None)
+
+    @staticmethod
+    def full(shape: Sequence[int], value: bool | int | float, dtype: DType, backend: str | None = None) -> TensorData:
+        return _load(LoadOps.FULL, check_shape(shape, "full"), dtype, backend, value)
+
+    @staticmethod
+    def rand(shape: Sequence[int], dtype: DType = dtypes.float32, backend: str | None = None) -> TensorData:
+        """Uniform samples on [0, 1)."""
+        _expect_float("rand", dtype)
+        return _load(LoadOps.RAND, check_shape(shape, "rand"), dtype, backend, None)
+
+    @staticmethod
+    def randn(shape: Sequence[int], dtype: DType = dtypes.float32, backend: str | None = None) -> TensorData:
+        """Standard normal samples."""
+        _expect_float("randn", dtype)
+        return _load(LoadOps.RANDN, check_shape(shape, "randn"), dtype, backend, None)
+
+    @staticmethod
+    def arange(
+        start: int | float, stop: int | float, step: int | float, dtype: DType, backend: str | None = None
+    ) -> TensorData:
+        """start, start + step, ... up to but excluding stop."""
+        if step == 0:
+            raise ValueError("arange: step must be nonzero")
+        count = max(0, -int(-(stop - start) // step))  # ceil((stop - start) / step)
+        return _load(LoadOps.ARANGE, (count,), dtype, backend, (start, step))
+
+    @staticmethod
+    def manual_seed(seed: int, backend: str | None = None) -> None:
+        """Seed the random stream of `backend` (the default one if None)."""
+        get_backend(backend).manual_seed(seed)
+
+    # elementwise ops
+
+    def unary(self, op: UnaryOps) -> TensorData:
+        if op is UnaryOps.NEG:
+            if self.dtype is dtypes.bool:
+                raise TypeError("neg: negation of a bool tensor is not supported; use logical not (x == False)")
+        else:
+            _expect_float(op.name.lower(), self.dtype)
+        return self._new(op, self.backend.unary(op, self.array), (self,))
+
+    def binary(self, op: BinaryOps, other: TensorData) -> TensorData:
+        name = op.name.lower()
+        if self.shape != other.shape:
+            raise ValueError(f"{name}: operands must have the same shape, got {self.shape} and {other.shape} "
+                             "(the Tensor layer broadcasts with expand before calling this op)")
+        if self.dtype is not other.dtype:
+            raise TypeError(f"{name}: operands must have the same dtype, got {self.dtype.name} and "
+                            f"{other.dtype.name} (cast one of them first)")
+        self._same_backend(name, other)
+        if op is BinaryOps.DIV:
+            _expect_float(name, self.dtype)
+        elif self.dtype is dtypes.bool and op in (BinaryOps.SUB, BinaryOps.DIV, BinaryOps.IDIV, BinaryOps.POW):
+            raise TypeError(f"{name}: not supported for bool operands")
+        return self._new(op, self.backend.binary(op, self.array, other.array), (self, other))
+
+    def where(self, x: TensorData, y: TensorData) -> TensorData:
+        """`x` where this (bool) condition holds, else `y`."""
+        if self.dtype is not dtypes.bool:
+            raise TypeError(f"where: the condition must be bool, got {self.dtype.name}")
+        if not self.shape == x.shape == y.shape:
+            raise ValueError(f"where: condition and values must have the same shape, got {self.shape}, {x.shape} "
+                             f"and {y.shape}")
+        if x.dtype is not y.dtype:
+            raise TypeError(f"where: both values must have the same dtype, got {x.dtype.name} and {y.dtype.name}")
+        self._same_backend("where", x, y)
+        return self._new(TernaryOps.WHERE, self.backend.where(self.array, x.array, y.array), (self, x, y))
+
+    # reduce and scan ops
+
+    def reduce(self, op: ReduceOps, axes: int | Sequence[int] | None = None, keepdim: bool = False) -> TensorData:
+        name = op.name.lower()
+        axes = normalize_axes(axes, self.ndim, name)
+        if op is not ReduceOps.MAX and self.dtype is dtypes.bool:
+            raise TypeError(f"{name}: cannot reduce a bool tensor; cast it to an integer dtype first")
+        if op is ReduceOps.MAX and any(self.shape[a] == 0 for a in axes):
+            raise ValueError(f"max: cannot reduce over an axis of size 0 (shape {self.shape}, axes {axes}); "
+                             "a maximum over nothing is undefined")
+        array = self.backend.reduce(op, self.array, axes, keepdim)
+        return self._new(op, array, (self,), axes=axes, keepdim=keepdim)
+
+    def scan(self, op: ScanOps, axis: int) -> TensorData:
+        name = op.name.lower()
+        axis = normalize_axis(axis, self.ndim, name)
+        if self.dtype is dtypes.bool:
+            raise TypeError(f"{name}: cannot scan a bool tensor; cast it to an integer dtype first")
+        return self._new(op, self.backend.scan(op, self.array, axis), (self,), axis=axis)
+
+    # movement ops
+
+    def reshape(self, shape: Sequence[int]) -> TensorData:
+        shape = check_shape(shape, "reshape")
+        if prod(shape) != self.size:
+            raise ValueError(f"reshape: cannot reshape {self.shape} ({self.size} elements) to {shape} "
+                             f"({prod(shape)} elements)")
+        if shape == self.shape:
+            return self
+        return self._new(MovementOps.RESHAPE, self.backend.reshape(self.array, shape), (self,), shape=shape)
+
+    def permute(self, order: Sequence[int]) -> TensorData:
+        order = tuple(normalize_axis(a, self.ndim, "permute") for a in order)
+        if sorted(order) != list(range(self.ndim)):
+            raise ValueError(f"permute: {tuple(order)} is not a permutation of the {self.ndim} axes of {self.shape}")
+        return self._new(MovementOps.PERMUTE, self.backend.permute(self.array, order), (self,), order=order)
+
+    def expand(self, shape: Sequence[int]) -> TensorData:
+        """Broadcast axes of size 1 to `shape` (same number of axes; add leading axes with reshape first)."""
+        shape = check_shape(shape, "expand")
+        if len(shape) != self.ndim or any(s != n and s != 1 for s, n in zip(self.shape, shape)):
+            raise ValueError(f"expand: cannot expand {self.shape} to {shape}; every axis must keep its size or "
+                             "grow from size 1, and the number of axes must stay the same")
+        if shape == self.shape:
+            return self
+        return self._new(MovementOps.EXPAND, self.backend.expand(self.array, shape), (self,), shape=shape)
+
+    def pad(self, padding: Sequence[tuple[int, int]], value: bool | int | float = 0) -> TensorData:
+        """Add `before` and `after` elements of `value` on each axis (pads must not be negative: see shrink)."""
+        padding = tuple((int(b), int(a)) for b, a in padding)
+        if len(padding) != self.ndim or any(b < 0 or a < 0 for b, a in padding):
+            raise ValueError(f"pad: expected one (before, after) pair of non-negative ints per axis of {self.shape}, "
+                             f"got {padding} (use shrink to crop)")
+        array = self.backend.pad(self.array, padding, value)
+        return self._new(MovementOps.PAD, array, (self,), padding=padding, value=value)
+
+    def shrink(self, bounds: Sequence[tuple[int, int]]) -> TensorData:
+        """Keep the range [start, end) on each axis."""
+        bounds = tuple((int(s), int(e)) for s, e in bounds)
+        if len(bounds) != self.ndim or any(not 0 <= s <= e <= n for (s, e), n in zip(bounds, self.shape)):
+            raise ValueError(f"shrink: expected one (start, end) pair with 0 <= start <= end <= size per axis of "
+                             f"{self.shape}, got {bounds}")
+        if all(s == 0 and e == n for (s, e), n in zip(bounds, self.shape)):
+            return self
+        return self._new(MovementOps.SHRINK, self.backend.shrink(self.array, bounds), (self,), bounds=bounds)
+
+    def flip(self, axes: int | Sequence[int]) -> TensorData:
+        axes = normalize_axes(axes, self.ndim, "flip")
+        return self._new(MovementOps.FLIP, self.backend.flip(self.array, axes), (self,), axes=axes)
+
+    # index ops
+
+    def gather(self, index: TensorData, axis: int) -> TensorData:
+        """out[..., i, ...] = self[..., index[..., i, ...], ...] along `axis` (torch.gather)."""
+        axis = normalize_axis(axis, self.ndim, "gather")
+        self._check_index("gather", index, axis, index.shape)
+        return self._new(IndexOps.GATHER, self.backend.gather(self.array, index.array, axis), (self, index), axis=axis)
+
+    def scatter_add(self, index: TensorData, src: TensorData, axis: int) -> TensorData:
+        """A copy of self with src[..., i, ...] added at [..., index[..., i, ...], ...] along `axis`
+        (torch.scatter_add; repeated indices accumulate). The adjoint of gather."""
+        axis = normalize_axis(axis, self.ndim, "scatter_add")
+        self._check_index("scatter_add", index, axis, src.shape)
+        if src.dtype is not self.dtype:
+            raise TypeError(f"scatter_add: src must have dtype {self.dtype.name}, got {src.dtype.name}")
+        array = self.backend.scatter_add(self.array, index.array, src.array, axis)
+        return self._new(IndexOps.SCATTER_ADD, array, (self, index, src), axis=axis)
+
+    # contraction and window ops
+
+    def matmul(self, other: TensorData) -> TensorData:
+        """Batched matrix product (..., m, k) @ (..., k, n) -> (..., m, n); batch axes must be equal."""
+        if self.ndim < 2 or other.ndim != self.ndim or self.shape[:-2] != other.shape[:-2] \
+                or self.shape[-1] != other.shape[-2]:
+            raise ValueError(f"matmul: cannot multiply {self.shape} by {other.shape}; expected (..., m, k) and "
+                             "(..., k, n) with equal batch axes (the Tensor layer broadcasts them)")
+        if self.dtype is not other.dtype or self.dtype is dtypes.bool:
+            raise TypeError(f"matmul: expected two operands of one numeric dtype, got {self.dtype.name} and "
+                            f"{other.dtype.name}")
+        self._same_backend("matmul", other)
+        return self._new(ContractionOps.MATMUL, self.backend.matmul(self.array, other.array), (self, other))
+
+    def unfold(self, kernel: Sequence[int], stride: Sequence[int], dilation: Sequence[int]) -> TensorData:
+        """The sliding windows of an (N, C, *spatial) array as (N, C, *out, *kernel), a view (im2col)."""
+        kernel, stride, dilation = _window_args("unfold", self.ndim - 2, kernel, stride, dilation)
+        spatial = self.shape[2:]
+        if self.ndim < 3 or any(n < d * (k - 1) + 1 for n, k, d in zip(spatial, kernel, dilation)):
+            raise ValueError(f"unfold: a kernel of {kernel} with dilation {dilation} does not fit the spatial "
+                             f"size {spatial} of an input of shape {self.shape} (expected (N, C, *spatial))")
+        array = self.backend.unfold(self.array, kernel, stride, dilation)
+        return self._new(WindowOps.UNFOLD, array, (self,), kernel=kernel, stride=stride, dilation=dilation)
+
+    def fold(self, spatial: Sequence[int], stride: Sequence[int], dilation: Sequence[int]) -> TensorData:
+        """Sum (N, C, *out, *kernel) windows back onto an (N, C, *spatial) image: the adjoint of unfold."""
+        spatial = check_shape(spatial, "fold")
+        n = len(spatial)
+        if self.ndim != 2 + 2 * n:
+            raise ValueError(f"fold: expected windows of shape (N, C, *out, *kernel) with {n} spatial axes, "
+                             f"got {self.shape}")
+        kernel = self.shape[2 + n:]
+        kernel, stride, dilation = _window_args("fold", n, kernel, stride, dilation)
+        expected = tuple((s - d * (k - 1) - 1) // st + 1 for s, k, st, d in zip(spatial, kernel, stride, dilation))
+        if self.shape[2:2 + n] != expected:
+            raise ValueError(f"fold: windows {self.shape} do not match an image of spatial size {spatial} "
+                             f"(expected {expected} windows per axis)")
+        array = self.backend.fold(self.array, spatial, stride, dilation)
+        return self._new(WindowOps.FOLD, array, (self,), spatial=spatial, stride=stride, dilation=dilation)
+
+    # cast ops
+
+    def cast(self, dtype: DType) -> TensorData:
+        if dtype is self.dtype:
+            return self
+        return self._new(CastOps.CAST, self.backend.cast(self.array, dtype), (self,), dtype=dtype)
+
+    def bitcast(self, dtype: DType) -> TensorData:
+        if dtype.itemsize != self.dtype.itemsize:
+            raise TypeError(f"bitcast: {self.dtype.name} and {dtype.name} have different sizes "
+                            f"({self.dtype.itemsize} and {dtype.itemsize} bytes)")
+        return self._new(CastOps.BITCAST, self.backend.bitcast(self.array, dtype), (self,), dtype=dtype)
+
+    # helpers
+
+    def _new(self, op: Op, array: Array, inputs: tuple[TensorData, ...], **args: Any) -> TensorData:
+        out = TensorData(array, self.backend)
+        for observer in _observers:
+            observer(op, inputs, out, args)
+        return out
+
+    def _same_backend(self, op: str, *others: TensorData) -> None:
+        for other in others:
+            if other.backend is not self.backend:
+                raise ValueError(f"{op}: operands live on different backends ({self.backend.name} and "
+                                 f"{other.backend.name}); move one with TensorData.from_numpy(x.numpy(), backend=...)")
+
+    def _check_index(self, op: str, index: TensorData, axis: int, shape: Shape) -> None:
+        if not index.dtype.is_integer:
+            raise TypeError(f"{op}: index must have an integer dtype, got {index.dtype.name}")
+        if index.shape != shape or index.ndim != self.ndim or any(
+            i > n for d, (i, n) in enumerate(zip(index.shape, self.shape)) if d != axis
+        ):
+            raise ValueError(f"{op}: index of shape {index.shape} does not fit input {self.shape} along axis {axis} "
+                             f"(expected the same number of axes and no larger size off that axis)")
+        self._same_backend(op, index)
+        values = index.backend.to_numpy(index.array)
+        if values.size and (values.min() < 0 or values.max() >= self.shape[axis]):
+            raise IndexError(f"{op}: index {int(values.min() if values.min() < 0 else values.max())} is out of "
+                             f"range for axis {axis} of size {self.shape[axis]}")
+
+
+def _load(op: LoadOps, shape: Shape, dtype: DType, backend: str | None, arg: Any) -> TensorData:
+    if not isinstance(dtype, DType):
+        raise TypeError(f"{op.name.lower()}: dtype must be an edugrad DType such as dtypes.float32, got {dtype!r}")
+    chosen = get_backend(backend)
+    out = TensorData(chosen.load(op, shape, dtype, arg), chosen)
+    for observer in _observers:
+        observer(op, (), out, {"shape": shape, "dtype": dtype})
+    return out
+
+
+def _expect_float(op: str, dtype: DType) -> None:
+    if not dtype.is_floating_point:
+        raise TypeError(f"{op}: expected a floating-point input, got {dtype.name} (cast it first)")
+
+
+def _window_args(op: str, n: int, *args: Sequence[int]) -> tuple[Shape, ...]:
+    checked = tuple(check_shape(arg, op) for arg in args)
+    if any(len(arg) != n or any(a < 1 for a in arg) for arg in checked):
+        raise ValueError(f"{op}: kernel, stride and dilation need one positive int per spatial axis ({n}), "
+                         f"got {checked}")
+    return checked

@@ -1,0 +1,3 @@
+"""edugrad.function."""
+
+__version__ = "0.1.0"

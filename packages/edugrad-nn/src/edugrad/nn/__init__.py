@@ -1,0 +1,3 @@
+"""edugrad.nn."""
+
+__version__ = "0.1.0"

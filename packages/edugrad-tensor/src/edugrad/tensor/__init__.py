@@ -1,0 +1,3 @@
+"""edugrad.tensor."""
+
+__version__ = "0.1.0"
