@@ -1,3 +1,29 @@
-"""edugrad.function."""
+"""edugrad.function: differentiable Functions and the autograd engine (the middle layer of edugrad).
+
+A `Function` computes on `TensorData` (edugrad.data) in `forward` and applies the chain rule in `backward`.
+`Node` is the graph value the engine works on; `edugrad.tensor.Tensor` extends it with the user-facing API.
+"""
+
+from edugrad.function.elementwise import (
+    Add, Cast, Cos, Div, Equal, Exp, FloorDiv, Less, Log, Maximum, Mul, Neg, Pow, Reciprocal, Rounding, Sin, Sqrt,
+    Sub, Tanh, Where,
+)
+from edugrad.function.engine import backward, grad, topological_order
+from edugrad.function.function import Function
+from edugrad.function.grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from edugrad.function.index import Gather, ScatterAdd
+from edugrad.function.matmul import MatMul
+from edugrad.function.movement import Expand, Flip, Pad, Permute, Reshape, Shrink
+from edugrad.function.node import Node, constant_like
+from edugrad.function.reduce import CumSum, Max, Sum
+from edugrad.function.window import Fold, Unfold
 
 __version__ = "0.1.0"
+
+__all__ = [
+    "Add", "Cast", "Cos", "CumSum", "Div", "Equal", "Exp", "Expand", "Flip", "Fold", "FloorDiv", "Function",
+    "Gather", "Less", "Log", "MatMul", "Max", "Maximum", "Mul", "Neg", "Node", "Pad", "Permute", "Pow",
+    "Reciprocal", "Reshape", "Rounding", "ScatterAdd", "Shrink", "Sin", "Sqrt", "Sub", "Sum", "Tanh", "Unfold",
+    "Where", "backward", "constant_like", "enable_grad", "grad", "is_grad_enabled", "no_grad",
+    "set_grad_enabled", "topological_order",
+]

@@ -1,0 +1,230 @@
+"""Elementwise Functions: one per unary, binary and ternary op of the data layer, plus cast.
+
+Function layer (`edugrad.function`). Operands already have one shape and one dtype (the Tensor layer
+broadcasts and promotes first), so every gradient here has its input's shape without any summing. Each
+backward states the derivative it applies; `g` is the gradient flowing in from the output.
+"""
+
+from __future__ import annotations
+
+from edugrad.data import BinaryOps, DType, TensorData, UnaryOps
+from edugrad.function.function import Function, Grads
+from edugrad.function.node import Node, constant_like
+
+
+class Neg(Function):
+    saves_inputs = False
+
+    def forward(self, x: TensorData) -> TensorData:
+        return x.unary(UnaryOps.NEG)
+
+    def backward(self, g: Node) -> Grads:
+        return Neg.apply(g)  # d(-x)/dx = -1
+
+
+class Exp(Function):
+    saves_inputs = False
+
+    def forward(self, x: TensorData) -> TensorData:
+        return x.unary(UnaryOps.EXP)
+
+    def backward(self, g: Node) -> Grads:
+        return Mul.apply(g, self.output)  # d/dx e^x = e^x, which forward already computed
+
+
+class Log(Function):
+    def forward(self, x: TensorData) -> TensorData:
+        return x.unary(UnaryOps.LOG)
+
+    def backward(self, g: Node) -> Grads:
+        return Div.apply(g, self.inputs[0])  # d/dx ln x = 1/x
+
+
+class Sin(Function):
+    def forward(self, x: TensorData) -> TensorData:
+        return x.unary(UnaryOps.SIN)
+
+    def backward(self, g: Node) -> Grads:
+        return Mul.apply(g, Cos.apply(self.inputs[0]))  # d/dx sin x = cos x
+
+
+class Cos(Function):
+    def forward(self, x: TensorData) -> TensorData:
+        return x.unary(UnaryOps.COS)
+
+    def backward(self, g: Node) -> Grads:
+        return Neg.apply(Mul.apply(g, Sin.apply(self.inputs[0])))  # d/dx cos x = -sin x
+
+
+class Tanh(Function):
+    saves_inputs = False
+
+    def forward(self, x: TensorData) -> TensorData:
+        return x.unary(UnaryOps.TANH)
+
+    def backward(self, g: Node) -> Grads:
+        out = self.output
+        one_minus_square = Sub.apply(constant_like(out, 1.0), Mul.apply(out, out))
+        return Mul.apply(g, one_minus_square)  # d/dx tanh x = 1 - tanh^2 x
+
+
+class Sqrt(Function):
+    saves_inputs = False
+
+    def forward(self, x: TensorData) -> TensorData:
+        return x.unary(UnaryOps.SQRT)
+
+    def backward(self, g: Node) -> Grads:
+        out = self.output
+        return Div.apply(g, Add.apply(out, out))  # d/dx sqrt x = 1 / (2 sqrt x)
+
+
+class Reciprocal(Function):
+    saves_inputs = False
+
+    def forward(self, x: TensorData) -> TensorData:
+        return x.unary(UnaryOps.RECIPROCAL)
+
+    def backward(self, g: Node) -> Grads:
+        out = self.output
+        return Neg.apply(Mul.apply(g, Mul.apply(out, out)))  # d/dx 1/x = -1/x^2
+
+
+class Rounding(Function):
+    """floor, ceil, round and trunc: piecewise constant, so the gradient is zero (as in PyTorch)."""
+
+    saves_inputs = False
+
+    def forward(self, x: TensorData, op: UnaryOps) -> TensorData:
+        if op not in (UnaryOps.FLOOR, UnaryOps.CEIL, UnaryOps.ROUND, UnaryOps.TRUNC):
+            raise ValueError(f"Rounding: {op} is not a rounding op")
+        return x.unary(op)
+
+    def backward(self, g: Node) -> Grads:
+        return constant_like(g, 0.0)
+
+
+class Add(Function):
+    saves_inputs = False
+
+    def forward(self, x: TensorData, y: TensorData) -> TensorData:
+        return x.binary(BinaryOps.ADD, y)
+
+    def backward(self, g: Node) -> Grads:
+        return g, g  # d(x+y)/dx = d(x+y)/dy = 1
+
+
+class Sub(Function):
+    saves_inputs = False
+
+    def forward(self, x: TensorData, y: TensorData) -> TensorData:
+        return x.binary(BinaryOps.SUB, y)
+
+    def backward(self, g: Node) -> Grads:
+        return g, Neg.apply(g) if self.needs_input_grad[1] else None  # d(x-y)/dy = -1
+
+
+class Mul(Function):
+    def forward(self, x: TensorData, y: TensorData) -> TensorData:
+        return x.binary(BinaryOps.MUL, y)
+
+    def backward(self, g: Node) -> Grads:
+        x, y = self.inputs  # d(xy)/dx = y, d(xy)/dy = x
+        return (Mul.apply(g, y) if self.needs_input_grad[0] else None,
+                Mul.apply(g, x) if self.needs_input_grad[1] else None)
+
+
+class Div(Function):
+    def forward(self, x: TensorData, y: TensorData) -> TensorData:
+        return x.binary(BinaryOps.DIV, y)
+
+    def backward(self, g: Node) -> Grads:
+        # d(x/y)/dx = 1/y; d(x/y)/dy = -x/y^2 = -(x/y) * (1/y), reusing g/y for both.
+        g_over_y = Div.apply(g, self.inputs[1])
+        grad_y = Neg.apply(Mul.apply(g_over_y, self.output)) if self.needs_input_grad[1] else None
+        return g_over_y, grad_y
+
+
+class Maximum(Function):
+    def forward(self, x: TensorData, y: TensorData) -> TensorData:
+        return x.binary(BinaryOps.MAX, y)
+
+    def backward(self, g: Node) -> Grads:
+        # The gradient goes to the larger operand; on a tie it is split in half (as torch.maximum does).
+        # The split is a constant mask: max is piecewise linear, so its second derivative is zero.
+        x, y = self.inputs[0].data, self.inputs[1].data
+        x_wins = y.binary(BinaryOps.CMPLT, x).cast(g.dtype)
+        tie = x.binary(BinaryOps.CMPEQ, y).cast(g.dtype)
+        half_tie = tie.binary(BinaryOps.MUL, TensorData.full(tie.shape, 0.5, g.dtype, tie.backend.name))
+        share_x = x_wins.binary(BinaryOps.ADD, half_tie)
+        share_y = TensorData.full(tie.shape, 1.0, g.dtype, tie.backend.name).binary(BinaryOps.SUB, share_x)
+        wrap = type(g)._wrap
+        return (Mul.apply(g, wrap(share_x)) if self.needs_input_grad[0] else None,
+                Mul.apply(g, wrap(share_y)) if self.needs_input_grad[1] else None)
+
+
+class Pow(Function):
+    def forward(self, x: TensorData, y: TensorData) -> TensorData:
+        return x.binary(BinaryOps.POW, y)
+
+    def backward(self, g: Node) -> Grads:
+        x, y = self.inputs
+        grad_x = grad_y = None
+        if self.needs_input_grad[0]:  # d/dx x^y = y x^(y-1)
+            grad_x = Mul.apply(g, Mul.apply(y, Pow.apply(x, Sub.apply(y, constant_like(y, 1.0)))))
+        if self.needs_input_grad[1]:  # d/dy x^y = x^y ln x
+            grad_y = Mul.apply(g, Mul.apply(self.output, Log.apply(x)))
+        return grad_x, grad_y
+
+
+class Less(Function):
+    """x < y as bool: not differentiable, so never recorded."""
+
+    differentiable = False
+
+    def forward(self, x: TensorData, y: TensorData) -> TensorData:
+        return x.binary(BinaryOps.CMPLT, y)
+
+
+class Equal(Function):
+    """x == y as bool: not differentiable, so never recorded."""
+
+    differentiable = False
+
+    def forward(self, x: TensorData, y: TensorData) -> TensorData:
+        return x.binary(BinaryOps.CMPEQ, y)
+
+
+class FloorDiv(Function):
+    """x // y: piecewise constant and mostly used on integers, so not recorded (as in PyTorch)."""
+
+    differentiable = False
+
+    def forward(self, x: TensorData, y: TensorData) -> TensorData:
+        return x.binary(BinaryOps.IDIV, y)
+
+
+class Where(Function):
+    saves_inputs = False
+
+    def forward(self, cond: TensorData, x: TensorData, y: TensorData) -> TensorData:
+        return cond.where(x, y)
+
+    def backward(self, g: Node) -> Grads:
+        # The gradient flows to whichever operand was chosen at each position; the condition gets none.
+        cond = self.inputs[0]
+        zero = constant_like(g, 0.0)
+        return (None,
+                Where.apply(cond, g, zero) if self.needs_input_grad[1] else None,
+                Where.apply(cond, zero, g) if self.needs_input_grad[2] else None)
+
+
+class Cast(Function):
+    saves_inputs = False
+
+    def forward(self, x: TensorData, dtype: DType) -> TensorData:
+        self.input_dtype = x.dtype
+        return x.cast(dtype)
+
+    def backward(self, g: Node) -> Grads:
+        return Cast.apply(g, dtype=self.input_dtype)  # values pass through; only their precision changes

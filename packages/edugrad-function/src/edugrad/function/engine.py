@@ -1,0 +1,156 @@
+"""The backward engine: reverse-mode automatic differentiation over the graph of Nodes and Functions.
+
+Function layer (`edugrad.function`). `backward(root)` sorts the graph that ends at `root` in topological
+order (iteratively, so a 100,000-node chain is fine), then walks it from the root to the leaves: each
+Function turns the gradient of its output into gradients of its inputs (the chain rule), and gradients
+reaching the same node from several paths are added. Leaves end up with the sum in `.grad`. `grad()` is the
+functional form, which returns gradients instead of accumulating them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TypeVar
+
+from edugrad.function import grad_mode
+from edugrad.function.elementwise import Add
+from edugrad.function.function import Function
+from edugrad.function.node import Node, constant_like
+
+N = TypeVar("N", bound=Node)
+
+
+def topological_order(roots: Sequence[Node]) -> list[Node]:
+    """Every node that requires grad and leads to a root, each after all of its inputs (depth-first, with an
+    explicit stack instead of recursion)."""
+    order: list[Node] = []
+    visited: set[int] = set()
+    stack: list[tuple[Node, bool]] = [(root, False) for root in reversed(roots) if root.requires_grad]
+    while stack:
+        node, inputs_done = stack.pop()
+        if inputs_done:
+            order.append(node)
+            continue
+        if id(node) in visited:
+            continue
+        visited.add(id(node))
+        stack.append((node, True))  # comes back to this node once everything pushed after it is placed
+        ctx = node._ctx
+        if ctx is not None:
+            if ctx._freed:
+                raise RuntimeError(
+                    f"Trying to backward through the graph a second time (through {ctx.name}): its saved values "
+                    "were freed by the first backward. Pass retain_graph=True to the first backward to keep them."
+                )
+            stack.extend((x, False) for x in ctx.inputs if x.requires_grad and id(x) not in visited)
+    return order
+
+
+def backward(root: Node, gradient: Node | None = None, retain_graph: bool | None = None,
+             create_graph: bool = False) -> None:
+    """Add d(root)/d(leaf) (times `gradient`) to the `.grad` of every leaf that requires grad.
+    `gradient` may be omitted only for a single-element root; `retain_graph` (default: `create_graph`) keeps
+    the graph for another backward; `create_graph` records the backward pass itself, for higher derivatives."""
+    if not root.requires_grad:
+        raise RuntimeError("backward: this tensor does not require grad and has no grad_fn; nothing to differentiate")
+    seed = _seed_gradient(root, gradient, "backward")
+    _run(root, seed, retain_graph, create_graph, wanted=None)
+
+
+def grad(outputs: N | Sequence[N], inputs: N | Sequence[N], grad_outputs: N | Sequence[N | None] | None = None,
+         retain_graph: bool | None = None, create_graph: bool = False,
+         allow_unused: bool = False) -> tuple[N | None, ...]:
+    """The gradients of `outputs` with respect to `inputs`, returned rather than accumulated into `.grad`
+    (as `torch.autograd.grad`). An input the outputs do not depend on is an error unless `allow_unused`."""
+    outputs = [outputs] if isinstance(outputs, Node) else list(outputs)
+    inputs = [inputs] if isinstance(inputs, Node) else list(inputs)
+    if grad_outputs is None or isinstance(grad_outputs, Node):
+        grad_outputs = [grad_outputs] * len(outputs)
+    if len(grad_outputs) != len(outputs):
+        raise ValueError(f"grad: got {len(grad_outputs)} grad_outputs for {len(outputs)} outputs")
+    for x in inputs:
+        if not x.requires_grad:
+            raise RuntimeError(f"grad: input of shape {x.shape} does not require grad")
+    wanted: dict[int, Node | None] = {id(x): None for x in inputs}
+    for output, grad_output in zip(outputs, grad_outputs):
+        if not output.requires_grad:
+            raise RuntimeError(f"grad: output of shape {output.shape} does not require grad and has no grad_fn")
+        _run(output, _seed_gradient(output, grad_output, "grad"), retain_graph, create_graph, wanted)
+    results = tuple(wanted[id(x)] for x in inputs)
+    if not allow_unused and any(r is None for r in results):
+        unused = [i for i, r in enumerate(results) if r is None]
+        raise RuntimeError(f"grad: inputs {unused} were not used to compute the outputs (pass allow_unused=True)")
+    return results  # type: ignore[return-value]
+
+
+def _seed_gradient(root: N, gradient: N | None, op: str) -> N:
+    if gradient is None:
+        if root.data.size != 1:
+            raise RuntimeError(f"{op}: grad can be implicitly created only for scalar outputs; this output has "
+                               f"shape {root.shape}, so pass a gradient of that shape")
+        return constant_like(root, 1.0)
+    if gradient.shape != root.shape:
+        raise ValueError(f"{op}: gradient has shape {gradient.shape} but the output has shape {root.shape}")
+    return gradient
+
+
+def _run(root: Node, seed: Node, retain_graph: bool | None, create_graph: bool,
+         wanted: dict[int, Node | None] | None) -> None:
+    """Propagate `seed` from `root` to the leaves. With `wanted`, collect the gradients of those nodes there
+    instead of accumulating into `.grad`."""
+    if retain_graph is None:
+        retain_graph = create_graph
+    order = topological_order([root])
+    grads: dict[int, Node] = {id(root): seed}
+    with grad_mode.set_grad_enabled(create_graph):
+        for node in reversed(order):
+            g = grads.pop(id(node), None)
+            if g is None:
+                continue  # nothing reached this node (its only path went through an input needing no grad)
+            g = _run_hooks(node, g)
+            if wanted is not None:
+                if id(node) in wanted:
+                    wanted[id(node)] = _accumulate(wanted[id(node)], g, create_graph)
+            elif node._ctx is None or node._retains_grad:
+                node.grad = _accumulate(node.grad, g, create_graph)
+            if node._ctx is not None:
+                _propagate(node._ctx, g, grads)
+    if not retain_graph:
+        for node in order:
+            if node._ctx is not None:
+                node._ctx._freed = True
+                node._ctx.inputs = ()  # let go of the saved values now, not when the output dies
+
+
+def _propagate(fn: Function, g: Node, grads: dict[int, Node]) -> None:
+    """Apply `fn`'s chain rule to `g` and add the result to the pending gradient of each of its inputs."""
+    if fn.saves_inputs:
+        fn.check_saved_versions()
+    result = fn.backward(g)
+    input_grads = result if isinstance(result, tuple) else (result,)
+    if len(input_grads) != len(fn.inputs):
+        raise RuntimeError(f"{fn.name}.backward returned {len(input_grads)} gradients for {len(fn.inputs)} inputs")
+    for i, (x, needs, dx) in enumerate(zip(fn.inputs, fn.needs_input_grad, input_grads)):
+        if not needs or dx is None:
+            continue
+        if dx.shape != x.shape or dx.dtype is not x.dtype:
+            raise RuntimeError(
+                f"{fn.name}.backward returned a gradient of shape {dx.shape} and dtype {dx.dtype.name} for input "
+                f"{i}, which has shape {x.shape} and dtype {x.dtype.name}; a gradient must match its input"
+            )
+        grads[id(x)] = _accumulate(grads.get(id(x)), dx, True)
+
+
+def _accumulate(total: N | None, g: N, create_graph: bool) -> N:
+    """total + g, where a missing total counts as zero. Without create_graph the result is a plain constant."""
+    if total is None:
+        return g if create_graph or g._ctx is None else g.detach()
+    return Add.apply(total, g)
+
+
+def _run_hooks(node: Node, g: Node) -> Node:
+    for hook in node._hooks or ():
+        replaced = hook(g)
+        if replaced is not None:
+            g = replaced
+    return g

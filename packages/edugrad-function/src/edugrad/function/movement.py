@@ -1,0 +1,90 @@
+"""Movement Functions: reshape, permute, expand, pad, shrink and flip.
+
+Function layer (`edugrad.function`). These move values without computing on them, so each backward is the
+inverse movement applied to the gradient: reshape back, permute back, sum what expand copied, shrink away
+what pad added, pad back what shrink removed, flip again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from edugrad.data import TensorData
+from edugrad.function import reduce as reductions  # Sum and Expand are each other's adjoint (see there)
+from edugrad.function.function import Function, Grads
+from edugrad.function.node import Node
+
+
+class Reshape(Function):
+    saves_inputs = False
+
+    def forward(self, x: TensorData, shape: Sequence[int]) -> TensorData:
+        self.input_shape = x.shape
+        return x.reshape(shape)
+
+    def backward(self, g: Node) -> Grads:
+        return Reshape.apply(g, shape=self.input_shape)
+
+
+class Permute(Function):
+    saves_inputs = False
+
+    def forward(self, x: TensorData, order: Sequence[int]) -> TensorData:
+        out = x.permute(order)
+        self.order = tuple(o % x.ndim for o in order)
+        return out
+
+    def backward(self, g: Node) -> Grads:
+        # Axis i of the output came from axis order[i]; the inverse permutation sends it back.
+        inverse = sorted(range(len(self.order)), key=self.order.__getitem__)
+        return Permute.apply(g, order=inverse)
+
+
+class Expand(Function):
+    saves_inputs = False
+
+    def forward(self, x: TensorData, shape: Sequence[int]) -> TensorData:
+        self.input_shape = x.shape
+        return x.expand(shape)
+
+    def backward(self, g: Node) -> Grads:
+        # Each input element was copied along the expanded axes, so its gradient is the sum over the copies.
+        axes = tuple(i for i, (n, m) in enumerate(zip(self.input_shape, g.shape)) if n != m)
+        if not axes:
+            return g
+        return reductions.Sum.apply(g, axes=axes, keepdim=True)
+
+
+class Pad(Function):
+    saves_inputs = False
+
+    def forward(self, x: TensorData, padding: Sequence[tuple[int, int]], value: float = 0.0) -> TensorData:
+        out = x.pad(padding, value)
+        self.bounds = tuple((before, before + n) for (before, _), n in zip(padding, x.shape))
+        return out
+
+    def backward(self, g: Node) -> Grads:
+        return Shrink.apply(g, bounds=self.bounds)  # the padding is constant: it gets no gradient
+
+
+class Shrink(Function):
+    saves_inputs = False
+
+    def forward(self, x: TensorData, bounds: Sequence[tuple[int, int]]) -> TensorData:
+        out = x.shrink(bounds)
+        self.padding = tuple((start, n - end) for (start, end), n in zip(bounds, x.shape))
+        return out
+
+    def backward(self, g: Node) -> Grads:
+        return Pad.apply(g, padding=self.padding)  # the elements cut away had no effect: zero gradient
+
+
+class Flip(Function):
+    saves_inputs = False
+
+    def forward(self, x: TensorData, axes: int | Sequence[int]) -> TensorData:
+        self.axes = axes
+        return x.flip(axes)
+
+    def backward(self, g: Node) -> Grads:
+        return Flip.apply(g, axes=self.axes)

@@ -1,0 +1,122 @@
+"""`Node`: a value in the computation graph, with everything autograd needs and nothing else.
+
+Function layer (`edugrad.function`). A node holds its `TensorData`, whether it `requires_grad`, its
+accumulated `grad`, and `_ctx`, the Function that produced it (None for a leaf). Following `_ctx.inputs`
+from any node walks the whole graph backwards; that walk is `backward()`. The layer above extends this class:
+`edugrad.tensor.Tensor` is a Node with the PyTorch-like API on top, so this layer never needs to know Tensor.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, Self, TypeVar
+
+from edugrad.data import DType, TensorData
+
+if TYPE_CHECKING:
+    from edugrad.function.function import Function
+
+Hook = Callable[[Any], Any]
+
+
+class Node:
+    """A graph value: `data`, `requires_grad`, `grad`, and `_ctx` (the Function that made it)."""
+
+    __slots__ = ("data", "requires_grad", "grad", "_ctx", "_version", "_retains_grad", "_hooks", "__weakref__")
+
+    data: TensorData
+    requires_grad: bool
+    grad: Self | None
+    _ctx: Function | None
+    _version: int  # bumped by every in-place change, so backward can tell that a saved value was overwritten
+    _retains_grad: bool
+    _hooks: list[Hook] | None
+
+    def __init__(self, data: TensorData, requires_grad: bool = False) -> None:
+        if requires_grad and not data.dtype.is_floating_point:
+            raise TypeError(f"only floating-point tensors can require gradients, got dtype {data.dtype.name}")
+        self.data = data
+        self.requires_grad = requires_grad
+        self.grad = None
+        self._ctx = None
+        self._version = 0
+        self._retains_grad = False
+        self._hooks = None
+
+    @classmethod
+    def _wrap(cls, data: TensorData, ctx: Function | None = None) -> Self:
+        """A new node of this class around `data`, made by `ctx` (or a constant when ctx is None). Bypasses the
+        subclass's `__init__`, whose job is converting user input, not wrapping results."""
+        node = cls.__new__(cls)
+        Node.__init__(node, data, ctx is not None)
+        node._ctx = ctx
+        return node
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return self.data.shape
+
+    @property
+    def dtype(self) -> DType:
+        return self.data.dtype
+
+    @property
+    def ndim(self) -> int:
+        return self.data.ndim
+
+    @property
+    def is_leaf(self) -> bool:
+        """True for a node made by the user rather than by a recorded Function."""
+        return self._ctx is None
+
+    @property
+    def grad_fn(self) -> Function | None:
+        """The Function that made this node (None for a leaf), as `torch.Tensor.grad_fn`."""
+        return self._ctx
+
+    def backward(self, gradient: Self | None = None, retain_graph: bool | None = None,
+                 create_graph: bool = False) -> None:
+        """Accumulate d(self)/d(leaf) into every leaf's `.grad` (see `edugrad.function.engine.backward`)."""
+        from edugrad.function.engine import backward  # engine imports Function, which imports this module
+
+        backward(self, gradient, retain_graph=retain_graph, create_graph=create_graph)
+
+    def detach(self) -> Self:
+        """A new leaf sharing this node's data, cut off from the graph."""
+        return type(self)._wrap(self.data)
+
+    def requires_grad_(self, requires_grad: bool = True) -> Self:
+        """Set `requires_grad` on a leaf, in place; returns self."""
+        if not self.is_leaf and not requires_grad:
+            raise RuntimeError("requires_grad_: you can only change requires_grad of a leaf; use detach() instead")
+        if requires_grad and not self.dtype.is_floating_point:
+            raise TypeError(f"only floating-point tensors can require gradients, got dtype {self.dtype.name}")
+        self.requires_grad = requires_grad
+        return self
+
+    def retain_grad(self) -> None:
+        """Keep `.grad` on this non-leaf node too after backward (leaves always keep it)."""
+        if not self.requires_grad:
+            raise RuntimeError("retain_grad: cannot retain the gradient of a node that does not require grad")
+        self._retains_grad = True
+
+    def register_hook(self, hook: Hook) -> Callable[[], None]:
+        """Call `hook(grad)` when the gradient with respect to this node is computed; if it returns a value,
+        that value replaces the gradient. Returns a function that removes the hook."""
+        if not self.requires_grad:
+            raise RuntimeError("register_hook: cannot register a hook on a node that does not require grad")
+        if self._hooks is None:
+            self._hooks = []
+        hooks = self._hooks
+        hooks.append(hook)
+        return lambda: hooks.remove(hook)
+
+
+N = TypeVar("N", bound=Node)
+
+
+def constant_like(node: N, value: bool | int | float, dtype: DType | None = None) -> N:
+    """A constant node (no gradient) of `node`'s shape, class and backend filled with `value`; the backend
+    makes it a broadcast view, so it costs no memory."""
+    data = TensorData.full(node.shape, value, dtype or node.dtype, node.data.backend.name)
+    return type(node)._wrap(data)
