@@ -1,3 +1,13 @@
-"""edugrad.tensor."""
+"""edugrad.tensor: the user-facing `Tensor` with a PyTorch-like API (the top computing layer of edugrad).
+
+Every Tensor method is composed of the differentiable Functions of `edugrad.function`, which compute on the
+`TensorData` of `edugrad.data`.
+"""
+
+from edugrad.data import DType, dtypes
+from edugrad.function import enable_grad, grad, no_grad, set_grad_enabled
+from edugrad.tensor.tensor import Tensor
 
 __version__ = "0.1.0"
+
+__all__ = ["DType", "Tensor", "dtypes", "enable_grad", "grad", "no_grad", "set_grad_enabled"]

@@ -1,0 +1,244 @@
+"""Broadcasted binary ops: arithmetic, comparisons and logic between tensors and Python scalars.
+
+Tensor layer (`edugrad.tensor`). The Functions below this layer only combine operands of one shape and one
+dtype. This module makes any two operands fit first, the way PyTorch does: the dtype by promotion
+(`promote_types`, with Python scalars "weak", so `float32 * 2.0` stays float32 and `int64 + 0.5` becomes
+float32), then the shape by broadcasting (align the shapes at the right; each axis must match or be 1).
+Broadcasting is `reshape` + `expand`, which cost nothing, and the Expand Function sums the gradient back.
+"""
+
+from __future__ import annotations
+
+from typing import TypeAlias
+
+from edugrad.data import DType, TensorData, dtypes, promote_types, result_type
+from edugrad.function import Add, Div, Equal, FloorDiv, Less, Maximum, Mul, Neg, Pow, Sub, Where
+from edugrad.tensor import tensor as _t
+
+Operand: TypeAlias = "_t.Tensor | bool | int | float"
+
+
+def broadcast_shape(a: tuple[int, ...], b: tuple[int, ...], op: str) -> tuple[int, ...]:
+    """The shape two shapes broadcast to; ValueError naming the op, both shapes and the axis that clashes."""
+    ndim = max(len(a), len(b))
+    a_full, b_full = (1,) * (ndim - len(a)) + a, (1,) * (ndim - len(b)) + b
+    shape = []
+    for axis, (m, n) in enumerate(zip(a_full, b_full)):
+        if m != n and m != 1 and n != 1:
+            raise ValueError(f"{op}: shapes {a} and {b} cannot be broadcast: axis {axis - ndim} has sizes {m} and "
+                             f"{n} (aligned from the right, sizes must be equal or one of them 1)")
+        shape.append(max(m, n) if m and n else 0)
+    return tuple(shape)
+
+
+def constant(like: _t.Tensor, value: bool | int | float, dtype: DType) -> _t.Tensor:
+    """A tensor of `like`'s shape and backend filled with `value` (a broadcast view, no memory)."""
+    return _t.Tensor._wrap(TensorData.full(like.shape, value, dtype, like.backend))
+
+
+def operands(x: _t.Tensor, y: _t.Tensor | bool | int | float, op: str,
+             reverse: bool = False) -> tuple[_t.Tensor, _t.Tensor]:
+    """x and y promoted to one dtype and broadcast to one shape, swapped when `reverse` (for 2 - x)."""
+    if isinstance(y, (bool, int, float)):
+        dtype = result_type(x.dtype, y)
+        x = x.cast(dtype)
+        other = constant(x, y, dtype)
+    else:
+        if not isinstance(y, _t.Tensor):
+            raise TypeError(f"{op}: expected a Tensor or a Python number as the other operand, got "
+                            f"{type(y).__name__}")
+        dtype = promote_types(x.dtype, y.dtype)
+        x, other = x.cast(dtype), y.cast(dtype)
+        if x.shape != other.shape:
+            shape = broadcast_shape(x.shape, other.shape, op)
+            x, other = x.expand(shape), other.expand(shape)
+    return (other, x) if reverse else (x, other)
+
+
+def _float_operands(x: _t.Tensor, y: Operand, op: str, reverse: bool = False) -> tuple[_t.Tensor, _t.Tensor]:
+    """Operands for true division and pow with a float result: integers are promoted to the default float."""
+    a, b = operands(x, y, op, reverse)
+    if not a.dtype.is_floating_point:
+        a, b = a.cast(dtypes.default_float), b.cast(dtypes.default_float)
+    return a, b
+
+
+def add(self: _t.Tensor, other: Operand) -> _t.Tensor:
+    """self + other, broadcast."""
+    return Add.apply(*operands(self, other, "add"))
+
+
+def radd(self: _t.Tensor, other: Operand) -> _t.Tensor:
+    return Add.apply(*operands(self, other, "add", reverse=True))
+
+
+def sub(self: _t.Tensor, other: Operand) -> _t.Tensor:
+    """self - other, broadcast."""
+    return Sub.apply(*operands(self, other, "sub"))
+
+
+def rsub(self: _t.Tensor, other: Operand) -> _t.Tensor:
+    return Sub.apply(*operands(self, other, "sub", reverse=True))
+
+
+def mul(self: _t.Tensor, other: Operand) -> _t.Tensor:
+    """self * other, broadcast."""
+    return Mul.apply(*operands(self, other, "mul"))
+
+
+def rmul(self: _t.Tensor, other: Operand) -> _t.Tensor:
+    return Mul.apply(*operands(self, other, "mul", reverse=True))
+
+
+def div(self: _t.Tensor, other: Operand) -> _t.Tensor:
+    """self / other, true division: integer operands give a float result, as in PyTorch."""
+    return Div.apply(*_float_operands(self, other, "div"))
+
+
+def rdiv(self: _t.Tensor, other: Operand) -> _t.Tensor:
+    return Div.apply(*_float_operands(self, other, "div", reverse=True))
+
+
+def floordiv(self: _t.Tensor, other: Operand) -> _t.Tensor:
+    """self // other: division rounded toward minus infinity (not differentiable)."""
+    return FloorDiv.apply(*operands(self, other, "floordiv"))
+
+
+def rfloordiv(self: _t.Tensor, other: Operand) -> _t.Tensor:
+    return FloorDiv.apply(*operands(self, other, "floordiv", reverse=True))
+
+
+def mod(self: _t.Tensor, other: Operand) -> _t.Tensor:
+    """self % other with the sign of the divisor, as Python and torch.remainder: a - (a // b) * b."""
+    a, b = operands(self, other, "mod")
+    return a - floordiv(a, b) * b
+
+
+def rmod(self: _t.Tensor, other: Operand) -> _t.Tensor:
+    a, b = operands(self, other, "mod", reverse=True)
+    return mod(a, b)
+
+
+def pow(self: _t.Tensor, exponent: Operand) -> _t.Tensor:
+    """self ** exponent. Small integer exponents become multiplications (exact, and fast to differentiate)."""
+    if isinstance(exponent, int) and not isinstance(exponent, bool) and 0 < exponent <= 3:
+        result = self
+        for _ in range(exponent - 1):
+            result = Mul.apply(result, self)
+        return result
+    if self.dtype.is_integer and isinstance(exponent, int) and not isinstance(exponent, bool) and exponent >= 0:
+        return Pow.apply(*operands(self, exponent, "pow"))  # an int to a non-negative int power stays an int
+    return Pow.apply(*_float_operands(self, exponent, "pow"))
+
+
+def rpow(self: _t.Tensor, base: Operand) -> _t.Tensor:
+    return Pow.apply(*_float_operands(self, base, "pow", reverse=True))
+
+
+def maximum(self: _t.Tensor, other: Operand) -> _t.Tensor:
+    """The elementwise maximum (on a tie the gradient is split in half, as in PyTorch)."""
+    return Maximum.apply(*operands(self, other, "maximum"))
+
+
+def minimum(self: _t.Tensor, other: Operand) -> _t.Tensor:
+    """The elementwise minimum: min(a, b) = -max(-a, -b)."""
+    a, b = operands(self, other, "minimum")
+    return Neg.apply(Maximum.apply(Neg.apply(a), Neg.apply(b)))
+
+
+def lt(self: _t.Tensor, other: Operand) -> _t.Tensor:
+    """self < other as a bool tensor."""
+    return Less.apply(*operands(self, other, "lt"))
+
+
+def gt(self: _t.Tensor, other: Operand) -> _t.Tensor:
+    """self > other as a bool tensor."""
+    return Less.apply(*operands(self, other, "gt", reverse=True))
+
+
+def eq(self: _t.Tensor, other: Operand) -> _t.Tensor:
+    """self == other as a bool tensor."""
+    return Equal.apply(*operands(self, other, "eq"))
+
+
+def ne(self: _t.Tensor, other: Operand) -> _t.Tensor:
+    """self != other as a bool tensor."""
+    return logical_not(eq(self, other))
+
+
+def le(self: _t.Tensor, other: Operand) -> _t.Tensor:
+    """self <= other as a bool tensor (NaN compares false, as in PyTorch)."""
+    a, b = operands(self, other, "le")
+    return Maximum.apply(Less.apply(a, b), Equal.apply(a, b))  # max of two bools is their "or"
+
+
+def ge(self: _t.Tensor, other: Operand) -> _t.Tensor:
+    """self >= other as a bool tensor."""
+    return le(*operands(self, other, "ge", reverse=True))
+
+
+def _bool_operands(x: _t.Tensor, y: Operand, op: str) -> tuple[_t.Tensor, _t.Tensor]:
+    a, b = operands(x, y, op)
+    if a.dtype is not dtypes.bool:
+        raise TypeError(f"{op}: edugrad supports {op} on bool tensors only, got {a.dtype.name}")
+    return a, b
+
+
+def logical_and(self: _t.Tensor, other: Operand) -> _t.Tensor:
+    """self & other for bool tensors."""
+    return Mul.apply(*_bool_operands(self, other, "and"))  # for booleans, a * b is "and"
+
+
+def logical_or(self: _t.Tensor, other: Operand) -> _t.Tensor:
+    """self | other for bool tensors."""
+    return Maximum.apply(*_bool_operands(self, other, "or"))  # and max(a, b) is "or"
+
+
+def logical_xor(self: _t.Tensor, other: Operand) -> _t.Tensor:
+    """self ^ other for bool tensors."""
+    return logical_not(Equal.apply(*_bool_operands(self, other, "xor")))
+
+
+def logical_not(self: _t.Tensor) -> _t.Tensor:
+    """~self for a bool tensor."""
+    if self.dtype is not dtypes.bool:
+        raise TypeError(f"logical_not: expected a bool tensor, got {self.dtype.name}")
+    return Equal.apply(self, constant(self, False, dtypes.bool))
+
+
+def where(condition: _t.Tensor, x: Operand, y: Operand) -> _t.Tensor:
+    """x where condition is true, else y; all three broadcast together (torch.where)."""
+    if not isinstance(condition, _t.Tensor) or condition.dtype is not dtypes.bool:
+        raise TypeError("where: the condition must be a bool tensor")
+    if not isinstance(x, _t.Tensor):
+        if not isinstance(y, _t.Tensor):
+            raise TypeError("where: at least one of x and y must be a Tensor")
+        b, a = operands(y, x, "where")
+    else:
+        a, b = operands(x, y, "where")
+    shape = broadcast_shape(condition.shape, a.shape, "where")
+    return Where.apply(condition.expand(shape), a.expand(shape), b.expand(shape))
+
+
+def inplace(self: _t.Tensor, result: _t.Tensor, op: str) -> _t.Tensor:
+    """Write `result` into self (for `+=` and friends); like PyTorch, refuse a result of a wider dtype."""
+    if result.dtype is not self.dtype and promote_types(result.dtype, self.dtype) is not self.dtype:
+        raise TypeError(f"{op}: the result has dtype {result.dtype.name}, which cannot be stored in place in a "
+                        f"{self.dtype.name} tensor")
+    return self.assign(result)
+
+
+def iadd(self: _t.Tensor, other: Operand) -> _t.Tensor:
+    return inplace(self, add(self, other), "+=")
+
+
+def isub(self: _t.Tensor, other: Operand) -> _t.Tensor:
+    return inplace(self, sub(self, other), "-=")
+
+
+def imul(self: _t.Tensor, other: Operand) -> _t.Tensor:
+    return inplace(self, mul(self, other), "*=")
+
+
+def idiv(self: _t.Tensor, other: Operand) -> _t.Tensor:
+    return inplace(self, div(self, other), "/=")

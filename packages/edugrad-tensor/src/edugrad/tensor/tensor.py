@@ -1,0 +1,294 @@
+"""`Tensor`: the user-facing n-dimensional array with automatic differentiation.
+
+Top of the three computing layers (`edugrad.tensor`). A Tensor is a `Node` of `edugrad.function` (so the
+autograd engine can walk it) with a PyTorch-like API on top. Every method is a composition of the Functions
+of the layer below; none touches NumPy. The methods live in topic modules (creation, movement, indexing,
+combine, reduce, elementwise, binary, linalg, nn_ops, losses); this class lists them by topic, so it doubles
+as the table of contents of the API.
+"""
+
+from __future__ import annotations
+
+import builtins
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any, ClassVar
+
+import numpy as np
+
+from edugrad.data import DType, TensorData, dtypes
+from edugrad.function import Cast, Node
+from edugrad.function.grad_mode import is_grad_enabled
+from edugrad.tensor import binary, creation, elementwise, movement, reduce
+
+Scalar = bool | int | float
+TensorLike = Any  # a Tensor, a Python scalar, a (nested) list, a NumPy array or TensorData
+
+
+def to_data(value: TensorLike, dtype: DType | None = None, backend: str | None = None) -> TensorData:
+    """Convert user input to TensorData. Python floats become float32 and ints int64 (PyTorch's defaults);
+    NumPy arrays keep their dtype and are copied, so later changes to the array do not leak in."""
+    if isinstance(value, TensorData):
+        return value if dtype is None else value.cast(dtype)
+    if isinstance(value, Node):
+        return value.data if dtype is None else value.data.cast(dtype)
+    if isinstance(value, np.ndarray):
+        return TensorData.from_numpy(value, dtype, backend)
+    array = np.asarray(value)
+    if array.dtype == object or array.dtype.kind not in "biuf":
+        raise TypeError(f"Tensor: cannot build a tensor from {type(value).__name__} {value!r:.60}; expected a "
+                        "number, a (nested) list of numbers of equal lengths, a NumPy array or a Tensor")
+    if dtype is None:
+        kind = array.dtype.kind
+        dtype = dtypes.bool if kind == "b" else dtypes.default_float if kind == "f" else dtypes.default_int
+    return TensorData.from_numpy(array, dtype, backend)
+
+
+class Tensor(Node):
+    """An n-dimensional array that records the operations on it for `backward()`, as `torch.Tensor`."""
+
+    __slots__ = ()
+
+    #: True inside `with Tensor.train():`; dropout and batch norm read it.
+    training: ClassVar[bool] = False
+
+    def __init__(self, data: TensorLike, dtype: DType | None = None, requires_grad: bool = False,
+                 backend: str | None = None) -> None:
+        super().__init__(to_data(data, dtype, backend), requires_grad)
+
+    # conversion and inspection
+
+    def numpy(self) -> np.ndarray[Any, Any]:
+        """The values as a new NumPy array."""
+        return self.data.numpy()
+
+    def item(self) -> Scalar:
+        """The value of a one-element tensor as a Python number."""
+        if self.data.size != 1:
+            raise ValueError(f"item: only a one-element tensor can be converted to a Python number, got shape "
+                             f"{self.shape}")
+        value: Scalar = self.numpy().reshape(()).item()
+        return value
+
+    def tolist(self) -> Any:
+        """The values as (nested) Python lists."""
+        return self.numpy().tolist()
+
+    def numel(self) -> int:
+        """The number of elements."""
+        return self.data.size
+
+    def size(self, dim: int | None = None) -> tuple[int, ...] | int:
+        """The shape, or the size of axis `dim`."""
+        return self.shape if dim is None else self.shape[movement.normalize_dim(self, dim, "size")]
+
+    def element_size(self) -> int:
+        """Bytes per element."""
+        return self.dtype.itemsize
+
+    def nbytes(self) -> int:
+        """Bytes of all elements."""
+        return self.dtype.itemsize * self.data.size
+
+    def is_floating_point(self) -> bool:
+        return self.dtype.is_floating_point
+
+    @property
+    def backend(self) -> str:
+        """The name of the backend the data lives on ("numpy" or "torch")."""
+        return self.data.backend.name
+
+    def __len__(self) -> int:
+        if self.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self.shape[0]
+
+    def __iter__(self) -> Iterator[Tensor]:
+        return (self[i] for i in range(len(self)))  # type: ignore[index]  # __getitem__: see indexing
+
+    def __bool__(self) -> bool:
+        if self.data.size != 1:
+            raise RuntimeError(f"the truth value of a tensor with {self.data.size} elements is ambiguous; use "
+                               ".any() or .all()")
+        return bool(self.item())
+
+    def __int__(self) -> int:
+        return int(self.item())
+
+    def __float__(self) -> float:
+        return float(self.item())
+
+    def __index__(self) -> int:
+        if self.dtype.is_floating_point or self.data.size != 1:
+            raise TypeError(f"only one-element integer tensors can be used as an index, got {self.dtype.name} "
+                            f"of shape {self.shape}")
+        return int(self.item())
+
+    __hash__ = Node.__hash__  # `==` builds a tensor, so hashing must stay by identity, as in PyTorch
+
+    def __repr__(self) -> str:
+        values = np.array2string(self.numpy(), separator=", ", prefix="tensor(")
+        extras = "" if self.dtype in (dtypes.float32, dtypes.int64, dtypes.bool) else f", dtype={self.dtype.name}"
+        if self._ctx is not None:
+            extras += f", grad_fn=<{self._ctx.name}>"
+        elif self.requires_grad:
+            extras += ", requires_grad=True"
+        return f"tensor({values}{extras})"
+
+    # dtype conversion
+
+    def cast(self, dtype: DType) -> Tensor:
+        """The values converted to `dtype` (a float-to-int cast truncates toward zero, as in PyTorch)."""
+        if dtype is self.dtype:
+            return self
+        return Cast.apply(self, dtype=dtype)
+
+    def to(self, dtype: DType) -> Tensor:
+        """Same as `cast`, under PyTorch's name."""
+        return self.cast(dtype)
+
+    def float(self) -> Tensor:
+        return self.cast(dtypes.float32)
+
+    def double(self) -> Tensor:
+        return self.cast(dtypes.float64)
+
+    def half(self) -> Tensor:
+        return self.cast(dtypes.float16)
+
+    def int(self) -> Tensor:
+        return self.cast(dtypes.int32)
+
+    def long(self) -> Tensor:
+        return self.cast(dtypes.int64)
+
+    def bool(self) -> Tensor:
+        return self.cast(dtypes.bool)
+
+    def bitcast(self, dtype: DType) -> Tensor:
+        """The same bytes read as `dtype` (same itemsize); not differentiable."""
+        if self.requires_grad and is_grad_enabled():
+            raise RuntimeError("bitcast: not differentiable; detach() the tensor first")
+        return Tensor(self.data.bitcast(dtype))
+
+    # copies and in-place writes
+
+    def contiguous(self) -> Tensor:
+        """The tensor itself: TensorData is immutable, so memory layout never changes a result."""
+        return self
+
+    def clone(self) -> Tensor:
+        """A copy that stays in the graph (gradients flow back to self)."""
+        return self + 0 if self.requires_grad else Tensor(self.data.numpy(), backend=self.backend)
+
+    def assign(self, value: TensorLike) -> Tensor:
+        """Replace the values in place (shape and dtype are kept); returns self. Refused while the tensor is part
+        of a graph that records gradients, because backward would then read the new values."""
+        new = to_data(value, self.dtype, self.backend) if not isinstance(value, Tensor) else value.data
+        if new.shape != self.shape:
+            if new.size != 1:
+                raise ValueError(f"assign: cannot assign a value of shape {new.shape} to a tensor of shape "
+                                 f"{self.shape}")
+            new = new.reshape(()).reshape((1,) * self.ndim).expand(self.shape)
+        self._check_writable("assign")
+        self.data = new.cast(self.dtype)
+        self._version += 1
+        return self
+
+    def _check_writable(self, op: str) -> None:
+        if self.requires_grad and is_grad_enabled():
+            raise RuntimeError(f"{op}: a tensor that requires grad cannot be changed in place while gradients are "
+                               "recorded; wrap the change in `with no_grad():` or change a detach()ed copy")
+
+    # training mode
+
+    @staticmethod
+    @contextmanager
+    def train(mode: builtins.bool = True) -> Iterator[None]:
+        """`with Tensor.train():` turns on training behaviour (dropout, batch statistics) for the block."""
+        previous = Tensor.training
+        Tensor.training = mode
+        try:
+            yield
+        finally:
+            Tensor.training = previous
+
+    # creation (staticmethods) and *_like
+    empty = staticmethod(creation.empty)
+    zeros = staticmethod(creation.zeros)
+    ones = staticmethod(creation.ones)
+    full = staticmethod(creation.full)
+    arange = staticmethod(creation.arange)
+    rand = staticmethod(creation.rand)
+    randn = staticmethod(creation.randn)
+    manual_seed = staticmethod(creation.manual_seed)
+    zeros_like = creation.zeros_like
+    ones_like = creation.ones_like
+    full_like = creation.full_like
+
+    # movement
+    reshape = movement.reshape
+    view = movement.reshape
+    expand = movement.expand
+    permute = movement.permute
+    transpose = movement.transpose
+    unsqueeze = movement.unsqueeze
+    squeeze = movement.squeeze
+    flatten = movement.flatten
+    T = property(movement.t)
+
+    # reduce
+    sum = reduce.sum
+    max = reduce.max
+    min = reduce.min
+    mean = reduce.mean
+
+    # elementwise math
+    neg = elementwise.neg
+    exp = elementwise.exp
+    log = elementwise.log
+    sqrt = elementwise.sqrt
+    relu = elementwise.relu
+
+    # broadcasted binary ops and their operators
+    add = binary.add
+    sub = binary.sub
+    mul = binary.mul
+    div = binary.div
+    pow = binary.pow
+    maximum = binary.maximum
+    minimum = binary.minimum
+    where = binary.where
+    logical_not = binary.logical_not
+    logical_and = binary.logical_and
+    logical_or = binary.logical_or
+    logical_xor = binary.logical_xor
+    __add__ = binary.add
+    __radd__ = binary.radd
+    __sub__ = binary.sub
+    __rsub__ = binary.rsub
+    __mul__ = binary.mul
+    __rmul__ = binary.rmul
+    __truediv__ = binary.div
+    __rtruediv__ = binary.rdiv
+    __floordiv__ = binary.floordiv
+    __rfloordiv__ = binary.rfloordiv
+    __mod__ = binary.mod
+    __rmod__ = binary.rmod
+    __pow__ = binary.pow
+    __rpow__ = binary.rpow
+    __iadd__ = binary.iadd
+    __isub__ = binary.isub
+    __imul__ = binary.imul
+    __itruediv__ = binary.idiv
+    __and__ = binary.logical_and
+    __or__ = binary.logical_or
+    __xor__ = binary.logical_xor
+    __invert__ = binary.logical_not
+    __neg__ = elementwise.neg
+    __lt__ = binary.lt
+    __le__ = binary.le
+    __gt__ = binary.gt
+    __ge__ = binary.ge
+    __eq__ = binary.eq  # type: ignore[assignment]
+    __ne__ = binary.ne  # type: ignore[assignment]
