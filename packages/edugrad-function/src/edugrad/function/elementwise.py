@@ -173,8 +173,15 @@ class Pow(Function):
         if self.needs_input_grad[0]:  # d/dx x^y = y x^(y-1)
             grad_x = Mul.apply(g, Mul.apply(y, Pow.apply(x, Sub.apply(y, constant_like(y, 1.0)))))
         if self.needs_input_grad[1]:  # d/dy x^y = x^y ln x
-            grad_y = Mul.apply(g, Mul.apply(self.output, Log.apply(x)))
+            grad_y = Mul.apply(g, Mul.apply(self.output, Log.apply(_nonzero(x))))
         return grad_x, grad_y
+
+
+def _nonzero(x: Node) -> Node:
+    """x with its zeros replaced by ones. Where x = 0, x^y ln x is 0 * -inf; its limit for y > 0 is 0, which
+    ln 1 gives (as torch does), without NumPy's divide-by-zero warning from ln 0."""
+    is_zero = x.data.binary(BinaryOps.CMPEQ, TensorData.full(x.shape, 0.0, x.dtype, x.data.backend.name))
+    return Where.apply(type(x)._wrap(is_zero), constant_like(x, 1.0), x)
 
 
 class Less(Function):
@@ -208,11 +215,14 @@ class Where(Function):
     saves_inputs = False
 
     def forward(self, cond: TensorData, x: TensorData, y: TensorData) -> TensorData:
+        # Backward reads the condition. Keeping its TensorData (immutable) rather than the node means an
+        # in-place change of the node afterwards cannot alter the gradient, so no version check is needed.
+        self.cond = cond
         return cond.where(x, y)
 
     def backward(self, g: Node) -> Grads:
         # The gradient flows to whichever operand was chosen at each position; the condition gets none.
-        cond = self.inputs[0]
+        cond = type(g)._wrap(self.cond)
         zero = constant_like(g, 0.0)
         return (None,
                 Where.apply(cond, g, zero) if self.needs_input_grad[1] else None,

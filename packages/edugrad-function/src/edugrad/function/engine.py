@@ -54,7 +54,7 @@ def backward(root: Node, gradient: Node | None = None, retain_graph: bool | None
     if not root.requires_grad:
         raise RuntimeError("backward: this tensor does not require grad and has no grad_fn; nothing to differentiate")
     seed = _seed_gradient(root, gradient, "backward")
-    _run(root, seed, retain_graph, create_graph, wanted=None)
+    _run([root], [seed], retain_graph, create_graph, wanted=None)
 
 
 def grad(outputs: N | Sequence[N], inputs: N | Sequence[N], grad_outputs: N | Sequence[N | None] | None = None,
@@ -71,11 +71,12 @@ def grad(outputs: N | Sequence[N], inputs: N | Sequence[N], grad_outputs: N | Se
     for x in inputs:
         if not x.requires_grad:
             raise RuntimeError(f"grad: input of shape {x.shape} does not require grad")
-    wanted: dict[int, Node | None] = {id(x): None for x in inputs}
-    for output, grad_output in zip(outputs, grad_outputs):
+    for output in outputs:
         if not output.requires_grad:
             raise RuntimeError(f"grad: output of shape {output.shape} does not require grad and has no grad_fn")
-        _run(output, _seed_gradient(output, grad_output, "grad"), retain_graph, create_graph, wanted)
+    seeds = [_seed_gradient(output, g, "grad") for output, g in zip(outputs, grad_outputs)]
+    wanted: dict[int, Node | None] = {id(x): None for x in inputs}
+    _run(outputs, seeds, retain_graph, create_graph, wanted)  # one pass: the outputs may share a graph
     results = tuple(wanted[id(x)] for x in inputs)
     if not allow_unused and any(r is None for r in results):
         unused = [i for i, r in enumerate(results) if r is None]
@@ -89,19 +90,24 @@ def _seed_gradient(root: N, gradient: N | None, op: str) -> N:
             raise RuntimeError(f"{op}: grad can be implicitly created only for scalar outputs; this output has "
                                f"shape {root.shape}, so pass a gradient of that shape")
         return constant_like(root, 1.0)
-    if gradient.shape != root.shape:
-        raise ValueError(f"{op}: gradient has shape {gradient.shape} but the output has shape {root.shape}")
+    if not isinstance(gradient, Node):
+        raise TypeError(f"{op}: the gradient must be a node like the output, got {type(gradient).__name__}")
+    if gradient.shape != root.shape or gradient.dtype is not root.dtype:
+        raise ValueError(f"{op}: gradient has shape {gradient.shape} and dtype {gradient.dtype.name} but the output "
+                         f"has shape {root.shape} and dtype {root.dtype.name}; they must match")
     return gradient
 
 
-def _run(root: Node, seed: Node, retain_graph: bool | None, create_graph: bool,
+def _run(roots: Sequence[Node], seeds: Sequence[Node], retain_graph: bool | None, create_graph: bool,
          wanted: dict[int, Node | None] | None) -> None:
-    """Propagate `seed` from `root` to the leaves. With `wanted`, collect the gradients of those nodes there
-    instead of accumulating into `.grad`."""
+    """Propagate each seed from its root to the leaves, all in one pass. With `wanted`, collect the gradients
+    of those nodes there instead of accumulating into `.grad`."""
     if retain_graph is None:
         retain_graph = create_graph
-    order = topological_order([root])
-    grads: dict[int, Node] = {id(root): seed}
+    order = topological_order(roots)
+    grads: dict[int, Node] = {}
+    for root, seed in zip(roots, seeds):
+        grads[id(root)] = _accumulate(grads.get(id(root)), seed, True)  # the same output given twice counts twice
     with grad_mode.set_grad_enabled(create_graph):
         for node in reversed(order):
             g = grads.pop(id(node), None)
@@ -133,6 +139,9 @@ def _propagate(fn: Function, g: Node, grads: dict[int, Node]) -> None:
     for i, (x, needs, dx) in enumerate(zip(fn.inputs, fn.needs_input_grad, input_grads)):
         if not needs or dx is None:
             continue
+        if not isinstance(dx, Node):
+            raise TypeError(f"{fn.name}.backward returned {type(dx).__name__} for input {i}; a gradient must be a "
+                            "Node, built from other Functions' apply (e.g. Mul.apply(g, ...)) so it can be recorded")
         if dx.shape != x.shape or dx.dtype is not x.dtype:
             raise RuntimeError(
                 f"{fn.name}.backward returned a gradient of shape {dx.shape} and dtype {dx.dtype.name} for input "
@@ -141,10 +150,12 @@ def _propagate(fn: Function, g: Node, grads: dict[int, Node]) -> None:
         grads[id(x)] = _accumulate(grads.get(id(x)), dx, True)
 
 
-def _accumulate(total: N | None, g: N, create_graph: bool) -> N:
-    """total + g, where a missing total counts as zero. Without create_graph the result is a plain constant."""
+def _accumulate(total: N | None, g: N, keep_graph: bool) -> N:
+    """total + g, where a missing total counts as zero. Without keep_graph a first gradient is detached into a
+    new node: add's backward hands the same node to both inputs, and two leaves must not share one `.grad`
+    (an in-place update of one would change the other)."""
     if total is None:
-        return g if create_graph or g._ctx is None else g.detach()
+        return g if keep_graph else g.detach()
     return Add.apply(total, g)
 
 

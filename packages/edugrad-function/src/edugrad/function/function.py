@@ -48,6 +48,9 @@ class Function:
         is on and an input requires grad, link the result to this Function so backward can find its inputs."""
         fn = cls()
         out_data = fn.forward(*[x.data for x in inputs], **kwargs)
+        if not isinstance(out_data, TensorData):
+            raise TypeError(f"{cls.__name__}.forward returned {type(out_data).__name__}, not TensorData; it must "
+                            "return a TensorData, computed with the ops of edugrad.data (x.unary, x.binary, x.reduce, ...)")
         record = (
             cls.differentiable
             and grad_mode._grad_enabled
@@ -66,10 +69,13 @@ class Function:
 
     @property
     def output(self) -> Node:
-        """The node this Function produced (for backward formulas written in terms of the result, like exp's)."""
+        """The node this Function produced (for backward formulas written in terms of the result, like exp's).
+        RuntimeError if it was changed in place since: a new node starts at version 0."""
         out = self._output()
         if out is None:
             raise RuntimeError(f"{type(self).__name__}: its output no longer exists, so backward cannot use it")
+        if out._version != 0:
+            raise _modified_in_place(self.name, "its output", out, 0)
         return out
 
     @property
@@ -83,7 +89,11 @@ class Function:
         """RuntimeError if an input this Function's backward reads was changed in place after forward."""
         for i, (x, version) in enumerate(zip(self.inputs, self._versions)):
             if x._version != version:
-                raise RuntimeError(
-                    f"{self.name}: input {i} (shape {x.shape}) was modified in place after it was used (it is at "
-                    f"version {x._version}, backward needs version {version}); clone it before changing it"
-                )
+                raise _modified_in_place(self.name, f"input {i}", x, version)
+
+
+def _modified_in_place(fn: str, which: str, node: Node, version: int) -> RuntimeError:
+    return RuntimeError(
+        f"{fn}: {which} (shape {node.shape}) was modified in place after it was used (it is at version "
+        f"{node._version}, backward needs version {version}); clone it before changing it"
+    )

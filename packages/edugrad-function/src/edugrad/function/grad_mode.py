@@ -7,8 +7,12 @@ update parameters without building a graph. All three work as context managers a
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from contextlib import ContextDecorator
 from types import TracebackType
+from typing import Any, Self, TypeVar
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 _grad_enabled = True
 
@@ -18,27 +22,9 @@ def is_grad_enabled() -> bool:
     return _grad_enabled
 
 
-class set_grad_enabled(ContextDecorator):
-    """Turn recording on or off from here on; used as a context manager, restore the previous mode on exit."""
-
-    def __init__(self, mode: bool) -> None:
-        global _grad_enabled
-        self.previous = _grad_enabled
-        self.mode = mode
-        _grad_enabled = mode
-
-    def __enter__(self) -> None:
-        global _grad_enabled
-        _grad_enabled = self.mode
-
-    def __exit__(
-        self, kind: type[BaseException] | None, error: BaseException | None, traceback: TracebackType | None
-    ) -> None:
-        global _grad_enabled
-        _grad_enabled = self.previous
-
-
 class _GradMode(ContextDecorator):
+    """Switch recording to `mode` on entering a block and back to the previous mode on leaving it."""
+
     mode = True
 
     def __enter__(self) -> None:
@@ -51,6 +37,11 @@ class _GradMode(ContextDecorator):
     ) -> None:
         global _grad_enabled
         _grad_enabled = self.previous
+
+    def _recreate_cm(self) -> Self:
+        # ContextDecorator enters the same object on every call of a decorated function; a fresh one per call
+        # keeps each call's `previous` apart, so a decorated function may call itself.
+        return type(self)()
 
 
 class no_grad(_GradMode):
@@ -63,3 +54,26 @@ class enable_grad(_GradMode):
     """Within this block (or decorated function), operations are recorded again, even inside `no_grad`."""
 
     mode = True
+
+
+class set_grad_enabled(_GradMode):
+    """Turn recording on or off. As a plain call it takes effect at once and stays; as a context manager or
+    decorator it holds only inside the block or the function (as `torch.set_grad_enabled`)."""
+
+    def __init__(self, mode: bool) -> None:
+        global _grad_enabled
+        self.previous = _grad_enabled
+        self.mode = mode
+        _grad_enabled = mode
+
+    def __enter__(self) -> None:
+        pass  # __init__ has already switched
+
+    def __call__(self, func: F) -> F:
+        # Used as a decorator, __init__ ran at definition time: undo that switch; each call switches instead.
+        global _grad_enabled
+        _grad_enabled = self.previous
+        return super().__call__(func)
+
+    def _recreate_cm(self) -> Self:
+        return type(self)(self.mode)

@@ -16,24 +16,25 @@ class Gather(Function):
     saves_inputs = False
 
     def forward(self, x: TensorData, index: TensorData, axis: int) -> TensorData:
-        self.axis = axis
+        # The index is kept as TensorData (immutable), so changing the index node in place later is harmless.
+        self.index, self.axis = index, axis
         return x.gather(index, axis)
 
     def backward(self, g: Node) -> Grads:
         # out[i] = x[index[i]]: each read sends its gradient back to the position it read from.
-        x, index = self.inputs
-        return ScatterAdd.apply(constant_like(x, 0.0), index, g, axis=self.axis), None
+        zeros = constant_like(self.inputs[0], 0.0)
+        return ScatterAdd.apply(zeros, type(g)._wrap(self.index), g, axis=self.axis), None
 
 
 class ScatterAdd(Function):
     saves_inputs = False
 
     def forward(self, x: TensorData, index: TensorData, src: TensorData, axis: int) -> TensorData:
-        self.axis = axis
+        self.index, self.axis = index, axis  # the index as immutable TensorData, as in Gather
         return x.scatter_add(index, src, axis)
 
     def backward(self, g: Node) -> Grads:
         # out = x + (src added at index): x passes g through; src[i] went to index[i], so it reads g there.
-        index = self.inputs[1]
+        index = type(g)._wrap(self.index)
         return (g if self.needs_input_grad[0] else None, None,
                 Gather.apply(g, index, axis=self.axis) if self.needs_input_grad[2] else None)

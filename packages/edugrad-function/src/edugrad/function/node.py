@@ -109,7 +109,12 @@ class Node:
             self._hooks = []
         hooks = self._hooks
         hooks.append(hook)
-        return lambda: hooks.remove(hook)
+
+        def remove() -> None:  # removing twice is harmless, as with torch's handle.remove()
+            if hook in hooks:
+                hooks.remove(hook)
+
+        return remove
 
 
 N = TypeVar("N", bound=Node)
