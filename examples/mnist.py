@@ -1,0 +1,176 @@
+"""Train a small CNN on MNIST (or Fashion-MNIST) with edugrad: the project's main job.
+
+    hatch run mnist                          # defaults: 98%+ MNIST test accuracy in a few minutes on a CPU
+    hatch run mnist -- --dataset fashion-mnist --epochs 3 --plot curves.png
+
+The model (conv-relu-pool twice, then a linear layer) is written with `edugrad.nn`, trained with Adam and a
+DataLoader, evaluated on the test set after every epoch, and its weights are saved in the safetensors format.
+The data is looked up locally (`--data-dir`, `$EDUGRAD_DATA`, `~/.cache/edugrad`, `/usr/share/datasets`) and
+downloaded with checksums when missing. With no MNIST and no network, the run says so and trains on
+scikit-learn's bundled 8x8 digits instead (unless `--dataset` was given explicitly): it always trains something.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from tqdm import tqdm
+
+from edugrad import nn
+from edugrad.nn import datasets, optim
+from edugrad.nn.data import DataLoader, TensorDataset
+from edugrad.tensor import Tensor, no_grad
+
+
+@dataclass
+class Data:
+    name: str
+    train_images: np.ndarray
+    train_labels: np.ndarray
+    test_images: np.ndarray
+    test_labels: np.ndarray
+
+
+class SmallCNN(nn.Module):
+    """conv(1->16, 3x3) relu maxpool(2), conv(16->32, 3x3) relu maxpool(2), linear(-> classes)."""
+
+    def __init__(self, image_size: int = 28, classes: int = 10) -> None:
+        super().__init__()
+        self.conv1 = nn.Conv2d(1, 16, 3, padding=1)
+        self.conv2 = nn.Conv2d(16, 32, 3, padding=1)
+        self.fc = nn.Linear(32 * (image_size // 4) ** 2, classes)
+
+    def forward(self, x: Tensor) -> Tensor:
+        x = self.conv1(x).relu().max_pool2d(2)
+        x = self.conv2(x).relu().max_pool2d(2)
+        return self.fc(x.flatten(1))
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--epochs", type=int, default=2, help="passes over the training set (default 2)")
+    parser.add_argument("--batch-size", type=int, default=64, help="images per step (default 64)")
+    parser.add_argument("--lr", type=float, default=2e-3, help="Adam learning rate (default 2e-3)")
+    parser.add_argument("--dataset", choices=["mnist", "fashion-mnist"], default=None,
+                        help="which dataset (default mnist, with the offline fallback described above)")
+    parser.add_argument("--data-dir", type=Path, default=None, help="folder holding the four IDX files")
+    parser.add_argument("--seed", type=int, default=0, help="seed for initialisation and shuffling")
+    parser.add_argument("--save", type=Path, default=Path("runs/mnist-cnn.safetensors"),
+                        help="where to save the trained weights (default runs/mnist-cnn.safetensors)")
+    parser.add_argument("--plot", type=Path, default=None, help="write loss and accuracy curves to this PNG")
+    parser.add_argument("--max-steps", type=int, default=None, help="stop each epoch after this many steps")
+    return parser.parse_args(argv)
+
+
+def load_data(args: argparse.Namespace) -> Data:
+    name = args.dataset or "mnist"
+    try:
+        splits = datasets.load_dataset(name, root=args.data_dir)
+    except datasets.DatasetError as error:
+        if args.dataset is not None:
+            raise SystemExit(f"error: {error}") from None
+        print(f"\n{error}\n", file=sys.stderr)
+        print("=" * 78 + "\nMNIST is not available, so this run trains on scikit-learn's bundled 8x8 handwritten "
+              "digits\ninstead (1797 images). Point --data-dir at the MNIST files for the real run.\n" + "=" * 78,
+              file=sys.stderr)
+        return digits_fallback()
+    return Data(name, *splits)
+
+
+def digits_fallback() -> Data:
+    """scikit-learn's 8x8 digits (values 0..16), rescaled to 0..255 and split 80/20."""
+    from sklearn.datasets import load_digits
+
+    digits = load_digits()
+    images = (digits.images * (255 / 16)).astype(np.uint8)
+    labels = digits.target.astype(np.int64)
+    order = np.random.default_rng(0).permutation(len(labels))
+    cut = int(0.8 * len(labels))
+    train, test = order[:cut], order[cut:]
+    return Data("sklearn-digits", images[train], labels[train], images[test], labels[test])
+
+
+def to_inputs(images: np.ndarray) -> np.ndarray:
+    """uint8 (N, H, W) -> float32 (N, 1, H, W), normalised to zero mean and unit variance (MNIST's statistics)."""
+    return ((images.astype(np.float32) / 255.0 - 0.1307) / 0.3081)[:, None]
+
+
+def evaluate(model: SmallCNN, images: np.ndarray, labels: np.ndarray, batch_size: int = 1000) -> float:
+    model.eval()
+    correct = 0
+    with no_grad():
+        for start in range(0, len(labels), batch_size):
+            logits = model(Tensor(images[start:start + batch_size]))
+            correct += int((logits.argmax(axis=1).numpy() == labels[start:start + batch_size]).sum())
+    model.train()
+    return correct / len(labels)
+
+
+def train(args: argparse.Namespace) -> float:
+    data = load_data(args)
+    Tensor.manual_seed(args.seed)
+    train_x, test_x = to_inputs(data.train_images), to_inputs(data.test_images)
+    model = SmallCNN(image_size=train_x.shape[-1], classes=int(data.train_labels.max()) + 1)
+    optimizer = optim.Adam(model.parameters(), lr=args.lr)
+    loader = DataLoader(TensorDataset(Tensor(train_x), Tensor(data.train_labels)), batch_size=args.batch_size,
+                        shuffle=True, seed=args.seed)
+    print(f"training on {data.name}: {len(train_x)} train / {len(test_x)} test images of "
+          f"{train_x.shape[-2]}x{train_x.shape[-1]}, {sum(p.numel() for p in model.parameters())} parameters")
+    losses: list[float] = []
+    accuracies: list[float] = []
+    start = time.perf_counter()
+    for epoch in range(1, args.epochs + 1):
+        progress = tqdm(loader, desc=f"epoch {epoch}/{args.epochs}", unit="batch", total=_steps(loader, args))
+        seen, epoch_start = 0, time.perf_counter()
+        for step, (images, labels) in enumerate(progress):
+            if args.max_steps is not None and step >= args.max_steps:
+                break
+            loss = model(images).cross_entropy(labels)
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            losses.append(loss.item())
+            seen += len(labels)
+            rate = seen / (time.perf_counter() - epoch_start)
+            progress.set_postfix(loss=f"{np.mean(losses[-50:]):.4f}", img_per_s=f"{rate:.0f}")
+        progress.close()
+        accuracies.append(evaluate(model, test_x, data.test_labels))
+        print(f"epoch {epoch}: test accuracy {accuracies[-1]:.2%} ({time.perf_counter() - start:.1f} s so far)")
+    elapsed = time.perf_counter() - start
+    print(f"final test accuracy on {data.name}: {accuracies[-1]:.2%}, trained in {elapsed:.1f} s")
+    args.save.parent.mkdir(parents=True, exist_ok=True)
+    nn.save(model.state_dict(), args.save)
+    print(f"weights saved to {args.save}")
+    if args.plot is not None:
+        plot(losses, accuracies, args.plot)
+    return accuracies[-1]
+
+
+def _steps(loader: DataLoader, args: argparse.Namespace) -> int:
+    return len(loader) if args.max_steps is None else min(len(loader), args.max_steps)
+
+
+def plot(losses: list[float], accuracies: list[float], path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")  # no display needed
+    import matplotlib.pyplot as plt
+
+    figure, (left, right) = plt.subplots(1, 2, figsize=(10, 4))
+    left.plot(losses, linewidth=0.8)
+    left.set(title="training loss", xlabel="step", ylabel="cross-entropy")
+    right.plot(range(1, len(accuracies) + 1), accuracies, marker="o")
+    right.set(title="test accuracy", xlabel="epoch", ylabel="accuracy")
+    figure.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    figure.savefig(path, dpi=100)
+    print(f"curves written to {path}")
+
+
+if __name__ == "__main__":
+    train(parse_args())
