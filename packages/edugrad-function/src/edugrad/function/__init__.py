@@ -9,7 +9,8 @@ from edugrad.function.elementwise import (
     Sub, Tanh, Where,
 )
 from edugrad.function.engine import backward, grad, topological_order
-from edugrad.function.function import Function
+from edugrad.function.function import Function, Grads
+from edugrad.function.gradcheck import GradcheckError, check_function, gradcheck, gradgradcheck
 from edugrad.function.grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from edugrad.function.index import Gather, ScatterAdd
 from edugrad.function.matmul import MatMul
@@ -22,8 +23,8 @@ __version__ = "0.1.0"
 
 __all__ = [
     "Add", "Cast", "Cos", "CumSum", "Div", "Equal", "Exp", "Expand", "Flip", "Fold", "FloorDiv", "Function",
-    "Gather", "Less", "Log", "MatMul", "Max", "Maximum", "Mul", "Neg", "Node", "Pad", "Permute", "Pow",
-    "Reciprocal", "Reshape", "Rounding", "ScatterAdd", "Shrink", "Sin", "Sqrt", "Sub", "Sum", "Tanh", "Unfold",
-    "Where", "backward", "constant_like", "enable_grad", "grad", "is_grad_enabled", "no_grad",
-    "set_grad_enabled", "topological_order",
+    "Gather", "GradcheckError", "Grads", "Less", "Log", "MatMul", "Max", "Maximum", "Mul", "Neg", "Node", "Pad",
+    "Permute", "Pow", "Reciprocal", "Reshape", "Rounding", "ScatterAdd", "Shrink", "Sin", "Sqrt", "Sub", "Sum",
+    "Tanh", "Unfold", "Where", "backward", "check_function", "constant_like", "enable_grad", "grad",
+    "gradcheck", "gradgradcheck", "is_grad_enabled", "no_grad", "set_grad_enabled", "topological_order",
 ]

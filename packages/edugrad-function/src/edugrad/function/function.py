@@ -49,8 +49,8 @@ class Function:
         fn = cls()
         out_data = fn.forward(*[x.data for x in inputs], **kwargs)
         if not isinstance(out_data, TensorData):
-            raise TypeError(f"{cls.__name__}.forward returned {type(out_data).__name__}, not TensorData; it must "
-                            "return a TensorData, computed with the ops of edugrad.data (x.unary, x.binary, x.reduce, ...)")
+            raise TypeError(f"{cls.__name__}.forward returned {type(out_data).__name__}; it must return a "
+                            "TensorData, computed with the ops of edugrad.data (x.unary, x.binary, ...)")
         record = (
             cls.differentiable
             and grad_mode._grad_enabled
