@@ -1,0 +1,79 @@
+"""`DataLoader`: iterate over a dataset in batches, optionally shuffled.
+
+Top layer (`edugrad.nn.data`), with the arguments of `torch.utils.data.DataLoader` (batch_size, shuffle,
+drop_last, collate_fn) and one of its own, `seed`. Batches are built in the calling process: there are no
+worker processes, because with a dataset held in memory (`TensorDataset`) a batch is one NumPy gather.
+
+Shuffling is reproducible and resumable: the order of epoch `e` is a permutation drawn from a generator
+seeded with `(seed, e)`, so it depends on nothing but the seed and the epoch number. Each `for batch in
+loader` uses the epoch in `loader.epoch` and then advances it; to resume training at epoch 5, set
+`loader.epoch = 5` (the order of epoch 5 is then the one an uninterrupted run would have seen).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any, Protocol
+
+import numpy as np
+from numpy.typing import NDArray
+
+from edugrad.nn.data.collate import default_collate
+from edugrad.nn.data.dataset import Dataset, Indices
+
+__all__ = ["DataLoader"]
+
+
+class SizedIndexable(Protocol):
+    """What a DataLoader can read: anything with `len()` and `[i]` (a Dataset, a list of samples)."""
+
+    def __len__(self) -> int: ...
+
+    def __getitem__(self, index: int, /) -> Any: ...
+
+
+class DataLoader:
+    """Batches of `batch_size` samples of `dataset`, as `torch.utils.data.DataLoader`: in order, or in a new
+    random order each epoch when `shuffle` (from `seed`, drawn at random when None); the last, smaller batch
+    is dropped when `drop_last`. Samples are collated by `collate_fn`, by default `default_collate`, or
+    fetched in one go by the dataset's `get_batch` when it has one (`TensorDataset` does)."""
+
+    def __init__(self, dataset: SizedIndexable, batch_size: int = 1, shuffle: bool = False, drop_last: bool = False,
+                 collate_fn: Callable[[list[Any]], Any] | None = None, seed: int | None = None) -> None:
+        if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
+            raise ValueError(f"DataLoader: batch_size must be a positive int, got {batch_size!r}")
+        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int) or seed < 0):
+            raise ValueError(f"DataLoader: seed must be a non-negative int or None, got {seed!r}")
+        self.dataset = dataset
+        self.batch_size = batch_size
+        self.shuffle = shuffle
+        self.drop_last = drop_last
+        self.collate_fn = collate_fn
+        #: The seed of the shuffled orders; a fresh random one when none is given.
+        self.seed: int = seed if seed is not None else int(np.random.SeedSequence().entropy)  # type: ignore[arg-type]
+        #: The epoch whose order the next `for batch in loader` uses; advanced by one at the start of each.
+        self.epoch = 0
+
+    def __len__(self) -> int:
+        """The number of batches per epoch."""
+        full, rest = divmod(len(self.dataset), self.batch_size)
+        return full + (1 if rest and not self.drop_last else 0)
+
+    def __iter__(self) -> Iterator[Any]:
+        order = self.order(self.epoch)
+        self.epoch += 1
+        return (self._fetch(order[start:start + self.batch_size])
+                for start in range(0, len(self) * self.batch_size, self.batch_size))
+
+    def order(self, epoch: int) -> NDArray[np.intp]:
+        """The sample indices in the order epoch `epoch` visits them."""
+        count = len(self.dataset)
+        if not self.shuffle:
+            return np.arange(count, dtype=np.intp)
+        return np.random.default_rng([self.seed, epoch]).permutation(count).astype(np.intp)
+
+    def _fetch(self, indices: Indices) -> Any:
+        if self.collate_fn is None and isinstance(self.dataset, Dataset):
+            return self.dataset.get_batch(indices)
+        collate = default_collate if self.collate_fn is None else self.collate_fn
+        return collate([self.dataset[int(index)] for index in indices])
