@@ -189,28 +189,28 @@ def _numeric_gradient(fn: Callable[..., Outputs], inputs: list[Node], i: int, pr
 
 
 def _worst_mismatch(analytic: NDArray, numeric: NDArray, atol: float,
-                    rtol: float) -> tuple[tuple[int, ...], float, float, int] | None:
+                    rtol: float) -> tuple[tuple[int, ...], float, float, int, int] | None:
     """The element that exceeds atol + rtol * |numeric| by most (NaN counts as the worst), with its analytic
-    and numeric values and how many elements fail; None if all pass."""
+    and numeric values, how many elements fail and of how many; None if all pass."""
     excess = np.abs(analytic - numeric) - (atol + rtol * np.abs(numeric))
     excess = np.where(np.isnan(excess), np.inf, excess)
     failing = int(np.count_nonzero(excess > 0))
     if failing == 0:
         return None
     j = tuple(int(k) for k in np.unravel_index(np.argmax(excess), excess.shape))
-    return j, float(analytic[j]), float(numeric[j]), failing
+    return j, float(analytic[j]), float(numeric[j]), failing, excess.size
 
 
-def _explain(name: str, label: str, failure: tuple[tuple[int, ...], float, float, int], eps: float, atol: float,
-             rtol: float) -> str:
-    j, analytic, numeric, failing = failure
+def _explain(name: str, label: str, failure: tuple[tuple[int, ...], float, float, int, int], eps: float,
+             atol: float, rtol: float) -> str:
+    j, analytic, numeric, failing, size = failure
     return (
         f"gradcheck failed for {name}: {label}, element {j}\n"
         f"    analytic derivative (from backward): {analytic!r}\n"
         f"    numeric derivative (central difference, eps={eps:g}): {numeric!r}\n"
         f"    error {abs(analytic - numeric):.6g} > atol + rtol * |numeric| = {atol + rtol * abs(numeric):.6g}\n"
-        f"({failing} element(s) of this input disagree; the derivatives are of sum(v * output) for a fixed "
-        "random v, i.e. backward was given v as the gradient of the output)"
+        f"({failing} of {size} elements of this input disagree; the derivatives are of sum(v * output) for a "
+        "fixed random v, i.e. backward was given v as the gradient of the output)"
     )
 
 
