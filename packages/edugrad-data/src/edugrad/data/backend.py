@@ -87,7 +87,7 @@ def get_backend(name: str | None = None) -> Backend:
     """The backend called `name`, or the default one (`$EDUGRAD_BACKEND`, else "numpy"). Each backend is
     created once and shared."""
     if name is None:
-        name = os.environ.get("EDUGRAD_BACKEND", "numpy")
+        name = os.environ.get("EDUGRAD_BACKEND") or "numpy"  # set but empty also means the default
     backend = _instances.get(name)
     if backend is None:
         backend = _instances[name] = _create(name)

@@ -63,8 +63,10 @@ class dtypes:
 
     @staticmethod
     def from_numpy(np_dtype: np.dtype[np.generic] | type) -> DType:
-        """The DType for a NumPy dtype; TypeError naming the supported ones if there is none."""
-        found = _BY_NUMPY.get(np.dtype(np_dtype))
+        """The DType for a NumPy dtype, in either byte order (arrays read from files are often big-endian);
+        TypeError naming the supported ones if there is none."""
+        native = np.dtype(np_dtype).newbyteorder("=")
+        found = _BY_NUMPY.get(native)
         if found is None:
             raise TypeError(f"unsupported NumPy dtype {np.dtype(np_dtype)}; edugrad supports {_supported_names()}")
         return found

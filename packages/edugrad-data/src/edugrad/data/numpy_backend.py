@@ -59,6 +59,15 @@ def _array(result: Any) -> NDArray:
     return result if type(result) is np.ndarray else np.asarray(result)
 
 
+def _positions(index: NDArray, axis: int) -> tuple[NDArray, ...]:
+    """The element that torch.gather reads (and torch.scatter_add writes) for each position of `index`, as one
+    index array per axis: `index` itself on `axis`, the position on every other axis. (np.take_along_axis would
+    need the index to match the input's size off `axis`; torch only needs it to be no larger.)"""
+    positions: list[NDArray] = list(np.indices(index.shape, sparse=True))
+    positions[axis] = index
+    return tuple(positions)
+
+
 class NumpyBackend:
     """Runs the low-level ops on `np.ndarray`s. Random numbers come from one seeded `np.random.Generator`."""
 
@@ -74,7 +83,7 @@ class NumpyBackend:
         return x
 
     def shape(self, x: NDArray) -> Shape:
-        return x.shape
+        return tuple(x.shape)
 
     def dtype(self, x: NDArray) -> DType:
         return dtypes.from_numpy(x.dtype)
@@ -84,19 +93,28 @@ class NumpyBackend:
         if op is LoadOps.EMPTY:
             return np.empty(shape, np_dtype)
         if op is LoadOps.FULL:
-            return np.full(shape, arg, np_dtype)
+            # One element broadcast to the shape: a constant costs no memory however large it is.
+            return np.broadcast_to(np.array(arg, np_dtype), shape)
         if op is LoadOps.RAND:
-            return self.rng.random(shape, np.float64).astype(np_dtype, copy=False)
+            return self._uniform(shape, np_dtype)
         if op is LoadOps.RANDN:
             return self.rng.standard_normal(shape, np.float64).astype(np_dtype, copy=False)
         if op is LoadOps.ARANGE:
             # start + i*step computed in float64 (or int64) and then cast, as torch.arange does.
             start, step = arg
             positions = np.arange(shape[0], dtype=np.float64 if dtype.is_floating_point else np.int64)
-            return (start + step * positions).astype(np_dtype, copy=False)
+            values: NDArray = start + step * positions
+            return values.astype(np_dtype, copy=False)
         if op is LoadOps.FROM_NUMPY:
             return self.from_numpy(arg, dtype)
         raise NotImplementedError(op)
+
+    def _uniform(self, shape: Shape, np_dtype: np.dtype[Any]) -> NDArray:
+        # k / 2**bits for k uniform on [0, 2**bits), where bits is the dtype's precision (11 for float16): every
+        # value is exact in the dtype, so none can round up to 1.0. (A float64 sample cast to float16 rounds to
+        # 1.0 about once in 4000 draws, breaking the promise of [0, 1).)
+        bits = np.finfo(np_dtype).nmant + 1
+        return np.ldexp(self.rng.integers(0, 2**bits, shape), -bits).astype(np_dtype)
 
     def manual_seed(self, seed: int) -> None:
         self.rng = np.random.default_rng(seed)
@@ -117,7 +135,8 @@ class NumpyBackend:
         return _array(_REDUCE[op](x, axis=axes, keepdims=keepdim, dtype=x.dtype))
 
     def scan(self, op: ScanOps, x: NDArray, axis: int) -> NDArray:
-        return _SCAN[op](x, axis=axis, dtype=x.dtype)  # type: ignore[no-any-return]
+        # NumPy scans a 0-d array as if it were flat and returns shape (1,): reshape keeps the input's shape.
+        return _SCAN[op](x, axis=axis, dtype=x.dtype).reshape(x.shape)  # type: ignore[no-any-return]
 
     def reshape(self, x: NDArray, shape: Shape) -> NDArray:
         return x.reshape(shape)
@@ -129,28 +148,31 @@ class NumpyBackend:
         return np.broadcast_to(x, shape)  # a read-only view with stride 0 on the expanded axes
 
     def pad(self, x: NDArray, padding: tuple[tuple[int, int], ...], value: float) -> NDArray:
+        if not padding:  # a 0-d array has no axis to pad (and np.pad rejects an empty pad width)
+            return x
         return np.pad(x, padding, constant_values=value)
 
     def shrink(self, x: NDArray, bounds: tuple[tuple[int, int], ...]) -> NDArray:
         return x[tuple(slice(start, end) for start, end in bounds)]
 
     def flip(self, x: NDArray, axes: Shape) -> NDArray:
-        return np.flip(x, axes)
+        return _array(np.flip(x, axes))
+
+    # Both index ops read a 0-d input as a vector of one element (the only valid index is 0), as torch does:
+    # NumPy's indexing needs at least one axis.
 
     def gather(self, x: NDArray, index: NDArray, axis: int) -> NDArray:
-        return np.take_along_axis(x, index, axis)
+        return np.atleast_1d(x)[_positions(np.atleast_1d(index), axis)].reshape(index.shape)
 
     def scatter_add(self, x: NDArray, index: NDArray, src: NDArray, axis: int) -> NDArray:
-        # np.add.at accumulates repeated indices (plain fancy assignment would keep only the last one). It wants
-        # one index array per axis: `index` on `axis`, and on every other axis the position itself.
-        positions = list(np.indices(index.shape, sparse=True))
-        positions[axis] = index
-        out = x.copy()
-        np.add.at(out, tuple(positions), src)
-        return out
+        # np.add.at accumulates repeated indices (plain fancy assignment would keep only the last one).
+        out = np.atleast_1d(x).copy()
+        np.add.at(out, _positions(np.atleast_1d(index), axis), np.atleast_1d(src))
+        return out.reshape(x.shape)
 
     def matmul(self, x: NDArray, y: NDArray) -> NDArray:
-        return np.matmul(x, y)
+        product: NDArray = np.matmul(x, y)
+        return product
 
     def unfold(self, x: NDArray, kernel: Shape, stride: Shape, dilation: Shape) -> NDArray:
         # A view, no copy: window (o, k) of a spatial axis starts at o*stride and reads element o*stride + k*dilation,
@@ -173,10 +195,10 @@ class NumpyBackend:
         kernel = cols.shape[2 + n_spatial :]
         image = np.zeros(cols.shape[:2] + spatial, cols.dtype)
         for offset in np.ndindex(*kernel):
-            target = tuple(
+            target: tuple[Any, ...] = (..., *(
                 slice(k * d, k * d + (o - 1) * s + 1, s) for k, d, o, s in zip(offset, dilation, out_shape, stride)
-            )
-            image[(..., *target)] += cols[(..., *offset)]
+            ))
+            image[target] += cols[(..., *offset)]
         return image
 
     def cast(self, x: NDArray, dtype: DType) -> NDArray:

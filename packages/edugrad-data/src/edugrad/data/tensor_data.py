@@ -9,7 +9,7 @@ backend. Ops never modify their inputs; they return a new `TensorData` (often a 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from math import prod
+from math import ceil, prod
 from typing import Any
 
 import numpy as np
@@ -96,7 +96,9 @@ class TensorData:
     # conversion and load ops
 
     @staticmethod
-    def from_numpy(array: np.ndarray[Any, Any] | Any, dtype: DType | None = None, backend: str | None = None) -> TensorData:
+    def from_numpy(
+        array: np.ndarray[Any, Any] | Any, dtype: DType | None = None, backend: str | None = None
+    ) -> TensorData:
         """A copy of a NumPy array (or anything `np.asarray` takes) on `backend`. Its dtype is kept, e.g. float64
         stays float64, unless `dtype` is given; an unsupported dtype is a TypeError."""
         array = np.asarray(array)
@@ -134,7 +136,9 @@ class TensorData:
         """start, start + step, ... up to but excluding stop."""
         if step == 0:
             raise ValueError("arange: step must be nonzero")
-        count = max(0, -int(-(stop - start) // step))  # ceil((stop - start) / step)
+        # Divide, then round up, as torch and NumPy count. (An exact floor division such as -((start - stop) // step)
+        # disagrees for some floats: 0.3 is not a multiple of 0.1 exactly, but (0.3 - 0) / 0.1 rounds to 3.0.)
+        count = max(0, ceil((stop - start) / step))
         return _load(LoadOps.ARANGE, (count,), dtype, backend, (start, step))
 
     @staticmethod
@@ -211,10 +215,11 @@ class TensorData:
         return self._new(MovementOps.RESHAPE, self.backend.reshape(self.array, shape), (self,), shape=shape)
 
     def permute(self, order: Sequence[int]) -> TensorData:
-        order = tuple(normalize_axis(a, self.ndim, "permute") for a in order)
-        if sorted(order) != list(range(self.ndim)):
+        normalized = tuple(normalize_axis(a, self.ndim, "permute") for a in order)
+        if sorted(normalized) != list(range(self.ndim)):
             raise ValueError(f"permute: {tuple(order)} is not a permutation of the {self.ndim} axes of {self.shape}")
-        return self._new(MovementOps.PERMUTE, self.backend.permute(self.array, order), (self,), order=order)
+        array = self.backend.permute(self.array, normalized)
+        return self._new(MovementOps.PERMUTE, array, (self,), order=normalized)
 
     def expand(self, shape: Sequence[int]) -> TensorData:
         """Broadcast axes of size 1 to `shape` (same number of axes; add leading axes with reshape first)."""
@@ -254,16 +259,19 @@ class TensorData:
     def gather(self, index: TensorData, axis: int) -> TensorData:
         """out[..., i, ...] = self[..., index[..., i, ...], ...] along `axis` (torch.gather)."""
         axis = normalize_axis(axis, self.ndim, "gather")
-        self._check_index("gather", index, axis, index.shape)
+        self._check_index("gather", index, axis)
         return self._new(IndexOps.GATHER, self.backend.gather(self.array, index.array, axis), (self, index), axis=axis)
 
     def scatter_add(self, index: TensorData, src: TensorData, axis: int) -> TensorData:
         """A copy of self with src[..., i, ...] added at [..., index[..., i, ...], ...] along `axis`
         (torch.scatter_add; repeated indices accumulate). The adjoint of gather."""
         axis = normalize_axis(axis, self.ndim, "scatter_add")
-        self._check_index("scatter_add", index, axis, src.shape)
+        self._check_index("scatter_add", index, axis)
+        if src.shape != index.shape:
+            raise ValueError(f"scatter_add: src of shape {src.shape} must have the shape of index {index.shape}")
         if src.dtype is not self.dtype:
             raise TypeError(f"scatter_add: src must have dtype {self.dtype.name}, got {src.dtype.name}")
+        self._same_backend("scatter_add", src)
         array = self.backend.scatter_add(self.array, index.array, src.array, axis)
         return self._new(IndexOps.SCATTER_ADD, array, (self, index, src), axis=axis)
 
@@ -283,11 +291,11 @@ class TensorData:
 
     def unfold(self, kernel: Sequence[int], stride: Sequence[int], dilation: Sequence[int]) -> TensorData:
         """The sliding windows of an (N, C, *spatial) array as (N, C, *out, *kernel), a view (im2col)."""
+        if self.ndim < 3:
+            raise ValueError(f"unfold: expected an input of shape (N, C, *spatial) with at least one spatial axis, "
+                             f"got {self.shape}")
         kernel, stride, dilation = _window_args("unfold", self.ndim - 2, kernel, stride, dilation)
-        spatial = self.shape[2:]
-        if self.ndim < 3 or any(n < d * (k - 1) + 1 for n, k, d in zip(spatial, kernel, dilation)):
-            raise ValueError(f"unfold: a kernel of {kernel} with dilation {dilation} does not fit the spatial "
-                             f"size {spatial} of an input of shape {self.shape} (expected (N, C, *spatial))")
+        _check_window_fits("unfold", self.shape[2:], kernel, dilation)
         array = self.backend.unfold(self.array, kernel, stride, dilation)
         return self._new(WindowOps.UNFOLD, array, (self,), kernel=kernel, stride=stride, dilation=dilation)
 
@@ -300,6 +308,7 @@ class TensorData:
                              f"got {self.shape}")
         kernel = self.shape[2 + n:]
         kernel, stride, dilation = _window_args("fold", n, kernel, stride, dilation)
+        _check_window_fits("fold", spatial, kernel, dilation)
         expected = tuple((s - d * (k - 1) - 1) // st + 1 for s, k, st, d in zip(spatial, kernel, stride, dilation))
         if self.shape[2:2 + n] != expected:
             raise ValueError(f"fold: windows {self.shape} do not match an image of spatial size {spatial} "
@@ -310,11 +319,13 @@ class TensorData:
     # cast ops
 
     def cast(self, dtype: DType) -> TensorData:
+        _check_dtype("cast", dtype)
         if dtype is self.dtype:
             return self
         return self._new(CastOps.CAST, self.backend.cast(self.array, dtype), (self,), dtype=dtype)
 
     def bitcast(self, dtype: DType) -> TensorData:
+        _check_dtype("bitcast", dtype)
         if dtype.itemsize != self.dtype.itemsize:
             raise TypeError(f"bitcast: {self.dtype.name} and {dtype.name} have different sizes "
                             f"({self.dtype.itemsize} and {dtype.itemsize} bytes)")
@@ -334,29 +345,34 @@ class TensorData:
                 raise ValueError(f"{op}: operands live on different backends ({self.backend.name} and "
                                  f"{other.backend.name}); move one with TensorData.from_numpy(x.numpy(), backend=...)")
 
-    def _check_index(self, op: str, index: TensorData, axis: int, shape: Shape) -> None:
+    def _check_index(self, op: str, index: TensorData, axis: int) -> None:
         if not index.dtype.is_integer:
             raise TypeError(f"{op}: index must have an integer dtype, got {index.dtype.name}")
-        if index.shape != shape or index.ndim != self.ndim or any(
+        if index.ndim != self.ndim or any(
             i > n for d, (i, n) in enumerate(zip(index.shape, self.shape)) if d != axis
         ):
             raise ValueError(f"{op}: index of shape {index.shape} does not fit input {self.shape} along axis {axis} "
                              f"(expected the same number of axes and no larger size off that axis)")
         self._same_backend(op, index)
+        size = self.shape[axis] if self.ndim else 1  # a 0-d tensor reads as one element, as in torch
         values = index.backend.to_numpy(index.array)
-        if values.size and (values.min() < 0 or values.max() >= self.shape[axis]):
+        if values.size and (values.min() < 0 or values.max() >= size):
             raise IndexError(f"{op}: index {int(values.min() if values.min() < 0 else values.max())} is out of "
-                             f"range for axis {axis} of size {self.shape[axis]}")
+                             f"range for axis {axis} of size {size} (input shape {self.shape})")
 
 
 def _load(op: LoadOps, shape: Shape, dtype: DType, backend: str | None, arg: Any) -> TensorData:
-    if not isinstance(dtype, DType):
-        raise TypeError(f"{op.name.lower()}: dtype must be an edugrad DType such as dtypes.float32, got {dtype!r}")
+    _check_dtype(op.name.lower(), dtype)
     chosen = get_backend(backend)
     out = TensorData(chosen.load(op, shape, dtype, arg), chosen)
     for observer in _observers:
         observer(op, (), out, {"shape": shape, "dtype": dtype})
     return out
+
+
+def _check_dtype(op: str, dtype: DType) -> None:
+    if not isinstance(dtype, DType):
+        raise TypeError(f"{op}: dtype must be an edugrad DType such as dtypes.float32, got {dtype!r}")
 
 
 def _expect_float(op: str, dtype: DType) -> None:
@@ -370,3 +386,10 @@ def _window_args(op: str, n: int, *args: Sequence[int]) -> tuple[Shape, ...]:
         raise ValueError(f"{op}: kernel, stride and dilation need one positive int per spatial axis ({n}), "
                          f"got {checked}")
     return checked
+
+
+def _check_window_fits(op: str, spatial: Shape, kernel: Shape, dilation: Shape) -> None:
+    # A window dilated by d spans d*(k-1) + 1 elements; there must be room for at least one on every axis.
+    if any(n < d * (k - 1) + 1 for n, k, d in zip(spatial, kernel, dilation)):
+        raise ValueError(f"{op}: a kernel of {kernel} with dilation {dilation} does not fit the spatial size "
+                         f"{spatial}")
