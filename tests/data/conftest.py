@@ -1,0 +1,17 @@
+"""Fixtures of the edugrad.data suite: every test that takes `backend` runs once per backend."""
+
+from __future__ import annotations
+
+import pytest
+
+BACKENDS = ("numpy", "torch")
+
+
+@pytest.fixture(params=BACKENDS, scope="session")
+def backend(request: pytest.FixtureRequest) -> str:
+    """The name of a backend to run on; the torch run is skipped where torch is not installed. Session-scoped
+    so that hypothesis tests can use it (they may not take function-scoped fixtures)."""
+    if request.param == "torch":
+        pytest.importorskip("torch")
+    name: str = request.param
+    return name

@@ -1,0 +1,72 @@
+"""dtypes.py: the supported dtypes, their NumPy names, and PyTorch's promotion rules, checked against torch."""
+
+from __future__ import annotations
+
+import copy
+import pickle
+from typing import Any
+
+import numpy as np
+import pytest
+
+from edugrad.data import DType, dtypes, promote_types, result_type
+
+ALL = dtypes.all()
+
+
+def as_torch(dtype: DType) -> Any:
+    """torch's dtype of the same name (the test is skipped where torch is not installed)."""
+    return getattr(pytest.importorskip("torch"), dtype.name)
+
+
+def test_the_supported_dtypes() -> None:
+    assert [d.name for d in ALL] == ["bool", "uint8", "int32", "int64", "float16", "float32", "float64"]
+    assert dtypes.default_float is dtypes.float32 and dtypes.default_int is dtypes.int64
+    for dtype in ALL:
+        assert dtype.itemsize == dtype.np_dtype.itemsize
+        assert dtype.is_floating_point == (dtype.np_dtype.kind == "f")
+        assert dtype.is_integer == (dtype.np_dtype.kind in "iu")
+        assert repr(dtype) == f"dtypes.{dtype.name}"
+
+
+@pytest.mark.parametrize("dtype", ALL, ids=str)
+def test_lookups_by_numpy_dtype_and_by_name(dtype: DType) -> None:
+    assert dtypes.from_numpy(dtype.np_dtype) is dtype
+    assert dtypes.from_numpy(dtype.np_dtype.type) is dtype
+    assert dtypes.from_numpy(dtype.np_dtype.newbyteorder(">")) is dtype  # big-endian data from a file
+    assert dtypes.from_name(dtype.name) is dtype
+
+
+@pytest.mark.parametrize("unsupported", [np.int16, np.int8, np.uint16, np.complex64, np.complex128, np.str_,
+                                         np.object_, np.datetime64])
+def test_unsupported_numpy_dtypes_are_a_type_error_naming_the_supported_ones(unsupported: Any) -> None:
+    with pytest.raises(TypeError, match=r"unsupported NumPy dtype .*edugrad supports bool, uint8, int32"):
+        dtypes.from_numpy(np.dtype(unsupported))
+
+
+@pytest.mark.parametrize("name", ["int16", "complex64", "bfloat16", "Float32", ""])
+def test_unknown_dtype_names_are_a_type_error(name: str) -> None:
+    with pytest.raises(TypeError, match=rf"unknown dtype '{name}'; edugrad supports bool, uint8"):
+        dtypes.from_name(name)
+
+
+@pytest.mark.parametrize("dtype", ALL, ids=str)
+def test_dtypes_are_singletons_through_pickle_and_copy(dtype: DType) -> None:
+    assert pickle.loads(pickle.dumps(dtype)) is dtype
+    assert copy.copy(dtype) is dtype and copy.deepcopy(dtype) is dtype
+
+
+@pytest.mark.parametrize("a", ALL, ids=str)
+@pytest.mark.parametrize("b", ALL, ids=str)
+def test_promote_types_matches_torch(a: DType, b: DType) -> None:
+    torch = pytest.importorskip("torch")
+    assert as_torch(promote_types(a, b)) == torch.promote_types(as_torch(a), as_torch(b))
+    assert promote_types(a, b) is promote_types(b, a)
+
+
+@pytest.mark.parametrize("dtype", ALL, ids=str)
+@pytest.mark.parametrize("scalar", [True, False, 0, 3, -2, 0.5, 2.0, -1e3], ids=repr)
+def test_result_type_of_a_weak_scalar_matches_torch(dtype: DType, scalar: bool | int | float) -> None:
+    torch = pytest.importorskip("torch")
+    tensor = torch.ones(2, dtype=as_torch(dtype))
+    assert as_torch(result_type(dtype, scalar)) == (tensor + scalar).dtype == (tensor * scalar).dtype

@@ -1,0 +1,158 @@
+"""Properties of the data layer beyond single results: adjoint pairs, views, random streams, observers, round
+trips. Each runs on every backend."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from edugrad.data import (
+    LoadOps, MovementOps, ReduceOps, TensorData, UnaryOps, add_observer, dtypes, remove_observer,
+)
+
+NDArray = np.ndarray[Any, Any]
+
+
+def shares_memory(a: TensorData, b: TensorData) -> bool:
+    """Whether two TensorData read the same memory (a view), on either backend."""
+    if isinstance(a.array, np.ndarray):
+        return bool(np.shares_memory(a.array, b.array))
+    return bool(a.array.untyped_storage().data_ptr() == b.array.untyped_storage().data_ptr())
+
+
+def grid(rng: np.random.Generator, shape: tuple[int, ...]) -> NDArray:
+    """float64 values on a grid of quarters: every sum of products below is exact."""
+    return rng.integers(-8, 9, shape) / 4
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    spatial=st.lists(st.integers(1, 3), min_size=1, max_size=2).flatmap(
+        lambda kernel: st.tuples(st.just(tuple(kernel)), st.tuples(*[st.integers(1, 2) for _ in kernel]),
+                                 st.tuples(*[st.integers(1, 3) for _ in kernel]),
+                                 st.tuples(*[st.integers(0, 3) for _ in kernel]))),
+    seed=st.integers(0, 2**16),
+)
+def test_fold_is_the_adjoint_of_unfold(backend: str, spatial: Any, seed: int) -> None:
+    # <unfold(x), y> == <x, fold(y)> for all x, y: fold sends every window element back to where unfold read it.
+    kernel, dilation, stride, extra = spatial
+    size = tuple(d * (k - 1) + 1 + e for k, d, e in zip(kernel, dilation, extra))
+    rng = np.random.default_rng(seed)
+    x = TensorData.from_numpy(grid(rng, (2, 1, *size)), backend=backend)
+    windows = x.unfold(kernel, stride, dilation)
+    y = TensorData.from_numpy(grid(rng, windows.shape), backend=backend)
+    assert np.sum(windows.numpy() * y.numpy()) == np.sum(x.numpy() * y.fold(size, stride, dilation).numpy())
+
+
+@settings(max_examples=25, deadline=None)
+@given(shape=st.lists(st.integers(1, 3), min_size=1, max_size=3), data=st.data())
+def test_scatter_add_is_the_adjoint_of_gather(backend: str, shape: list[int], data: st.DataObject) -> None:
+    # <gather(x, i), y> == <x, scatter_add(0, i, y)>: repeated indices must accumulate for this to hold.
+    axis = data.draw(st.integers(0, len(shape) - 1))
+    index_shape = [data.draw(st.integers(0, 4)) if a == axis else n for a, n in enumerate(shape)]
+    rng = np.random.default_rng(data.draw(st.integers(0, 2**16)))
+    x = TensorData.from_numpy(grid(rng, tuple(shape)), backend=backend)
+    index = TensorData.from_numpy(rng.integers(0, shape[axis], index_shape), backend=backend)
+    y = TensorData.from_numpy(grid(rng, tuple(index_shape)), backend=backend)
+    zeros = TensorData.full(shape, 0.0, dtypes.float64, backend=backend)
+    scattered = zeros.scatter_add(index, y, axis)
+    assert np.sum(x.gather(index, axis).numpy() * y.numpy()) == np.sum(x.numpy() * scattered.numpy())
+
+
+def test_scatter_add_accumulates_repeated_indices(backend: str) -> None:
+    zeros = TensorData.full((3,), 0, dtypes.int32, backend=backend)
+    index = TensorData.from_numpy(np.array([0, 2, 0, 0]), backend=backend)
+    src = TensorData.from_numpy(np.array([1, 2, 3, 4], np.int32), backend=backend)
+    np.testing.assert_array_equal(zeros.scatter_add(index, src, 0).numpy(), [8, 0, 2])
+
+
+@pytest.mark.parametrize("make_view", [
+    pytest.param(lambda x: x.unfold((2, 2), (1, 1), (1, 1)), id="unfold"),
+    pytest.param(lambda x: x.reshape((2, 3, 4)), id="reshape"),
+    pytest.param(lambda x: x.permute((3, 2, 1, 0)), id="permute"),
+    pytest.param(lambda x: x.shrink(((0, 1), (1, 3), (0, 2), (1, 2))), id="shrink"),
+    pytest.param(lambda x: x.shrink(((0, 1), (0, 1), (0, 1), (0, 1))).expand((5, 1, 1, 1)), id="expand"),
+])
+def test_movement_and_window_ops_return_views(backend: str, make_view: Any) -> None:
+    x = TensorData.from_numpy(np.arange(24.0).reshape(2, 3, 2, 2), backend=backend)
+    assert shares_memory(make_view(x), x)
+
+
+def test_full_may_be_a_view_but_numpy_gives_a_private_writable_copy(backend: str) -> None:
+    ones = TensorData.full((2, 3), 1.0, dtypes.float32, backend=backend)
+    copy = ones.numpy()
+    copy[0, 0] = 5.0
+    np.testing.assert_array_equal(ones.numpy(), np.ones((2, 3), np.float32))
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.int64, np.float32, np.int32, np.uint8, np.bool_, np.float16])
+def test_from_numpy_keeps_the_dtype_through_numpy(backend: str, dtype: Any) -> None:
+    array = np.arange(6).reshape(2, 3).astype(dtype)
+    data = TensorData.from_numpy(array, backend=backend)
+    assert data.dtype.np_dtype == np.dtype(dtype)
+    back = data.numpy()
+    assert back.dtype == np.dtype(dtype)
+    np.testing.assert_array_equal(back, array, strict=True)
+
+
+def test_python_numbers_become_float64_and_int64(backend: str) -> None:
+    # np.asarray's choice, kept as is: the Tensor layer, not this one, applies torch's default float32.
+    assert TensorData.from_numpy([1.5, 2.0], backend=backend).dtype is dtypes.float64
+    assert TensorData.from_numpy([1, 2], backend=backend).dtype is dtypes.int64
+    assert TensorData.from_numpy(True, backend=backend).dtype is dtypes.bool
+
+
+@pytest.mark.parametrize("make", [TensorData.rand, TensorData.randn], ids=["rand", "randn"])
+def test_manual_seed_makes_random_streams_repeat(backend: str, make: Any) -> None:
+    TensorData.manual_seed(1234, backend=backend)
+    first = [make((3, 4), dtypes.float32, backend=backend).numpy() for _ in range(2)]
+    TensorData.manual_seed(1234, backend=backend)
+    again = [make((3, 4), dtypes.float32, backend=backend).numpy() for _ in range(2)]
+    np.testing.assert_array_equal(first, again)
+    assert not np.array_equal(first[0], first[1])  # the stream moves on between draws
+
+
+@pytest.mark.parametrize("dtype", [dtypes.float16, dtypes.float32, dtypes.float64])
+def test_random_samples_have_the_right_distribution(backend: str, dtype: Any) -> None:
+    TensorData.manual_seed(0, backend=backend)
+    uniform = TensorData.rand((100_000,), dtype, backend=backend).numpy().astype(np.float64)
+    normal = TensorData.randn((100_000,), dtype, backend=backend).numpy().astype(np.float64)
+    # rand must stay below 1.0 even in float16, where rounding a finer sample up to 1.0 is easy.
+    assert 0 <= uniform.min() and uniform.max() < 1
+    assert abs(uniform.mean() - 0.5) < 0.01 and abs(uniform.std() - 12**-0.5) < 0.01
+    assert abs(normal.mean()) < 0.02 and abs(normal.std() - 1) < 0.02
+
+
+@settings(max_examples=50, deadline=None)
+@given(start=st.integers(-50, 50), stop=st.integers(-50, 50), step=st.integers(-20, 20).filter(bool))
+def test_arange_counts_like_numpy_for_decimal_steps(backend: str, start: int, stop: int, step: int) -> None:
+    # Tenths are not exact in binary: the count must be NumPy's (and torch's) ceil((stop - start) / step).
+    start_f, stop_f, step_f = start / 10, stop / 10, step / 10
+    expected = np.arange(start_f, stop_f, step_f)
+    out = TensorData.arange(start_f, stop_f, step_f, dtypes.float64, backend=backend).numpy()
+    np.testing.assert_allclose(out, expected, rtol=1e-12, atol=1e-12)
+
+
+def test_observers_see_every_op_with_its_inputs_and_arguments(backend: str) -> None:
+    calls: list[tuple[Any, ...]] = []
+
+    def observe(op: Any, inputs: Any, out: Any, args: Any) -> None:
+        calls.append((op, inputs, out, args))
+
+    add_observer(observe)
+    try:
+        x = TensorData.full((2, 3), 1.0, dtypes.float32, backend=backend)
+        y = x.unary(UnaryOps.EXP).reduce(ReduceOps.SUM, -1, keepdim=True).permute((1, 0))
+    finally:
+        remove_observer(observe)
+    x.unary(UnaryOps.NEG)  # not seen any more
+    assert [call[0] for call in calls] == [LoadOps.FULL, UnaryOps.EXP, ReduceOps.SUM, MovementOps.PERMUTE]
+    assert calls[0][3] == {"shape": (2, 3), "dtype": dtypes.float32}
+    assert calls[1][1] == (x,)
+    assert calls[2][3] == {"axes": (1,), "keepdim": True}
+    assert calls[3][2] is y and calls[3][3] == {"order": (1, 0)}
+
