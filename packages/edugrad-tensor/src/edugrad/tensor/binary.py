@@ -15,7 +15,7 @@ from edugrad.data import DType, TensorData, dtypes, promote_types, result_type
 from edugrad.function import Add, Div, Equal, FloorDiv, Less, Maximum, Mul, Neg, Pow, Sub, Where
 from edugrad.tensor import tensor as _t
 
-Operand: TypeAlias = "_t.Tensor | bool | int | float"
+Operand: TypeAlias = "_t.Tensor | bool | int | float"  # (NumPy arrays are accepted too, see as_tensor)
 
 
 def broadcast_shape(a: tuple[int, ...], b: tuple[int, ...], op: str) -> tuple[int, ...]:
@@ -36,17 +36,25 @@ def constant(like: _t.Tensor, value: bool | int | float, dtype: DType) -> _t.Ten
     return _t.Tensor._wrap(TensorData.full(like.shape, value, dtype, like.backend))
 
 
-def operands(x: _t.Tensor, y: _t.Tensor | bool | int | float, op: str,
-             reverse: bool = False) -> tuple[_t.Tensor, _t.Tensor]:
+def as_tensor(value: Operand, op: str) -> _t.Tensor:
+    """`value` as a Tensor (NumPy arrays keep their dtype); TypeError naming the op if it cannot be one."""
+    if isinstance(value, _t.Tensor):
+        return value
+    try:
+        return _t.Tensor(value)
+    except (TypeError, ValueError) as error:
+        raise TypeError(f"{op}: expected a Tensor, a Python number or an array as the other operand, got "
+                        f"{type(value).__name__}") from error
+
+
+def operands(x: _t.Tensor, y: Operand, op: str, reverse: bool = False) -> tuple[_t.Tensor, _t.Tensor]:
     """x and y promoted to one dtype and broadcast to one shape, swapped when `reverse` (for 2 - x)."""
     if isinstance(y, (bool, int, float)):
         dtype = result_type(x.dtype, y)
         x = x.cast(dtype)
         other = constant(x, y, dtype)
     else:
-        if not isinstance(y, _t.Tensor):
-            raise TypeError(f"{op}: expected a Tensor or a Python number as the other operand, got "
-                            f"{type(y).__name__}")
+        y = as_tensor(y, op)
         dtype = promote_types(x.dtype, y.dtype)
         x, other = x.cast(dtype), y.cast(dtype)
         if x.shape != other.shape:
@@ -120,19 +128,23 @@ def rmod(self: _t.Tensor, other: Operand) -> _t.Tensor:
 
 
 def pow(self: _t.Tensor, exponent: Operand) -> _t.Tensor:
-    """self ** exponent. Small integer exponents become multiplications (exact, and fast to differentiate)."""
-    if isinstance(exponent, int) and not isinstance(exponent, bool) and 0 < exponent <= 3:
-        result = self
-        for _ in range(exponent - 1):
-            result = Mul.apply(result, self)
-        return result
-    if self.dtype.is_integer and isinstance(exponent, int) and not isinstance(exponent, bool) and exponent >= 0:
-        return Pow.apply(*operands(self, exponent, "pow"))  # an int to a non-negative int power stays an int
-    return Pow.apply(*_float_operands(self, exponent, "pow"))
+    """self ** exponent, as torch.pow: an int to an int power stays an int; x ** 0 is 1 (also for 0 and NaN)."""
+    if isinstance(exponent, int) and not isinstance(exponent, bool):
+        if exponent == 0:
+            # An all-true `where` gives 1 everywhere yet keeps self in the graph, with gradient 0 as in torch
+            # (the general rule 0 * x^-1 would give NaN at x = 0).
+            return where(constant(self, True, dtypes.bool), 1, self)
+        if exponent < 0 and not self.dtype.is_floating_point:
+            raise ValueError(f"pow: integers to negative integer powers are not allowed (got {self.dtype.name} "
+                             f"** {exponent}); cast to float first")
+        if self.dtype.is_floating_point and exponent in (2, 3):  # exact products, and cheap to differentiate
+            square = Mul.apply(self, self)
+            return square if exponent == 2 else Mul.apply(square, self)
+    return Pow.apply(*operands(self, exponent, "pow"))
 
 
 def rpow(self: _t.Tensor, base: Operand) -> _t.Tensor:
-    return Pow.apply(*_float_operands(self, base, "pow", reverse=True))
+    return Pow.apply(*operands(self, base, "pow", reverse=True))
 
 
 def maximum(self: _t.Tensor, other: Operand) -> _t.Tensor:
@@ -141,9 +153,12 @@ def maximum(self: _t.Tensor, other: Operand) -> _t.Tensor:
 
 
 def minimum(self: _t.Tensor, other: Operand) -> _t.Tensor:
-    """The elementwise minimum: min(a, b) = -max(-a, -b)."""
+    """The elementwise minimum: min(a, b) = -max(-a, -b) for floats (ties split the gradient), ~max(~a, ~b)
+    for integers and bools (~ reverses their order without overflow)."""
     a, b = operands(self, other, "minimum")
-    return Neg.apply(Maximum.apply(Neg.apply(a), Neg.apply(b)))
+    if a.dtype.is_floating_point:
+        return Neg.apply(Maximum.apply(Neg.apply(a), Neg.apply(b)))
+    return bitwise_not(Maximum.apply(bitwise_not(a), bitwise_not(b)))
 
 
 def lt(self: _t.Tensor, other: Operand) -> _t.Tensor:
@@ -199,6 +214,15 @@ def logical_xor(self: _t.Tensor, other: Operand) -> _t.Tensor:
     return logical_not(Equal.apply(*_bool_operands(self, other, "xor")))
 
 
+def bitwise_not(self: _t.Tensor) -> _t.Tensor:
+    """~self: logical not for bools, -self - 1 for integers (flipping every bit of a two's complement int)."""
+    if self.dtype is dtypes.bool:
+        return logical_not(self)
+    if not self.dtype.is_integer:
+        raise TypeError(f"bitwise_not: expected a bool or integer tensor, got {self.dtype.name}")
+    return Sub.apply(Neg.apply(self), constant(self, 1, self.dtype))  # wraps around like the hardware does
+
+
 def logical_not(self: _t.Tensor) -> _t.Tensor:
     """~self for a bool tensor."""
     if self.dtype is not dtypes.bool:
@@ -242,3 +266,15 @@ def imul(self: _t.Tensor, other: Operand) -> _t.Tensor:
 
 def idiv(self: _t.Tensor, other: Operand) -> _t.Tensor:
     return inplace(self, div(self, other), "/=")
+
+
+def ifloordiv(self: _t.Tensor, other: Operand) -> _t.Tensor:
+    return inplace(self, floordiv(self, other), "//=")
+
+
+def imod(self: _t.Tensor, other: Operand) -> _t.Tensor:
+    return inplace(self, mod(self, other), "%=")
+
+
+def ipow(self: _t.Tensor, other: Operand) -> _t.Tensor:
+    return inplace(self, pow(self, other), "**=")

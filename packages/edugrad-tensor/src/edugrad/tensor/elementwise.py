@@ -1,16 +1,24 @@
-"""Elementwise math: exp, log, trigonometry, activations, rounding, ...
+"""Elementwise math: exp and log, trigonometry, activations, rounding and the NaN/inf tests.
 
 Tensor layer (`edugrad.tensor`). A handful of these are Functions of the layer below (neg, exp, log, sin,
 cos, tanh, sqrt, reciprocal, the rounding ops); everything else is composed from them and from the
 broadcasted binary ops, so it needs no derivative of its own. Integer inputs to float math are promoted to
-float32 first, as in PyTorch.
+float32 first, as in PyTorch. Where a textbook formula would overflow (sigmoid, softplus, elu) the
+composition is arranged so that exp only ever sees arguments <= 0 (or below a threshold).
 """
 
 from __future__ import annotations
 
-from edugrad.data import dtypes
-from edugrad.function import Exp, Log, Neg, Sqrt
+import math
+
+from edugrad.data import UnaryOps, dtypes
+from edugrad.function import Cos, Exp, Log, Maximum, Neg, Reciprocal, Rounding, Sin, Sqrt, Tanh
 from edugrad.tensor import tensor as _t
+
+# Abramowitz and Stegun 7.1.26: erf(x) = 1 - t (a1 + a2 t + ... + a5 t^4) e^(-x^2), t = 1 / (1 + p x), for
+# x >= 0, with an absolute error below 1.5e-7 (float32 resolves about 6e-8 near 1).
+_ERF_P = 0.3275911
+_ERF_A = (0.254829592, -0.284496736, 1.421413741, -1.453152027, 1.061405429)
 
 
 def _floating(x: _t.Tensor) -> _t.Tensor:
@@ -22,9 +30,29 @@ def neg(self: _t.Tensor) -> _t.Tensor:
     return Neg.apply(self)
 
 
+def abs(self: _t.Tensor) -> _t.Tensor:
+    """|self|, with gradient sign(x) (0 at 0, as in PyTorch)."""
+    if self.dtype is dtypes.bool or self.dtype is dtypes.uint8:
+        return self.clone()  # no negative values
+    # max(x, -x): at x = 0 the tie splits the gradient between +1 and -1 in half, which gives 0.
+    return Maximum.apply(self, Neg.apply(self))
+
+
+def sign(self: _t.Tensor) -> _t.Tensor:
+    """-1, 0 or 1 by the sign of each element (0 for NaN), in self's dtype. Piecewise constant: no gradient."""
+    if self.dtype is dtypes.bool:
+        return self.clone()
+    return (self > 0).cast(self.dtype) - (self < 0).cast(self.dtype)
+
+
 def exp(self: _t.Tensor) -> _t.Tensor:
     """e ** self."""
     return Exp.apply(_floating(self))
+
+
+def exp2(self: _t.Tensor) -> _t.Tensor:
+    """2 ** self, as e ** (self ln 2)."""
+    return Exp.apply(_floating(self) * math.log(2))
 
 
 def log(self: _t.Tensor) -> _t.Tensor:
@@ -32,11 +60,187 @@ def log(self: _t.Tensor) -> _t.Tensor:
     return Log.apply(_floating(self))
 
 
+def log2(self: _t.Tensor) -> _t.Tensor:
+    """The base-2 logarithm, as ln(self) / ln 2."""
+    return Log.apply(_floating(self)) * (1 / math.log(2))
+
+
 def sqrt(self: _t.Tensor) -> _t.Tensor:
     """The square root."""
     return Sqrt.apply(_floating(self))
 
 
+def rsqrt(self: _t.Tensor) -> _t.Tensor:
+    """1 / sqrt(self)."""
+    return Reciprocal.apply(Sqrt.apply(_floating(self)))
+
+
+def square(self: _t.Tensor) -> _t.Tensor:
+    """self * self (keeps integer dtypes)."""
+    return self * self
+
+
+def reciprocal(self: _t.Tensor) -> _t.Tensor:
+    """1 / self."""
+    return Reciprocal.apply(_floating(self))
+
+
+def sin(self: _t.Tensor) -> _t.Tensor:
+    """The sine (of radians)."""
+    return Sin.apply(_floating(self))
+
+
+def cos(self: _t.Tensor) -> _t.Tensor:
+    """The cosine (of radians)."""
+    return Cos.apply(_floating(self))
+
+
+def tan(self: _t.Tensor) -> _t.Tensor:
+    """The tangent, sin / cos."""
+    x = _floating(self)
+    return Sin.apply(x) / Cos.apply(x)
+
+
+def tanh(self: _t.Tensor) -> _t.Tensor:
+    """The hyperbolic tangent."""
+    return Tanh.apply(_floating(self))
+
+
+def sigmoid(self: _t.Tensor) -> _t.Tensor:
+    """The logistic function 1 / (1 + e^-x), from z = e^-|x| <= 1: 1 / (1 + z) for x >= 0 and z / (1 + z)
+    below, so exp never overflows and tiny results keep their precision."""
+    x = _floating(self)
+    positive = x >= 0
+    z = Exp.apply(positive.where(Neg.apply(x), x))
+    return positive.where(1.0, z) / (z + 1)
+
+
+def erf(self: _t.Tensor) -> _t.Tensor:
+    """The Gauss error function, to within 1.5e-7 (Abramowitz and Stegun 7.1.26); its gradient is that of the
+    approximation, within about 1e-6 of 2/sqrt(pi) e^(-x^2)."""
+    x = _floating(self)
+    positive = x >= 0
+    a = positive.where(x, Neg.apply(x))  # |x|, with gradient -1 or +1 (also at 0): erf is odd
+    t = Reciprocal.apply(a * _ERF_P + 1)
+    poly = t * _ERF_A[-1]
+    for coefficient in reversed(_ERF_A[:-1]):  # Horner's scheme
+        poly = t * (poly + coefficient)
+    y = 1 - poly * Exp.apply(Neg.apply(a * a))
+    return positive.where(y, Neg.apply(y))
+
+
 def relu(self: _t.Tensor) -> _t.Tensor:
     """max(self, 0), with gradient 0 at 0 (as torch.relu)."""
     return (self > 0).where(self, 0)
+
+
+def leaky_relu(self: _t.Tensor, neg_slope: float = 0.01) -> _t.Tensor:
+    """self where positive, else neg_slope * self (torch's negative_slope)."""
+    return (self > 0).where(self, self * neg_slope)
+
+
+def _nonpositive(x: _t.Tensor) -> _t.Tensor:
+    """min(x, 0) with gradient 1 at 0: the argument that keeps exp(...) of the negative branch from overflowing
+    where the positive branch is the one selected."""
+    return (x > 0).where(0.0, x)
+
+
+def elu(self: _t.Tensor, alpha: float = 1.0) -> _t.Tensor:
+    """self where positive, else alpha * (e^self - 1)."""
+    x = _floating(self)
+    return (x > 0).where(x, (Exp.apply(_nonpositive(x)) - 1) * alpha)
+
+
+def gelu(self: _t.Tensor, approximate: str = "none") -> _t.Tensor:
+    """x * Phi(x), Phi the standard normal CDF, as torch.nn.functional.gelu: exact (through erf) by default,
+    or with approximate="tanh" the tanh approximation (the one of the reference edugrad and tinygrad)."""
+    x = _floating(self)
+    if approximate == "tanh":
+        inner = (x + x * x * x * 0.044715) * math.sqrt(2 / math.pi)
+        return x * 0.5 * (Tanh.apply(inner) + 1)
+    if approximate != "none":
+        raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
+    return x * 0.5 * (erf(x * math.sqrt(0.5)) + 1)
+
+
+def silu(self: _t.Tensor) -> _t.Tensor:
+    """self * sigmoid(self) (also called swish)."""
+    return self * sigmoid(self)
+
+
+def softplus(self: _t.Tensor, beta: float = 1.0, threshold: float = 20.0) -> _t.Tensor:
+    """log(1 + e^(beta x)) / beta, a smooth relu; where beta * x > threshold it is x itself (as in PyTorch)."""
+    x = _floating(self)
+    linear = x * beta > threshold
+    soft = Log.apply(Exp.apply(linear.where(0.0, x * beta)) + 1) / beta  # exp's argument stays <= threshold
+    return linear.where(x, soft)
+
+
+def mish(self: _t.Tensor) -> _t.Tensor:
+    """self * tanh(softplus(self))."""
+    return self * Tanh.apply(softplus(self))
+
+
+def hardtanh(self: _t.Tensor, min_val: float = -1.0, max_val: float = 1.0) -> _t.Tensor:
+    """self limited to [min_val, max_val]; the gradient is 1 strictly inside, 0 at and beyond the limits."""
+    if min_val > max_val:
+        raise ValueError(f"hardtanh: min_val {min_val} is greater than max_val {max_val}")
+    return (self <= min_val).where(min_val, (self >= max_val).where(max_val, self))
+
+
+def clamp(self: _t.Tensor, min_: _t.Tensor | float | None = None,
+          max_: _t.Tensor | float | None = None) -> _t.Tensor:
+    """self limited to [min_, max_] (either bound may be None or a tensor that broadcasts); the gradient is 1
+    where min_ <= self <= max_, as torch.clamp. If min_ > max_, every element becomes max_."""
+    if min_ is None and max_ is None:
+        raise ValueError("clamp: at least one of min_ and max_ must be given")
+    x = self
+    if min_ is not None:
+        x = (x < min_).where(min_, x)
+    if max_ is not None:
+        x = (x > max_).where(max_, x)
+    return x
+
+
+def _rounding(x: _t.Tensor, op: UnaryOps) -> _t.Tensor:
+    if not x.dtype.is_floating_point:
+        return x.clone()  # integers are already whole
+    return Rounding.apply(x, op=op)
+
+
+def trunc(self: _t.Tensor) -> _t.Tensor:
+    """Rounded toward zero (gradient 0)."""
+    return _rounding(self, UnaryOps.TRUNC)
+
+
+def floor(self: _t.Tensor) -> _t.Tensor:
+    """Rounded down (gradient 0)."""
+    return _rounding(self, UnaryOps.FLOOR)
+
+
+def ceil(self: _t.Tensor) -> _t.Tensor:
+    """Rounded up (gradient 0)."""
+    return _rounding(self, UnaryOps.CEIL)
+
+
+def round(self: _t.Tensor, decimals: int = 0) -> _t.Tensor:
+    """Rounded to `decimals` decimal places, halves to even (as torch.round); gradient 0."""
+    if decimals == 0:
+        return _rounding(self, UnaryOps.ROUND)
+    scale = 10.0 ** decimals
+    return _rounding(_floating(self) * scale, UnaryOps.ROUND) / scale
+
+
+def isnan(self: _t.Tensor) -> _t.Tensor:
+    """True where the element is NaN (the only value not equal to itself)."""
+    return self != self
+
+
+def isinf(self: _t.Tensor) -> _t.Tensor:
+    """True where the element is +inf or -inf."""
+    return abs(self.detach()) == math.inf
+
+
+def isfinite(self: _t.Tensor) -> _t.Tensor:
+    """True where the element is neither inf nor NaN (NaN compares false with everything)."""
+    return abs(self.detach()) < math.inf

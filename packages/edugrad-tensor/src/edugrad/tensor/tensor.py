@@ -20,6 +20,9 @@ from edugrad.data import DType, TensorData, dtypes
 from edugrad.function import Cast, Node
 from edugrad.function.grad_mode import is_grad_enabled
 from edugrad.tensor import binary, creation, elementwise, movement, reduce
+from edugrad.tensor import linalg
+from edugrad.tensor import losses, nn_ops
+from edugrad.tensor import combine, indexing
 
 Scalar = bool | int | float
 TensorLike = Any  # a Tensor, a Python scalar, a (nested) list, a NumPy array or TensorData
@@ -104,7 +107,7 @@ class Tensor(Node):
         return self.shape[0]
 
     def __iter__(self) -> Iterator[Tensor]:
-        return (self[i] for i in range(len(self)))  # type: ignore[index]  # __getitem__: see indexing
+        return (self[i] for i in range(len(self)))
 
     def __bool__(self) -> bool:
         if self.data.size != 1:
@@ -222,9 +225,20 @@ class Tensor(Node):
     rand = staticmethod(creation.rand)
     randn = staticmethod(creation.randn)
     manual_seed = staticmethod(creation.manual_seed)
+    linspace = staticmethod(creation.linspace)
+    eye = staticmethod(creation.eye)
+    randint = staticmethod(creation.randint)
+    normal = staticmethod(creation.normal)
+    uniform = staticmethod(creation.uniform)
+    scaled_uniform = staticmethod(creation.scaled_uniform)
+    glorot_uniform = staticmethod(creation.glorot_uniform)
+    kaiming_uniform = staticmethod(creation.kaiming_uniform)
+    kaiming_normal = staticmethod(creation.kaiming_normal)
     zeros_like = creation.zeros_like
     ones_like = creation.ones_like
     full_like = creation.full_like
+    rand_like = creation.rand_like
+    randn_like = creation.randn_like
 
     # movement
     reshape = movement.reshape
@@ -235,20 +249,83 @@ class Tensor(Node):
     unsqueeze = movement.unsqueeze
     squeeze = movement.squeeze
     flatten = movement.flatten
+    unflatten = movement.unflatten
+    flip = movement.flip
+    pad = movement.pad
+    pad2d = movement.pad2d
+    shrink = movement.shrink
+    repeat = movement.repeat
     T = property(movement.t)
+
+    # indexing
+    __getitem__ = indexing.getitem
+    __setitem__ = indexing.setitem
+    gather = indexing.gather
+    scatter = indexing.scatter
+    scatter_add = indexing.scatter_add
+    masked_fill = indexing.masked_fill
+
+    # combine and split (cat and stack also work as Tensor.cat([a, b]), like torch.cat)
+    cat = combine.cat
+    stack = combine.stack
+    split = combine.split
+    chunk = combine.chunk
 
     # reduce
     sum = reduce.sum
+    prod = reduce.prod
+    mean = reduce.mean
+    var = reduce.var
+    std = reduce.std
     max = reduce.max
     min = reduce.min
-    mean = reduce.mean
+    argmax = reduce.argmax
+    argmin = reduce.argmin
+    logsumexp = reduce.logsumexp
+    cumsum = reduce.cumsum
+    cumprod = reduce.cumprod
+    softmax = reduce.softmax
+    log_softmax = reduce.log_softmax
+    any = reduce.any
+    all = reduce.all
 
     # elementwise math
     neg = elementwise.neg
+    abs = elementwise.abs
+    sign = elementwise.sign
     exp = elementwise.exp
+    exp2 = elementwise.exp2
     log = elementwise.log
+    log2 = elementwise.log2
     sqrt = elementwise.sqrt
+    rsqrt = elementwise.rsqrt
+    square = elementwise.square
+    reciprocal = elementwise.reciprocal
+    sin = elementwise.sin
+    cos = elementwise.cos
+    tan = elementwise.tan
+    tanh = elementwise.tanh
+    sigmoid = elementwise.sigmoid
+    erf = elementwise.erf
     relu = elementwise.relu
+    leaky_relu = elementwise.leaky_relu
+    elu = elementwise.elu
+    gelu = elementwise.gelu
+    silu = elementwise.silu
+    swish = elementwise.silu
+    softplus = elementwise.softplus
+    mish = elementwise.mish
+    hardtanh = elementwise.hardtanh
+    clamp = elementwise.clamp
+    clip = elementwise.clamp
+    trunc = elementwise.trunc
+    floor = elementwise.floor
+    ceil = elementwise.ceil
+    round = elementwise.round
+    isnan = elementwise.isnan
+    isinf = elementwise.isinf
+    isfinite = elementwise.isfinite
+    __abs__ = elementwise.abs
 
     # broadcasted binary ops and their operators
     add = binary.add
@@ -263,6 +340,7 @@ class Tensor(Node):
     logical_and = binary.logical_and
     logical_or = binary.logical_or
     logical_xor = binary.logical_xor
+    bitwise_not = binary.bitwise_not
     __add__ = binary.add
     __radd__ = binary.radd
     __sub__ = binary.sub
@@ -281,10 +359,13 @@ class Tensor(Node):
     __isub__ = binary.isub
     __imul__ = binary.imul
     __itruediv__ = binary.idiv
+    __ifloordiv__ = binary.ifloordiv
+    __imod__ = binary.imod
+    __ipow__ = binary.ipow
     __and__ = binary.logical_and
     __or__ = binary.logical_or
     __xor__ = binary.logical_xor
-    __invert__ = binary.logical_not
+    __invert__ = binary.bitwise_not
     __neg__ = elementwise.neg
     __lt__ = binary.lt
     __le__ = binary.le
@@ -292,3 +373,32 @@ class Tensor(Node):
     __ge__ = binary.ge
     __eq__ = binary.eq  # type: ignore[assignment]
     __ne__ = binary.ne  # type: ignore[assignment]
+    __array_ufunc__ = None  # makes NumPy hand `array + tensor` and `array @ tensor` to our reflected methods
+
+    # linear algebra
+    matmul = linalg.matmul
+    dot = linalg.matmul
+    linear = linalg.linear
+    einsum = staticmethod(linalg.einsum)
+    __matmul__ = linalg.matmul
+    __rmatmul__ = linalg.rmatmul
+
+    # nn ops
+    conv2d = nn_ops.conv2d
+    conv_transpose2d = nn_ops.conv_transpose2d
+    max_pool2d = nn_ops.max_pool2d
+    avg_pool2d = nn_ops.avg_pool2d
+    dropout = nn_ops.dropout
+    layernorm = nn_ops.layernorm
+    batchnorm = nn_ops.batchnorm
+    embedding = nn_ops.embedding
+    scaled_dot_product_attention = nn_ops.scaled_dot_product_attention
+
+    # losses
+    cross_entropy = losses.cross_entropy
+    nll_loss = losses.nll_loss
+    sparse_categorical_crossentropy = losses.sparse_categorical_crossentropy
+    binary_crossentropy = losses.binary_crossentropy
+    binary_crossentropy_logits = losses.binary_crossentropy_logits
+    mse_loss = losses.mse_loss
+    l1_loss = losses.l1_loss
