@@ -1,0 +1,66 @@
+"""`TransformerEncoderLayer`: self-attention followed by a feed-forward network, each with a residual
+connection and layer normalization, as `torch.nn.TransformerEncoderLayer` (same submodule names, so same
+state dict keys).
+
+Top layer (`edugrad.nn`). With `norm_first=False` (post-norm, the original Transformer):
+
+    x = norm1(x + dropout1(self_attn(x, x, x)))
+    x = norm2(x + dropout2(linear2(dropout(activation(linear1(x))))))
+
+With `norm_first=True` (pre-norm, easier to train deep): x = x + block(norm(x)) for both blocks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from edugrad.nn._checks import choice
+from edugrad.nn.attention import MultiheadAttention
+from edugrad.nn.dropout import Dropout
+from edugrad.nn.linear import Linear
+from edugrad.nn.module import Module
+from edugrad.nn.normalization import LayerNorm
+from edugrad.tensor import Tensor
+
+__all__ = ["TransformerEncoderLayer"]
+
+_ACTIVATIONS: dict[str, Callable[[Tensor], Tensor]] = {"relu": Tensor.relu, "gelu": lambda x: x.gelu()}
+
+
+class TransformerEncoderLayer(Module):
+    """One encoder block: multi-head self-attention and a feed-forward network of width `dim_feedforward`.
+    `activation` is "relu", "gelu" or a callable; inputs are (S, N, E), or (N, S, E) with `batch_first`."""
+
+    def __init__(self, d_model: int, nhead: int, dim_feedforward: int = 2048, dropout: float = 0.1,
+                 activation: str | Callable[[Tensor], Tensor] = "relu", layer_norm_eps: float = 1e-5,
+                 batch_first: bool = False, norm_first: bool = False, bias: bool = True) -> None:
+        super().__init__()
+        self.self_attn = MultiheadAttention(d_model, nhead, dropout=dropout, bias=bias, batch_first=batch_first)
+        self.linear1 = Linear(d_model, dim_feedforward, bias=bias)
+        self.dropout = Dropout(dropout)
+        self.linear2 = Linear(dim_feedforward, d_model, bias=bias)
+        self.norm_first = norm_first
+        self.norm1 = LayerNorm(d_model, eps=layer_norm_eps, bias=bias)
+        self.norm2 = LayerNorm(d_model, eps=layer_norm_eps, bias=bias)
+        self.dropout1 = Dropout(dropout)
+        self.dropout2 = Dropout(dropout)
+        self.activation = (_ACTIVATIONS[choice("TransformerEncoderLayer", "activation", activation, list(_ACTIVATIONS))]
+                           if isinstance(activation, str) else activation)
+
+    def forward(self, src: Tensor, src_mask: Tensor | None = None, src_key_padding_mask: Tensor | None = None,
+                is_causal: bool = False) -> Tensor:
+        """The encoded src, same shape. Masks as in `MultiheadAttention` (attn_mask, key_padding_mask)."""
+        x = src
+        if self.norm_first:
+            x = x + self._self_attention(self.norm1(x), src_mask, src_key_padding_mask, is_causal)
+            return x + self._feed_forward(self.norm2(x))
+        x = self.norm1(x + self._self_attention(x, src_mask, src_key_padding_mask, is_causal))
+        return self.norm2(x + self._feed_forward(x))
+
+    def _self_attention(self, x: Tensor, mask: Tensor | None, padding_mask: Tensor | None, is_causal: bool) -> Tensor:
+        out, _ = self.self_attn(x, x, x, key_padding_mask=padding_mask, need_weights=False, attn_mask=mask,
+                                is_causal=is_causal)
+        return self.dropout1(out)
+
+    def _feed_forward(self, x: Tensor) -> Tensor:
+        return self.dropout2(self.linear2(self.dropout(self.activation(self.linear1(x)))))
