@@ -1,0 +1,273 @@
+"""Tests of `edugrad.nn.save` / `load`: safetensors round trips, files shared with PyTorch, atomic writes and
+clear errors for damaged files.
+
+Files are read back with the `safetensors` package itself and with `safetensors.torch`, so a test passes only
+if the file is a real safetensors file, not merely one that edugrad reads back.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+import safetensors.numpy
+import safetensors.torch
+import torch
+
+from edugrad.nn import serialization
+from edugrad.nn.module import Module
+from edugrad.nn.serialization import CheckpointError, load, save
+from edugrad.tensor import Tensor, dtypes
+
+DTYPES = [dtypes.float16, dtypes.float32, dtypes.float64, dtypes.int32, dtypes.int64, dtypes.uint8, dtypes.bool]
+SHAPES = [(), (0,), (3, 0, 2), (5,), (2, 3, 4)]
+
+
+def _values(shape: tuple[int, ...], dtype: Any, seed: int = 0) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    if dtype is dtypes.bool:
+        return rng.random(shape) < 0.5
+    if dtype.is_floating_point:
+        return rng.standard_normal(shape).astype(dtype.np_dtype)
+    return rng.integers(0, 200, shape).astype(dtype.np_dtype)
+
+
+def _state(seed: int = 0) -> dict[str, Tensor]:
+    return {f"t{i}.{dtype.name}": Tensor(_values(shape, dtype, seed))
+            for i, (dtype, shape) in enumerate((d, s) for d in DTYPES for s in SHAPES)}
+
+
+def _files(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir())
+
+
+@pytest.mark.parametrize("dtype", DTYPES, ids=lambda d: d.name)
+@pytest.mark.parametrize("shape", SHAPES, ids=str)
+def test_round_trip(tmp_path: Path, dtype: Any, shape: tuple[int, ...]) -> None:
+    values = _values(shape, dtype)
+    save({"x": Tensor(values)}, tmp_path / "a.safetensors")
+    loaded = load(tmp_path / "a.safetensors")
+    assert list(loaded) == ["x"]
+    assert loaded["x"].dtype is dtype and loaded["x"].shape == shape
+    np.testing.assert_array_equal(loaded["x"].numpy(), values)
+    raw = safetensors.numpy.load_file(tmp_path / "a.safetensors")["x"]  # the same bytes, read by the reference
+    assert raw.dtype == values.dtype and raw.shape == shape
+    np.testing.assert_array_equal(raw, values)
+
+
+def test_round_trip_of_many_tensors_and_special_floats(tmp_path: Path) -> None:
+    state = _state()
+    state["special"] = Tensor(np.array([np.nan, np.inf, -np.inf, -0.0, 1e-45, np.finfo(np.float32).max], np.float32))
+    save(state, tmp_path / "m.safetensors")
+    loaded = load(str(tmp_path / "m.safetensors"))
+    assert sorted(loaded) == sorted(state)
+    for key, tensor in state.items():
+        assert loaded[key].dtype is tensor.dtype
+        # Bit for bit, so NaN, -0.0 and denormals count too.
+        assert loaded[key].numpy().tobytes() == tensor.numpy().tobytes()
+
+
+def test_tensors_that_require_grad_are_saved_by_value(tmp_path: Path) -> None:
+    weight = Tensor([[1.0, 2.0]], requires_grad=True)
+    save({"w": weight * 2}, tmp_path / "g.safetensors")
+    loaded = load(tmp_path / "g.safetensors")["w"]
+    assert loaded.numpy().tolist() == [[2.0, 4.0]] and not loaded.requires_grad
+
+
+TORCH_DTYPES = [torch.float16, torch.float32, torch.float64, torch.int32, torch.int64, torch.uint8, torch.bool]
+
+
+def test_a_file_written_by_pytorch_loads_into_edugrad(tmp_path: Path) -> None:
+    torch.manual_seed(0)
+    net = torch.nn.Sequential(torch.nn.Linear(4, 3), torch.nn.BatchNorm1d(3))
+    state = dict(net.state_dict())  # includes num_batches_tracked, an int64 0-d tensor
+    state |= {f"extra.{dtype}": (torch.rand(2, 3) * 100).to(dtype) for dtype in TORCH_DTYPES}
+    safetensors.torch.save_file(state, tmp_path / "torch.safetensors")
+    loaded = load(tmp_path / "torch.safetensors")
+    assert sorted(loaded) == sorted(state)
+    for key, tensor in state.items():
+        assert loaded[key].shape == tuple(tensor.shape)
+        assert loaded[key].dtype.name == str(tensor.dtype).removeprefix("torch.")
+        np.testing.assert_array_equal(loaded[key].numpy(), tensor.numpy())
+
+
+def test_a_file_written_by_edugrad_loads_into_pytorch(tmp_path: Path) -> None:
+    state = _state(seed=1)
+    save(state, tmp_path / "edugrad.safetensors")
+    loaded = safetensors.torch.load_file(tmp_path / "edugrad.safetensors")
+    assert sorted(loaded) == sorted(state)
+    for key, tensor in state.items():
+        assert str(loaded[key].dtype) == f"torch.{tensor.dtype.name}" and tuple(loaded[key].shape) == tensor.shape
+        np.testing.assert_array_equal(loaded[key].numpy(), tensor.numpy())
+
+
+class Affine(Module):
+    """y = x * scale + shift, with an int64 step counter buffer: a module built from Module alone."""
+
+    def __init__(self, size: int) -> None:
+        super().__init__()
+        self.scale = Tensor(np.arange(size, dtype=np.float32), requires_grad=True)
+        self.shift = Tensor(np.zeros(size, dtype=np.float32), requires_grad=True)
+        self.register_buffer("steps", Tensor(np.array(0, dtype=np.int64)))
+
+
+def test_module_state_dict_moves_between_pytorch_and_edugrad_through_a_file(tmp_path: Path) -> None:
+    torch_state = {"scale": torch.tensor([3.0, 4.0]), "shift": torch.tensor([-1.0, 1.0]), "steps": torch.tensor(7)}
+    safetensors.torch.save_file(torch_state, tmp_path / "t.safetensors")
+    model = Affine(2)
+    model.load_state_dict(load(tmp_path / "t.safetensors"))
+    assert model.scale.numpy().tolist() == [3.0, 4.0] and model.steps.item() == 7
+    save(model.state_dict(), tmp_path / "e.safetensors")
+    back = safetensors.torch.load_file(tmp_path / "e.safetensors")
+    assert all(torch.equal(back[key], torch_state[key]) for key in torch_state)
+
+
+def test_loading_a_mismatched_file_names_the_key_and_the_shapes_and_dtypes(tmp_path: Path) -> None:
+    save({"scale": Tensor(np.zeros(3, np.float32)), "shift": Tensor(np.zeros(2, np.float64)),
+          "steps": Tensor(np.array(0))}, tmp_path / "bad.safetensors")
+    model = Affine(2)
+    with pytest.raises(RuntimeError) as error:
+        model.load_state_dict(load(tmp_path / "bad.safetensors"))
+    message = str(error.value)
+    assert "scale: the state dict has shape (3,) and dtype float32, the model expects shape (2,)" in message
+    assert "shift: the state dict has shape (2,) and dtype float64, the model expects shape (2,) and dtype float32" \
+        in message
+    assert model.scale.numpy().tolist() == [0.0, 1.0]  # nothing was written
+
+
+# atomic writes
+
+def test_overwriting_leaves_only_the_new_file(tmp_path: Path) -> None:
+    path = tmp_path / "w.safetensors"
+    save({"a": Tensor([1.0])}, path)
+    save({"b": Tensor([2.0])}, path)
+    assert list(load(path)) == ["b"] and _files(tmp_path) == ["w.safetensors"]
+
+
+@pytest.mark.parametrize("crash", [OSError("disk full"), KeyboardInterrupt()], ids=["OSError", "KeyboardInterrupt"])
+@pytest.mark.parametrize("where", ["fsync", "replace"])
+def test_a_crash_during_the_write_keeps_the_old_file_and_removes_the_temporary_one(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, crash: BaseException, where: str) -> None:
+    path = tmp_path / "model.safetensors"
+    save({"w": Tensor([1.0, 2.0])}, path)
+    old_bytes = path.read_bytes()
+    written: list[int] = []
+
+    def crash_after_writing(*args: Any) -> None:
+        # By now the new bytes are in the temporary file beside the old one: a crash "mid-write".
+        written.extend(p.stat().st_size for p in tmp_path.iterdir() if p.name.endswith(".tmp"))
+        raise crash
+
+    monkeypatch.setattr(serialization.os, where, crash_after_writing)
+    with pytest.raises(type(crash)):
+        save({"w": Tensor(np.arange(1000, dtype=np.float32))}, path)
+    monkeypatch.undo()
+    assert written and written[0] > 4000  # the temporary file held the new tensor
+    assert path.read_bytes() == old_bytes and _files(tmp_path) == ["model.safetensors"]
+    assert load(path)["w"].numpy().tolist() == [1.0, 2.0]
+
+
+def test_a_value_that_cannot_be_saved_leaves_the_old_file(tmp_path: Path) -> None:
+    path = tmp_path / "keep.safetensors"
+    save({"w": Tensor([1.0])}, path)
+    with pytest.raises(TypeError, match=r"save: state_dict\['lr'\] is a float, not a Tensor"):
+        save({"w": Tensor([2.0]), "lr": 0.1}, path)  # type: ignore[dict-item]
+    assert load(path)["w"].item() == 1.0 and _files(tmp_path) == ["keep.safetensors"]
+
+
+def test_the_new_file_gets_the_usual_permissions(tmp_path: Path) -> None:
+    previous = os.umask(0o022)
+    try:
+        save({"w": Tensor([1.0])}, tmp_path / "p.safetensors")
+    finally:
+        os.umask(previous)
+    assert (tmp_path / "p.safetensors").stat().st_mode & 0o777 == 0o644
+
+
+@pytest.mark.parametrize(("state", "message"), [
+    ({"w": np.zeros(2)}, r"state_dict\['w'\] is a ndarray, not a Tensor"),
+    ({1: Tensor([1.0])}, "keys must be strings, got 1"),
+    ([Tensor([1.0])], "expected a state dict .* got list"),
+])
+def test_save_rejects_what_is_not_a_state_dict(tmp_path: Path, state: Any, message: str) -> None:
+    with pytest.raises(TypeError, match=message):
+        save(state, tmp_path / "x.safetensors")
+    assert _files(tmp_path) == []
+
+
+# damaged files
+
+def _valid_file_bytes() -> bytes:
+    return safetensors.numpy.save({"weight": np.arange(12, dtype=np.float32).reshape(3, 4), "bias": np.ones(3)})
+
+
+def _corrupt_header(data: bytes) -> bytes:
+    header_length = int.from_bytes(data[:8], "little")
+    return data[:8] + data[8:8 + header_length].replace(b'"dtype"', b'"dtipe"') + data[8 + header_length:]
+
+
+def _shifted_offsets(data: bytes) -> bytes:
+    header_length = int.from_bytes(data[:8], "little")
+    header = data[8:8 + header_length].replace(b'"data_offsets":[0,', b'"data_offsets":[8,')
+    return data[:8] + header + data[8 + header_length:]
+
+
+DAMAGED = {
+    "empty": lambda data: b"",
+    "header length only": lambda data: data[:8],
+    "truncated header": lambda data: data[:40],
+    "truncated data": lambda data: data[:-5],
+    "extra bytes": lambda data: data + b"\0" * 7,
+    "huge header length": lambda data: (2**40).to_bytes(8, "little") + data[8:],
+    "corrupt header": _corrupt_header,
+    "overlapping tensors": _shifted_offsets,
+    "text file": lambda data: b"weight = [1, 2, 3]\n" * 10,
+    "pickle": lambda data: pickle.dumps({"weight": [1.0, 2.0]}),
+}
+
+
+@pytest.mark.parametrize("damage", DAMAGED.values(), ids=DAMAGED.keys())
+def test_a_damaged_or_foreign_file_is_rejected_with_its_path(tmp_path: Path, damage: Any) -> None:
+    path = tmp_path / "damaged.safetensors"
+    path.write_bytes(damage(_valid_file_bytes()))
+    with pytest.raises(CheckpointError, match=r"load: .*damaged\.safetensors is not a valid safetensors file"):
+        load(path)
+
+
+class _Trap:
+    """Unpickling this object creates a file: evidence that loading ran code."""
+
+    def __init__(self, marker: Path) -> None:
+        self.marker = marker
+
+    def __reduce__(self) -> Any:
+        return (Path.touch, (self.marker,))
+
+
+def test_loading_a_malicious_pickle_runs_no_code(tmp_path: Path) -> None:
+    marker = tmp_path / "code-ran"
+    path = tmp_path / "evil.pt"
+    path.write_bytes(pickle.dumps(_Trap(marker)))
+    with pytest.raises(CheckpointError):
+        load(path)
+    assert not marker.exists()
+
+
+@pytest.mark.parametrize(("torch_dtype", "name"), [(torch.bfloat16, "BF16"), (torch.int8, "I8"), (torch.int16, "I16")])
+def test_a_dtype_edugrad_lacks_is_named(tmp_path: Path, torch_dtype: torch.dtype, name: str) -> None:
+    path = tmp_path / "other.safetensors"
+    safetensors.torch.save_file({"ok": torch.zeros(2), "odd": torch.zeros(2, dtype=torch_dtype)}, path)
+    with pytest.raises(CheckpointError, match=f"tensor 'odd' in .*other.safetensors has dtype {name}, which edugrad "
+                                              "does not support"):
+        load(path)
+
+
+def test_missing_file_and_folder(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError, match="missing.safetensors"):
+        load(tmp_path / "missing.safetensors")
+    with pytest.raises(IsADirectoryError, match="is a folder"):
+        load(tmp_path)
