@@ -1,0 +1,305 @@
+"""nn ops: convolution, pooling, dropout, normalization, embedding lookup and attention.
+
+Tensor layer (`edugrad.tensor`). These are the building blocks of `edugrad.nn`'s layers, composed from the
+Functions of the layer below. The window Functions do the heavy lifting: `Unfold` shows the sliding windows of
+an (N, C, H, W) image as an (N, C, OH, OW, KH, KW) view without copying (im2col), so a convolution is one
+batched `MatMul` of the windows with the weight, and a pooling is a max or a mean over the window axes. The
+gradient of `Unfold` is `Fold` (col2im), which adds every window's gradient back onto the image; the transposed
+convolution runs the same pair the other way round. So the cost of a convolution is a few GEMMs and one copy of
+the windows, never a broadcast over (N, F, C, OH, OW, KH, KW).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from math import sqrt
+
+from edugrad.data import dtypes
+from edugrad.function import Fold, Gather, MatMul, Pad, Shrink, Unfold
+from edugrad.tensor import tensor as _t
+
+Size2 = int | Sequence[int]
+
+
+def _pair(value: Size2, name: str, op: str, low: int = 1) -> tuple[int, int]:
+    """An int or an (height, width) pair as a pair; ValueError unless both are ints >= low."""
+    pair = (value, value) if isinstance(value, int) else tuple(value)
+    if len(pair) != 2 or any(not isinstance(v, int) or v < low for v in pair):
+        raise ValueError(f"{op}: {name} must be an int >= {low} or a pair of them, got {value!r}")
+    return pair[0], pair[1]
+
+
+def _conv_padding(padding: Size2 | str, kernel: tuple[int, int], stride: tuple[int, int],
+                  dilation: tuple[int, int]) -> tuple[int, int, int, int]:
+    """conv2d's padding as (left, right, top, bottom), from an int, (pad_h, pad_w), (left, right, top, bottom),
+    "valid" (none) or "same" (the output keeps the input's size)."""
+    message = (f"conv2d: padding must be a non-negative int, (pad_h, pad_w), (left, right, top, bottom), 'valid' "
+               f"or 'same', got {padding!r}")
+    if isinstance(padding, str):
+        if padding not in ("valid", "same"):
+            raise ValueError(message)
+        if padding == "valid":
+            return 0, 0, 0, 0
+        if stride != (1, 1):
+            raise ValueError(f"conv2d: padding='same' needs stride 1, got stride {stride}")
+        # A dilated kernel spans d*(k-1) + 1 pixels, so d*(k-1) pixels of padding keep the size; an odd total
+        # puts the extra pixel on the right and bottom, as PyTorch does.
+        th, tw = (d * (k - 1) for k, d in zip(kernel, dilation))
+        return tw // 2, tw - tw // 2, th // 2, th - th // 2
+    values = (padding,) * 4 if isinstance(padding, int) else tuple(padding)
+    if len(values) == 2:
+        values = (values[1], values[1], values[0], values[0])
+    if len(values) != 4 or any(not isinstance(v, int) or v < 0 for v in values):
+        raise ValueError(message)
+    left, right, top, bottom = values
+    return left, right, top, bottom
+
+
+def _pad2d(x: _t.Tensor, pads: tuple[int, int, int, int], value: float = 0.0) -> _t.Tensor:
+    """x with (left, right, top, bottom) pixels of `value` added around each image."""
+    if not any(pads):
+        return x
+    left, right, top, bottom = pads
+    return Pad.apply(x, padding=((0, 0), (0, 0), (top, bottom), (left, right)), value=value)
+
+
+def _crop(x: _t.Tensor, rows: tuple[int, int], cols: tuple[int, int]) -> _t.Tensor:
+    """The rows [start, end) and columns [start, end) of each image of x (x itself if that is all of it)."""
+    if rows == (0, x.shape[2]) and cols == (0, x.shape[3]):
+        return x  # Shrink would be free, but its backward would copy the gradient into a padded array
+    return Shrink.apply(x, bounds=((0, x.shape[0]), (0, x.shape[1]), rows, cols))
+
+
+def _check_fits(x: _t.Tensor, kernel: tuple[int, int], dilation: tuple[int, int], op: str) -> None:
+    """ValueError unless the (dilated) kernel fits into the padded image x at least once."""
+    span = tuple(d * (k - 1) + 1 for k, d in zip(kernel, dilation))
+    if any(s > n for s, n in zip(span, x.shape[2:])):
+        raise ValueError(f"{op}: the kernel {kernel} with dilation {dilation} spans {span} pixels, more than the "
+                         f"padded input's {x.shape[2:]} (input shape with padding: {x.shape})")
+
+
+def _check_input(x: _t.Tensor, op: str) -> None:
+    if x.ndim != 4:
+        raise ValueError(f"{op}: expected an input of shape (N, C, H, W) or (C, H, W), got shape {x.shape}")
+    if not x.dtype.is_floating_point:
+        raise TypeError(f"{op}: expected a floating-point input, got {x.dtype.name}")
+
+
+def _check_weight(x: _t.Tensor, weight: _t.Tensor, bias: _t.Tensor | None, out_channels: int, op: str) -> None:
+    if weight.dtype is not x.dtype or (bias is not None and bias.dtype is not x.dtype):
+        raise TypeError(f"{op}: input, weight and bias must have one dtype, got {x.dtype.name}, "
+                        f"{weight.dtype.name} and {bias.dtype.name if bias is not None else None}")
+    if bias is not None and bias.shape != (out_channels,):
+        raise ValueError(f"{op}: bias must have shape ({out_channels},), one value per output channel, got "
+                         f"{bias.shape}")
+
+
+def _add_bias(out: _t.Tensor, bias: _t.Tensor | None) -> _t.Tensor:
+    return out if bias is None else out + bias.reshape(1, -1, 1, 1)
+
+
+def conv2d(self: _t.Tensor, weight: _t.Tensor, bias: _t.Tensor | None = None, stride: Size2 = 1,
+           padding: Size2 | str = 0, dilation: Size2 = 1, groups: int = 1) -> _t.Tensor:
+    """2-D convolution (cross-correlation, as torch.nn.functional.conv2d) of an (N, C, H, W) input with an
+    (F, C / groups, KH, KW) weight, giving (N, F, OH, OW)."""
+    if self.ndim == 3:
+        return conv2d(self.unsqueeze(0), weight, bias, stride, padding, dilation, groups).squeeze(0)
+    _check_input(self, "conv2d")
+    if weight.ndim != 4:
+        raise ValueError(f"conv2d: expected a weight of shape (out_channels, in_channels / groups, kH, kW), got "
+                         f"{weight.shape}")
+    n, c = self.shape[:2]
+    f, cg, kh, kw = weight.shape
+    if not isinstance(groups, int) or groups < 1 or c != cg * groups or f % groups:
+        raise ValueError(f"conv2d: input {self.shape} with groups={groups} does not fit weight {weight.shape}: "
+                         f"expected {cg * groups} input channels (weight.shape[1] * groups) and out_channels "
+                         f"{f} divisible by groups")
+    _check_weight(self, weight, bias, f, "conv2d")
+    strides, dilations = _pair(stride, "stride", "conv2d"), _pair(dilation, "dilation", "conv2d")
+    x = _pad2d(self, _conv_padding(padding, (kh, kw), strides, dilations))
+    _check_fits(x, (kh, kw), dilations, "conv2d")
+    windows = Unfold.apply(x, kernel=(kh, kw), stride=strides, dilation=dilations)  # (N, C, OH, OW, KH, KW)
+    oh, ow = windows.shape[2:4]
+    # Per image n and group g, out[n, g] = weight[g] @ cols[n, g]: a (F/G, C/G*KH*KW) @ (C/G*KH*KW, OH*OW)
+    # GEMM whose result is already in (N, F, OH, OW) order. Both operands are contiguous; the reshape into
+    # cols is the one copy of the forward pass (im2col). Its gradient goes back through Fold (col2im).
+    cols = windows.reshape(n, groups, cg, oh, ow, kh, kw).permute(0, 1, 2, 5, 6, 3, 4)
+    cols = cols.reshape(n, groups, cg * kh * kw, oh * ow)
+    w = weight.reshape(1, groups, f // groups, cg * kh * kw).expand(n, groups, f // groups, cg * kh * kw)
+    return _add_bias(MatMul.apply(w, cols).reshape(n, f, oh, ow), bias)
+
+
+def conv_transpose2d(self: _t.Tensor, weight: _t.Tensor, bias: _t.Tensor | None = None, stride: Size2 = 1,
+                     padding: Size2 = 0, output_padding: Size2 = 0, groups: int = 1,
+                     dilation: Size2 = 1) -> _t.Tensor:
+    """The transposed convolution (the adjoint of conv2d, as torch.nn.functional.conv_transpose2d) of an
+    (N, C, H, W) input with a (C, F / groups, KH, KW) weight, giving (N, F, OH, OW) with
+    OH = (H - 1) * stride - 2 * padding + dilation * (KH - 1) + output_padding + 1."""
+    if self.ndim == 3:
+        return conv_transpose2d(self.unsqueeze(0), weight, bias, stride, padding, output_padding, groups,
+                                dilation).squeeze(0)
+    op = "conv_transpose2d"
+    _check_input(self, op)
+    if weight.ndim != 4:
+        raise ValueError(f"{op}: expected a weight of shape (in_channels, out_channels / groups, kH, kW), got "
+                         f"{weight.shape}")
+    n, c, h, w = self.shape
+    _, fg, kh, kw = weight.shape
+    if not isinstance(groups, int) or groups < 1 or c != weight.shape[0] or c % groups:
+        raise ValueError(f"{op}: input {self.shape} with groups={groups} does not fit weight {weight.shape}: "
+                         f"expected {weight.shape[0]} input channels (weight.shape[0]), divisible by groups")
+    f, cg = fg * groups, c // groups
+    _check_weight(self, weight, bias, f, op)
+    (sh, sw), (dh, dw) = _pair(stride, "stride", op), _pair(dilation, "dilation", op)
+    (ph, pw), (oph, opw) = _pair(padding, "padding", op, low=0), _pair(output_padding, "output_padding", op, low=0)
+    if not (oph < sh or oph < dh) or not (opw < sw or opw < dw):
+        raise ValueError(f"{op}: output_padding {(oph, opw)} must be smaller than the stride {(sh, sw)} or the "
+                         f"dilation {(dh, dw)} on each axis")
+    full = ((h - 1) * sh + dh * (kh - 1) + 1, (w - 1) * sw + dw * (kw - 1) + 1)
+    if full[0] + oph - 2 * ph < 1 or full[1] + opw - 2 * pw < 1:
+        raise ValueError(f"{op}: padding {(ph, pw)} crops away the whole output of spatial size {full}")
+    # Each input pixel paints weight[c] * x[c] onto a KH x KW patch of the output. Per image and group the
+    # patches are the columns of weight[g]^T @ x[n, g] (a GEMM over C/G); Fold adds overlapping patches up.
+    # That is conv2d's backward with respect to its input, run forward.
+    xs = self.reshape(n, groups, cg, h * w)
+    wt = weight.reshape(1, groups, cg, fg * kh * kw).permute(0, 1, 3, 2).expand(n, groups, fg * kh * kw, cg)
+    cols = MatMul.apply(wt, xs).reshape(n, f, kh, kw, h, w).permute(0, 1, 4, 5, 2, 3)  # (N, F, H, W, KH, KW)
+    image = Fold.apply(cols, spatial=full, stride=(sh, sw), dilation=(dh, dw))
+    # conv2d's padding widened its input, so the adjoint cuts it off the output; output_padding gives back
+    # rows and columns at the end (the ones a strided conv2d would have skipped), zero where nothing landed.
+    extra = (max(0, oph - ph), max(0, opw - pw))
+    if any(extra):
+        image = Pad.apply(image, padding=((0, 0), (0, 0), (0, extra[0]), (0, extra[1])))
+    return _add_bias(_crop(image, (ph, full[0] + oph - ph), (pw, full[1] + opw - pw)), bias)
+
+
+def _pool_windows(x: _t.Tensor, kernel_size: Size2, stride: Size2 | None, padding: Size2, dilation: Size2,
+                  pad_value: float, op: str) -> _t.Tensor:
+    """The pooling windows of the (N, C, H, W) input x as one contiguous (KH * KW, N, C, OH, OW) array: a
+    pooling is then a reduction over axis 0."""
+    _check_input(x, op)
+    kernel = _pair(kernel_size, "kernel_size", op)
+    strides = kernel if stride is None else _pair(stride, "stride", op)
+    dilations, pads = _pair(dilation, "dilation", op), _pair(padding, "padding", op, low=0)
+    if any(2 * p > d * (k - 1) + 1 for p, k, d in zip(pads, kernel, dilations)):
+        raise ValueError(f"{op}: padding {pads} must be at most half the (dilated) kernel size {kernel}")
+    x = _pad2d(x, (pads[1], pads[1], pads[0], pads[0]), pad_value)
+    _check_fits(x, kernel, dilations, op)
+    n, c, h, w = x.shape
+    if strides == kernel and dilations == (1, 1):
+        # Windows that tile the image without overlap are just a reshape of it (after cutting off a ragged
+        # edge, as the floor in the output size does): no window view, and the gradient needs no Fold.
+        oh, ow = h // kernel[0], w // kernel[1]
+        x = _crop(x, (0, oh * kernel[0]), (0, ow * kernel[1]))
+        windows = x.reshape(n, c, oh, kernel[0], ow, kernel[1]).permute(3, 5, 0, 1, 2, 4)
+    else:
+        windows = Unfold.apply(x, kernel=kernel, stride=strides, dilation=dilations).permute(4, 5, 0, 1, 2, 3)
+    # NumPy reduces over small, strided axes one output element at a time (about 25x slower for 2x2 windows);
+    # with the window axes first and contiguous, the reduction is KH * KW - 1 whole-array maximums or sums.
+    # Copying the windows there costs less than what it saves.
+    return windows.reshape(kernel[0] * kernel[1], *windows.shape[2:])
+
+
+def max_pool2d(self: _t.Tensor, kernel_size: Size2 = 2, stride: Size2 | None = None, padding: Size2 = 0,
+               dilation: Size2 = 1) -> _t.Tensor:
+    """The maximum of each kernel_size window (stride defaults to kernel_size; padding is -inf), as
+    torch.nn.functional.max_pool2d. Tied maxima in a window share its gradient equally, where PyTorch gives it
+    all to one of them; after a ReLU, ties are zeros whose gradient the ReLU stops anyway."""
+    if self.ndim == 3:
+        return max_pool2d(self.unsqueeze(0), kernel_size, stride, padding, dilation).squeeze(0)
+    return _pool_windows(self, kernel_size, stride, padding, dilation, float("-inf"), "max_pool2d").max(axis=0)
+
+
+def avg_pool2d(self: _t.Tensor, kernel_size: Size2 = 2, stride: Size2 | None = None, padding: Size2 = 0,
+               count_include_pad: bool = True) -> _t.Tensor:
+    """The mean of each kernel_size window (stride defaults to kernel_size; padding is 0 and counts toward the
+    mean unless count_include_pad is False), as torch.nn.functional.avg_pool2d."""
+    if self.ndim == 3:
+        return avg_pool2d(self.unsqueeze(0), kernel_size, stride, padding, count_include_pad).squeeze(0)
+    windows = _pool_windows(self, kernel_size, stride, padding, 1, 0.0, "avg_pool2d")
+    if count_include_pad or not any(_pair(padding, "padding", "avg_pool2d", low=0)):
+        return windows.mean(axis=0)
+    # Divide each window's sum by the number of real pixels in it: the same pooling of an image of ones.
+    ones = _t.Tensor.ones(1, 1, *self.shape[2:], dtype=self.dtype, backend=self.backend)
+    counts = _pool_windows(ones, kernel_size, stride, padding, 1, 0.0, "avg_pool2d").sum(axis=0)
+    return windows.sum(axis=0) / counts
+
+
+def dropout(self: _t.Tensor, p: float = 0.5) -> _t.Tensor:
+    """In training mode (`with Tensor.train():`), zero each element with probability p and scale the others by
+    1 / (1 - p), so the expected value is unchanged; otherwise return self unchanged."""
+    if not 0 <= p < 1:
+        raise ValueError(f"dropout: p must be a probability in [0, 1), got {p}")
+    if not _t.Tensor.training or p == 0:
+        return self
+    keep = _t.Tensor.rand(self.shape, backend=self.backend) >= p  # true with probability 1 - p
+    return keep.where(self * (1 / (1 - p)), 0.0)
+
+
+def layernorm(self: _t.Tensor, axis: int | tuple[int, ...] = -1, eps: float = 1e-5) -> _t.Tensor:
+    """(x - mean) / sqrt(var + eps) over `axis`, with the biased variance (torch.nn.functional.layer_norm
+    without weight and bias; the affine part is edugrad.nn's LayerNorm)."""
+    centered = self - self.mean(axis, keepdim=True)
+    var = (centered * centered).mean(axis, keepdim=True)
+    return centered * (var + eps).rsqrt()  # one reciprocal square root per row, then a broadcast multiply
+
+
+def batchnorm(self: _t.Tensor, weight: _t.Tensor | None, bias: _t.Tensor | None, mean: _t.Tensor,
+              invstd: _t.Tensor) -> _t.Tensor:
+    """(x - mean) * invstd * weight + bias with per-channel statistics on axis 1, where invstd is
+    1 / sqrt(var + eps) (torch.nn.functional.batch_norm with given statistics); weight and bias may be None."""
+    if self.ndim < 2:
+        raise ValueError(f"batchnorm: expected an input of shape (N, C, ...), got {self.shape}")
+    channels = self.shape[1]
+    for name, stat in (("weight", weight), ("bias", bias), ("mean", mean), ("invstd", invstd)):
+        if stat is not None and stat.shape != (channels,):
+            raise ValueError(f"batchnorm: {name} must have shape ({channels},), one value per channel of the "
+                             f"input {self.shape}, got {stat.shape}")
+    shape = (1, channels) + (1,) * (self.ndim - 2)
+    scale = invstd if weight is None else invstd * weight  # fold the weight into the per-channel scale first
+    out = (self - mean.reshape(shape)) * scale.reshape(shape)
+    return out if bias is None else out + bias.reshape(shape)
+
+
+def embedding(self: _t.Tensor, weight: _t.Tensor) -> _t.Tensor:
+    """The rows of `weight` (num_embeddings, embedding_dim) at the integer indices in self, as
+    torch.nn.functional.embedding: shape self.shape + (embedding_dim,)."""
+    if not self.dtype.is_integer:
+        raise TypeError(f"embedding: the indices must have an integer dtype, got {self.dtype.name}")
+    if weight.ndim != 2:
+        raise ValueError(f"embedding: expected a weight of shape (num_embeddings, embedding_dim), got "
+                         f"{weight.shape}")
+    count, dim = self.numel(), weight.shape[1]
+    # Row i of the result reads weight[index[i], :]: a gather along axis 0 with the index repeated over the
+    # columns. Its gradient is a scatter-add, so a row looked up twice collects both gradients.
+    index = self.reshape(count, 1).expand(count, dim)
+    try:
+        rows = Gather.apply(weight, index, axis=0)
+    except IndexError as error:
+        raise IndexError(f"embedding: indices must lie in [0, {weight.shape[0]}) for a weight of shape "
+                         f"{weight.shape} ({error})") from None
+    return rows.reshape(*self.shape, dim)
+
+
+def scaled_dot_product_attention(self: _t.Tensor, key: _t.Tensor, value: _t.Tensor,
+                                 attn_mask: _t.Tensor | None = None, dropout_p: float = 0.0,
+                                 is_causal: bool = False) -> _t.Tensor:
+    """softmax(query @ key^T / sqrt(E) + mask) @ value with self as the query (..., L, E), key (..., S, E) and
+    value (..., S, Ev), as torch.nn.functional.scaled_dot_product_attention. A bool attn_mask keeps the
+    positions where it is True, a float one is added to the scores; is_causal keeps key j for query i <= j.
+    Dropout on the attention weights applies in training mode only (see `dropout`)."""
+    op = "scaled_dot_product_attention"
+    if self.ndim < 2 or key.ndim < 2 or value.ndim < 2 or self.shape[-1] != key.shape[-1] \
+            or key.shape[-2] != value.shape[-2]:
+        raise ValueError(f"{op}: expected query (..., L, E), key (..., S, E) and value (..., S, Ev), got "
+                         f"{self.shape}, {key.shape} and {value.shape}")
+    if is_causal and attn_mask is not None:
+        raise ValueError(f"{op}: pass either attn_mask or is_causal=True, not both")
+    length, source = self.shape[-2], key.shape[-2]
+    scores = (self * (1 / sqrt(self.shape[-1]))).matmul(key.transpose(-2, -1))  # scale the smaller operand
+    if is_causal:
+        rows = _t.Tensor.arange(length, backend=self.backend).reshape(length, 1)
+        attn_mask = rows >= _t.Tensor.arange(source, backend=self.backend).reshape(1, source)
+    if attn_mask is not None:
+        scores = attn_mask.where(scores, float("-inf")) if attn_mask.dtype is dtypes.bool else scores + attn_mask
+    return scores.softmax(-1).dropout(dropout_p).matmul(value)
