@@ -6,7 +6,7 @@ embedding, dropout, attention, activations, containers) and the losses are thin 
 `datasets` loads MNIST and Fashion-MNIST as NumPy arrays.
 """
 
-from edugrad.nn import datasets, functional, init
+from edugrad.nn import data, datasets, functional, init
 from edugrad.nn.activation import GELU, LeakyReLU, LogSoftmax, ReLU, SiLU, Sigmoid, Softmax, Tanh
 from edugrad.nn.attention import MultiheadAttention
 from edugrad.nn.container import ModuleDict, ModuleList, Sequential
@@ -19,6 +19,7 @@ from edugrad.nn.loss import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, L1Loss
 from edugrad.nn.module import IncompatibleKeys, Module
 from edugrad.nn.normalization import BatchNorm1d, BatchNorm2d, GroupNorm, LayerNorm
 from edugrad.nn.pooling import AvgPool2d, MaxPool2d
+from edugrad.nn.serialization import CheckpointError, load, load_checkpoint, save, save_checkpoint
 from edugrad.nn.transformer import TransformerEncoderLayer
 
 __version__ = "0.1.0"
@@ -29,4 +30,5 @@ __all__ = [
     "L1Loss", "LayerNorm", "LeakyReLU", "Linear", "LogSoftmax", "MSELoss", "MaxPool2d", "Module", "ModuleDict",
     "ModuleList", "MultiheadAttention", "NLLLoss", "ReLU", "Sequential", "SiLU", "Sigmoid", "Softmax", "Tanh",
     "TransformerEncoderLayer", "datasets", "functional", "init",
+    "CheckpointError", "data", "load", "load_checkpoint", "save", "save_checkpoint",
 ]
