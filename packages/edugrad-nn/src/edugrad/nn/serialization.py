@@ -72,7 +72,7 @@ def save(state_dict: Mapping[str, Tensor], path: PathLike) -> None:
     """Write a state dict (names to Tensors) to `path` as a safetensors file, atomically."""
     if not isinstance(state_dict, Mapping):
         raise TypeError(f"save: expected a state dict (a dict of names to Tensors), got {type(state_dict).__name__}")
-    arrays = {}
+    arrays: dict[str, NDArray[Any]] = {}
     for key, value in state_dict.items():
         if not isinstance(key, str):
             raise TypeError(f"save: state dict keys must be strings, got {key!r}")

@@ -10,7 +10,7 @@ Top layer (`edugrad.nn`), with the names of `torch.utils.data` and `torchvision.
 dataset in (shuffled) batches, and `transforms.py` converts and augments images, one or a batch at a time.
 """
 
-from edugrad.nn.data import transforms
+import edugrad.nn.data.transforms as transforms
 from edugrad.nn.data.collate import default_collate
 from edugrad.nn.data.dataset import Dataset, TensorDataset
 from edugrad.nn.data.loader import DataLoader

@@ -12,6 +12,7 @@ loader` uses the epoch in `loader.epoch` and then advances it; to resume trainin
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable, Iterator
 from typing import Any, Protocol
 
@@ -35,8 +36,9 @@ class SizedIndexable(Protocol):
 class DataLoader:
     """Batches of `batch_size` samples of `dataset`, as `torch.utils.data.DataLoader`: in order, or in a new
     random order each epoch when `shuffle` (from `seed`, drawn at random when None); the last, smaller batch
-    is dropped when `drop_last`. Samples are collated by `collate_fn`, by default `default_collate`, or
-    fetched in one go by the dataset's `get_batch` when it has one (`TensorDataset` does)."""
+    is dropped when `drop_last`. A batch is `collate_fn(list of samples)` when a `collate_fn` is given, else
+    `dataset.get_batch(indices)` for a `Dataset` (one gather for a `TensorDataset`), else the samples collated
+    by `default_collate`."""
 
     def __init__(self, dataset: SizedIndexable, batch_size: int = 1, shuffle: bool = False, drop_last: bool = False,
                  collate_fn: Callable[[list[Any]], Any] | None = None, seed: int | None = None) -> None:
@@ -50,7 +52,7 @@ class DataLoader:
         self.drop_last = drop_last
         self.collate_fn = collate_fn
         #: The seed of the shuffled orders; a fresh random one when none is given.
-        self.seed: int = seed if seed is not None else int(np.random.SeedSequence().entropy)  # type: ignore[arg-type]
+        self.seed = seed if seed is not None else secrets.randbits(64)
         #: The epoch whose order the next `for batch in loader` uses; advanced by one at the start of each.
         self.epoch = 0
 
