@@ -1,14 +1,16 @@
-"""Creating tensors: constants, ranges and random values, and the `*_like` variants.
+"""Creating tensors: constants, ranges, random values, weight initializers and the `*_like` variants.
 
-Tensor layer (`edugrad.tensor`). Each function makes one TensorData with a load op of the data layer and
-wraps it as a leaf. Shapes may be given as varargs or as one tuple (`zeros(2, 3)` or `zeros((2, 3))`). Float
-results default to float32. Random values come from the backend's generator, which `manual_seed` resets, so
-a seeded program draws the same numbers every run.
+Tensor layer (`edugrad.tensor`). The basic ones make one TensorData with a load op of the data layer and wrap
+it as a leaf; the others (linspace, eye, randint, normal, uniform and the initializers) shape such a load
+with a few Tensor ops and wrap the result as a new leaf. Shapes may be given as varargs or as one tuple
+(`zeros(2, 3)` or `zeros((2, 3))`). Float results default to float32. Random values come from the backend's
+generator, which `manual_seed` resets, so a seeded program draws the same numbers every run.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from math import prod, sqrt
 
 from edugrad.data import DType, TensorData, dtypes
 from edugrad.data import check_shape as _check_shape
@@ -80,6 +82,107 @@ def randn(*shape: ShapeArg, dtype: DType = dtypes.float32, requires_grad: bool =
     return _leaf(TensorData.randn(shape_from_args(shape, "randn"), dtype, backend), requires_grad)
 
 
+def linspace(start: int | float, end: int | float, steps: int, dtype: DType = dtypes.float32,
+             requires_grad: bool = False, backend: str | None = None) -> _t.Tensor:
+    """`steps` evenly spaced values from start to end, both included."""
+    if not isinstance(steps, int) or steps < 0:
+        raise ValueError(f"linspace: steps must be a non-negative int, got {steps!r}")
+    step = (end - start) / (steps - 1) if steps > 1 else 0.0
+    # Computed in float64 and rounded once at the end, so the last value lands on `end`.
+    positions = arange(steps, dtype=dtypes.float64, backend=backend)
+    return _leaf((positions * step + start).cast(dtype).data, requires_grad)
+
+
+def eye(n: int, m: int | None = None, dtype: DType = dtypes.float32, requires_grad: bool = False,
+        backend: str | None = None) -> _t.Tensor:
+    """The n x m identity matrix (ones on the diagonal, m = n unless given)."""
+    rows = arange(n, backend=backend).reshape(n, 1)
+    cols = arange(n if m is None else m, backend=backend).reshape(1, -1)
+    return _leaf((rows == cols).cast(dtype).data, requires_grad)
+
+
+def randint(*args: ShapeArg, low: int = 0, high: int = 10, dtype: DType = dtypes.int64,
+            backend: str | None = None) -> _t.Tensor:
+    """Random integers on [low, high). Takes PyTorch's `randint(low, high, size)` or `randint(high, size)`,
+    and the reference's `randint(*shape, low=0, high=10)`."""
+    if len(args) in (2, 3) and not isinstance(args[-1], int):
+        if (low, high) != (0, 10):
+            raise TypeError("randint: give low and high either as positional arguments or as keywords, not both")
+        *bounds, size = args
+        low, high = (0, *bounds) if len(bounds) == 1 else bounds  # type: ignore[assignment]
+        args = (size,)
+    shape = shape_from_args(args, "randint")
+    if high <= low:
+        raise ValueError(f"randint: expected low < high, got low={low} and high={high}")
+    # floor(u * span) for u uniform on [0, 1) is uniform on 0 .. span-1. The cast truncates, which is the floor
+    # here because u * span >= 0 (the reference added low first, so a negative low was never drawn); the
+    # minimum guards against u * span rounding up to span itself.
+    u = rand(shape, dtype=dtypes.float64, backend=backend)
+    draws = (u * (high - low)).cast(dtypes.int64).minimum(high - low - 1) + low
+    return _leaf(draws.cast(dtype).data, False)
+
+
+def normal(*shape: ShapeArg, mean: float = 0.0, std: float = 1.0, dtype: DType = dtypes.float32,
+           requires_grad: bool = False, backend: str | None = None) -> _t.Tensor:
+    """Normal random values with the given mean and standard deviation."""
+    values = randn(shape_from_args(shape, "normal"), dtype=dtype, backend=backend) * std + mean
+    return _leaf(values.data, requires_grad)
+
+
+def uniform(*shape: ShapeArg, low: float = -1.0, high: float = 1.0, dtype: DType = dtypes.float32,
+            requires_grad: bool = False, backend: str | None = None) -> _t.Tensor:
+    """Uniform random values on [low, high)."""
+    values = rand(shape_from_args(shape, "uniform"), dtype=dtype, backend=backend) * (high - low) + low
+    return _leaf(values.data, requires_grad)
+
+
+def _weight_shape(shape: tuple[ShapeArg, ...], op: str) -> tuple[tuple[int, ...], int]:
+    """The shape of a weight and its fan-in, the number of inputs feeding one output unit: prod(shape[1:])."""
+    sizes = shape_from_args(shape, op)
+    if not sizes or prod(sizes) == 0:
+        raise ValueError(f"{op}: needs a non-empty weight shape with at least one axis, got {sizes}")
+    return sizes, prod(sizes[1:])
+
+
+def _symmetric_uniform(shape: tuple[int, ...], bound: float, dtype: DType, requires_grad: bool,
+                       backend: str | None) -> _t.Tensor:
+    return uniform(shape, low=-bound, high=bound, dtype=dtype, requires_grad=requires_grad, backend=backend)
+
+
+def _kaiming_std(fan_in: int, a: float) -> float:
+    # The gain sqrt(2 / (1 + a^2)) keeps the variance of leaky-relu activations (slope a) constant across layers.
+    return sqrt(2 / (1 + a**2)) / sqrt(fan_in)
+
+
+def scaled_uniform(*shape: ShapeArg, dtype: DType = dtypes.float32, requires_grad: bool = False,
+                   backend: str | None = None) -> _t.Tensor:
+    """Uniform on [-1, 1) scaled by 1/sqrt(numel): the reference's default weight initializer."""
+    sizes, _ = _weight_shape(shape, "scaled_uniform")
+    return _symmetric_uniform(sizes, prod(sizes) ** -0.5, dtype, requires_grad, backend)
+
+
+def glorot_uniform(*shape: ShapeArg, dtype: DType = dtypes.float32, requires_grad: bool = False,
+                   backend: str | None = None) -> _t.Tensor:
+    """Glorot/Xavier uniform: bound sqrt(6 / (shape[0] + prod(shape[1:]))), as in tinygrad."""
+    sizes, fan_in = _weight_shape(shape, "glorot_uniform")
+    return _symmetric_uniform(sizes, sqrt(6 / (sizes[0] + fan_in)), dtype, requires_grad, backend)
+
+
+def kaiming_uniform(*shape: ShapeArg, a: float = 0.01, dtype: DType = dtypes.float32, requires_grad: bool = False,
+                    backend: str | None = None) -> _t.Tensor:
+    """Kaiming/He uniform for leaky-relu slope `a`: bound sqrt(3) * sqrt(2/(1+a^2)) / sqrt(fan_in)."""
+    sizes, fan_in = _weight_shape(shape, "kaiming_uniform")
+    # Uniform on [-b, b) has standard deviation b / sqrt(3).
+    return _symmetric_uniform(sizes, sqrt(3) * _kaiming_std(fan_in, a), dtype, requires_grad, backend)
+
+
+def kaiming_normal(*shape: ShapeArg, a: float = 0.01, dtype: DType = dtypes.float32, requires_grad: bool = False,
+                   backend: str | None = None) -> _t.Tensor:
+    """Kaiming/He normal for leaky-relu slope `a`: std sqrt(2/(1+a^2)) / sqrt(fan_in)."""
+    sizes, fan_in = _weight_shape(shape, "kaiming_normal")
+    return normal(sizes, std=_kaiming_std(fan_in, a), dtype=dtype, requires_grad=requires_grad, backend=backend)
+
+
 def manual_seed(seed: int = 0, backend: str | None = None) -> None:
     """Reset the random stream, so the same program draws the same numbers."""
     TensorData.manual_seed(seed, backend)
@@ -100,3 +203,13 @@ def full_like(self: _t.Tensor, fill_value: bool | int | float, dtype: DType | No
     """`fill_value` in this tensor's shape (and dtype, unless given)."""
     return full(self.shape, fill_value, dtype or self.dtype, requires_grad, self.backend)
 
+
+
+def rand_like(self: _t.Tensor, dtype: DType | None = None, requires_grad: bool = False) -> _t.Tensor:
+    """Uniform random values on [0, 1) in this tensor's shape (and dtype, unless given)."""
+    return rand(self.shape, dtype=dtype or self.dtype, requires_grad=requires_grad, backend=self.backend)
+
+
+def randn_like(self: _t.Tensor, dtype: DType | None = None, requires_grad: bool = False) -> _t.Tensor:
+    """Standard normal random values in this tensor's shape (and dtype, unless given)."""
+    return randn(self.shape, dtype=dtype or self.dtype, requires_grad=requires_grad, backend=self.backend)

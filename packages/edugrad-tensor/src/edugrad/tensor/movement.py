@@ -1,8 +1,8 @@
-"""Movement: reshape, expand, permute, transpose, squeeze/unsqueeze, flatten and friends.
+"""Movement: reshape, expand, permute, transpose, squeeze/unsqueeze, flatten, flip, pad, shrink, repeat.
 
 Tensor layer (`edugrad.tensor`). These accept PyTorch's conveniences (varargs or a tuple, -1 to infer a size,
-negative dims, leading axes added by expand) and reduce them to the six movement Functions of the layer
-below, whose backward is the inverse movement.
+negative dims, leading axes added by expand, negative padding to crop) and reduce them to the six movement
+Functions of the layer below, whose backward is the inverse movement.
 """
 
 from __future__ import annotations
@@ -10,11 +10,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from math import prod
 
-from edugrad.data import normalize_axis
-from edugrad.function import Expand, Permute, Reshape
+from edugrad.data import normalize_axes, normalize_axis
+from edugrad.function import Expand, Flip, Pad, Permute, Reshape, Shrink
 from edugrad.tensor import tensor as _t
 from edugrad.tensor.creation import ShapeArg
 
+Padding = Sequence[tuple[int, int] | None]  # one (before, after) pair per axis; None leaves the axis alone
+Bounds = Sequence[tuple[int, int] | None]  # one (start, end) pair per axis; None keeps the whole axis
 
 
 def normalize_dim(x: _t.Tensor, dim: int, op: str) -> int:
@@ -107,3 +109,84 @@ def flatten(self: _t.Tensor, start_dim: int = 0, end_dim: int = -1) -> _t.Tensor
     if start > end:
         raise ValueError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim}")
     return reshape(self, self.shape[:start] + (prod(self.shape[start:end + 1]),) + self.shape[end + 1:])
+
+
+def unflatten(self: _t.Tensor, dim: int, sizes: Sequence[int]) -> _t.Tensor:
+    """Split axis `dim` into axes of `sizes` (one of them may be -1 and is then inferred)."""
+    axis = normalize_dim(self, dim, "unflatten")
+    sizes, n = tuple(sizes), self.shape[axis]
+    known = prod(s for s in sizes if s != -1)
+    inferable = sizes.count(-1) == 1 and known > 0 and n % known == 0
+    if not (inferable or (-1 not in sizes and known == n)):
+        raise ValueError(f"unflatten: sizes {sizes} do not split axis {axis} of size {n} (shape {self.shape}); "
+                         "their product must be the size, with at most one -1")
+    sizes = tuple(n // known if s == -1 else s for s in sizes)
+    return reshape(self, self.shape[:axis] + sizes + self.shape[axis + 1:])
+
+
+def flip(self: _t.Tensor, *axis: ShapeArg) -> _t.Tensor:
+    """The values in reverse order along each of the given axes (`flip(0)`, `flip(0, 1)` or `flip((0, 1))`)."""
+    axes = normalize_axes(_sizes(axis), self.ndim, "flip")
+    return Flip.apply(self, axes=axes) if axes else self
+
+
+def _pairs(self: _t.Tensor, pairs: Padding | Bounds, op: str) -> list[tuple[int, int] | None]:
+    """Check that there is one pair (or None) per axis."""
+    if isinstance(pairs, (str, bytes)) or len(pairs) != self.ndim or any(
+            p is not None and (len(p) != 2 or not all(isinstance(v, int) for v in p)) for p in pairs):
+        raise ValueError(f"{op}: expected one pair of ints (or None) per axis of the {self.ndim}-d tensor of shape "
+                         f"{self.shape}, got {pairs!r}")
+    return list(pairs)
+
+
+def shrink(self: _t.Tensor, bounds: Bounds) -> _t.Tensor:
+    """Keep the range [start, end) of each axis (None keeps the whole axis): a view, as slicing without steps."""
+    ranges = [(0, n) if b is None else b for b, n in zip(_pairs(self, bounds, "shrink"), self.shape)]
+    for axis, ((start, end), n) in enumerate(zip(ranges, self.shape)):
+        if not 0 <= start <= end <= n:
+            raise ValueError(f"shrink: range ({start}, {end}) does not fit axis {axis} of size {n} (shape "
+                             f"{self.shape}); expected 0 <= start <= end <= size")
+    if all(r == (0, n) for r, n in zip(ranges, self.shape)):
+        return self
+    return Shrink.apply(self, bounds=tuple(ranges))
+
+
+def pad(self: _t.Tensor, padding: Padding, value: bool | int | float = 0) -> _t.Tensor:
+    """Add `before` and `after` elements of `value` on each axis ((before, after) or None per axis); a negative
+    amount crops that many elements instead."""
+    pairs = [(0, 0) if p is None else p for p in _pairs(self, padding, "pad")]
+    crops = []
+    for axis, ((before, after), n) in enumerate(zip(pairs, self.shape)):
+        cut_before, cut_after = max(-before, 0), max(-after, 0)
+        if cut_before + cut_after > n:
+            raise ValueError(f"pad: cannot crop {cut_before + cut_after} elements from axis {axis} of size {n} "
+                             f"(shape {self.shape}, padding {tuple(padding)})")
+        crops.append((cut_before, n - cut_after))
+    x = shrink(self, crops)
+    grow = tuple((max(before, 0), max(after, 0)) for before, after in pairs)
+    return Pad.apply(x, padding=grow, value=value) if any(b or a for b, a in grow) else x
+
+
+def pad2d(self: _t.Tensor, padding: Sequence[int], value: bool | int | float = 0) -> _t.Tensor:
+    """Pad the last axes the way torch.nn.functional.pad does: (left, right) for the last axis, then (top,
+    bottom) for the one before, and so on; a negative amount crops."""
+    if len(padding) % 2 or len(padding) > 2 * self.ndim:
+        raise ValueError(f"pad2d: expected (left, right, top, bottom, ...) pairs for at most {self.ndim} axes of "
+                         f"shape {self.shape}, got {tuple(padding)}")
+    pairs: list[tuple[int, int] | None] = [None] * self.ndim
+    for i in range(len(padding) // 2):
+        pairs[self.ndim - 1 - i] = (padding[2 * i], padding[2 * i + 1])
+    return pad(self, pairs, value)
+
+
+def repeat(self: _t.Tensor, *repeats: ShapeArg) -> _t.Tensor:
+    """The tensor tiled repeats[i] times along axis i; extra leading repeats add axes (torch.Tensor.repeat)."""
+    counts = _sizes(repeats)
+    if len(counts) < self.ndim or any(not isinstance(r, int) or r < 0 for r in counts):
+        raise ValueError(f"repeat: expected at least {self.ndim} non-negative repeat counts for shape {self.shape}, "
+                         f"got {counts}")
+    shape = (1,) * (len(counts) - self.ndim) + self.shape
+    # (a, b) -> (1, a, 1, b) -> expand to (ra, a, rb, b) -> reshape to (ra*a, rb*b): the copies lie one after another.
+    spaced = tuple(v for n in shape for v in (1, n))
+    copies = tuple(v for r, n in zip(counts, shape) for v in (r, n))
+    return reshape(expand(reshape(self, spaced), copies), tuple(r * n for r, n in zip(counts, shape)))

@@ -1,0 +1,89 @@
+"""Combine and split: cat, stack, split, chunk.
+
+Tensor layer (`edugrad.tensor`). Joining needs no Function of its own: two tensors are joined along an axis
+by padding each with zeros where the other goes and adding the two. Pad's backward is a shrink, so each input
+gets back exactly its own slice of the gradient. Many tensors are joined pairwise in a balanced tree, so each
+value is copied about log2(count) times, not once per tensor. Splitting is a shrink per piece.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from edugrad.data import normalize_axis, promote_types
+from edugrad.function import Add, Pad
+from edugrad.tensor import tensor as _t
+from edugrad.tensor.movement import normalize_dim, shrink, unsqueeze
+
+
+def cat(self: _t.Tensor | Sequence[_t.Tensor], *others: _t.Tensor, dim: int = 0) -> _t.Tensor:
+    """The tensors joined along `dim`: `Tensor.cat([a, b], dim=1)` as torch.cat, or `a.cat(b, c, dim=1)`."""
+    tensors = _tensors(self, others, "cat")
+    first = tensors[0]
+    if first.ndim == 0:
+        raise ValueError("cat: a 0-d tensor cannot be joined along an axis; unsqueeze it first")
+    axis = normalize_dim(first, dim, "cat")
+    for t in tensors[1:]:
+        if t.ndim != first.ndim or any(m != n for a, (m, n) in enumerate(zip(t.shape, first.shape)) if a != axis):
+            raise ValueError(f"cat: shapes {[x.shape for x in tensors]} cannot be joined along dim {dim}: all "
+                             f"sizes except along dim {dim} must be equal")
+    dtype = first.dtype
+    for t in tensors[1:]:
+        dtype = promote_types(dtype, t.dtype)
+    return _join([t.cast(dtype) for t in tensors], axis)
+
+
+def stack(self: _t.Tensor | Sequence[_t.Tensor], *others: _t.Tensor, dim: int = 0) -> _t.Tensor:
+    """The tensors (all of one shape) joined along a new axis `dim`: `Tensor.stack([a, b])` or `a.stack(b)`."""
+    tensors = _tensors(self, others, "stack")
+    if any(t.shape != tensors[0].shape for t in tensors):
+        raise ValueError(f"stack: expected tensors of one shape, got {[t.shape for t in tensors]}")
+    axis = normalize_axis(dim, tensors[0].ndim + 1, "stack")  # the new axis may also come last
+    return cat([unsqueeze(t, axis) for t in tensors], dim=axis)
+
+
+def split(self: _t.Tensor, split_size_or_sections: int | Sequence[int], dim: int = 0) -> tuple[_t.Tensor, ...]:
+    """Pieces along `dim`: of `split_size` each (the last may be smaller), or of the given section sizes."""
+    axis = normalize_dim(self, dim, "split")
+    n = self.shape[axis]
+    if isinstance(split_size_or_sections, int):
+        size = split_size_or_sections
+        if size <= 0 and n > 0:
+            raise ValueError(f"split: split_size must be positive, got {size}")
+        sizes = [min(size, n - start) for start in range(0, n, size)] if n else [0]
+    else:
+        sizes = list(split_size_or_sections)
+        if sum(sizes) != n or any(s < 0 for s in sizes):
+            raise ValueError(f"split: sections {sizes} must be non-negative and add up to {n}, the size of dim "
+                             f"{dim} of shape {self.shape}")
+    starts = [sum(sizes[:k]) for k in range(len(sizes))]
+    return tuple(shrink(self, [(s, s + m) if a == axis else None for a in range(self.ndim)])
+                 for s, m in zip(starts, sizes))
+
+
+def chunk(self: _t.Tensor, chunks: int, dim: int = 0) -> tuple[_t.Tensor, ...]:
+    """At most `chunks` pieces of equal size along `dim` (the last may be smaller), as torch.chunk."""
+    if chunks <= 0:
+        raise ValueError(f"chunk: chunks must be positive, got {chunks}")
+    n = self.shape[normalize_dim(self, dim, "chunk")]
+    return split(self, max(-(-n // chunks), 1), dim)  # -(-n // c) is n / c rounded up
+
+
+def _tensors(first: _t.Tensor | Sequence[_t.Tensor], others: tuple[_t.Tensor, ...], op: str) -> list[_t.Tensor]:
+    """The tensors of a call as `op([a, b])` or `a.op(b)`."""
+    tensors = [first, *others] if isinstance(first, _t.Tensor) else [*first, *others]
+    if not tensors or not all(isinstance(t, _t.Tensor) for t in tensors):
+        raise TypeError(f"{op}: expected a non-empty sequence of tensors, got "
+                        f"{[type(t).__name__ for t in tensors]}")
+    return tensors
+
+
+def _join(tensors: list[_t.Tensor], axis: int) -> _t.Tensor:
+    if len(tensors) == 1:
+        return tensors[0]
+    half = len(tensors) // 2
+    a, b = _join(tensors[:half], axis), _join(tensors[half:], axis)
+    # [a, b] = pad(a, after=len(b)) + pad(b, before=len(a)): where one is a real value the other is zero.
+    a_padding = tuple((0, b.shape[axis]) if d == axis else (0, 0) for d in range(a.ndim))
+    b_padding = tuple((a.shape[axis], 0) if d == axis else (0, 0) for d in range(b.ndim))
+    return Add.apply(Pad.apply(a, padding=a_padding), Pad.apply(b, padding=b_padding))

@@ -1,0 +1,95 @@
+"""Parity of indexing with PyTorch: x[...] in all its forms, gather, scatter, scatter_add and masked_fill,
+comparing values, dtypes and gradients (an element read twice must get both gradients)."""
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pytest
+import torch
+from parity import Case, check_parity
+
+from edugrad.tensor import Tensor
+
+MASK = np.array([[True, False, True, False], [False, False, True, True], [True, True, False, False]])
+ROWS, COLS = [[0, 2], [1, 1]], [[3, 0], [3, 1]]
+
+
+def getitem(name: str, shape: tuple[int, ...], index: Callable[[Any], Any], dtype: str = "float32") -> Case:
+    """x[index(T)] where T builds the index tensors: edugrad's Tensor for edugrad, torch.tensor for torch."""
+    return Case(f"getitem {name}", lambda x: x[index(Tensor)], lambda x: x[index(torch.tensor)], [shape],
+                dtype=dtype, low=-9, high=9)
+
+
+GETITEM = [
+    getitem("x[1]", (4, 3), lambda T: 1),
+    getitem("x[-1]", (4, 3), lambda T: -1),
+    getitem("x[1, -2]", (4, 3), lambda T: (1, -2)),
+    getitem("x[1:5:2]", (7, 2), lambda T: slice(1, 5, 2)),
+    getitem("x[::3] padded", (8,), lambda T: slice(None, None, 3)),
+    getitem("x[5:1] empty", (6, 2), lambda T: slice(5, 1)),
+    getitem("x[None, ..., 0]", (2, 3, 4), lambda T: (None, Ellipsis, 0)),
+    getitem("x[..., None, 1:]", (2, 3), lambda T: (Ellipsis, None, slice(1, None))),
+    getitem("x[idx_tensor]", (4, 3), lambda T: T([0, 3, 1])),
+    getitem("x[[0, 2, 2]] repeated", (3, 2), lambda T: [0, 2, 2]),
+    getitem("x[[-1, 0]] negative", (3, 2), lambda T: [-1, 0]),
+    getitem("x[2-d index]", (5, 2), lambda T: T([[0, 4], [4, 4]])),
+    getitem("x[idx1, idx2]", (3, 4), lambda T: (T(ROWS), T(COLS))),
+    getitem("x[idx1, idx2] broadcast", (3, 4), lambda T: (T([[0], [2]]), T([1, 3, 3]))),
+    getitem("x[:, [1, 0]]", (3, 4, 2), lambda T: (slice(None), [1, 0])),
+    getitem("x[[0, 1], :, [1, 0]] apart", (2, 3, 2), lambda T: ([0, 1], slice(None), [1, 0])),
+    getitem("x[:, [0, 1], [1, 0]] adjacent", (2, 3, 4), lambda T: (slice(None), [0, 1], [1, 0])),
+    getitem("x[0, :, [1, 2]] int first", (2, 3, 4), lambda T: (0, slice(None), [1, 2])),
+    getitem("x[[0, 1], 1:3, 0]", (2, 4, 3), lambda T: ([0, 1], slice(1, 3), 0)),
+    getitem("x[::2, [2, 0]]", (5, 3), lambda T: (slice(None, None, 2), [2, 0])),
+    getitem("x[mask]", (3, 4), lambda T: T(MASK)),
+    getitem("x[:, mask]", (2, 3, 4), lambda T: (slice(None), T(MASK))),
+    getitem("x[mask, [0, 1]]", (3, 2, 2), lambda T: (T(MASK[:, :2]), [0, 1, 1])),
+    getitem("x[row mask]", (3, 2), lambda T: T([True, False, True])),
+    getitem("x[True]", (2, 3), lambda T: True),
+    getitem("x[False]", (2, 3), lambda T: False),
+    getitem("x[0-d int tensor]", (3, 2), lambda T: T(2)),
+    getitem("x[[]]", (3, 2), lambda T: []),
+    getitem("int x[1:, [0]]", (3, 2), lambda T: (slice(1, None), [0]), dtype="int64"),
+]
+
+# torch has no negative slice steps: compare with a flip, then the positive step.
+NEGATIVE_STEPS = [
+    Case("getitem x[::-1]", lambda x: x[::-1], lambda x: x.flip(0), [(5, 2)]),
+    Case("getitem x[::-2, 1]", lambda x: x[::-2, 1], lambda x: x.flip(0)[::2, 1], [(5, 3)]),
+    Case("getitem x[-2:0:-3]", lambda x: x[-2:0:-3], lambda x: x.flip(0)[1::3], [(9,)]),
+    Case("getitem x[1, 4:0:-2]", lambda x: x[1, 4:0:-2], lambda x: x[1].flip(0)[1:5:2], [(2, 6)]),
+    Case("getitem bool x[:, ::-1]", lambda x: x[:, ::-1], lambda x: x.flip(1), [(3, 2)], dtype="bool"),
+]
+
+CASES = GETITEM + NEGATIVE_STEPS + [
+    Case("getitem x[x > 0]", lambda x: x[x > 0], lambda x: x[x > 0], [(4, 5)]),
+    Case("getitem x[x > 0] empty", lambda x: x[x > 9], lambda x: x[x > 9], [(4, 5)]),
+    Case("gather dim 0", lambda x: x.gather(0, Tensor(ROWS)), lambda x: x.gather(0, torch.tensor(ROWS)), [(3, 4)]),
+    Case("gather dim -1 smaller", lambda x: x.gather(-1, Tensor(COLS)), lambda x: x.gather(-1, torch.tensor(COLS)),
+         [(3, 4)]),
+    Case("scatter", lambda x, s: x.scatter(1, Tensor([[2, 0], [1, 3]]), s),
+         lambda x, s: x.scatter(1, torch.tensor([[2, 0], [1, 3]]), s), [(2, 4), (2, 2)]),
+    # torch's backward fails when src is larger than index, so only the values are compared there.
+    Case("scatter larger src", lambda x, s: x.scatter(1, Tensor([[2, 0], [1, 3]]), s),
+         lambda x, s: x.scatter(1, torch.tensor([[2, 0], [1, 3]]), s), [(2, 4), (2, 3)], grad=False),
+    Case("scatter value", lambda x: x.scatter(0, Tensor([[1, 0, 2]]), 5.0),
+         lambda x: x.scatter(0, torch.tensor([[1, 0, 2]]), 5.0), [(3, 3)]),
+    Case("scatter_add repeated", lambda x, s: x.scatter_add(0, Tensor([[0, 1], [0, 0], [2, 1]]), s),
+         lambda x, s: x.scatter_add(0, torch.tensor([[0, 1], [0, 0], [2, 1]]), s), [(3, 2), (3, 2)]),
+    Case("scatter_add larger src", lambda x, s: x.scatter_add(1, Tensor([[1], [0]]), s),
+         lambda x, s: x.scatter_add(1, torch.tensor([[1], [0]]), s), [(2, 3), (2, 2)], grad=False),
+    Case("masked_fill", lambda x: x.masked_fill(Tensor(MASK), -1.5), lambda x: x.masked_fill(torch.tensor(MASK), -1.5),
+         [(3, 4)]),
+    Case("masked_fill broadcast", lambda x: x.masked_fill(Tensor([True, False]), 0.0),
+         lambda x: x.masked_fill(torch.tensor([True, False]), 0.0), [(3, 2)]),
+    Case("masked_fill tensor value", lambda x, v: x.masked_fill(Tensor(MASK), v.reshape(())),
+         lambda x, v: x.masked_fill(torch.tensor(MASK), v.reshape(())), [(3, 4), (1,)]),
+    Case("masked_fill int", lambda x: x.masked_fill(x > 0, 3), lambda x: x.masked_fill(x > 0, 3), [(2, 3)],
+         dtype="int64", low=-5, high=5),
+]
+
+
+@pytest.mark.parametrize("case", CASES, ids=str)
+def test_parity(case: Case) -> None:
+    check_parity(case)
