@@ -43,13 +43,19 @@ def test_gradcheck_passes_and_leaves_no_gradients_behind() -> None:
     assert x.grad is None
 
 
+def value_after(label: str, message: str) -> float:
+    found = re.search(re.escape(label) + r"(\S+)", message)
+    assert found, f"{label!r} not in the message"
+    return float(found.group(1))
+
+
 def test_the_failure_message_names_function_input_element_and_values() -> None:
     with pytest.raises(GradcheckError) as failure:
         gradcheck(HalfSquare.apply, [randn(2, 3)])
     message = str(failure.value)
     assert re.search(r"gradcheck failed for HalfSquare\.apply: input 0, element \(\d, \d\)", message)
-    analytic = float(re.search(r"analytic derivative \(from backward\): (\S+)", message).group(1))  # type: ignore[union-attr]
-    numeric = float(re.search(r"numeric derivative \(central difference, eps=1e-06\): (\S+)", message).group(1))  # type: ignore[union-attr]
+    analytic = value_after("analytic derivative (from backward): ", message)
+    numeric = value_after("numeric derivative (central difference, eps=1e-06): ", message)
     assert analytic == pytest.approx(numeric / 2, rel=1e-6)  # exactly the missing factor 2
     assert f"error {abs(analytic - numeric):.6g}" in message and "6 of 6 elements of this input disagree" in message
 

@@ -31,30 +31,32 @@ from edugrad.function.node import Node
 Outputs = Node | Sequence[Node]
 NDArray = np.ndarray[Any, Any]
 
+# The defaults: a step of 1e-6 in float64 leaves a truncation error near 1e-12 and a rounding error near 1e-10.
+EPS, ATOL, RTOL = 1e-6, 1e-5, 1e-3
+
 
 class GradcheckError(RuntimeError):
     """A backward that disagrees with finite differences, or a Function that breaks the rules of the engine."""
 
 
-def gradcheck(fn: Callable[..., Outputs], inputs: Sequence[Node], eps: float = 1e-6, atol: float = 1e-5,
-              rtol: float = 1e-3, raise_exception: bool = True) -> bool:
+def gradcheck(fn: Callable[..., Outputs], inputs: Sequence[Node], eps: float = EPS, atol: float = ATOL,
+              rtol: float = RTOL, raise_exception: bool = True) -> bool:
     """True if the gradients of `fn(*inputs)` (a node or a tuple of nodes) match central differences with
     respect to every input that requires grad: |analytic - numeric| <= atol + rtol * |numeric| everywhere.
     Otherwise raise a GradcheckError naming the input and element that disagree, or return False when
     `raise_exception` is False."""
     inputs = list(inputs)
-    labels = [f"input {i}" for i in range(len(inputs))]
-    return _check(fn, inputs, labels, _describe(fn), eps, atol, rtol, raise_exception)
+    return _check(fn, inputs, _labels(inputs), _describe(fn), eps, atol, rtol, raise_exception)
 
 
-def gradgradcheck(fn: Callable[..., Outputs], inputs: Sequence[Node], eps: float = 1e-6, atol: float = 1e-5,
-                  rtol: float = 1e-3, raise_exception: bool = True) -> bool:
+def gradgradcheck(fn: Callable[..., Outputs], inputs: Sequence[Node], eps: float = EPS, atol: float = ATOL,
+                  rtol: float = RTOL, raise_exception: bool = True) -> bool:
     """gradcheck of the first derivative, i.e. of the backward pass itself recorded with create_graph=True.
     The first derivative is a function of the inputs and of the gradient v flowing into each output,
     (x, v) -> d sum(v * fn(x)) / dx; both are checked, so a backward whose own backward is wrong is caught."""
     inputs = list(inputs)
     name = _describe(fn)
-    _expect_float64_leaves(name, inputs, [f"input {i}" for i in range(len(inputs))])
+    _expect_float64_leaves(name, inputs, _labels(inputs))
     with enable_grad():
         outputs = _as_tuple(fn(*inputs), name)
     rng = np.random.default_rng(1)
@@ -71,7 +73,7 @@ def gradgradcheck(fn: Callable[..., Outputs], inputs: Sequence[Node], eps: float
         grads = grad(ys, wrt, grad_outputs=list(vs), create_graph=True, allow_unused=True)
         return tuple(g for g in grads if g is not None)  # None: that input does not affect the outputs
 
-    labels = [f"input {i}" for i in range(count)] + [f"grad_output {k}" for k in range(len(seeds))]
+    labels = _labels(inputs) + [f"grad_output {k}" for k in range(len(seeds))]
     return _check(first_derivative, inputs + seeds, labels, f"the derivative of {name}", eps, atol, rtol,
                   raise_exception)
 
@@ -94,8 +96,7 @@ def check_function(function: type[Function], *inputs: Node, **kwargs: Any) -> bo
             return True  # not recorded (nothing requires grad, or the Function is not differentiable)
         _check_backward_result(out._ctx, inputs, name)
         _expect_unchanged(name, "backward", inputs, before)
-    labels = [f"input {i}" for i in range(len(inputs))]
-    return _check(lambda *xs: function.apply(*xs, **kwargs), list(inputs), labels, name, 1e-6, 1e-5, 1e-3, True)
+    return _check(partial(function.apply, **kwargs), list(inputs), _labels(inputs), name, EPS, ATOL, RTOL, True)
 
 
 def _check(fn: Callable[..., Outputs], inputs: list[Node], labels: list[str], name: str, eps: float,
@@ -116,6 +117,10 @@ def _check(fn: Callable[..., Outputs], inputs: list[Node], labels: list[str], na
                 raise GradcheckError(_explain(name, labels[i], failure, eps, atol, rtol))
             return False
     return True
+
+
+def _labels(inputs: Sequence[Node]) -> list[str]:
+    return [f"input {i}" for i in range(len(inputs))]
 
 
 def _expect_float64_leaves(name: str, inputs: list[Node], labels: list[str]) -> None:
