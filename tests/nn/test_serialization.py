@@ -266,6 +266,11 @@ def test_a_dtype_edugrad_lacks_is_named(tmp_path: Path, torch_dtype: torch.dtype
         load(path)
 
 
+def test_saving_into_a_missing_folder_names_it(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError, match=r"cannot write .*a\.safetensors: the folder .*nope does not exist"):
+        save({"w": Tensor([1.0])}, tmp_path / "nope" / "a.safetensors")
+
+
 def test_missing_file_and_folder(tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError, match="missing.safetensors"):
         load(tmp_path / "missing.safetensors")

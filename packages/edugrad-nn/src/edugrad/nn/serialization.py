@@ -131,6 +131,8 @@ def load_checkpoint(path: PathLike, model: Stateful | None = None, optimizer: St
 
 
 def _write(path: Path, arrays: dict[str, NDArray[Any]], metadata: dict[str, str] | None) -> None:
+    if not path.parent.is_dir():  # else the error would name the temporary file
+        raise FileNotFoundError(f"cannot write {path}: the folder {path.parent} does not exist")
     _write_atomically(path, safetensors.numpy.save(arrays, metadata=metadata))
 
 
