@@ -61,9 +61,11 @@ class TensorDataset(Dataset[tuple[Tensor, ...]]):
                              f"(shapes {shapes})")
 
     def __len__(self) -> int:
+        """The number of samples (rows)."""
         return len(self.arrays[0])
 
     def __getitem__(self, index: int) -> tuple[Tensor, ...]:
+        """Row `index` of every tensor."""
         position = operator.index(index)
         if not -len(self) <= position < len(self):
             raise IndexError(f"TensorDataset: index {position} is out of range for a dataset of {len(self)} samples")

@@ -62,6 +62,7 @@ class DataLoader:
         return full + (1 if rest and not self.drop_last else 0)
 
     def __iter__(self) -> Iterator[Any]:
+        """The batches of the next epoch."""
         order = self.order(self.epoch)
         self.epoch += 1
         return (self._fetch(order[start:start + self.batch_size])

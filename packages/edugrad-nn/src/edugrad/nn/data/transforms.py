@@ -42,6 +42,7 @@ class Compose:
         self.transforms = list(transforms)
 
     def __call__(self, images: Any) -> Any:
+        """`images` passed through every transform."""
         for transform in self.transforms:
             images = transform(images)
         return images
@@ -57,6 +58,7 @@ class ToTensor:
     since (N, H, W) reads as one (H, W, C) image."""
 
     def __call__(self, pictures: Tensor | NDArray[Any]) -> Tensor:
+        """The pictures as a channels-first Tensor."""
         array = pictures.numpy() if isinstance(pictures, Tensor) else np.asarray(pictures)
         if array.ndim not in (2, 3, 4):
             raise ValueError(f"ToTensor: expected an image (H, W) or (H, W, C), or a batch (N, H, W, C), got shape "
@@ -77,6 +79,7 @@ class ImageTransform(ABC):
     the same out; subclasses define `forward` on a NumPy batch."""
 
     def __call__(self, images: Image) -> Image:
+        """The transformed image or batch, of the same kind (NumPy or Tensor) as `images`."""
         array = images.numpy() if isinstance(images, Tensor) else np.asarray(images)
         if array.ndim not in (3, 4):
             raise ValueError(f"{type(self).__name__}: expected an image (C, H, W) or a batch of images (N, C, H, W), "
