@@ -45,6 +45,12 @@ def randn(*shape: int, seed: int = 0, low: float | None = None, high: float | No
     return leaf(values)
 
 
+def on_backend(nodes: list[Node], backend: str) -> list[Node]:
+    """The same leaves (values, class, requires_grad) moved to another backend of edugrad.data."""
+    moved = [type(x)._wrap(TensorData.from_numpy(x.data.numpy(), backend=backend)) for x in nodes]
+    return [y.requires_grad_(x.requires_grad) for x, y in zip(nodes, moved)]
+
+
 def numpy_of(node: Node | None) -> NDArray:
     assert node is not None, "expected a gradient, got None"
     return node.data.numpy()

@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from function_helpers import const, leaf, numpy_of, randn
+from function_helpers import const, leaf, numpy_of, on_backend, randn
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -154,14 +154,19 @@ CASES = elementwise_cases() + reduce_cases() + movement_cases() + matmul_window_
 NOT_DIFFERENTIABLE = {F.Less, F.Equal, F.FloorDiv}  # never recorded; see test_engine.py
 
 
+BACKENDS = ["numpy", "torch"]  # the Functions only use TensorData ops, so they must work on every backend
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
 @pytest.mark.parametrize("case", CASES, ids=str)
-def test_gradcheck(case: Case) -> None:
-    assert gradcheck(case.fn, case.inputs(), **case.tolerances)
+def test_gradcheck(case: Case, backend: str) -> None:
+    assert gradcheck(case.fn, on_backend(case.inputs(), backend), **case.tolerances)
 
 
+@pytest.mark.parametrize("backend", BACKENDS)
 @pytest.mark.parametrize("case", [c for c in CASES if c.twice], ids=str)
-def test_gradgradcheck(case: Case) -> None:
-    assert gradgradcheck(case.fn, case.inputs(), **case.tolerances)
+def test_gradgradcheck(case: Case, backend: str) -> None:
+    assert gradgradcheck(case.fn, on_backend(case.inputs(), backend), **case.tolerances)
 
 
 def test_every_function_has_a_case() -> None:
