@@ -129,4 +129,4 @@ def _check_mask(name: str, mask: Tensor, shapes: tuple[tuple[int, ...], ...]) ->
 
 def _additive(mask: Tensor) -> Tensor:
     """A bool mask (True = forbidden) as 0 / -inf to add to the scores; a float mask as it is."""
-    return mask.where(float("-inf"), 0.0) if mask.dtype == dtypes.bool else mask
+    return Tensor.zeros(mask.shape).masked_fill(mask, float("-inf")) if mask.dtype == dtypes.bool else mask

@@ -24,7 +24,7 @@ from edugrad.tensor import Tensor
 
 __all__ = ["TransformerEncoderLayer"]
 
-_ACTIVATIONS: dict[str, Callable[[Tensor], Tensor]] = {"relu": Tensor.relu, "gelu": lambda x: x.gelu()}
+_ACTIVATIONS: dict[str, Callable[[Tensor], Tensor]] = {"relu": Tensor.relu, "gelu": Tensor.gelu}
 
 
 class TransformerEncoderLayer(Module):
