@@ -90,12 +90,9 @@ class Sequential(Module):
     def __init__(self, *modules: Module | Mapping[str, Module]) -> None:
         super().__init__()
         self._items: dict[str, Module] = {}
-        if len(modules) == 1 and isinstance(modules[0], Mapping):
-            for name, module in modules[0].items():
-                self._items[_checked_key("Sequential", name)] = _checked("Sequential", f"entry {name!r}", module)
-        else:
-            for module in modules:
-                self.append(_checked("Sequential", "every argument", module))
+        named = modules[0].items() if len(modules) == 1 and isinstance(modules[0], Mapping) else enumerate(modules)
+        for name, module in named:
+            self._items[_checked_key("Sequential", str(name))] = _checked("Sequential", "every module", module)
 
     def _submodules(self) -> Iterator[tuple[str, Module]]:
         return iter(self._items.items())

@@ -36,9 +36,9 @@ class _ConvNd(Module):
         self.in_channels = positive_int(owner, "in_channels", in_channels)
         self.out_channels = positive_int(owner, "out_channels", out_channels)
         self.groups = positive_int(owner, "groups", groups)
-        for name, channels in (("in_channels", in_channels), ("out_channels", out_channels)):
-            if channels % groups:
-                raise ValueError(f"{owner}: {name} ({channels}) must be divisible by groups ({groups})")
+        for name, count in (("in_channels", in_channels), ("out_channels", out_channels)):
+            if count % groups:
+                raise ValueError(f"{owner}: {name} ({count}) must be divisible by groups ({groups})")
         self.kernel_size = pair(owner, "kernel_size", kernel_size)
         self.stride = pair(owner, "stride", stride)
         self.padding = padding
@@ -94,6 +94,8 @@ class ConvTranspose2d(_ConvNd):
     """2-D transposed convolution ("deconvolution"), as `torch.nn.ConvTranspose2d`: the gradient of a Conv2d
     with respect to its input, used to upsample. `output_padding` adds rows/columns on one side of the output
     to pick among the input sizes that a strided Conv2d maps to the same size."""
+
+    padding: tuple[int, int]
 
     def __init__(self, in_channels: int, out_channels: int, kernel_size: IntPair, stride: IntPair = 1,
                  padding: IntPair = 0, output_padding: IntPair = 0, groups: int = 1, bias: bool = True,

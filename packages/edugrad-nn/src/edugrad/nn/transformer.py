@@ -55,12 +55,15 @@ class TransformerEncoderLayer(Module):
             x = x + self._self_attention(self.norm1(x), src_mask, src_key_padding_mask, is_causal)
             return x + self._feed_forward(self.norm2(x))
         x = self.norm1(x + self._self_attention(x, src_mask, src_key_padding_mask, is_causal))
-        return self.norm2(x + self._feed_forward(x))
+        out: Tensor = self.norm2(x + self._feed_forward(x))
+        return out
 
     def _self_attention(self, x: Tensor, mask: Tensor | None, padding_mask: Tensor | None, is_causal: bool) -> Tensor:
         out, _ = self.self_attn(x, x, x, key_padding_mask=padding_mask, need_weights=False, attn_mask=mask,
                                 is_causal=is_causal)
-        return self.dropout1(out)
+        dropped: Tensor = self.dropout1(out)
+        return dropped
 
     def _feed_forward(self, x: Tensor) -> Tensor:
-        return self.dropout2(self.linear2(self.dropout(self.activation(self.linear1(x)))))
+        out: Tensor = self.dropout2(self.linear2(self.dropout(self.activation(self.linear1(x)))))
+        return out
