@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
-BACKENDS = ("numpy", "torch")
+# The backends under test; a new backend's author runs the suite with EDUGRAD_TEST_BACKENDS=numpy,mine.
+BACKENDS = tuple(os.environ.get("EDUGRAD_TEST_BACKENDS", "numpy,torch").split(","))
 
 
 @pytest.fixture(params=BACKENDS, scope="session")

@@ -66,7 +66,9 @@ def chunk(self: _t.Tensor, chunks: int, dim: int = 0) -> tuple[_t.Tensor, ...]:
     if chunks <= 0:
         raise ValueError(f"chunk: chunks must be positive, got {chunks}")
     n = self.shape[normalize_dim(self, dim, "chunk")]
-    return split(self, max(-(-n // chunks), 1), dim)  # -(-n // c) is n / c rounded up
+    if n == 0:
+        return split(self, [0] * chunks, dim)  # as torch: an empty axis gives `chunks` empty pieces
+    return split(self, -(-n // chunks), dim)  # -(-n // c) is n / c rounded up
 
 
 def _tensors(first: _t.Tensor | Sequence[_t.Tensor], others: tuple[_t.Tensor, ...], op: str) -> list[_t.Tensor]:

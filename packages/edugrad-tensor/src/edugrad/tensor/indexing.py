@@ -221,9 +221,13 @@ def _advanced(y: _t.Tensor, advanced: list[tuple[int, int, _t.Tensor]]) -> _t.Te
         sizes.append(prod(y.shape[a] for a in covered))
         positions.append(_mask_positions(index, y.shape[y_axis:y_axis + len(covered)], x_axis)
                          if index.dtype is dtypes.bool else _in_range(index, y.shape[y_axis], x_axis))
-    shape: tuple[int, ...] = ()
-    for p in positions:
-        shape = broadcast_shape(shape, p.shape, "getitem")
+    try:
+        shape: tuple[int, ...] = ()
+        for p in positions:
+            shape = broadcast_shape(shape, p.shape, "getitem")
+    except ValueError as error:
+        raise IndexError(f"getitem: index tensors of shapes {[p.shape for p in positions]} cannot be broadcast "
+                         "together") from error
     # The row-major position in the indexed axes flattened into one: sum of position_k * (product of the
     # sizes after k), the index tensors broadcast together.
     linear = expand(positions[-1], shape)

@@ -1,0 +1,253 @@
+"""Indexing: random slices against NumPy (values and gradients), advanced indices against NumPy, writes with
+x[index] = value, the refusal to write into a graph, the error paths and the cost of basic indexing."""
+
+from typing import Any
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from edugrad.data import IndexOps, Op, add_observer, remove_observer
+from edugrad.tensor import Tensor, dtypes, no_grad
+
+
+@st.composite
+def basic_indices(draw: st.DrawFn) -> tuple[tuple[int, ...], tuple[Any, ...]]:
+    """A random shape and a random basic index for it: ints, slices with any step, None and at most one '...'."""
+    shape = tuple(draw(st.lists(st.integers(0, 6), min_size=0, max_size=3)))
+    bound = st.none() | st.integers(-8, 8)
+    items: list[Any] = []
+    for n in shape:
+        if draw(st.booleans()) and not items.count(Ellipsis) and draw(st.booleans()):
+            items.append(Ellipsis)
+            break
+        if n and draw(st.integers(0, 3)) == 0:
+            items.append(draw(st.integers(-n, n - 1)))
+        else:
+            step = draw(st.none() | st.integers(-3, 3).filter(bool))
+            items.append(slice(draw(bound), draw(bound), step))
+        if draw(st.integers(0, 4)) == 0:
+            items.append(None)
+    return shape, tuple(items)
+
+
+@settings(max_examples=200, deadline=None)
+@given(basic_indices())
+def test_basic_indexing_matches_numpy_values_and_gradients(case: tuple[tuple[int, ...], tuple[Any, ...]]) -> None:
+    shape, index = case
+    rng = np.random.default_rng(0)
+    a = rng.standard_normal(shape).astype(np.float32)
+    x = Tensor(a, requires_grad=True)
+    y = x[index]
+    expected = a[index]
+    assert y.shape == expected.shape
+    np.testing.assert_array_equal(y.numpy(), expected)
+    upstream = rng.standard_normal(expected.shape).astype(np.float32)
+    (y * Tensor(upstream)).sum().backward()
+    grad = np.zeros_like(a)
+    grad[index] = upstream  # a basic index reads each element at most once
+    assert x.grad is not None
+    np.testing.assert_array_equal(x.grad.numpy(), grad)
+
+
+@st.composite
+def advanced_indices(draw: st.DrawFn) -> tuple[tuple[int, ...], tuple[Any, ...]]:
+    """A random shape and an index with one integer array (negative entries too, any shape) on a random axis,
+    and slices elsewhere: the case where NumPy and PyTorch agree."""
+    shape = tuple(draw(st.lists(st.integers(1, 5), min_size=1, max_size=3)))
+    axis = draw(st.integers(0, len(shape) - 1))
+    index_shape = tuple(draw(st.lists(st.integers(0, 3), max_size=2)))
+    positions = np.array(draw(st.lists(st.integers(-shape[axis], shape[axis] - 1), min_size=int(np.prod(index_shape)),
+                                       max_size=int(np.prod(index_shape)))), dtype=np.int64).reshape(index_shape)
+    items: list[Any] = [slice(draw(st.none() | st.integers(-5, 5)), None, draw(st.sampled_from([None, 1, 2])))
+                        for _ in shape]
+    items[axis] = positions
+    return shape, tuple(items)
+
+
+@settings(max_examples=100, deadline=None)
+@given(advanced_indices())
+def test_integer_array_indexing_matches_numpy(case: tuple[tuple[int, ...], tuple[Any, ...]]) -> None:
+    shape, index = case
+    a = np.random.default_rng(1).standard_normal(shape).astype(np.float32)
+    x = Tensor(a, requires_grad=True)
+    ours = tuple(Tensor(i) if isinstance(i, np.ndarray) else i for i in index)
+    y = x[ours]
+    expected = a[index]
+    np.testing.assert_array_equal(y.numpy(), expected)
+    y.sum().backward()
+    grad = np.zeros_like(a)
+    np.add.at(grad, index, 1)  # an element read k times gets k times the gradient
+    assert x.grad is not None
+    np.testing.assert_array_equal(x.grad.numpy(), grad)
+
+
+def test_iterating_yields_the_rows() -> None:
+    assert [row.tolist() for row in Tensor([[1, 2], [3, 4]])] == [[1, 2], [3, 4]]
+
+
+def test_basic_indexing_uses_no_gather() -> None:
+    ops: list[Op] = []
+
+    def observe(op: Op, *_: Any) -> None:
+        ops.append(op)
+
+    x = Tensor.ones(4, 5, 6)
+    add_observer(observe)
+    try:
+        x[1], x[-1, 2:], x[::2, ::-3, None], x[..., 0]
+    finally:
+        remove_observer(observe)
+    assert ops and not any(isinstance(op, IndexOps) for op in ops)
+
+
+def test_int_and_slice_indexing_is_two_movement_ops() -> None:
+    y = Tensor.ones(4, 5, requires_grad=True)[1, 1:3]
+    assert y.grad_fn is not None and y.grad_fn.name == "Reshape"
+    assert y.grad_fn.inputs[0].grad_fn is not None and y.grad_fn.inputs[0].grad_fn.name == "Shrink"
+    assert y.grad_fn.inputs[0].grad_fn.inputs[0].is_leaf
+
+
+SETITEM_CASES: list[tuple[Any, Any]] = [
+    (1, 5.0),
+    (-1, [1.0, 2.0, 3.0, 4.0]),
+    ((slice(None), 1), -2.0),
+    ((slice(None, None, 2), slice(None, None, -3)), [[7.0, 8.0]]),
+    ((Ellipsis, 0), [9.0, 8.0, 7.0]),
+    ([0, 2], 0.5),
+    (([0, 2], [3, 1]), [10.0, 20.0]),
+    ((slice(1, None), [0, 0, 3]), 4.0),
+    ("mask", 0.0),
+]
+
+
+@pytest.mark.parametrize(("index", "value"), SETITEM_CASES, ids=str)
+def test_setitem_writes_like_numpy(index: Any, value: Any) -> None:
+    a = np.arange(12, dtype=np.float32).reshape(3, 4) - 5
+    if index == "mask":
+        index = a > 0
+    x = Tensor(a)
+    version = x._version
+    x[Tensor(index) if isinstance(index, np.ndarray) else index] = Tensor(value) if isinstance(value, list) else value
+    expected = a.copy()
+    expected[index] = value
+    np.testing.assert_array_equal(x.numpy(), expected)
+    assert x.dtype is dtypes.float32 and x._version == version + 1
+
+
+def test_setitem_keeps_the_dtype() -> None:
+    x = Tensor([1, 2, 3])
+    x[0] = 7.9  # truncated, as NumPy and PyTorch do for an integer tensor
+    x[Tensor([False, True, False])] = Tensor(-4.0)
+    assert x.tolist() == [7, -4, 3] and x.dtype is dtypes.int64
+    b = Tensor([True, False])
+    b[1] = True
+    assert b.tolist() == [True, True]
+
+
+def test_setitem_repeated_position_with_one_value() -> None:
+    x = Tensor.zeros(3)
+    x[[0, 0, 2]] = 5.0
+    assert x.tolist() == [5.0, 0.0, 5.0]
+
+
+def test_setitem_on_0d_tensor() -> None:
+    x = Tensor(1.5)
+    x[...] = 3.0
+    assert x.item() == 3.0
+
+
+def test_setitem_refused_into_a_tensor_that_requires_grad() -> None:
+    w = Tensor.ones(3, requires_grad=True)
+    with pytest.raises(RuntimeError, match="setitem.*requires grad"):
+        w[0] = 2.0
+    with no_grad():
+        w[0] = 2.0
+    assert w.tolist() == [2.0, 1.0, 1.0]
+
+
+def test_setitem_refuses_a_value_that_requires_grad() -> None:
+    with pytest.raises(RuntimeError, match="setitem: the value requires grad"):
+        Tensor.zeros(3)[0] = Tensor(1.0, requires_grad=True)
+
+
+def test_setitem_shape_mismatch() -> None:
+    with pytest.raises(ValueError, match=r"setitem.*\(3,\).*\(2,\)"):
+        Tensor.zeros(4)[:2] = Tensor([1.0, 2.0, 3.0])
+
+
+def test_setitem_after_use_makes_backward_fail_loudly() -> None:
+    x, w = Tensor([1.0, 2.0]), Tensor([3.0, 4.0], requires_grad=True)
+    y = (w * x).sum()
+    x[0] = 10.0  # backward of the product needs the old x
+    with pytest.raises(RuntimeError, match="modified in place"):
+        y.backward()
+
+
+@pytest.mark.parametrize(("index", "match"), [
+    (3, r"index 3 is out of range for axis 0 of size 3"),
+    ((0, -5), r"index -5 is out of range for axis 1 of size 4"),
+    ([0, 5], r"index 5 is out of range for axis 0 of size 3"),
+    ([-4], r"index -4 is out of range for axis 0 of size 3"),
+    ((slice(None), [0, 9]), r"index 9 is out of range for axis 1 of size 4"),
+    ((0, 0, 0), "too many indices"),
+    ((Ellipsis, 0, Ellipsis), "single ellipsis"),
+    ((0, [True, False]), r"mask of shape \(2,\) does not match the shape \(4,\)"),
+    (([0, 1], [0, 1, 2]), "cannot be broadcast"),
+])
+def test_bad_index_is_an_index_error(index: Any, match: str) -> None:
+    x = Tensor.ones(3, 4)
+    with pytest.raises(IndexError, match=match):
+        x[index]
+
+
+@pytest.mark.parametrize("index", [1.5, "a", Tensor([1.0]), [[0, 1], [1]], [0.5, 1.0], {0: 1}, Tensor(1.0)])
+def test_wrong_index_type_names_what_is_allowed(index: Any) -> None:
+    with pytest.raises(IndexError, match="getitem: .*(valid indices|integer or bool|ints or bools)"):
+        Tensor.ones(3, 4)[index]
+
+
+def test_gather_errors() -> None:
+    x = Tensor.ones(2, 3)
+    with pytest.raises(TypeError, match="gather: index must be an integer tensor"):
+        x.gather(1, Tensor([[0.0]]))
+    with pytest.raises(IndexError, match="gather"):
+        x.gather(1, [[3]])
+    with pytest.raises(IndexError, match="gather"):
+        x.gather(2, [[0]])
+    with pytest.raises(ValueError, match="gather"):
+        x.gather(0, [0, 1])
+
+
+def test_scatter_errors() -> None:
+    x = Tensor.zeros(2, 3)
+    with pytest.raises(TypeError, match="scatter: src must have the dtype of self, float32, got int64"):
+        x.scatter(0, [[0, 1]], Tensor([[1, 2]]))
+    with pytest.raises(ValueError, match="scatter_add: src of shape"):
+        x.scatter_add(1, [[0, 1]], Tensor([[1.0]]))
+
+
+def test_scatter_of_a_larger_src_sends_gradient_to_the_used_part_only() -> None:
+    src = Tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], requires_grad=True)
+    out = Tensor.zeros(2, 4).scatter(1, Tensor([[3, 0], [1, 2]]), src)
+    assert out.tolist() == [[2.0, 0.0, 0.0, 1.0], [0.0, 4.0, 5.0, 0.0]]
+    (out * Tensor([[1.0, 2.0, 3.0, 4.0], [5.0, 6.0, 7.0, 8.0]])).sum().backward()
+    assert src.grad is not None and src.grad.tolist() == [[4.0, 1.0, 0.0], [6.0, 7.0, 0.0]]
+
+
+def test_scatter_int_and_repeated_equal_values() -> None:
+    x = Tensor([[0, 0, 0]])
+    assert x.scatter(1, [[2, 2, 0]], 7).tolist() == [[7, 0, 7]]
+
+
+def test_masked_fill_errors() -> None:
+    x = Tensor.zeros(2, 3)
+    with pytest.raises(TypeError, match="masked_fill: the mask must be a bool tensor"):
+        x.masked_fill(Tensor([1, 0, 1]), 1.0)
+    with pytest.raises(ValueError, match=r"masked_fill: a mask of shape \(2, 1, 3\)"):
+        x.masked_fill(Tensor.ones(2, 1, 3, dtype=dtypes.bool), 1.0)
+
+
+def test_masked_fill_keeps_the_dtype() -> None:
+    assert Tensor([1, 2]).masked_fill(Tensor([True, False]), 2.7).tolist() == [2, 2]
