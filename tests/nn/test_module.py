@@ -279,7 +279,7 @@ def test_sequential_indexing() -> None:
     assert len(model) == 4
     with pytest.raises(IndexError, match="index 4 is out of range for 4 modules"):
         model[4]
-    with pytest.raises(TypeError, match="Sequential: every module must be a Module, got function"):
+    with pytest.raises(TypeError, match="Sequential: each layer must be a Module, got function"):
         nn.Sequential(nn.Linear(1, 1), lambda x: x)  # type: ignore[arg-type]
 
 

@@ -92,7 +92,7 @@ class Sequential(Module):
         self._items: dict[str, Module] = {}
         named = modules[0].items() if len(modules) == 1 and isinstance(modules[0], Mapping) else enumerate(modules)
         for name, module in named:
-            self._items[_checked_key("Sequential", str(name))] = _checked("Sequential", "every module", module)
+            self._items[_checked_key("Sequential", str(name))] = _checked("Sequential", "each layer", module)
 
     def _submodules(self) -> Iterator[tuple[str, Module]]:
         return iter(self._items.items())
