@@ -1,0 +1,74 @@
+"""`Adam` and `AdamW`: adaptive moment estimation (Kingma & Ba, 2015), and Adam with decoupled weight decay
+(Loshchilov & Hutter, 2019).
+
+Neural-network layer (`edugrad.nn.optim`). Adam keeps two exponential moving averages per parameter, of the
+gradient g and of its square, and divides one by the square root of the other, so every coordinate moves
+about lr per step, whatever the scale of its gradient:
+
+    m = beta1 * m + (1 - beta1) * g          v = beta2 * v + (1 - beta2) * g^2
+    p = p - lr * (m / c1) / (sqrt(v / c2) + eps),   c1 = 1 - beta1^t,  c2 = 1 - beta2^t
+
+m and v start at zero, so early on they are too small by the factors c1 and c2; dividing by them is the
+bias correction. Adam's `weight_decay` adds `weight_decay * p` to the gradient (an L2 penalty, which the
+division by sqrt(v) then rescales); AdamW instead shrinks the weights directly, p = p * (1 - lr * wd),
+which keeps the decay the same for every coordinate.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from edugrad.nn.optim.optimizer import Optimizer, Params, State, check_betas, check_option, gradient, lerp_
+from edugrad.tensor import Tensor
+
+
+class Adam(Optimizer):
+    """Adam, as `torch.optim.Adam` (`amsgrad=True`: divide by the largest v so far, which never lets the step
+    grow back; `decoupled_weight_decay=True`: AdamW)."""
+
+    def __init__(self, params: Params, lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999),
+                 eps: float = 1e-8, weight_decay: float = 0, amsgrad: bool = False, *, maximize: bool = False,
+                 decoupled_weight_decay: bool = False) -> None:
+        defaults = {"lr": lr, "betas": betas, "eps": eps, "weight_decay": weight_decay, "amsgrad": amsgrad,
+                    "maximize": maximize, "decoupled_weight_decay": decoupled_weight_decay}
+        super().__init__(params, defaults)
+
+    def _check_group(self, group: dict[str, Any]) -> None:
+        for name in ("lr", "eps", "weight_decay"):
+            check_option(self._name, name, group[name])
+        check_betas(self._name, group["betas"])
+
+    def _init_state(self, p: Tensor, group: dict[str, Any]) -> State:
+        state = {"step": 0, "exp_avg": Tensor.zeros_like(p), "exp_avg_sq": Tensor.zeros_like(p)}
+        if group["amsgrad"]:
+            state["max_exp_avg_sq"] = Tensor.zeros_like(p)
+        return state
+
+    def _update(self, p: Tensor, state: State, group: dict[str, Any]) -> None:
+        lr, (beta1, beta2), weight_decay = group["lr"], group["betas"], group["weight_decay"]
+        if group["decoupled_weight_decay"]:
+            if weight_decay:
+                p.assign(p * (1 - lr * weight_decay))
+            weight_decay = 0
+        grad = gradient(p, group["maximize"], weight_decay)
+        state["step"] = step = state["step"] + 1
+        exp_avg = lerp_(state["exp_avg"], grad, 1 - beta1)
+        exp_avg_sq = lerp_(state["exp_avg_sq"], grad * grad, 1 - beta2)
+        if group["amsgrad"]:
+            exp_avg_sq = state["max_exp_avg_sq"].assign(state["max_exp_avg_sq"].maximum(exp_avg_sq))
+        # lr * (m / c1) / (sqrt(v) / sqrt(c2) + eps) = (lr * sqrt(c2) / c1) * m / (sqrt(v) + eps * sqrt(c2)):
+        # the corrections move onto two scalars, which saves a pass over the parameter.
+        sqrt_c2 = math.sqrt(1 - beta2**step)
+        step_size = lr * sqrt_c2 / (1 - beta1**step)
+        p.assign(p - exp_avg / (exp_avg_sq.sqrt() + group["eps"] * sqrt_c2) * step_size)
+
+
+class AdamW(Adam):
+    """Adam with decoupled weight decay (default 1e-2), as `torch.optim.AdamW`."""
+
+    def __init__(self, params: Params, lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999),
+                 eps: float = 1e-8, weight_decay: float = 1e-2, amsgrad: bool = False, *,
+                 maximize: bool = False) -> None:
+        super().__init__(params, lr, betas, eps, weight_decay, amsgrad, maximize=maximize,
+                         decoupled_weight_decay=True)
