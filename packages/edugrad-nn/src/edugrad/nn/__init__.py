@@ -21,6 +21,7 @@ from edugrad.nn.normalization import BatchNorm1d, BatchNorm2d, GroupNorm, LayerN
 from edugrad.nn.pooling import AvgPool2d, MaxPool2d
 from edugrad.nn.serialization import CheckpointError, load, load_checkpoint, save, save_checkpoint
 from edugrad.nn.transformer import TransformerEncoderLayer
+from edugrad.nn import optim, utils
 
 __version__ = "0.1.0"
 
