@@ -87,8 +87,9 @@ def _check_input(x: _t.Tensor, op: str) -> None:
 
 def _check_weight(x: _t.Tensor, weight: _t.Tensor, bias: _t.Tensor | None, out_channels: int, op: str) -> None:
     if weight.dtype is not x.dtype or (bias is not None and bias.dtype is not x.dtype):
-        raise TypeError(f"{op}: input, weight and bias must have one dtype, got {x.dtype.name}, "
-                        f"{weight.dtype.name} and {bias.dtype.name if bias is not None else None}")
+        bias_dtype = "" if bias is None else f" and bias {bias.dtype.name}"
+        raise TypeError(f"{op}: input, weight and bias must have one dtype, got input {x.dtype.name}, weight "
+                        f"{weight.dtype.name}{bias_dtype}")
     if bias is not None and bias.shape != (out_channels,):
         raise ValueError(f"{op}: bias must have shape ({out_channels},), one value per output channel, got "
                          f"{bias.shape}")
@@ -233,7 +234,9 @@ def dropout(self: _t.Tensor, p: float = 0.5) -> _t.Tensor:
     if not _t.Tensor.training or p == 0:
         return self
     keep = _t.Tensor.rand(self.shape, backend=self.backend) >= p  # true with probability 1 - p
-    return keep.where(self * (1 / (1 - p)), 0.0)
+    # A multiply by the mask, as PyTorch does (so an inf that is dropped gives nan there, as in PyTorch); it is
+    # also several times faster than a select with a random condition.
+    return self * (keep.cast(self.dtype) * (1 / (1 - p)))
 
 
 def layernorm(self: _t.Tensor, axis: int | tuple[int, ...] = -1, eps: float = 1e-5) -> _t.Tensor:
