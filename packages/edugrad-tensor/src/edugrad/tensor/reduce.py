@@ -110,17 +110,20 @@ def var(self: _t.Tensor, axis: Axis = None, keepdim: bool = False, correction: i
         dim: Axis = None) -> _t.Tensor:
     """The variance over `axis`: the sum of squared deviations from the mean divided by N - correction
     (correction=1, the default, gives the unbiased estimate; 0 the population variance), as torch.var."""
-    axes = _axes(self, axis, dim, "var")
-    x = _floating(self)
-    deviation = x - mean(x, axes, keepdim=True)
-    count = math.prod(self.shape[a] for a in axes)
-    return sum(deviation * deviation, axes, keepdim) / builtins.max(0, count - correction)
+    return _variance(self, _axes(self, axis, dim, "var"), keepdim, correction)
 
 
 def std(self: _t.Tensor, axis: Axis = None, keepdim: bool = False, correction: int = 1, *,
         dim: Axis = None) -> _t.Tensor:
     """The standard deviation over `axis`: the square root of `var` (same `correction`)."""
-    return var(self, axis, keepdim, correction, dim=dim).sqrt()
+    return _variance(self, _axes(self, axis, dim, "std"), keepdim, correction).sqrt()
+
+
+def _variance(x: _t.Tensor, axes: tuple[int, ...], keepdim: bool, correction: int) -> _t.Tensor:
+    x = _floating(x)
+    deviation = x - mean(x, axes, keepdim=True)
+    count = math.prod(x.shape[a] for a in axes)
+    return sum(deviation * deviation, axes, keepdim) / builtins.max(0, count - correction)
 
 
 def max(self: _t.Tensor, axis: Axis = None, keepdim: bool = False, *, dim: Axis = None) -> _t.Tensor:
