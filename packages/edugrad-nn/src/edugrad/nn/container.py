@@ -51,20 +51,25 @@ class ModuleList(Module):
     @overload
     def __getitem__(self, index: slice) -> ModuleList: ...
     def __getitem__(self, index: int | slice) -> Module | ModuleList:
+        """The module at `index` (negative counts from the end), or a ModuleList of a slice."""
         if isinstance(index, slice):
             return ModuleList(self._items[index])
         return self._items[_position("ModuleList", index, len(self._items))]
 
     def __setitem__(self, index: int, module: Module) -> None:
+        """Replace the module at `index`."""
         self._items[_position("ModuleList", index, len(self._items))] = _checked("ModuleList", "item", module)
 
     def __delitem__(self, index: int | slice) -> None:
+        """Remove the module(s) at `index`; later ones move up (and are renamed)."""
         del self._items[index if isinstance(index, slice) else _position("ModuleList", index, len(self._items))]
 
     def __len__(self) -> int:
+        """The number of modules."""
         return len(self._items)
 
     def __iter__(self) -> Iterator[Module]:
+        """The modules in order."""
         return iter(self._items)
 
     def append(self, module: Module) -> ModuleList:
@@ -108,15 +113,18 @@ class Sequential(Module):
     @overload
     def __getitem__(self, index: slice) -> Sequential: ...
     def __getitem__(self, index: int | slice) -> Module | Sequential:
+        """The module at `index`, or a Sequential of a slice (keeping the names)."""
         items = list(self._items.items())
         if isinstance(index, slice):
             return Sequential(dict(items[index]))
         return items[_position("Sequential", index, len(items))][1]
 
     def __len__(self) -> int:
+        """The number of modules."""
         return len(self._items)
 
     def __iter__(self) -> Iterator[Module]:
+        """The modules in order."""
         return iter(self._items.values())
 
     def append(self, module: Module) -> Sequential:
@@ -137,23 +145,29 @@ class ModuleDict(Module):
         return iter(self._items.items())
 
     def __getitem__(self, key: str) -> Module:
+        """The module named `key`."""
         if key not in self._items:
             raise KeyError(f"ModuleDict: no module named {key!r}; the keys are {list(self._items)}")
         return self._items[key]
 
     def __setitem__(self, key: str, module: Module) -> None:
+        """Add or replace the module named `key`."""
         self._items[_checked_key("ModuleDict", key)] = _checked("ModuleDict", f"the value for {key!r}", module)
 
     def __delitem__(self, key: str) -> None:
+        """Remove the module named `key`."""
         del self._items[key]
 
     def __contains__(self, key: object) -> bool:
+        """Whether a module is named `key`."""
         return key in self._items
 
     def __len__(self) -> int:
+        """The number of modules."""
         return len(self._items)
 
     def __iter__(self) -> Iterator[str]:
+        """The names, in insertion order."""
         return iter(self._items)
 
     def keys(self) -> Iterable[str]:

@@ -55,12 +55,14 @@ class Module:
         raise NotImplementedError(f"{type(self).__name__} must define forward()")
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        """Run `forward` with `Tensor.training` set to this module's `training` flag."""
         with Tensor.train(self.training):
             return self.forward(*args, **kwargs)
 
     # registration
 
     def __setattr__(self, name: str, value: Any) -> None:
+        """Set an attribute, registering a leaf tensor that requires grad as a parameter."""
         if "_parameter_names" not in vars(self):
             raise AttributeError(f"cannot assign {name!r} on {type(self).__name__} before Module.__init__() is "
                                  "called; call super().__init__() first")
@@ -76,6 +78,7 @@ class Module:
         object.__setattr__(self, name, value)
 
     def __delattr__(self, name: str) -> None:
+        """Delete an attribute and forget it as a parameter or buffer."""
         self._parameter_names.discard(name)
         self._buffer_names.pop(name, None)
         object.__delattr__(self, name)
@@ -251,6 +254,7 @@ class Module:
         return ""
 
     def __repr__(self) -> str:
+        """`Name(extra_repr)`, with one indented `(name): repr` line per submodule, as PyTorch prints."""
         extra = self.extra_repr().split("\n") if self.extra_repr() else []
         children = [f"({name}): " + repr(module).replace("\n", "\n  ") for name, module in self._submodules()]
         if len(extra) == 1 and not children:
