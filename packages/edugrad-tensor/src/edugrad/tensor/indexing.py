@@ -48,7 +48,10 @@ def setitem(self: _t.Tensor, index: Index, value: _t.Tensor | bool | int | float
                            "build the result with where, cat or scatter instead, or write under no_grad()")
     # The positions of the selected elements in the flattened tensor, found by indexing the positions themselves.
     positions = getitem(reshape(arange(self.numel(), backend=self.backend), self.shape), index)
-    values = value.cast(self.dtype) if isinstance(value, _t.Tensor) else _t.Tensor(value, self.dtype, backend=self.backend)
+    if isinstance(value, _t.Tensor):
+        values = value.cast(self.dtype)
+    else:
+        values = _t.Tensor(value, self.dtype, backend=self.backend)
     if broadcast_shape(values.shape, positions.shape, "setitem") != positions.shape:
         raise ValueError(f"setitem: cannot write a value of shape {values.shape} into a selection of shape "
                          f"{positions.shape}")

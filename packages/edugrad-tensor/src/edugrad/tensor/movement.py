@@ -124,9 +124,12 @@ def unflatten(self: _t.Tensor, dim: int, sizes: Sequence[int]) -> _t.Tensor:
     return reshape(self, self.shape[:axis] + sizes + self.shape[axis + 1:])
 
 
-def flip(self: _t.Tensor, *axis: ShapeArg) -> _t.Tensor:
-    """The values in reverse order along each of the given axes (`flip(0)`, `flip(0, 1)` or `flip((0, 1))`)."""
-    axes = normalize_axes(_sizes(axis), self.ndim, "flip")
+def flip(self: _t.Tensor, axis: ShapeArg = (), *more: int, dims: ShapeArg | None = None) -> _t.Tensor:
+    """The values in reverse order along the given axes: `flip(0)`, `flip(0, 1)`, `flip((0, 1))`, `flip(axis=0)`
+    or PyTorch's `flip(dims=(0,))`."""
+    if dims is not None:
+        axis = dims
+    axes = normalize_axes(_sizes((axis, *more) if more else (axis,)), self.ndim, "flip")
     return Flip.apply(self, axes=axes) if axes else self
 
 
