@@ -10,6 +10,7 @@ how it is made to agree. Select it with `EDUGRAD_BACKEND=torch` or `backend="tor
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from math import prod
 from typing import Any
 
@@ -33,7 +34,7 @@ _TO_TORCH: dict[DType, torch.dtype] = {
 }
 _FROM_TORCH: dict[torch.dtype, DType] = {t: d for d, t in _TO_TORCH.items()}
 
-_UNARY: dict[UnaryOps, Any] = {
+_UNARY: dict[UnaryOps, Callable[[torch.Tensor], torch.Tensor]] = {
     UnaryOps.NEG: torch.neg,
     UnaryOps.EXP: torch.exp,
     UnaryOps.LOG: torch.log,
@@ -48,7 +49,7 @@ _UNARY: dict[UnaryOps, Any] = {
     UnaryOps.TRUNC: torch.trunc,
 }
 
-_BINARY: dict[BinaryOps, Any] = {
+_BINARY: dict[BinaryOps, Callable[[torch.Tensor, torch.Tensor], torch.Tensor]] = {
     BinaryOps.ADD: torch.add,
     BinaryOps.SUB: torch.sub,
     BinaryOps.MUL: torch.mul,
@@ -122,10 +123,10 @@ class TorchBackend:
         self.generator.manual_seed(seed)
 
     def unary(self, op: UnaryOps, x: torch.Tensor) -> torch.Tensor:
-        return _UNARY[op](x)  # type: ignore[no-any-return]
+        return _UNARY[op](x)
 
     def binary(self, op: BinaryOps, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-        return _BINARY[op](x, y)  # type: ignore[no-any-return]
+        return _BINARY[op](x, y)
 
     def where(self, cond: torch.Tensor, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
         return torch.where(cond, x, y)
