@@ -289,7 +289,7 @@ def scaled_dot_product_attention(self: _t.Tensor, key: _t.Tensor, value: _t.Tens
                                  is_causal: bool = False) -> _t.Tensor:
     """softmax(query @ key^T / sqrt(E) + mask) @ value with self as the query (..., L, E), key (..., S, E) and
     value (..., S, Ev), as torch.nn.functional.scaled_dot_product_attention. A bool attn_mask keeps the
-    positions where it is True, a float one is added to the scores; is_causal keeps key j for query i <= j.
+    positions where it is True, a float one is added to the scores; is_causal lets query i see keys j <= i.
     Dropout on the attention weights applies in training mode only (see `dropout`)."""
     op = "scaled_dot_product_attention"
     if self.ndim < 2 or key.ndim < 2 or value.ndim < 2 or self.shape[-1] != key.shape[-1] \
@@ -299,7 +299,8 @@ def scaled_dot_product_attention(self: _t.Tensor, key: _t.Tensor, value: _t.Tens
     if is_causal and attn_mask is not None:
         raise ValueError(f"{op}: pass either attn_mask or is_causal=True, not both")
     length, source = self.shape[-2], key.shape[-2]
-    scores = (self * (1 / sqrt(self.shape[-1]))).matmul(key.transpose(-2, -1))  # scale the smaller operand
+    # Scaling the query costs L * E multiplies, scaling the scores L * S: with S > E (as is usual) this is less.
+    scores = (self * (1 / sqrt(self.shape[-1]))).matmul(key.transpose(-2, -1))
     if is_causal:
         rows = _t.Tensor.arange(length, backend=self.backend).reshape(length, 1)
         attn_mask = rows >= _t.Tensor.arange(source, backend=self.backend).reshape(1, source)
