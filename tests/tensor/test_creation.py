@@ -57,6 +57,8 @@ def test_randint_errors() -> None:
         Tensor.randint(3, 3, (2,))
     with pytest.raises(TypeError, match="not both"):
         Tensor.randint(0, 3, (2,), high=5)
+    with pytest.raises(TypeError, match="floating-point"):
+        Tensor.randint(0, 3, (2,), requires_grad=True)
 
 
 def test_normal_and_uniform_statistics() -> None:

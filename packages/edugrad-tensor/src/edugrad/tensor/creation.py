@@ -101,7 +101,7 @@ def eye(n: int, m: int | None = None, dtype: DType = dtypes.float32, requires_gr
     return _leaf((rows == cols).cast(dtype).data, requires_grad)
 
 
-def randint(*args: ShapeArg, low: int = 0, high: int = 10, dtype: DType = dtypes.int64,
+def randint(*args: ShapeArg, low: int = 0, high: int = 10, dtype: DType = dtypes.int64, requires_grad: bool = False,
             backend: str | None = None) -> _t.Tensor:
     """Random integers on [low, high). Takes PyTorch's `randint(low, high, size)` or `randint(high, size)`,
     and the reference's `randint(*shape, low=0, high=10)`."""
@@ -119,7 +119,7 @@ def randint(*args: ShapeArg, low: int = 0, high: int = 10, dtype: DType = dtypes
     # minimum guards against u * span rounding up to span itself.
     u = rand(shape, dtype=dtypes.float64, backend=backend)
     draws = (u * (high - low)).cast(dtypes.int64).minimum(high - low - 1) + low
-    return _leaf(draws.cast(dtype).data, False)
+    return _leaf(draws.cast(dtype).data, requires_grad)  # requires_grad=True is refused: integers have no gradient
 
 
 def normal(*shape: ShapeArg, mean: float = 0.0, std: float = 1.0, dtype: DType = dtypes.float32,
