@@ -361,6 +361,8 @@ def test_invalid_params_are_rejected() -> None:
         optim.SGD([{"params": [p]}, {"params": [p]}])
     with pytest.raises(TypeError, match="not a set"):
         optim.SGD([{"params": {p}}])
+    with pytest.raises(KeyError, match="needs a 'params' entry"):
+        optim.SGD([{"lr": 0.1}])
     with pytest.raises(TypeError, match="must be a dict"):
         optim.SGD([p]).add_param_group([p])  # type: ignore[arg-type]
 

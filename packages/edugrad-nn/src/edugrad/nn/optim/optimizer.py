@@ -47,6 +47,8 @@ class Optimizer:
         """Add a group of parameters with its own hyperparameters; options it leaves out take the defaults."""
         if not isinstance(param_group, dict):
             raise TypeError(f"{self._name}: a parameter group must be a dict, got {type(param_group).__name__}")
+        if "params" not in param_group:
+            raise KeyError(f"{self._name}: a parameter group needs a 'params' entry, got keys {sorted(param_group)}")
         params = param_group["params"]
         if isinstance(params, set):
             raise TypeError(f"{self._name}: parameters need to be in an ordered collection (a list), not a set: "
