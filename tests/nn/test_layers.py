@@ -326,3 +326,17 @@ def test_attention_mask_shapes_are_checked() -> None:
         attention(x, x, x, key_padding_mask=Tensor.zeros(3))
     with pytest.raises(ValueError, match="key and value must have the same shape"):
         attention(x, x, Tensor.ones(2, 4, 4))
+
+
+def test_attention_unbatched_key_padding_mask_matches_torch() -> None:
+    torch.manual_seed(0)
+    theirs, ours = torch.nn.MultiheadAttention(4, 2), nn.MultiheadAttention(4, 2)
+    copy_weights(theirs, ours)
+    x, padding = np.random.default_rng(0).normal(size=(3, 4)).astype(np.float32), np.array([0, 0, 1], bool)
+    out, weights = ours(Tensor(x), Tensor(x), Tensor(x), key_padding_mask=Tensor(padding))
+    expected, expected_weights = theirs(*[torch.tensor(x)] * 3, key_padding_mask=torch.tensor(padding))
+    assert weights is not None
+    np.testing.assert_allclose(out.numpy(), expected.detach().numpy(), atol=1e-6)
+    np.testing.assert_allclose(weights.numpy(), expected_weights.detach().numpy(), atol=1e-6)
+    with pytest.raises(ValueError, match=r"expected key_padding_mask of shape \(3,\), got ndarray"):
+        ours(Tensor(x), Tensor(x), Tensor(x), key_padding_mask=padding)  # type: ignore[arg-type]

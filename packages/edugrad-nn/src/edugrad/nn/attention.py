@@ -64,9 +64,8 @@ class MultiheadAttention(Module):
             raise ValueError(f"MultiheadAttention: key and value must have the same shape and the batch size of "
                              f"query, got query {query.shape}, key {key.shape}, value {value.shape}")
         n, length, source = q.shape[0], q.shape[1], k.shape[1]
-        if key_padding_mask is not None and query.ndim == 2:
-            key_padding_mask = key_padding_mask.unsqueeze(0)
-        mask = self._additive_mask(attn_mask, key_padding_mask, is_causal, n, length, source)
+        padding_shape = (n, source) if query.ndim == 3 else (source,)
+        mask = self._additive_mask(attn_mask, key_padding_mask, padding_shape, is_causal, length)
         out, weights = self._attend(*self._project_heads(q, k, v), mask)
         out = self.out_proj(out.transpose(1, 2).reshape(n, length, self.embed_dim))
         out = out.squeeze(0) if query.ndim == 2 else out if self.batch_first else out.transpose(0, 1)
@@ -101,9 +100,11 @@ class MultiheadAttention(Module):
         weights = scores.softmax(-1).dropout(self.dropout)
         return weights @ v, weights
 
-    def _additive_mask(self, attn_mask: Tensor | None, key_padding_mask: Tensor | None, is_causal: bool, n: int,
-                       length: int, source: int) -> Tensor | None:
-        """attn_mask and key_padding_mask combined into one float mask that broadcasts to (N, heads, L, S)."""
+    def _additive_mask(self, attn_mask: Tensor | None, key_padding_mask: Tensor | None,
+                       padding_shape: tuple[int, ...], is_causal: bool, length: int) -> Tensor | None:
+        """attn_mask and key_padding_mask combined into one float mask that broadcasts to (N, heads, L, S);
+        key_padding_mask has `padding_shape`, (N, S) or (S,) for an unbatched input."""
+        n, source = (1, *padding_shape)[-2:]
         if attn_mask is None and is_causal:
             attn_mask = Tensor.arange(source).unsqueeze(0) > Tensor.arange(length).unsqueeze(1)
         masks = []
@@ -113,7 +114,7 @@ class MultiheadAttention(Module):
             masks.append(_additive(attn_mask).reshape(-1, self.num_heads, length, source)
                          if attn_mask.ndim == 3 else _additive(attn_mask))
         if key_padding_mask is not None:
-            _check_mask("key_padding_mask", key_padding_mask, ((n, source),))
+            _check_mask("key_padding_mask", key_padding_mask, (padding_shape,))
             masks.append(_additive(key_padding_mask).reshape(n, 1, 1, source))
         if not masks:
             return None
