@@ -1,0 +1,116 @@
+"""Binary ops beyond the parity tables: pow's special cases, NumPy operands, in-place operators, integer
+edge cases and the error messages."""
+
+import math
+
+import numpy as np
+import pytest
+import torch
+
+from edugrad.tensor import Tensor, dtypes
+
+
+def test_broadcast_error_shows_both_shapes_and_the_axis() -> None:
+    with pytest.raises(ValueError, match=r"add: shapes \(2, 3\) and \(4,\) cannot be broadcast: axis -1 has sizes "
+                                         r"3 and 4"):
+        Tensor.ones(2, 3) + Tensor.ones(4)
+    with pytest.raises(ValueError, match=r"mul: shapes \(5, 2, 1\) and \(3, 1, 1\) .* axis -3 has sizes 5 and 3"):
+        Tensor.ones(5, 2, 1) * Tensor.ones(3, 1, 1)
+
+
+def test_pow_zero_is_one_with_zero_gradient() -> None:
+    x = Tensor([0.0, math.nan, math.inf, -2.0], requires_grad=True)
+    y = x ** 0
+    np.testing.assert_array_equal(y.numpy(), [1, 1, 1, 1])
+    y.sum().backward()
+    assert x.grad is not None
+    np.testing.assert_array_equal(x.grad.numpy(), [0, 0, 0, 0])
+
+
+def test_pow_with_a_zero_base_and_a_tensor_exponent_matches_torch() -> None:
+    base, exponent = [0.0, 0.0, 2.0], [2.0, 1.5, 0.5]
+    x, y = Tensor(base, requires_grad=True), Tensor(exponent, requires_grad=True)
+    tx, ty = torch.tensor(base, requires_grad=True), torch.tensor(exponent, requires_grad=True)
+    (x ** y).sum().backward()
+    (tx ** ty).sum().backward()
+    assert x.grad is not None and y.grad is not None
+    np.testing.assert_allclose(x.grad.numpy(), tx.grad.numpy())
+    np.testing.assert_allclose(y.grad.numpy(), ty.grad.numpy())
+
+
+def test_pow_dtypes() -> None:
+    x = Tensor([1, 2, 3])
+    assert (x ** 2).dtype is dtypes.int64 and (x ** 2.0).dtype is dtypes.float32
+    assert (2 ** x).dtype is dtypes.int64 and (2.0 ** x).dtype is dtypes.float32
+    assert (x ** Tensor([2, 0, 1])).tolist() == [1, 1, 3]
+    with pytest.raises(ValueError, match="pow: integers to negative integer powers are not allowed"):
+        x ** -1
+
+
+def test_small_integer_powers_are_exact_products() -> None:
+    x = Tensor([3.0], requires_grad=True)
+    y = x ** 3
+    assert y.grad_fn is not None and y.grad_fn.name == "Mul"
+    y.backward()
+    assert x.grad is not None and x.grad.item() == 27.0
+
+
+def test_numpy_operands_on_either_side() -> None:
+    array = np.array([1.0, 2.0])  # float64, so the result is float64 (an array is not a weak scalar)
+    for result in (Tensor([1.0, 1.0]) + array, array + Tensor([1.0, 1.0]), array * Tensor([2.0, 2.0])):
+        assert isinstance(result, Tensor) and result.dtype is dtypes.float64
+    np.testing.assert_array_equal((array - Tensor([1.0, 1.0])).numpy(), [0, 1])
+    assert (np.float32(2.0) * Tensor([1.0])).dtype is dtypes.float32
+
+
+def test_other_types_are_refused_naming_the_op() -> None:
+    with pytest.raises(TypeError, match="add: expected a Tensor, a Python number or an array as the other "
+                                        "operand, got str"):
+        Tensor([1.0]) + "a"
+    with pytest.raises(TypeError, match="lt: .* got dict"):
+        Tensor([1.0]) < {}
+
+
+def test_in_place_operators_write_into_the_same_tensor() -> None:
+    x = Tensor([5.0, 7.0])
+    original = x
+    x += 1
+    x -= 0.5
+    x *= 2
+    x /= 4
+    x **= 2
+    x //= 2
+    x %= 2
+    assert x is original
+    np.testing.assert_array_equal(x.numpy(), [1, 1])  # ((5 + 1 - 0.5) * 2 / 4) ** 2 = 7.5625, // 2 = 3, % 2 = 1
+    n = Tensor([7, 9])
+    n //= 2
+    n %= 3
+    assert n.dtype is dtypes.int64 and n.tolist() == [0, 1]
+    with pytest.raises(TypeError, match=r"\+=: the result has dtype float32, which cannot be stored in place in "
+                                        "a int64 tensor"):
+        n += 0.5
+
+
+def test_minimum_and_maximum_at_integer_extremes() -> None:
+    low, high = np.iinfo(np.int64).min, np.iinfo(np.int64).max
+    a, b = Tensor(np.array([low, high, 0])), Tensor(np.array([0, 0, low]))
+    assert a.minimum(b).tolist() == [low, 0, low]
+    assert a.maximum(b).tolist() == [0, high, 0]
+
+
+def test_comparisons_with_nan_are_false() -> None:
+    x, nan = Tensor([1.0, math.nan]), Tensor([math.nan, math.nan])
+    for result in (x < nan, x <= nan, x > nan, x >= nan, x == nan):
+        assert not result.any().item()
+    assert (x != nan).all().item()
+
+
+def test_bitwise_and_logical_ops_need_the_right_dtypes() -> None:
+    assert (~Tensor([0, -1, 5])).tolist() == [-1, 0, -6]
+    with pytest.raises(TypeError, match="bitwise_not: expected a bool or integer tensor, got float32"):
+        ~Tensor([1.0])
+    with pytest.raises(TypeError, match="and: edugrad supports and on bool tensors only, got int64"):
+        Tensor([1]) & Tensor([0])
+    with pytest.raises(TypeError, match="logical_not: expected a bool tensor"):
+        Tensor([1.0]).logical_not()

@@ -1,0 +1,82 @@
+"""matmul, linear and einsum beyond the parity tables: the graphs they build (one GEMM, no broadcast
+temporaries), NumPy left operands, and every error path."""
+
+import numpy as np
+import pytest
+
+from edugrad.function import topological_order
+from edugrad.tensor import Tensor, dtypes
+
+
+def functions(out: Tensor) -> list[str]:
+    return [node._ctx.name for node in topological_order([out]) if node._ctx is not None]
+
+
+def test_nd_times_a_matrix_is_one_2d_gemm() -> None:
+    x, w = Tensor.randn(4, 5, 3, requires_grad=True), Tensor.randn(3, 2, requires_grad=True)
+    out = x @ w
+    assert out.shape == (4, 5, 2)
+    matmuls = [node._ctx for node in topological_order([out]) if node._ctx is not None and node._ctx.name == "MatMul"]
+    assert len(matmuls) == 1 and [i.shape for i in matmuls[0].inputs] == [(20, 3), (3, 2)]
+    out.sum().backward()
+    assert w.grad is not None and w.grad.shape == (3, 2)
+
+
+def test_einsum_contracts_with_matmul_not_a_broadcast_product() -> None:
+    a, b = Tensor.randn(64, 32, requires_grad=True), Tensor.randn(32, 16, requires_grad=True)
+    out = Tensor.einsum("ij,jk->ik", a, b)
+    assert "MatMul" in functions(out) and "Mul" not in functions(out)
+    np.testing.assert_allclose(out.numpy(), a.numpy() @ b.numpy(), rtol=1e-5, atol=1e-4)
+
+
+def test_numpy_array_on_the_left_of_matmul() -> None:
+    out = np.eye(2) @ Tensor([[1.0, 2.0], [3.0, 4.0]])
+    assert isinstance(out, Tensor) and out.dtype is dtypes.float64
+    np.testing.assert_array_equal(out.numpy(), [[1, 2], [3, 4]])
+
+
+def test_linear_uses_the_in_out_weight_layout() -> None:
+    x, w, b = Tensor.ones(2, 3), Tensor(np.arange(12.0).reshape(3, 4)), Tensor([1.0, 0.0, 0.0, 0.0])
+    np.testing.assert_array_equal(x.linear(w, b).numpy(), np.ones((2, 3)) @ np.arange(12.0).reshape(3, 4) + b.numpy())
+
+
+@pytest.mark.parametrize("x, y, message", [
+    ((2, 3), (4, 5), r"matmul: cannot multiply shapes \(2, 3\) and \(4, 5\): the last axis of the first \(3\) must "
+                     r"have the size of the second-to-last axis of the second \(4\)"),
+    ((3,), (4,), r"matmul: cannot multiply shapes \(3,\) and \(4,\): .* the only axis of the second \(4\)"),
+    ((), (3,), r"matmul: both operands need at least one axis, got shapes \(\) and \(3,\)"),
+    ((2, 2, 3), (3, 3, 4), r"matmul: shapes \(2,\) and \(3,\) cannot be broadcast: axis -1 has sizes 2 and 3"),
+])
+def test_matmul_shape_errors(x: tuple[int, ...], y: tuple[int, ...], message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        Tensor.ones(*x) @ Tensor.ones(*y)
+
+
+def test_linear_and_matmul_type_errors() -> None:
+    with pytest.raises(ValueError, match=r"linear: cannot multiply shapes \(2, 3\) and \(2, 3\)"):
+        Tensor.ones(2, 3).linear(Tensor.ones(2, 3))
+    with pytest.raises(TypeError, match="matmul: not defined for bool tensors"):
+        Tensor([[True]]) @ Tensor([[True]])
+    with pytest.raises(TypeError, match="matmul: expected a Tensor, a Python number or an array"):
+        Tensor.ones(2, 2) @ "x"
+
+
+@pytest.mark.parametrize("formula, shapes, message", [
+    ("ij,jk->ik", [(2, 3)], r"names 2 operand\(s\), but 1 tensor\(s\) were given"),
+    ("ijk->i", [(2, 3)], "'ijk' in 'ijk->i' labels 3 axes, but its operand has 2"),
+    ("i->i", [(2, 3)], "'i' in 'i->i' labels 1 axes, but its operand has 2"),
+    ("i1->i", [(2, 3)], "may only contain letters and one '...'"),
+    ("ij->k", [(2, 3)], "the output label 'k' of 'ij->k' names no axis"),
+    ("ij->ii", [(2, 3)], "the output label 'i' occurs more than once"),
+    ("ij,jk->ik", [(2, 3), (4, 5)], "label 'j' of 'ij,jk->ik' has sizes 3 and 4"),
+    ("ii->i", [(2, 3)], "label 'i' of 'ii->i' has sizes 2 and 3"),
+    ("ii->i", [(1, 3)], "the repeated label 'i' of 'ii->i' has sizes 1 and 3"),
+])
+def test_einsum_errors(formula: str, shapes: list[tuple[int, ...]], message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        Tensor.einsum(formula, *[Tensor.ones(*s) for s in shapes])
+
+
+def test_einsum_needs_an_operand() -> None:
+    with pytest.raises(ValueError, match="einsum: expected at least one operand"):
+        Tensor.einsum("->")
