@@ -127,3 +127,49 @@ LOOKUP = [
 @pytest.mark.parametrize("case", CONV + POOL + NORM + LOOKUP, ids=str)
 def test_parity(case: Case) -> None:
     check_parity(case)
+
+
+def random_conv_case(seed: int, transposed: bool) -> Case:
+    """A random valid configuration: kernel, stride, padding, dilation, groups and sizes on both axes."""
+    rng = np.random.default_rng(seed)
+    groups = int(rng.integers(1, 3))
+    c, f = groups * int(rng.integers(1, 3)), groups * int(rng.integers(1, 3))
+    kernel, stride, dilation = (tuple(int(v) for v in rng.integers(1, 4, 2)) for _ in range(3))
+    size = tuple(int(d * (k - 1) + rng.integers(1, 5)) for k, d in zip(kernel, dilation))
+    padding = tuple(int(rng.integers(0, (d * (k - 1)) // 2 + 1)) for k, d in zip(kernel, dilation))
+    kwargs = {"stride": stride, "padding": padding, "dilation": dilation, "groups": groups}
+    if transposed:
+        kwargs["output_padding"] = tuple(int(rng.integers(0, max(s, d))) for s, d in zip(stride, dilation))
+        return Case(f"conv_transpose2d {kwargs}", lambda x, w, b, **k: x.conv_transpose2d(w, b, **k),
+                    F.conv_transpose2d, [(2, c, *size), (c, f // groups, *kernel), (f,)], kwargs=kwargs)
+    return Case(f"conv2d {kwargs}", lambda x, w, b, **k: x.conv2d(w, b, **k), F.conv2d,
+                [(2, c, *size), (f, c // groups, *kernel), (f,)], kwargs=kwargs)
+
+
+@pytest.mark.parametrize("transposed", [False, True], ids=["conv2d", "conv_transpose2d"])
+@pytest.mark.parametrize("seed", range(12))
+def test_random_convolutions(seed: int, transposed: bool) -> None:
+    check_parity(random_conv_case(seed, transposed), seed)
+
+
+def random_pool_case(seed: int, kind: str) -> Case:
+    """A random valid pooling: kernel, stride, padding (at most half the kernel) and, for max, dilation."""
+    rng = np.random.default_rng(seed)
+    kernel, stride = (tuple(int(v) for v in rng.integers(1, 4, 2)) for _ in range(2))
+    dilation = tuple(int(v) for v in rng.integers(1, 3, 2)) if kind == "max" else (1, 1)
+    padding = tuple(int(rng.integers(0, k // 2 + 1)) for k in kernel)
+    size = tuple(int(d * (k - 1) + rng.integers(1, 6)) for k, d in zip(kernel, dilation))
+    kwargs: dict[str, object] = {"kernel_size": kernel, "stride": stride, "padding": padding}
+    if kind == "max":
+        kwargs["dilation"] = dilation
+        return Case(f"max_pool2d {kwargs}", lambda x, **k: x.max_pool2d(**k), F.max_pool2d, [(2, 2, *size)],
+                    kwargs=kwargs)
+    kwargs["count_include_pad"] = bool(rng.integers(0, 2))
+    return Case(f"avg_pool2d {kwargs}", lambda x, **k: x.avg_pool2d(**k), F.avg_pool2d, [(2, 2, *size)],
+                kwargs=kwargs)
+
+
+@pytest.mark.parametrize("kind", ["max", "avg"])
+@pytest.mark.parametrize("seed", range(10))
+def test_random_pools(seed: int, kind: str) -> None:
+    check_parity(random_pool_case(seed, kind), seed)

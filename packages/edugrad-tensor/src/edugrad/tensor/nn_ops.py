@@ -182,8 +182,8 @@ def _pool_windows(x: _t.Tensor, kernel_size: Size2, stride: Size2 | None, paddin
     kernel = _pair(kernel_size, "kernel_size", op)
     strides = kernel if stride is None else _pair(stride, "stride", op)
     dilations, pads = _pair(dilation, "dilation", op), _pair(padding, "padding", op, low=0)
-    if any(2 * p > d * (k - 1) + 1 for p, k, d in zip(pads, kernel, dilations)):
-        raise ValueError(f"{op}: padding {pads} must be at most half the (dilated) kernel size {kernel}")
+    if any(p > k // 2 for p, k in zip(pads, kernel)):  # PyTorch's rule: no window lies in the padding alone
+        raise ValueError(f"{op}: padding {pads} must be at most half the kernel size {kernel}")
     x = _pad2d(x, (pads[1], pads[1], pads[0], pads[0]), pad_value)
     _check_fits(x, kernel, dilations, op)
     n, c, h, w = x.shape
