@@ -6,9 +6,11 @@ from typing import Any
 
 import numpy as np
 import pytest
+import torch
+import torch.nn.functional as F
 
 from edugrad.data import ContractionOps, Op, TensorData, WindowOps, add_observer, remove_observer
-from edugrad.tensor import Tensor, dtypes
+from edugrad.tensor import Tensor, dtypes, grad
 
 
 @contextmanager
@@ -40,6 +42,21 @@ def test_conv2d_is_one_gemm_forward_and_two_backward_without_big_temporaries() -
     assert [op for op, _ in forward].count(ContractionOps.MATMUL) == 1
     assert [op for op, _ in backward].count(ContractionOps.MATMUL) == 2
     assert max(np.prod(shape) for _, shape in forward + backward) <= cols
+
+
+def test_conv2d_and_max_pool2d_second_derivatives_match_torch() -> None:
+    # Fold and Unfold are each other's backward, so a gradient of a convolution is itself differentiable.
+    rng = np.random.default_rng(1)
+    x_np, w_np = rng.normal(size=(2, 2, 7, 7)), rng.normal(size=(3, 2, 3, 3))
+    x, w = Tensor(x_np, requires_grad=True), Tensor(w_np, requires_grad=True)
+    (gx,) = grad((x.conv2d(w, stride=2, padding=1).max_pool2d(2, stride=1) ** 2).sum(), x, create_graph=True)
+    (gx * gx).sum().backward()
+    xt, wt = torch.tensor(x_np, requires_grad=True), torch.tensor(w_np, requires_grad=True)
+    (gxt,) = torch.autograd.grad((F.max_pool2d(F.conv2d(xt, wt, stride=2, padding=1), 2, stride=1) ** 2).sum(), xt,
+                                 create_graph=True)
+    (gxt * gxt).sum().backward()
+    np.testing.assert_allclose(gx.numpy(), gxt.detach().numpy(), rtol=1e-10)
+    np.testing.assert_allclose(w.grad.numpy(), wt.grad.numpy(), rtol=1e-10)
 
 
 def test_tiling_pools_need_no_fold() -> None:
