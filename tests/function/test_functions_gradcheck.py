@@ -41,7 +41,7 @@ SHAPES = [(), (3,), (2, 3)]
 # Each unary Function with a domain where it is smooth and well conditioned.
 UNARY: list[tuple[type[Function], float, float]] = [
     (F.Neg, -2, 2), (F.Exp, -2, 2), (F.Log, 0.5, 3), (F.Sin, -3, 3), (F.Cos, -3, 3), (F.Tanh, -2, 2),
-    (F.Sqrt, 0.5, 3), (F.Reciprocal, 0.5, 2),
+    (F.Sqrt, 0.5, 3), (F.Reciprocal, 0.5, 2), (F.Relu, -2, 2),
 ]
 BINARY: list[tuple[type[Function], tuple[float, float], tuple[float, float]]] = [
     (F.Add, (-2, 2), (-2, 2)), (F.Sub, (-2, 2), (-2, 2)), (F.Mul, (-2, 2), (-2, 2)), (F.Div, (-2, 2), (0.5, 2)),

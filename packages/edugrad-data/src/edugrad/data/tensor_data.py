@@ -82,6 +82,11 @@ class TensorData:
         self.shape = backend.shape(array)
         self.dtype = backend.dtype(array)
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # copy.deepcopy and pickle rebuild from the values and the backend's name: copying the backend object
+        # itself would make a second "numpy" backend that ops refuse to mix with the first.
+        return (TensorData.from_numpy, (self.numpy(), self.dtype, self.backend.name))
+
     @property
     def ndim(self) -> int:
         return len(self.shape)

@@ -5,13 +5,14 @@ A `Function` computes on `TensorData` (edugrad.data) in `forward` and applies th
 """
 
 from edugrad.function.elementwise import (
-    Add, Cast, Cos, Div, Equal, Exp, FloorDiv, Less, Log, Maximum, Mul, Neg, Pow, Reciprocal, Rounding, Sin, Sqrt,
-    Sub, Tanh, Where,
+    Add, Cast, Cos, Div, Equal, Exp, FloorDiv, Less, Log, Maximum, Mul, Neg, Pow, Reciprocal, Relu, Rounding, Sin,
+    Sqrt, Sub, Tanh, Where,
 )
 from edugrad.function.engine import backward, grad, topological_order
-from edugrad.function.function import Function, Grads
+from edugrad.function.function import Function, Grads, Tracer, add_tracer, remove_tracer
 from edugrad.function.gradcheck import GradcheckError, check_function, gradcheck, gradgradcheck
 from edugrad.function.grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from edugrad.function.graph import Graph, GraphNode
 from edugrad.function.index import Gather, ScatterAdd
 from edugrad.function.matmul import MatMul
 from edugrad.function.movement import Expand, Flip, Pad, Permute, Reshape, Shrink
@@ -23,8 +24,9 @@ __version__ = "0.1.0"
 
 __all__ = [
     "Add", "Cast", "Cos", "CumSum", "Div", "Equal", "Exp", "Expand", "Flip", "Fold", "FloorDiv", "Function",
-    "Gather", "GradcheckError", "Grads", "Less", "Log", "MatMul", "Max", "Maximum", "Mul", "Neg", "Node", "Pad",
-    "Permute", "Pow", "Reciprocal", "Reshape", "Rounding", "ScatterAdd", "Shrink", "Sin", "Sqrt", "Sub", "Sum",
-    "Tanh", "Unfold", "Where", "backward", "check_function", "constant_like", "enable_grad", "grad",
-    "gradcheck", "gradgradcheck", "is_grad_enabled", "no_grad", "set_grad_enabled", "topological_order",
+    "Gather", "GradcheckError", "Grads", "Graph", "GraphNode", "Less", "Log", "MatMul", "Max", "Maximum", "Mul",
+    "Neg", "Node", "Pad", "Permute", "Pow", "Reciprocal", "Relu", "Reshape", "Rounding", "ScatterAdd", "Shrink",
+    "Sin", "Sqrt", "Sub", "Sum", "Tanh", "Tracer", "Unfold", "Where", "add_tracer", "backward", "check_function",
+    "constant_like", "enable_grad", "grad", "gradcheck", "gradgradcheck", "is_grad_enabled", "no_grad",
+    "remove_tracer", "set_grad_enabled", "topological_order",
 ]

@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 
 from edugrad.data import UnaryOps, dtypes
-from edugrad.function import Cos, Exp, Log, Maximum, Neg, Reciprocal, Rounding, Sin, Sqrt, Tanh
+from edugrad.function import Cos, Exp, Log, Maximum, Neg, Reciprocal, Relu, Rounding, Sin, Sqrt, Tanh
 from edugrad.tensor import tensor as _t
 
 # Abramowitz and Stegun 7.1.26: erf(x) = 1 - t (a1 + a2 t + ... + a5 t^4) e^(-x^2), t = 1 / (1 + p x), for
@@ -131,7 +131,7 @@ def erf(self: _t.Tensor) -> _t.Tensor:
 
 def relu(self: _t.Tensor) -> _t.Tensor:
     """max(self, 0), with gradient 0 at 0 (as torch.relu)."""
-    return (self > 0).where(self, 0)
+    return Relu.apply(self)
 
 
 def leaky_relu(self: _t.Tensor, neg_slope: float = 0.01) -> _t.Tensor:
