@@ -82,19 +82,19 @@ def prod(self: _t.Tensor, axis: Axis = None, keepdim: bool = False, *, dim: Axis
     axes = _axes(self, axis, dim, "prod")
     x = _wide(self)
     if len(axes) == 1:
-        (axis_,) = axes
+        (along,) = axes
     else:  # move the reduced axes to the end and merge them into one
         kept = [i for i in range(x.ndim) if i not in axes]
         x = x.permute(kept + list(axes)).reshape([x.shape[i] for i in kept] + [math.prod(x.shape[a] for a in axes)])
-        axis_ = x.ndim - 1
+        along = x.ndim - 1
     # Multiply the first half of the axis by the second half until one element is left: log2(n) Mul nodes.
     # The gradient of each product is the other factor, exact even for zeros, unlike the shortcut prod / x.
-    while x.shape[axis_] != 1:
-        n = x.shape[axis_]
+    while x.shape[along] != 1:
+        n = x.shape[along]
         if n % 2 or n == 0:
-            x, n = _pad(x, axis_, 0, 1, 1), n + 1  # a factor 1 changes nothing (and is the product of nothing)
-        if n > 1:
-            x = _slice(x, axis_, 0, n // 2) * _slice(x, axis_, n // 2, n)
+            x = _pad(x, along, 0, 1, 1)  # one more factor 1 changes nothing (and is the product of nothing)
+            continue
+        x = _slice(x, along, 0, n // 2) * _slice(x, along, n // 2, n)
     return x.reshape(_reduced_shape(self.shape, axes, keepdim))
 
 
