@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
-from edugrad.data.dtypes import DType, dtypes
+from edugrad.data.dtypes import ALL_DTYPES, DType, dtypes
 from edugrad.data.ops import BinaryOps, LoadOps, ReduceOps, ScanOps, UnaryOps
 
 NDArray = np.ndarray[Any, Any]
@@ -54,6 +54,9 @@ _REDUCE: dict[ReduceOps, Callable[..., Any]] = {
 _SCAN: dict[ScanOps, Callable[..., Any]] = {ScanOps.CUMSUM: np.cumsum, ScanOps.CUMPROD: np.cumprod}
 
 
+_DTYPE_OF: dict[np.dtype[Any], DType] = {d.np_dtype: d for d in ALL_DTYPES}
+
+
 def _array(result: Any) -> NDArray:
     # NumPy returns a scalar (np.float32, not a 0-d array) from ufuncs and reductions on 0-d input.
     return result if type(result) is np.ndarray else np.asarray(result)
@@ -83,18 +86,23 @@ class NumpyBackend:
         return x
 
     def shape(self, x: NDArray) -> Shape:
-        return tuple(x.shape)
+        return x.shape  # type: ignore[no-any-return]
 
     def dtype(self, x: NDArray) -> DType:
-        return dtypes.from_numpy(x.dtype)
+        # Called for every op's result: a dict lookup, with the general (byte-order aware) path as fallback.
+        found = _DTYPE_OF.get(x.dtype)
+        return found if found is not None else dtypes.from_numpy(x.dtype)
 
     def load(self, op: LoadOps, shape: Shape, dtype: DType, arg: Any) -> NDArray:
         np_dtype = dtype.np_dtype
         if op is LoadOps.EMPTY:
             return np.empty(shape, np_dtype)
         if op is LoadOps.FULL:
-            # One element broadcast to the shape: a constant costs no memory however large it is.
-            return np.broadcast_to(np.array(arg, np_dtype), shape)
+            # One element seen through zero strides: a constant costs no memory however large it is. (This is
+            # what np.broadcast_to returns, built directly because it is made for every Python scalar operand.)
+            constant = np.ndarray(shape, np_dtype, buffer=np.array(arg, np_dtype), strides=(0,) * len(shape))
+            constant.flags.writeable = False
+            return constant
         if op is LoadOps.RAND:
             return self._uniform(shape, np_dtype)
         if op is LoadOps.RANDN:

@@ -59,11 +59,14 @@ def normalize_axes(axes: int | Sequence[int] | None, ndim: int, op: str) -> tupl
 
 def check_shape(shape: Sequence[int], op: str) -> Shape:
     """A shape as a tuple of non-negative ints; TypeError/ValueError for anything else."""
-    if not all(isinstance(s, (int, np.integer)) and not isinstance(s, bool) for s in shape):
-        raise TypeError(f"{op}: a shape must be a sequence of ints, got {tuple(shape)}")
-    if any(s < 0 for s in shape):
-        raise ValueError(f"{op}: a shape cannot have negative sizes, got {tuple(shape)}")
-    return tuple(int(s) for s in shape)
+    shape = tuple(shape)
+    if not all(type(s) is int for s in shape):  # the common case, checked quickly; then NumPy ints, not bools
+        if not all(isinstance(s, (int, np.integer)) and not isinstance(s, bool) for s in shape):
+            raise TypeError(f"{op}: a shape must be a sequence of ints, got {shape}")
+        shape = tuple(int(s) for s in shape)
+    if shape and min(shape) < 0:
+        raise ValueError(f"{op}: a shape cannot have negative sizes, got {shape}")
+    return shape
 
 
 class TensorData:
