@@ -1,8 +1,8 @@
 """Benchmark suite: edugrad against PyTorch (CPU), measured side by side in one run.
 
     hatch run bench                  # all workloads, 1 thread, table of medians and edugrad/PyTorch ratios
-    hatch run bench -- --quick       # a few rounds of small sizes: checks that the suite works (CI)
-    hatch run bench -- --json out.json --threads 2
+    hatch run bench --quick          # a few rounds of small sizes: checks that the suite works (CI)
+    hatch run bench --json out.json --threads 2
 
 Each workload has an edugrad and a PyTorch version (and, where it is interesting, hand-written NumPy: the
 floor a NumPy framework cannot beat). They run interleaved (A B A B ...) for several rounds so that noise
@@ -176,7 +176,7 @@ def cnn_parts(batch: int, image: int) -> tuple[Step, Step]:
     rng = np.random.default_rng(0)
     flat = 16 * (((image - 2) // 2 - 2) // 2) ** 2
     shapes = [(8, 1, 3, 3), (16, 8, 3, 3), (flat, 10)]
-    weights = [rng.uniform(-1, 1, s).astype(np.float32) * np.prod(s) ** -0.5 for s in shapes]
+    weights = [(rng.uniform(-1, 1, s) * np.prod(s) ** -0.5).astype(np.float32) for s in shapes]
     x = rng.standard_normal((batch, 1, image, image)).astype(np.float32)
     y = rng.integers(0, 10, batch)
     ours_params = [Tensor(w, requires_grad=True) for w in weights]
@@ -261,8 +261,8 @@ def format_time(seconds: float) -> str:
     return f"{seconds:8.2f} s "
 
 
-def report(suite: list[Workload]) -> None:
-    print(f"\nmedians of {ARGS.rounds} interleaved rounds, {ARGS.threads} thread(s), numpy {np.__version__}, "
+def report(suite: list[Workload], rounds: int) -> None:
+    print(f"\nmedians of {rounds} interleaved rounds, {ARGS.threads} thread(s), numpy {np.__version__}, "
           f"torch {torch.__version__}")
     header = f"{'workload':<62} {'edugrad':>11} {'PyTorch':>11} {'NumPy':>11} {'ratio':>6} {'peak MB eg/np':>14}"
     print(header + "\n" + "-" * len(header))
@@ -287,7 +287,7 @@ def main() -> None:
     for w in suite:
         print(f"running: {w.name}", file=sys.stderr)
         measure(w, rounds)
-    report(suite)
+    report(suite, rounds)
     results = [{"name": w.name, "seconds": w.results, "ratio": w.results["edugrad"] / w.results["torch"],
                 "peak_bytes": w.peaks} for w in suite]
     if ARGS.mnist:

@@ -1,7 +1,7 @@
 """Train a small CNN on MNIST (or Fashion-MNIST) with edugrad: the project's main job.
 
     hatch run mnist                          # defaults: 98%+ MNIST test accuracy in a few minutes on a CPU
-    hatch run mnist -- --dataset fashion-mnist --epochs 3 --plot curves.png
+    hatch run mnist --dataset fashion-mnist --epochs 3 --plot curves.png
 
 The model (conv-relu-pool twice, then a linear layer) is written with `edugrad.nn`, trained with Adam and a
 DataLoader, evaluated on the test set after every epoch, and its weights are saved in the safetensors format.
