@@ -82,7 +82,7 @@ def test_nan_and_inf() -> None:
     np.testing.assert_array_equal(x.sign().numpy(), [0, 1, -1, 0, -1])
     np.testing.assert_array_equal(x.abs().numpy(), [math.nan, math.inf, math.inf, 0, 2])
     np.testing.assert_array_equal(x.clamp(-1, 1).numpy(), [math.nan, 1, -1, 0, -1])
-    np.testing.assert_array_equal(x.relu().numpy(), [0, math.inf, 0, 0, 0])  # NaN > 0 is false, as in where
+    np.testing.assert_array_equal(x.relu().numpy(), [math.nan, math.inf, 0, 0, 0])  # NaN stays NaN, as in torch
     assert Tensor([1, 2]).isinf().dtype is dtypes.bool and not Tensor([1, 2]).isnan().any().item()
 
 

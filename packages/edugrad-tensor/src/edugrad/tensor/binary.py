@@ -77,6 +77,7 @@ def add(self: _t.Tensor, other: Operand) -> _t.Tensor:
 
 
 def radd(self: _t.Tensor, other: Operand) -> _t.Tensor:
+    """other + self."""
     return Add.apply(*operands(self, other, "add", reverse=True))
 
 
@@ -86,6 +87,7 @@ def sub(self: _t.Tensor, other: Operand) -> _t.Tensor:
 
 
 def rsub(self: _t.Tensor, other: Operand) -> _t.Tensor:
+    """other - self."""
     return Sub.apply(*operands(self, other, "sub", reverse=True))
 
 
@@ -95,6 +97,7 @@ def mul(self: _t.Tensor, other: Operand) -> _t.Tensor:
 
 
 def rmul(self: _t.Tensor, other: Operand) -> _t.Tensor:
+    """other * self."""
     return Mul.apply(*operands(self, other, "mul", reverse=True))
 
 
@@ -104,6 +107,7 @@ def div(self: _t.Tensor, other: Operand) -> _t.Tensor:
 
 
 def rdiv(self: _t.Tensor, other: Operand) -> _t.Tensor:
+    """other / self."""
     return Div.apply(*_float_operands(self, other, "div", reverse=True))
 
 
@@ -113,6 +117,7 @@ def floordiv(self: _t.Tensor, other: Operand) -> _t.Tensor:
 
 
 def rfloordiv(self: _t.Tensor, other: Operand) -> _t.Tensor:
+    """other // self."""
     return FloorDiv.apply(*operands(self, other, "floordiv", reverse=True))
 
 
@@ -123,6 +128,7 @@ def mod(self: _t.Tensor, other: Operand) -> _t.Tensor:
 
 
 def rmod(self: _t.Tensor, other: Operand) -> _t.Tensor:
+    """other % self."""
     a, b = operands(self, other, "mod", reverse=True)
     return mod(a, b)
 
@@ -144,6 +150,7 @@ def pow(self: _t.Tensor, exponent: Operand) -> _t.Tensor:
 
 
 def rpow(self: _t.Tensor, base: Operand) -> _t.Tensor:
+    """base ** self (an int base and an int tensor give an int)."""
     return Pow.apply(*operands(self, base, "pow", reverse=True))
 
 
@@ -253,28 +260,35 @@ def inplace(self: _t.Tensor, result: _t.Tensor, op: str) -> _t.Tensor:
 
 
 def iadd(self: _t.Tensor, other: Operand) -> _t.Tensor:
+    """self += other, in place."""
     return inplace(self, add(self, other), "+=")
 
 
 def isub(self: _t.Tensor, other: Operand) -> _t.Tensor:
+    """self -= other, in place."""
     return inplace(self, sub(self, other), "-=")
 
 
 def imul(self: _t.Tensor, other: Operand) -> _t.Tensor:
+    """self *= other, in place."""
     return inplace(self, mul(self, other), "*=")
 
 
 def idiv(self: _t.Tensor, other: Operand) -> _t.Tensor:
+    """self /= other, in place."""
     return inplace(self, div(self, other), "/=")
 
 
 def ifloordiv(self: _t.Tensor, other: Operand) -> _t.Tensor:
+    """self //= other, in place."""
     return inplace(self, floordiv(self, other), "//=")
 
 
 def imod(self: _t.Tensor, other: Operand) -> _t.Tensor:
+    """self %= other, in place."""
     return inplace(self, mod(self, other), "%=")
 
 
 def ipow(self: _t.Tensor, other: Operand) -> _t.Tensor:
+    """self **= other, in place."""
     return inplace(self, pow(self, other), "**=")

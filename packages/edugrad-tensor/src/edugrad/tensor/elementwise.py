@@ -21,7 +21,8 @@ _ERF_P = 0.3275911
 _ERF_A = (0.254829592, -0.284496736, 1.421413741, -1.453152027, 1.061405429)
 
 
-def _floating(x: _t.Tensor) -> _t.Tensor:
+def floating(x: _t.Tensor) -> _t.Tensor:
+    """x itself if it is floating point, else x cast to the default float (float32), as float math needs."""
     return x if x.dtype.is_floating_point else x.cast(dtypes.default_float)
 
 
@@ -47,32 +48,32 @@ def sign(self: _t.Tensor) -> _t.Tensor:
 
 def exp(self: _t.Tensor) -> _t.Tensor:
     """e ** self."""
-    return Exp.apply(_floating(self))
+    return Exp.apply(floating(self))
 
 
 def exp2(self: _t.Tensor) -> _t.Tensor:
     """2 ** self, as e ** (self ln 2)."""
-    return Exp.apply(_floating(self) * math.log(2))
+    return Exp.apply(floating(self) * math.log(2))
 
 
 def log(self: _t.Tensor) -> _t.Tensor:
     """The natural logarithm."""
-    return Log.apply(_floating(self))
+    return Log.apply(floating(self))
 
 
 def log2(self: _t.Tensor) -> _t.Tensor:
     """The base-2 logarithm, as ln(self) / ln 2."""
-    return Log.apply(_floating(self)) * (1 / math.log(2))
+    return Log.apply(floating(self)) * (1 / math.log(2))
 
 
 def sqrt(self: _t.Tensor) -> _t.Tensor:
     """The square root."""
-    return Sqrt.apply(_floating(self))
+    return Sqrt.apply(floating(self))
 
 
 def rsqrt(self: _t.Tensor) -> _t.Tensor:
     """1 / sqrt(self)."""
-    return Reciprocal.apply(Sqrt.apply(_floating(self)))
+    return Reciprocal.apply(Sqrt.apply(floating(self)))
 
 
 def square(self: _t.Tensor) -> _t.Tensor:
@@ -82,34 +83,34 @@ def square(self: _t.Tensor) -> _t.Tensor:
 
 def reciprocal(self: _t.Tensor) -> _t.Tensor:
     """1 / self."""
-    return Reciprocal.apply(_floating(self))
+    return Reciprocal.apply(floating(self))
 
 
 def sin(self: _t.Tensor) -> _t.Tensor:
     """The sine (of radians)."""
-    return Sin.apply(_floating(self))
+    return Sin.apply(floating(self))
 
 
 def cos(self: _t.Tensor) -> _t.Tensor:
     """The cosine (of radians)."""
-    return Cos.apply(_floating(self))
+    return Cos.apply(floating(self))
 
 
 def tan(self: _t.Tensor) -> _t.Tensor:
     """The tangent, sin / cos."""
-    x = _floating(self)
+    x = floating(self)
     return Sin.apply(x) / Cos.apply(x)
 
 
 def tanh(self: _t.Tensor) -> _t.Tensor:
     """The hyperbolic tangent."""
-    return Tanh.apply(_floating(self))
+    return Tanh.apply(floating(self))
 
 
 def sigmoid(self: _t.Tensor) -> _t.Tensor:
     """The logistic function 1 / (1 + e^-x), from z = e^-|x| <= 1: 1 / (1 + z) for x >= 0 and z / (1 + z)
     below, so exp never overflows and tiny results keep their precision."""
-    x = _floating(self)
+    x = floating(self)
     positive = x >= 0
     z = Exp.apply(positive.where(Neg.apply(x), x))
     return positive.where(1.0, z) / (z + 1)
@@ -118,7 +119,7 @@ def sigmoid(self: _t.Tensor) -> _t.Tensor:
 def erf(self: _t.Tensor) -> _t.Tensor:
     """The Gauss error function, to within 1.5e-7 (Abramowitz and Stegun 7.1.26); its gradient is that of the
     approximation, within about 1e-6 of 2/sqrt(pi) e^(-x^2)."""
-    x = _floating(self)
+    x = floating(self)
     positive = x >= 0
     a = positive.where(x, Neg.apply(x))  # |x|, with gradient -1 or +1 (also at 0): erf is odd
     t = Reciprocal.apply(a * _ERF_P + 1)
@@ -147,14 +148,14 @@ def _nonpositive(x: _t.Tensor) -> _t.Tensor:
 
 def elu(self: _t.Tensor, alpha: float = 1.0) -> _t.Tensor:
     """self where positive, else alpha * (e^self - 1)."""
-    x = _floating(self)
+    x = floating(self)
     return (x > 0).where(x, (Exp.apply(_nonpositive(x)) - 1) * alpha)
 
 
 def gelu(self: _t.Tensor, approximate: str = "none") -> _t.Tensor:
     """x * Phi(x), Phi the standard normal CDF, as torch.nn.functional.gelu: exact (through erf) by default,
     or with approximate="tanh" the tanh approximation (the one of the reference edugrad and tinygrad)."""
-    x = _floating(self)
+    x = floating(self)
     if approximate == "tanh":
         inner = (x + x * x * x * 0.044715) * math.sqrt(2 / math.pi)
         return x * 0.5 * (Tanh.apply(inner) + 1)
@@ -170,7 +171,7 @@ def silu(self: _t.Tensor) -> _t.Tensor:
 
 def softplus(self: _t.Tensor, beta: float = 1.0, threshold: float = 20.0) -> _t.Tensor:
     """log(1 + e^(beta x)) / beta, a smooth relu; where beta * x > threshold it is x itself (as in PyTorch)."""
-    x = _floating(self)
+    x = floating(self)
     linear = x * beta > threshold
     soft = Log.apply(Exp.apply(linear.where(0.0, x * beta)) + 1) / beta  # exp's argument stays <= threshold
     return linear.where(x, soft)
@@ -228,7 +229,7 @@ def round(self: _t.Tensor, decimals: int = 0) -> _t.Tensor:
     if decimals == 0:
         return _rounding(self, UnaryOps.ROUND)
     scale = 10.0 ** decimals
-    return _rounding(_floating(self) * scale, UnaryOps.ROUND) / scale
+    return _rounding(floating(self) * scale, UnaryOps.ROUND) / scale
 
 
 def isnan(self: _t.Tensor) -> _t.Tensor:

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from edugrad.data import dtypes, normalize_axes, normalize_axis
 from edugrad.function import CumSum, Max, Neg, Pad, Shrink, Sum
 from edugrad.tensor import tensor as _t
+from edugrad.tensor.elementwise import floating
 
 Axis = int | Sequence[int] | None
 
@@ -41,10 +42,6 @@ def _reduced_shape(shape: tuple[int, ...], axes: tuple[int, ...], keepdim: bool)
     if keepdim:
         return tuple(1 if i in axes else n for i, n in enumerate(shape))
     return tuple(n for i, n in enumerate(shape) if i not in axes)
-
-
-def _floating(x: _t.Tensor) -> _t.Tensor:
-    return x if x.dtype.is_floating_point else x.cast(dtypes.default_float)
 
 
 def _wide(x: _t.Tensor) -> _t.Tensor:
@@ -102,7 +99,7 @@ def mean(self: _t.Tensor, axis: Axis = None, keepdim: bool = False, *, dim: Axis
     """The mean over `axis` (a float result, also for integer input)."""
     axes = _axes(self, axis, dim, "mean")
     count = math.prod(self.shape[a] for a in axes)
-    total = Sum.apply(_floating(self), axes=axes, keepdim=keepdim)
+    total = Sum.apply(floating(self), axes=axes, keepdim=keepdim)
     return total / count if count else total * math.nan  # the mean of nothing is NaN, as in PyTorch
 
 
@@ -120,7 +117,7 @@ def std(self: _t.Tensor, axis: Axis = None, keepdim: bool = False, correction: i
 
 
 def _variance(x: _t.Tensor, axes: tuple[int, ...], keepdim: bool, correction: int) -> _t.Tensor:
-    x = _floating(x)
+    x = floating(x)
     deviation = x - mean(x, axes, keepdim=True)
     count = math.prod(x.shape[a] for a in axes)
     return sum(deviation * deviation, axes, keepdim) / builtins.max(0, count - correction)
@@ -172,7 +169,7 @@ def _arg_extreme(x: _t.Tensor, axis: int | None, keepdim: bool, dim: int | None,
 def logsumexp(self: _t.Tensor, axis: Axis = None, keepdim: bool = False, *, dim: Axis = None) -> _t.Tensor:
     """log(sum(exp(self))) over `axis`, without overflow: log sum exp(x) = m + log sum exp(x - m), m = max x."""
     axes = _axes(self, axis, dim, "logsumexp")
-    x = _floating(self)
+    x = floating(self)
     # m cancels out of the value, so its gradient cancels too: detaching it changes nothing but the cost.
     # An infinite m (a slice of only -inf, or a +inf) would make x - m NaN; 0 does no harm there.
     peak = max(x, axes, keepdim=True).detach()
@@ -185,7 +182,7 @@ def softmax(self: _t.Tensor, axis: int | None = None, *, dim: int | None = None)
     """exp(self) normalized to sum to 1 along `axis` (default -1), computed as exp(x - max x) so that exp
     cannot overflow."""
     a = _axis(self, axis, dim, "softmax", -1)
-    x = _floating(self)
+    x = floating(self)
     exps = (x - max(x, a, keepdim=True).detach()).exp()  # the shift cancels in the ratio (and its gradient)
     return exps / sum(exps, a, keepdim=True)
 
@@ -193,7 +190,7 @@ def softmax(self: _t.Tensor, axis: int | None = None, *, dim: int | None = None)
 def log_softmax(self: _t.Tensor, axis: int | None = None, *, dim: int | None = None) -> _t.Tensor:
     """log(softmax(self)) along `axis` (default -1), computed stably as x - logsumexp(x)."""
     a = _axis(self, axis, dim, "log_softmax", -1)
-    x = _floating(self)
+    x = floating(self)
     return x - logsumexp(x, a, keepdim=True)
 
 
