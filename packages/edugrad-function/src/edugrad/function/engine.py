@@ -10,11 +10,12 @@ functional form, which returns gradients instead of accumulating them.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import partial
 from typing import TypeVar
 
 from edugrad.function import grad_mode
 from edugrad.function.elementwise import Add
-from edugrad.function.function import Function
+from edugrad.function.function import Function, _tracers, traced
 from edugrad.function.node import Node, constant_like
 
 N = TypeVar("N", bound=Node)
@@ -132,7 +133,10 @@ def _propagate(fn: Function, g: Node, grads: dict[int, Node]) -> None:
     """Apply `fn`'s chain rule to `g` and add the result to the pending gradient of each of its inputs."""
     if fn.saves_inputs:
         fn.check_saved_versions()
-    result = fn.backward(g)
+    if _tracers:
+        result = traced(fn.name, "backward", (g,), partial(fn.backward, g))
+    else:
+        result = fn.backward(g)
     input_grads = result if isinstance(result, tuple) else (result,)
     if len(input_grads) != len(fn.inputs):
         raise RuntimeError(f"{fn.name}.backward returned {len(input_grads)} gradients for {len(fn.inputs)} inputs")
@@ -160,7 +164,7 @@ def _accumulate(total: N | None, g: N, keep_graph: bool) -> N:
 
 
 def _run_hooks(node: Node, g: Node) -> Node:
-    for hook in node._hooks or ():
+    for hook in tuple(node._hooks or ()):  # a copy: a hook may remove itself (a Graph's recorders do)
         replaced = hook(g)
         if replaced is not None:
             g = replaced

@@ -5,19 +5,53 @@ of `edugrad.data`) and a `backward` that maps the gradient of the output to grad
 chain rule. `backward` is written with other Functions' `apply`, so it can itself be recorded: that is what
 makes `create_graph=True` (second derivatives) work. The subclasses live in the modules named after the
 op families: `elementwise`, `reduce`, `movement`, `matmul`, `window`, `index`.
+
+Every step of a Function, forward here and backward in the engine, can be watched by a tracer (`add_tracer`);
+`edugrad.tensor.trace` uses this to show which Functions a block of Tensor code ran.
 """
 
 from __future__ import annotations
 
 import weakref
-from typing import Any, ClassVar, TypeVar
+from collections.abc import Callable
+from functools import partial
+from typing import Any, ClassVar, Protocol, TypeVar
 
 from edugrad.data import TensorData
 from edugrad.function import grad_mode
 from edugrad.function.node import Node
 
 N = TypeVar("N", bound=Node)
+R = TypeVar("R")
 Grads = Node | None | tuple[Node | None, ...]
+
+
+class Tracer(Protocol):
+    """Wraps one step of a Function: gets its name, the phase ("forward" or "backward"), the step's inputs
+    (a backward step's input is the gradient of the output) and `run`, which performs the step; returns
+    what `run` returns."""
+
+    def __call__(self, name: str, phase: str, inputs: tuple[Node, ...], run: Callable[[], R]) -> R: ...
+
+
+# Empty unless a trace is running, so outside one every Function step pays a single truth test.
+_tracers: list[Tracer] = []
+
+
+def add_tracer(tracer: Tracer) -> None:
+    """Run every Function step, forward and backward, through `tracer` until `remove_tracer`."""
+    _tracers.append(tracer)
+
+
+def remove_tracer(tracer: Tracer) -> None:
+    _tracers.remove(tracer)
+
+
+def traced(name: str, phase: str, inputs: tuple[Node, ...], run: Callable[[], R]) -> R:
+    """`run()` seen by every tracer, the first one outermost. Callers test `_tracers` first (the hot path)."""
+    for tracer in reversed(_tracers):
+        run = partial(tracer, name, phase, inputs, run)
+    return run()
 
 
 class Function:
@@ -46,6 +80,13 @@ class Function:
     def apply(cls, *inputs: N, **kwargs: Any) -> N:
         """Run forward on the inputs' data and wrap the result in a node of the inputs' class. When recording
         is on and an input requires grad, link the result to this Function so backward can find its inputs."""
+        if _tracers:
+            return traced(cls.__name__, "forward", inputs, partial(cls._record, inputs, kwargs))
+        return cls._record(inputs, kwargs)
+
+    @classmethod
+    def _record(cls, inputs: tuple[N, ...], kwargs: dict[str, Any]) -> N:
+        """The work of `apply`, which a tracer may wrap."""
         fn = cls()
         out_data = fn.forward(*[x.data for x in inputs], **kwargs)
         if not isinstance(out_data, TensorData):

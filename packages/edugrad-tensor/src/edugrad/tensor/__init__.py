@@ -7,7 +7,8 @@ Every Tensor method is composed of the differentiable Functions of `edugrad.func
 from edugrad.data import DType, dtypes
 from edugrad.function import enable_grad, grad, no_grad, set_grad_enabled
 from edugrad.tensor.tensor import Tensor
+from edugrad.tensor.tracing import trace
 
 __version__ = "0.1.0"
 
-__all__ = ["DType", "Tensor", "dtypes", "enable_grad", "grad", "no_grad", "set_grad_enabled"]
+__all__ = ["DType", "Tensor", "dtypes", "enable_grad", "grad", "no_grad", "set_grad_enabled", "trace"]

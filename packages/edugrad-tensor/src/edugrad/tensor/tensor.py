@@ -23,6 +23,7 @@ from edugrad.tensor import binary, creation, elementwise, movement, reduce
 from edugrad.tensor import linalg
 from edugrad.tensor import losses, nn_ops
 from edugrad.tensor import combine, indexing
+from edugrad.tensor import tracing
 
 Scalar = bool | int | float
 TensorLike = Any  # a Tensor, a Python scalar, a (nested) list, a NumPy array or TensorData
@@ -402,3 +403,6 @@ class Tensor(Node):
     binary_crossentropy_logits = losses.binary_crossentropy_logits
     mse_loss = losses.mse_loss
     l1_loss = losses.l1_loss
+
+    # seeing inside (the graph as text, DOT or Mermaid; `edugrad.tensor.trace` records a block of code)
+    graph = tracing.graph

@@ -1,0 +1,258 @@
+"""`Graph`: the computation graph behind a node, as plain text, Graphviz DOT or Mermaid.
+
+Function layer (`edugrad.function`). `Graph(root)` follows `_ctx.inputs` back from `root` (iteratively, as
+`backward` does) and describes every value it meets: one node per Function (its name, the output's shape and
+dtype) and one per leaf, a *parameter* if it requires grad, an *input* if not (data, constants). Edges go from
+each input to the Function that read it. The backward view draws the same graph the way `backward()` walks
+it: from the root down to the parameters, through `SumBackward`, `MulBackward`, ..., along the edges that
+gradients flow through (only nodes that require grad take part).
+
+A Graph keeps descriptions, not the nodes, so it never keeps tensors alive. Made before `backward()`, it hooks
+every node that requires grad (with the public `register_hook`), so after backward each node also shows the
+shape and norm of its gradient: `g = loss.graph(); loss.backward(); print(g)`.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+
+from edugrad.function.node import Node
+
+View = Literal["forward", "backward"]
+Kind = Literal["function", "parameter", "input"]
+#: Names for nodes: a dict {"w": w}, or (name, node) pairs such as a Module's `named_parameters()`.
+Names = Mapping[str, Node] | Iterable[tuple[str, Node]]
+
+_MAX_INDENT = 50  # levels of the text tree
+_DOT_STYLE: dict[Kind, str] = {
+    "function": 'shape=box, style="rounded"',
+    "parameter": 'shape=ellipse, style=filled, fillcolor="#cfe2ff"',
+    "input": 'shape=ellipse, style=filled, fillcolor="#e9ecef"',
+}
+
+
+@dataclass
+class GraphNode:
+    """One value of the graph: the output of a Function, or a leaf."""
+
+    id: str  # "n0", "n1", ... in topological order: every node comes after its inputs
+    kind: Kind
+    op: str  # the Function's name ("Mul"), or the kind for a leaf
+    shape: tuple[int, ...]
+    dtype: str
+    requires_grad: bool
+    inputs: tuple[str, ...]  # the ids of the Function's inputs, in argument order (none for a leaf)
+    name: str | None = None
+    grad_shape: tuple[int, ...] | None = None  # written by backward, through a hook
+    grad_norm: float | None = None
+
+    def title(self, view: View) -> str:
+        """The op forward (Mul, parameter), its backward step backward (MulBackward, AccumulateGrad: torch's
+        name for adding into .grad), after the node's name when it has one."""
+        op = self.op
+        if view == "backward":
+            op = f"{op}Backward" if self.kind == "function" else "AccumulateGrad"
+        return op if self.name is None else f"{self.name}: {op}"
+
+    def details(self) -> list[str]:
+        """The value's shape and dtype, then its gradient's shape and norm once backward has run."""
+        lines = [f"{self.shape} {self.dtype}"]
+        if self.grad_norm is not None:
+            lines.append(f"grad {self.grad_shape} norm {self.grad_norm:.4g}")
+        return lines
+
+
+class Graph:
+    """The computation graph that produced `root`, with `to_text()`, `to_dot()`, `to_mermaid()` and
+    `render(path)`; each takes `view="forward"` (inputs to root) or `"backward"` (root to parameters)."""
+
+    nodes: list[GraphNode]  # in topological order; the root is last
+    root: GraphNode
+
+    def __init__(self, root: Node, names: Names | None = None, record_grads: bool = True) -> None:
+        order = _walk(root)
+        labels = _names(names)
+        ids = {id(node): f"n{i}" for i, node in enumerate(order)}
+        self.nodes = [_describe(node, ids, labels.get(id(node))) for node in order]
+        self.root = self.nodes[-1]
+        if record_grads:
+            for node, described in zip(order, self.nodes):
+                if node.requires_grad:
+                    _record_grad(node, described)
+
+    def edges(self, view: View = "forward") -> list[tuple[str, str]]:
+        """(from, to) id pairs: input -> Function forward; Function -> input (where gradient flows) backward."""
+        _check_view(view)
+        if view == "forward":
+            return [(src, node.id) for node in self.nodes for src in node.inputs]
+        needs = {node.id for node in self.nodes if node.requires_grad}
+        return [(node.id, src) for node in reversed(self.nodes) if node.id in needs
+                for src in node.inputs if src in needs]
+
+    def view_nodes(self, view: View = "forward") -> list[GraphNode]:
+        """The nodes a view shows: all of them forward, those that require grad backward (root first)."""
+        _check_view(view)
+        if view == "forward":
+            return list(self.nodes)
+        return [node for node in reversed(self.nodes) if node.requires_grad]
+
+    def to_text(self, view: View = "forward") -> str:
+        """An indented tree from the root down to the leaves, one line per node; a node reached a second time
+        (its value is used twice) is listed again as "see above". Past 50 levels the indent stops growing, so
+        a long chain stays readable (and linear in size)."""
+        shown = {node.id: node for node in self.view_nodes(view)}
+        if not shown:
+            return f"{self.root.id} {self.root.title('forward')}  (does not require grad: no backward pass)"
+        below: dict[str, list[str]] = {node_id: [] for node_id in shown}
+        for parent, child in self._tree_edges(view):
+            below[parent].append(child)
+        lines: list[str] = []
+        seen: set[str] = set()
+        stack = [(self.root.id, "", "")]  # (node, prefix of its line, prefix of its children's lines)
+        while stack:
+            node_id, head, tail = stack.pop()
+            node = shown[node_id]
+            if node_id in seen:
+                lines.append(f"{head}{node_id} {node.title(view)}  (see above)")
+                continue
+            seen.add(node_id)
+            lines.append(f"{head}{node_id} {node.title(view)}  " + "  ".join(node.details()))
+            children = below[node_id]
+            for i in reversed(range(len(children))):
+                branch, through = ("└── ", "    ") if i == len(children) - 1 else ("├── ", "│   ")
+                if len(tail) >= 4 * _MAX_INDENT:
+                    branch = through = ""
+                stack.append((children[i], tail + branch, tail + through))
+        return "\n".join(lines)
+
+    def to_dot(self, view: View = "forward") -> str:
+        """The graph in Graphviz's DOT language: paste it into any Graphviz viewer, or `render` it."""
+        lines = ["digraph edugrad {", '  node [fontname="Helvetica", fontsize=11];']
+        for node in self.view_nodes(view):
+            label = "\\n".join(_dot_escape(line) for line in [node.title(view), *node.details()])
+            lines.append(f'  {node.id} [label="{label}", {_DOT_STYLE[node.kind]}];')
+        lines += [f"  {src} -> {dst};" for src, dst in self.edges(view)]
+        lines.append("}")
+        return "\n".join(lines)
+
+    def to_mermaid(self, view: View = "forward") -> str:
+        """The graph as a Mermaid flowchart, which GitHub, GitLab and MkDocs render inside Markdown."""
+        lines = ["flowchart TB"]
+        for node in self.view_nodes(view):
+            label = "<br/>".join(_mermaid_escape(line) for line in [node.title(view), *node.details()])
+            lines.append(f'    {node.id}["{label}"]' if node.kind == "function" else f'    {node.id}(["{label}"])')
+        lines += [f"    {src} --> {dst}" for src, dst in self.edges(view)]
+        lines += ["    classDef parameter fill:#cfe2ff,stroke:#555", "    classDef input fill:#e9ecef,stroke:#555"]
+        for kind in ("parameter", "input"):
+            ids = [node.id for node in self.view_nodes(view) if node.kind == kind]
+            if ids:
+                lines.append(f"    class {','.join(ids)} {kind}")
+        return "\n".join(lines)
+
+    def render(self, path: str | Path, view: View = "forward") -> Path:
+        """Draw the graph into an image file with Graphviz's `dot` program, in the format of the file's suffix
+        (.svg, .png, .pdf); returns the path."""
+        path = Path(path)
+        if not path.suffix:
+            raise ValueError(f"render: give the file a suffix that names the format (.svg, .png, .pdf), got {path}")
+        dot = shutil.which("dot")
+        if dot is None:
+            raise RuntimeError(
+                "render: the Graphviz program `dot` is not installed (apt install graphviz, brew install graphviz "
+                "or conda install graphviz); without it, paste to_dot() into a Graphviz viewer, or put "
+                "to_mermaid() in a Markdown page that renders Mermaid"
+            )
+        done = subprocess.run([dot, f"-T{path.suffix[1:]}", "-o", str(path)], input=self.to_dot(view),
+                              capture_output=True, text=True, check=False)
+        if done.returncode != 0:
+            raise RuntimeError(f"render: dot could not write {path}: {done.stderr.strip()}")
+        return path
+
+    def __str__(self) -> str:
+        return self.to_text()
+
+    def __repr__(self) -> str:
+        return f"<Graph of {self.root.title('forward')}: {len(self.nodes)} nodes, {len(self.edges())} edges>"
+
+    def _tree_edges(self, view: View) -> list[tuple[str, str]]:
+        """(parent, child) pairs of the text tree, which always hangs from the root."""
+        if view == "forward":
+            return [(dst, src) for src, dst in self.edges(view)]
+        return self.edges(view)
+
+
+def _walk(root: Node) -> list[Node]:
+    """Every node that leads to `root`, each after its inputs, the inputs in argument order (depth-first
+    with an explicit stack, so a long chain cannot overflow Python's recursion limit)."""
+    order: list[Node] = []
+    seen: set[int] = set()
+    stack = [(root, False)]
+    while stack:
+        node, inputs_done = stack.pop()
+        if inputs_done:
+            order.append(node)
+            continue
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        stack.append((node, True))
+        ctx = node._ctx
+        if ctx is not None:
+            if ctx._freed:
+                raise RuntimeError(
+                    f"graph: backward has already freed this graph (at {ctx.name}); capture it before backward, "
+                    "g = loss.graph(); loss.backward(), and g also shows the gradients"
+                )
+            stack.extend((x, False) for x in reversed(ctx.inputs) if id(x) not in seen)
+    return order
+
+
+def _describe(node: Node, ids: dict[int, str], name: str | None) -> GraphNode:
+    ctx = node._ctx
+    kind: Kind = "function" if ctx is not None else "parameter" if node.requires_grad else "input"
+    inputs = tuple(ids[id(x)] for x in ctx.inputs) if ctx is not None else ()
+    return GraphNode(ids[id(node)], kind, ctx.name if ctx is not None else kind, node.shape, node.dtype.name,
+                     node.requires_grad, inputs, name)
+
+
+def _names(names: Names | None) -> dict[int, str]:
+    """The names by node identity; TypeError for a value that is not a node."""
+    pairs = names.items() if isinstance(names, Mapping) else names or ()
+    labels: dict[int, str] = {}
+    for name, node in pairs:
+        if not isinstance(node, Node):
+            raise TypeError(f"graph: names must map a name to a tensor, got {name!r}: {type(node).__name__}")
+        labels[id(node)] = str(name)
+    return labels
+
+
+def _record_grad(node: Node, target: GraphNode) -> None:
+    """Hook `node` so that the next backward writes its gradient's shape and norm into `target`. The hook
+    removes itself after that one call, so graphs made in a training loop do not pile hooks on parameters."""
+
+    def record(grad: Node) -> None:
+        target.grad_shape = grad.shape
+        target.grad_norm = float(np.linalg.norm(grad.data.numpy().astype(np.float64)))
+        remove()
+
+    remove = node.register_hook(record)
+
+
+def _check_view(view: str) -> None:
+    if view not in ("forward", "backward"):
+        raise ValueError(f'graph: view must be "forward" or "backward", got {view!r}')
+
+
+def _dot_escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace('"', '\\"')
+
+
+def _mermaid_escape(text: str) -> str:
+    return text.replace('"', "#quot;").replace("<", "#lt;").replace(">", "#gt;")
