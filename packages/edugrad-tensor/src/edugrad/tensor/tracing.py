@@ -43,7 +43,7 @@ Level = Literal["call", "function", "op"]
 _running: list[Trace] = []
 
 
-@dataclass
+@dataclass(eq=False)  # events are compared by identity: two identical calls are still two events
 class TraceEvent:
     """One recorded event: a Tensor call, a Function step or a low-level op, and the events inside it."""
 
@@ -261,12 +261,10 @@ def _arguments(frame: FrameType) -> tuple[Shape, ...]:
 
 
 def _shapes(value: Any) -> tuple[Shape, ...]:
-    """The shape of a node, or of each node in a tuple or list; nothing for anything else."""
-    if isinstance(value, Node):
-        return (value.shape,)
-    if isinstance(value, (tuple, list)):
-        return tuple(x.shape for x in value if isinstance(x, Node))
-    return ()
+    """The shape of a node, or of each node in a tuple or list; nothing for anything else (or for the
+    tensor that `Tensor.__init__` is only starting to build)."""
+    values = value if isinstance(value, (tuple, list)) else (value,)
+    return tuple(x.data.shape for x in values if isinstance(x, Node) and hasattr(x, "data"))
 
 
 def _nbytes(*data: TensorData) -> int:
