@@ -107,27 +107,34 @@ def tanh(self: _t.Tensor) -> _t.Tensor:
     return Tanh.apply(floating(self))
 
 
+def _magnitude(x: _t.Tensor) -> tuple[_t.Tensor, _t.Tensor]:
+    """|x| and the sign s of x as a constant +1 or -1 (+1 at 0 and for NaN), with |x| = s x. Its derivative
+    is s, +1 also at 0: the one of the x >= 0 branch, which the formulas below take at 0."""
+    sign = (x < 0).cast(x.dtype) * -2 + 1
+    return x * sign, sign
+
+
 def sigmoid(self: _t.Tensor) -> _t.Tensor:
-    """The logistic function 1 / (1 + e^-x), from z = e^-|x| <= 1: 1 / (1 + z) for x >= 0 and z / (1 + z)
-    below, so exp never overflows and tiny results keep their precision."""
+    """The logistic function 1 / (1 + e^-x), computed as e^min(x, 0) / (1 + e^-|x|): exp never sees a
+    positive argument (no overflow), and tiny results for very negative x keep their precision."""
     x = floating(self)
-    positive = x >= 0
-    z = Exp.apply(positive.where(Neg.apply(x), x))
-    return positive.where(1.0, z) / (z + 1)
+    magnitude, _ = _magnitude(x)
+    # min(x, 0) = -relu(-x): its derivative at 0 is 0, the x >= 0 branch's, like that of |x|. (NumPy's
+    # `maximum`, behind relu, is several times faster than `where`.)
+    nonpositive = Neg.apply(Relu.apply(Neg.apply(x)))
+    return Exp.apply(nonpositive) / (Exp.apply(Neg.apply(magnitude)) + 1)
 
 
 def erf(self: _t.Tensor) -> _t.Tensor:
     """The Gauss error function, to within 1.5e-7 (Abramowitz and Stegun 7.1.26); its gradient is that of the
     approximation, within about 1e-6 of 2/sqrt(pi) e^(-x^2)."""
     x = floating(self)
-    positive = x >= 0
-    a = positive.where(x, Neg.apply(x))  # |x|, with gradient -1 or +1 (also at 0): erf is odd
+    a, sign = _magnitude(x)  # erf is odd: erf(x) = sign(x) erf(|x|)
     t = Reciprocal.apply(a * _ERF_P + 1)
     poly = t * _ERF_A[-1]
     for coefficient in reversed(_ERF_A[:-1]):  # Horner's scheme
         poly = t * (poly + coefficient)
-    y = 1 - poly * Exp.apply(Neg.apply(a * a))
-    return positive.where(y, Neg.apply(y))
+    return (1 - poly * Exp.apply(Neg.apply(a * a))) * sign
 
 
 def relu(self: _t.Tensor) -> _t.Tensor:
@@ -140,16 +147,12 @@ def leaky_relu(self: _t.Tensor, neg_slope: float = 0.01) -> _t.Tensor:
     return (self > 0).where(self, self * neg_slope)
 
 
-def _nonpositive(x: _t.Tensor) -> _t.Tensor:
-    """min(x, 0) with gradient 1 at 0: the argument that keeps exp(...) of the negative branch from overflowing
-    where the positive branch is the one selected."""
-    return (x > 0).where(0.0, x)
-
-
 def elu(self: _t.Tensor, alpha: float = 1.0) -> _t.Tensor:
     """self where positive, else alpha * (e^self - 1)."""
     x = floating(self)
-    return (x > 0).where(x, (Exp.apply(_nonpositive(x)) - 1) * alpha)
+    # min(x, 1) is x, with derivative 1, wherever the exp branch is taken (x <= 0), and keeps exp from
+    # overflowing where it is not.
+    return (x > 0).where(x, (Exp.apply(x.minimum(1.0)) - 1) * alpha)
 
 
 def gelu(self: _t.Tensor, approximate: str = "none") -> _t.Tensor:
@@ -172,9 +175,10 @@ def silu(self: _t.Tensor) -> _t.Tensor:
 def softplus(self: _t.Tensor, beta: float = 1.0, threshold: float = 20.0) -> _t.Tensor:
     """log(1 + e^(beta x)) / beta, a smooth relu; where beta * x > threshold it is x itself (as in PyTorch)."""
     x = floating(self)
-    linear = x * beta > threshold
-    soft = Log.apply(Exp.apply(linear.where(0.0, x * beta)) + 1) / beta  # exp's argument stays <= threshold
-    return linear.where(x, soft)
+    scaled = x * beta
+    # As in elu: min(., threshold + 1) changes nothing where log(1 + e^(beta x)) is used, and stops overflow.
+    soft = Log.apply(Exp.apply(scaled.minimum(threshold + 1)) + 1) / beta
+    return (scaled > threshold).where(x, soft)
 
 
 def mish(self: _t.Tensor) -> _t.Tensor:
