@@ -15,6 +15,7 @@ CASES = {
     "tanh": (lambda x: x.tanh(), torch.tanh),
     "sigmoid": (lambda x: x.sigmoid(), torch.sigmoid),
     "gelu tanh": (lambda x: x.gelu(approximate="tanh"), lambda x: F.gelu(x, approximate="tanh")),
+    "mish": (lambda x: x.mish(), F.mish),
     "softplus": (lambda x: x.softplus(), F.softplus),
     "silu": (lambda x: x.silu(), F.silu),
     "elu": (lambda x: x.elu(), F.elu),
