@@ -1,4 +1,4 @@
-"""Broadcasted binary ops: arithmetic, comparisons and logic between tensors and Python scalars.
+"""Broadcasted binary ops: arithmetic, comparisons and logic between tensors, Python scalars and NumPy arrays.
 
 Tensor layer (`edugrad.tensor`). The Functions below this layer only combine operands of one shape and one
 dtype. This module makes any two operands fit first, the way PyTorch does: the dtype by promotion
@@ -33,7 +33,7 @@ def broadcast_shape(a: tuple[int, ...], b: tuple[int, ...], op: str) -> tuple[in
 
 def constant(like: _t.Tensor, value: bool | int | float, dtype: DType) -> _t.Tensor:
     """A tensor of `like`'s shape and backend filled with `value` (a broadcast view, no memory)."""
-    return _t.Tensor._wrap(TensorData.full(like.shape, value, dtype, like.backend))
+    return _t.Tensor._wrap(like.data.const(value, dtype))
 
 
 def as_tensor(value: Operand, op: str) -> _t.Tensor:
@@ -51,12 +51,14 @@ def operands(x: _t.Tensor, y: Operand, op: str, reverse: bool = False) -> tuple[
     """x and y promoted to one dtype and broadcast to one shape, swapped when `reverse` (for 2 - x)."""
     if isinstance(y, (bool, int, float)):
         dtype = result_type(x.dtype, y)
-        x = x.cast(dtype)
+        if dtype is not x.dtype:
+            x = x.cast(dtype)
         other = constant(x, y, dtype)
     else:
-        y = as_tensor(y, op)
-        dtype = promote_types(x.dtype, y.dtype)
-        x, other = x.cast(dtype), y.cast(dtype)
+        other = as_tensor(y, op)
+        if other.dtype is not x.dtype:
+            dtype = promote_types(x.dtype, other.dtype)
+            x, other = x.cast(dtype), other.cast(dtype)
         if x.shape != other.shape:
             shape = broadcast_shape(x.shape, other.shape, op)
             x, other = x.expand(shape), other.expand(shape)
