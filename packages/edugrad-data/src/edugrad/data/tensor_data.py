@@ -125,6 +125,11 @@ class TensorData:
     def full(shape: Sequence[int], value: bool | int | float, dtype: DType, backend: str | None = None) -> TensorData:
         return _load(LoadOps.FULL, check_shape(shape, "full"), dtype, backend, value)
 
+    def const(self, value: bool | int | float, dtype: DType | None = None) -> TensorData:
+        """A constant of this shape on this backend (the FULL op, a broadcast view: no memory). The quick way
+        to turn a Python number into an operand for a binary op with self."""
+        return _load(LoadOps.FULL, self.shape, self.dtype if dtype is None else dtype, self.backend, value)
+
     @staticmethod
     def rand(shape: Sequence[int], dtype: DType = dtypes.float32, backend: str | None = None) -> TensorData:
         """Uniform samples on [0, 1)."""
@@ -161,22 +166,24 @@ class TensorData:
             if self.dtype is dtypes.bool:
                 raise TypeError("neg: negation of a bool tensor is not supported; use logical not (x == False)")
         else:
-            _expect_float(op.name.lower(), self.dtype)
+            _expect_float(op, self.dtype)
         return self._new(op, self.backend.unary(op, self.array), (self,))
 
     def binary(self, op: BinaryOps, other: TensorData) -> TensorData:
-        name = op.name.lower()
+        # The hot path of edugrad: the checks are plain comparisons; error messages are built only on failure.
         if self.shape != other.shape:
+            name = op.name.lower()
             raise ValueError(f"{name}: operands must have the same shape, got {self.shape} and {other.shape} "
                              "(the Tensor layer broadcasts with expand before calling this op)")
         if self.dtype is not other.dtype:
-            raise TypeError(f"{name}: operands must have the same dtype, got {self.dtype.name} and "
+            raise TypeError(f"{op.name.lower()}: operands must have the same dtype, got {self.dtype.name} and "
                             f"{other.dtype.name} (cast one of them first)")
-        self._same_backend(name, other)
+        if other.backend is not self.backend:
+            self._same_backend(op.name.lower(), other)
         if op is BinaryOps.DIV:
-            _expect_float(name, self.dtype)
-        elif self.dtype is dtypes.bool and op in (BinaryOps.SUB, BinaryOps.DIV, BinaryOps.IDIV, BinaryOps.POW):
-            raise TypeError(f"{name}: not supported for bool operands")
+            _expect_float(op, self.dtype)
+        elif self.dtype is dtypes.bool and op in (BinaryOps.SUB, BinaryOps.IDIV, BinaryOps.POW):
+            raise TypeError(f"{op.name.lower()}: not supported for bool operands")
         return self._new(op, self.backend.binary(op, self.array, other.array), (self, other))
 
     def where(self, x: TensorData, y: TensorData) -> TensorData:
@@ -369,9 +376,10 @@ class TensorData:
                              f"range for axis {axis} of size {size} (input shape {self.shape})")
 
 
-def _load(op: LoadOps, shape: Shape, dtype: DType, backend: str | None, arg: Any) -> TensorData:
-    _check_dtype(op.name.lower(), dtype)
-    chosen = get_backend(backend)
+def _load(op: LoadOps, shape: Shape, dtype: DType, backend: str | Backend | None, arg: Any) -> TensorData:
+    if not isinstance(dtype, DType):
+        _check_dtype(op.name.lower(), dtype)
+    chosen = get_backend(backend) if backend is None or isinstance(backend, str) else backend
     out = TensorData(chosen.load(op, shape, dtype, arg), chosen)
     for observer in _observers:
         observer(op, (), out, {"shape": shape, "dtype": dtype})
@@ -383,8 +391,9 @@ def _check_dtype(op: str, dtype: DType) -> None:
         raise TypeError(f"{op}: dtype must be an edugrad DType such as dtypes.float32, got {dtype!r}")
 
 
-def _expect_float(op: str, dtype: DType) -> None:
+def _expect_float(op: str | Op, dtype: DType) -> None:
     if not dtype.is_floating_point:
+        op = op if isinstance(op, str) else op.name.lower()
         raise TypeError(f"{op}: expected a floating-point input, got {dtype.name} (cast it first)")
 
 

@@ -155,9 +155,9 @@ class Maximum(Function):
         x, y = self.inputs[0].data, self.inputs[1].data
         x_wins = y.binary(BinaryOps.CMPLT, x).cast(g.dtype)
         tie = x.binary(BinaryOps.CMPEQ, y).cast(g.dtype)
-        half_tie = tie.binary(BinaryOps.MUL, TensorData.full(tie.shape, 0.5, g.dtype, tie.backend.name))
+        half_tie = tie.binary(BinaryOps.MUL, tie.const(0.5))
         share_x = x_wins.binary(BinaryOps.ADD, half_tie)
-        share_y = TensorData.full(tie.shape, 1.0, g.dtype, tie.backend.name).binary(BinaryOps.SUB, share_x)
+        share_y = tie.const(1.0).binary(BinaryOps.SUB, share_x)
         wrap = type(g)._wrap
         return (Mul.apply(g, wrap(share_x)) if self.needs_input_grad[0] else None,
                 Mul.apply(g, wrap(share_y)) if self.needs_input_grad[1] else None)
@@ -170,13 +170,13 @@ class Relu(Function):
     saves_inputs = False
 
     def forward(self, x: TensorData) -> TensorData:
-        return x.binary(BinaryOps.MAX, TensorData.full(x.shape, 0, x.dtype, x.backend.name))
+        return x.binary(BinaryOps.MAX, x.const(0))
 
     def backward(self, g: Node) -> Grads:
         # d/dx relu(x) = 1 where x > 0, else 0 (0 at x = 0 too, as torch.relu). A constant mask: relu is
         # piecewise linear, so its second derivative is zero.
         out = self.output.data
-        positive = TensorData.full(out.shape, 0, out.dtype, out.backend.name).binary(BinaryOps.CMPLT, out)
+        positive = out.const(0).binary(BinaryOps.CMPLT, out)
         return Mul.apply(g, type(g)._wrap(positive.cast(g.dtype)))
 
 
@@ -197,7 +197,7 @@ class Pow(Function):
 def _nonzero(x: Node) -> Node:
     """x with its zeros replaced by ones. Where x = 0, x^y ln x is 0 * -inf; its limit for y > 0 is 0, which
     ln 1 gives (as torch does), without NumPy's divide-by-zero warning from ln 0."""
-    is_zero = x.data.binary(BinaryOps.CMPEQ, TensorData.full(x.shape, 0.0, x.dtype, x.data.backend.name))
+    is_zero = x.data.binary(BinaryOps.CMPEQ, x.data.const(0.0))
     return Where.apply(type(x)._wrap(is_zero), constant_like(x, 1.0), x)
 
 

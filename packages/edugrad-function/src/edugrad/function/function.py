@@ -92,19 +92,20 @@ class Function:
         if not isinstance(out_data, TensorData):
             raise TypeError(f"{cls.__name__}.forward returned {type(out_data).__name__}; it must return a "
                             "TensorData, computed with the ops of edugrad.data (x.unary, x.binary, ...)")
+        needs_grad = tuple([x.requires_grad for x in inputs])  # a list comprehension: cheaper than a generator
         record = (
             cls.differentiable
             and grad_mode._grad_enabled
+            and True in needs_grad
             and out_data.dtype.is_floating_point
-            and any(x.requires_grad for x in inputs)
         )
         out = type(inputs[0])._wrap(out_data, fn if record else None)
         if record:
             fn.inputs = inputs
-            fn.needs_input_grad = tuple(x.requires_grad for x in inputs)
+            fn.needs_input_grad = needs_grad
             # A weak reference: the output owns its Function, so a strong one back would make a cycle.
             fn._output = weakref.ref(out)
-            fn._versions = tuple(x._version for x in inputs) if cls.saves_inputs else ()
+            fn._versions = tuple([x._version for x in inputs]) if cls.saves_inputs else ()
             fn._freed = False
         return out
 

@@ -47,9 +47,16 @@ class Node:
     def _wrap(cls, data: TensorData, ctx: Function | None = None) -> Self:
         """A new node of this class around `data`, made by `ctx` (or a constant when ctx is None). Bypasses the
         subclass's `__init__`, whose job is converting user input, not wrapping results."""
+        # Every op's result is made here, so the fields are set directly (a Function only records
+        # floating-point results, so the check in __init__ has nothing to catch).
         node = cls.__new__(cls)
-        Node.__init__(node, data, ctx is not None)
+        node.data = data
+        node.requires_grad = ctx is not None
+        node.grad = None
         node._ctx = ctx
+        node._version = 0
+        node._retains_grad = False
+        node._hooks = None
         return node
 
     @property
@@ -123,5 +130,4 @@ N = TypeVar("N", bound=Node)
 def constant_like(node: N, value: bool | int | float, dtype: DType | None = None) -> N:
     """A constant node (no gradient) of `node`'s shape, class and backend filled with `value`; the backend
     makes it a broadcast view, so it costs no memory."""
-    data = TensorData.full(node.shape, value, dtype or node.dtype, node.data.backend.name)
-    return type(node)._wrap(data)
+    return type(node)._wrap(node.data.const(value, dtype))
