@@ -61,13 +61,13 @@ def setitem(self: _t.Tensor, index: Index, value: _t.Tensor | bool | int | float
 
 
 def gather(self: _t.Tensor, dim: int, index: _t.Tensor | Sequence[Any]) -> _t.Tensor:
-    """The values at `index` along `dim`: out[i][j] = self[index[i][j]][j] for dim 0 (torch.gather)."""
+    """The values at `index` along `dim`: `out[i][j] = self[index[i][j]][j]` for dim 0 (torch.gather)."""
     return Gather.apply(self, _index_tensor(index, "gather"), axis=normalize_dim(self, dim, "gather"))
 
 
 def scatter(self: _t.Tensor, dim: int, index: _t.Tensor | Sequence[Any],
             src: _t.Tensor | bool | int | float) -> _t.Tensor:
-    """A copy of self with src written at `index` along `dim`: out[index[i][j]][j] = src[i][j] for dim 0
+    """A copy of self with src written at `index` along `dim`: `out[index[i][j]][j] = src[i][j]` for dim 0
     (torch.scatter; src may be a number)."""
     idx = _index_tensor(index, "scatter")
     return _overwrite(self, idx, _source(self, idx, src, "scatter"), normalize_dim(self, dim, "scatter"))
