@@ -53,7 +53,8 @@ class SmallCNN(nn.Module):
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--epochs", type=int, default=2, help="passes over the training set (default 2)")
+    parser.add_argument("--epochs", type=int, default=None,
+                        help="passes over the training set (default 2; 15 on the small offline fallback)")
     parser.add_argument("--batch-size", type=int, default=64, help="images per step (default 64)")
     parser.add_argument("--lr", type=float, default=2e-3, help="Adam learning rate (default 2e-3)")
     parser.add_argument("--dataset", choices=["mnist", "fashion-mnist"], default=None,
@@ -113,6 +114,8 @@ def evaluate(model: SmallCNN, images: np.ndarray, labels: np.ndarray, batch_size
 
 def train(args: argparse.Namespace) -> float:
     data = load_data(args)
+    if args.epochs is None:
+        args.epochs = 15 if data.name == "sklearn-digits" else 2
     Tensor.manual_seed(args.seed)
     train_x, test_x = to_inputs(data.train_images), to_inputs(data.test_images)
     model = SmallCNN(image_size=train_x.shape[-1], classes=int(data.train_labels.max()) + 1)
