@@ -93,8 +93,7 @@ class Graph:
         if view == "forward":
             return [(src, node.id) for node in self.nodes for src in node.inputs]
         needs = {node.id for node in self.nodes if node.requires_grad}
-        return [(node.id, src) for node in reversed(self.nodes) if node.id in needs
-                for src in node.inputs if src in needs]
+        return [(node.id, src) for node in reversed(self.nodes) for src in node.inputs if src in needs]
 
     def view_nodes(self, view: View = "forward") -> list[GraphNode]:
         """The nodes a view shows: all of them forward, those that require grad backward (root first)."""

@@ -60,9 +60,9 @@ class TraceEvent:
 
     def line(self) -> str:
         """The event on one line: name, input shapes -> output shapes, and for an op its dtype and cost."""
-        text = f"{self.name} "
-        text += "".join(f" {part}" for part in (", ".join(map(str, self.inputs)), "->" if self.outputs else "",
-                                               ", ".join(map(str, self.outputs)), self.dtype, self.args) if part)
+        arrow = f"-> {', '.join(map(str, self.outputs))}" if self.outputs else ""
+        parts = (", ".join(map(str, self.inputs)), arrow, self.dtype, self.args)
+        text = f"{self.name}  " + " ".join(part for part in parts if part)
         if self.flops is not None:
             text += f"  [{self.flops:,} FLOPs, {self.bytes_moved:,} bytes]"
         return text
