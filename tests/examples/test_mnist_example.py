@@ -82,3 +82,12 @@ def test_a_few_hundred_steps_on_real_mnist_pass_96_percent(tmp_path: Path) -> No
     args = example.parse_args(["--data-dir", str(MNIST_DIR), "--epochs", "1", "--max-steps", "300",
                                "--batch-size", "64", "--save", str(tmp_path / "w.safetensors")])
     assert example.train(args) > 0.96
+
+
+def test_the_docs_show_the_examples_model() -> None:
+    """docs/mnist.md copies the SmallCNN class of the example; they must not drift apart."""
+    import inspect
+
+    page = (ROOT / "docs" / "mnist.md").read_text()
+    source = inspect.getsource(load_example().SmallCNN)
+    assert source in page, "docs/mnist.md shows a SmallCNN different from examples/mnist.py: copy it again"
