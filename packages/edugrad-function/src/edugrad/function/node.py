@@ -61,14 +61,17 @@ class Node:
 
     @property
     def shape(self) -> tuple[int, ...]:
+        """The size of each axis."""
         return self.data.shape
 
     @property
     def dtype(self) -> DType:
+        """The element type (`dtypes.float32`, ...)."""
         return self.data.dtype
 
     @property
     def ndim(self) -> int:
+        """The number of axes."""
         return self.data.ndim
 
     @property

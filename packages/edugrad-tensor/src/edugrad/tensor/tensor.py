@@ -95,6 +95,7 @@ class Tensor(Node):
         return self.dtype.itemsize * self.data.size
 
     def is_floating_point(self) -> bool:
+        """True for float16, float32 and float64 tensors."""
         return self.dtype.is_floating_point
 
     @property
@@ -152,21 +153,27 @@ class Tensor(Node):
         return self.cast(dtype)
 
     def float(self) -> Tensor:
+        """The values as float32 (same as `cast(dtypes.float32)`)."""
         return self.cast(dtypes.float32)
 
     def double(self) -> Tensor:
+        """The values as float64 (same as `cast(dtypes.float64)`)."""
         return self.cast(dtypes.float64)
 
     def half(self) -> Tensor:
+        """The values as float16 (same as `cast(dtypes.float16)`)."""
         return self.cast(dtypes.float16)
 
     def int(self) -> Tensor:
+        """The values as int32 (same as `cast(dtypes.int32)`)."""
         return self.cast(dtypes.int32)
 
     def long(self) -> Tensor:
+        """The values as int64 (same as `cast(dtypes.int64)`)."""
         return self.cast(dtypes.int64)
 
     def bool(self) -> Tensor:
+        """The values as bool (same as `cast(dtypes.bool)`)."""
         return self.cast(dtypes.bool)
 
     def bitcast(self, dtype: DType) -> Tensor:
