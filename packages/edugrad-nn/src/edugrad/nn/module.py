@@ -21,7 +21,7 @@ the Tensor ops that behave differently in training (dropout) follow the flag of 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from typing import Any, NamedTuple, Self
 
 from edugrad.tensor import Tensor, no_grad
@@ -113,7 +113,7 @@ class Module:
             elif isinstance(value, dict):
                 yield from ((f"{name}.{key}", item) for key, item in value.items() if isinstance(item, Module))
 
-    def _own_tensors(self, names: Mapping[str, Any] | set[str]) -> Iterator[tuple[str, Tensor]]:
+    def _own_tensors(self, names: Collection[str]) -> Iterator[tuple[str, Tensor]]:
         return ((name, value) for name, value in vars(self).items() if name in names and value is not None)
 
     def named_children(self) -> Iterator[tuple[str, Module]]:
@@ -145,14 +145,17 @@ class Module:
         """This module and all below it."""
         return (module for _, module in self.named_modules())
 
+    def _named_tensors(self, names_of: Callable[[Module], Collection[str]], prefix: str,
+                       recurse: bool) -> Iterator[tuple[str, Tensor]]:
+        """The tensors each module lists in `names_of(module)`, with dotted names; a shared tensor appears once."""
+        modules = self.named_modules(prefix) if recurse else iter([(prefix, self)])
+        return _unique((_join(module_name, name), tensor)
+                       for module_name, module in modules
+                       for name, tensor in module._own_tensors(names_of(module)))
+
     def named_parameters(self, prefix: str = "", recurse: bool = True) -> Iterator[tuple[str, Tensor]]:
         """The parameters with their dotted names, in PyTorch's order; a shared parameter appears once."""
-        modules = self.named_modules(prefix) if recurse else iter([(prefix, self)])
-        yield from _unique(
-            (_join(module_name, name), tensor)
-            for module_name, module in modules
-            for name, tensor in module._own_tensors(module._parameter_names)
-        )
+        return self._named_tensors(lambda module: module._parameter_names, prefix, recurse)
 
     def parameters(self, recurse: bool = True) -> Iterator[Tensor]:
         """The parameters, for an optimizer: `SGD(model.parameters(), lr=0.1)`."""
@@ -160,12 +163,7 @@ class Module:
 
     def named_buffers(self, prefix: str = "", recurse: bool = True) -> Iterator[tuple[str, Tensor]]:
         """The buffers (persistent or not) with their dotted names."""
-        modules = self.named_modules(prefix) if recurse else iter([(prefix, self)])
-        yield from _unique(
-            (_join(module_name, name), tensor)
-            for module_name, module in modules
-            for name, tensor in module._own_tensors(module._buffer_names)
-        )
+        return self._named_tensors(lambda module: module._buffer_names, prefix, recurse)
 
     def buffers(self, recurse: bool = True) -> Iterator[Tensor]:
         """The buffers."""
