@@ -39,6 +39,12 @@ def pair(owner: str, name: str, value: IntPair, allow_zero: bool = False) -> tup
     return positive_int(owner, name, values[0], allow_zero), positive_int(owner, name, values[1], allow_zero)
 
 
+def divisible(owner: str, name: str, value: int, divisor_name: str, divisor: int) -> None:
+    """A ValueError unless `divisor` divides `value` (channels into groups, features into heads)."""
+    if value % divisor:
+        raise ValueError(f"{owner}: {name} ({value}) must be divisible by {divisor_name} ({divisor})")
+
+
 def probability(owner: str, name: str, value: float) -> float:
     """`value` if it lies in [0, 1) (a dropout probability of 1 would leave nothing to rescale)."""
     if not 0 <= value < 1:

@@ -21,7 +21,7 @@ from __future__ import annotations
 from math import sqrt
 
 from edugrad.nn import init
-from edugrad.nn._checks import check_input, positive_int, probability
+from edugrad.nn._checks import check_input, divisible, positive_int, probability
 from edugrad.nn.linear import Linear
 from edugrad.nn.module import Module
 from edugrad.tensor import Tensor, dtypes
@@ -41,9 +41,7 @@ class MultiheadAttention(Module):
         super().__init__()
         self.embed_dim = positive_int("MultiheadAttention", "embed_dim", embed_dim)
         self.num_heads = positive_int("MultiheadAttention", "num_heads", num_heads)
-        if embed_dim % num_heads:
-            raise ValueError(f"MultiheadAttention: embed_dim ({embed_dim}) must be divisible by num_heads "
-                             f"({num_heads})")
+        divisible("MultiheadAttention", "embed_dim", embed_dim, "num_heads", num_heads)
         self.head_dim = embed_dim // num_heads
         self.dropout = probability("MultiheadAttention", "dropout", dropout)
         self.batch_first = batch_first

@@ -15,7 +15,7 @@ from dimension 1 of the weight times the kernel size (see `edugrad.nn.init`). In
 from __future__ import annotations
 
 from edugrad.nn import init
-from edugrad.nn._checks import IntPair, check_input, check_size, choice, pair, positive_int
+from edugrad.nn._checks import IntPair, check_input, check_size, choice, divisible, pair, positive_int
 from edugrad.nn.module import Module
 from edugrad.tensor import Tensor
 
@@ -36,9 +36,8 @@ class _ConvNd(Module):
         self.in_channels = positive_int(owner, "in_channels", in_channels)
         self.out_channels = positive_int(owner, "out_channels", out_channels)
         self.groups = positive_int(owner, "groups", groups)
-        for name, count in (("in_channels", in_channels), ("out_channels", out_channels)):
-            if count % groups:
-                raise ValueError(f"{owner}: {name} ({count}) must be divisible by groups ({groups})")
+        divisible(owner, "in_channels", in_channels, "groups", groups)
+        divisible(owner, "out_channels", out_channels, "groups", groups)
         self.kernel_size = pair(owner, "kernel_size", kernel_size)
         self.stride = pair(owner, "stride", stride)
         self.padding = padding

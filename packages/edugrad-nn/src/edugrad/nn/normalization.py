@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import ClassVar
 
-from edugrad.nn._checks import check_input, check_size, positive_int
+from edugrad.nn._checks import check_input, check_size, divisible, positive_int
 from edugrad.nn.module import Module
 from edugrad.tensor import Tensor, dtypes, no_grad
 
@@ -148,9 +148,7 @@ class GroupNorm(Module):
         super().__init__()
         self.num_groups = positive_int("GroupNorm", "num_groups", num_groups)
         self.num_channels = positive_int("GroupNorm", "num_channels", num_channels)
-        if num_channels % num_groups:
-            raise ValueError(f"GroupNorm: num_channels ({num_channels}) must be divisible by num_groups "
-                             f"({num_groups})")
+        divisible("GroupNorm", "num_channels", num_channels, "num_groups", num_groups)
         self.eps = eps
         self.affine = affine
         self.weight, self.bias = _affine((num_channels,), affine, bias)
