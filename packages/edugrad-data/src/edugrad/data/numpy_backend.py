@@ -95,14 +95,13 @@ class NumpyBackend:
 
     def load(self, op: LoadOps, shape: Shape, dtype: DType, arg: Any) -> NDArray:
         np_dtype = dtype.np_dtype
+        if op is LoadOps.FULL:  # first: it is made for every Python scalar operand
+            # One element seen through zero strides: a constant costs no memory however large it is. (This is
+            # what np.broadcast_to returns, built directly because that is several times faster.) A NumPy scalar
+            # as the buffer is read-only, so the constant is too.
+            return np.ndarray(shape, np_dtype, buffer=np_dtype.type(arg), strides=(0,) * len(shape))
         if op is LoadOps.EMPTY:
             return np.empty(shape, np_dtype)
-        if op is LoadOps.FULL:
-            # One element seen through zero strides: a constant costs no memory however large it is. (This is
-            # what np.broadcast_to returns, built directly because it is made for every Python scalar operand.)
-            constant = np.ndarray(shape, np_dtype, buffer=np.array(arg, np_dtype), strides=(0,) * len(shape))
-            constant.flags.writeable = False
-            return constant
         if op is LoadOps.RAND:
             return self._uniform(shape, np_dtype)
         if op is LoadOps.RANDN:

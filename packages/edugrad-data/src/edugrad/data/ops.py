@@ -16,7 +16,15 @@ from __future__ import annotations
 from enum import Enum, auto
 
 
-class UnaryOps(Enum):
+class OpFamily(Enum):
+    """Base of the op families below. Every op is looked up in a backend's dispatch table on every call, so
+    ops hash by identity (members are singletons): Enum's own `__hash__` is Python code hashing the name,
+    which costs more than the lookup itself."""
+
+    __hash__ = object.__hash__
+
+
+class UnaryOps(OpFamily):
     """Elementwise ops of one operand. All but NEG need a floating-point input."""
 
     NEG = auto()
@@ -33,7 +41,7 @@ class UnaryOps(Enum):
     TRUNC = auto()
 
 
-class BinaryOps(Enum):
+class BinaryOps(OpFamily):
     """Elementwise ops of two operands of the same shape and dtype (the layers above broadcast and promote)."""
 
     ADD = auto()
@@ -47,13 +55,13 @@ class BinaryOps(Enum):
     CMPEQ = auto()  # x == y, gives bool
 
 
-class TernaryOps(Enum):
+class TernaryOps(OpFamily):
     """`WHERE(cond, x, y)`: x where cond is true, else y."""
 
     WHERE = auto()
 
 
-class ReduceOps(Enum):
+class ReduceOps(OpFamily):
     """Reductions over a set of axes, keeping the dtype."""
 
     SUM = auto()
@@ -61,14 +69,14 @@ class ReduceOps(Enum):
     PROD = auto()
 
 
-class ScanOps(Enum):
+class ScanOps(OpFamily):
     """Running reductions along one axis (the output has the input's shape)."""
 
     CUMSUM = auto()
     CUMPROD = auto()
 
 
-class MovementOps(Enum):
+class MovementOps(OpFamily):
     """Ops that move or reshape data without computing on it (views where the backend can)."""
 
     RESHAPE = auto()
@@ -79,20 +87,20 @@ class MovementOps(Enum):
     FLIP = auto()
 
 
-class IndexOps(Enum):
+class IndexOps(OpFamily):
     """`GATHER` reads values at integer positions along one axis (torch.gather); `SCATTER_ADD` is its adjoint."""
 
     GATHER = auto()
     SCATTER_ADD = auto()
 
 
-class ContractionOps(Enum):
+class ContractionOps(OpFamily):
     """Batched matrix product `(..., m, k) @ (..., k, n)`: one BLAS call."""
 
     MATMUL = auto()
 
 
-class WindowOps(Enum):
+class WindowOps(OpFamily):
     """`UNFOLD`: the sliding windows of the spatial axes as a view `(N, C, *out, *kernel)` (im2col without the
     copy). `FOLD`: its adjoint, summing every window back onto the image it came from (col2im)."""
 
@@ -100,7 +108,7 @@ class WindowOps(Enum):
     FOLD = auto()
 
 
-class LoadOps(Enum):
+class LoadOps(OpFamily):
     """Ops that create data: uninitialised, constant, random, a range, or copied from a NumPy array."""
 
     EMPTY = auto()
@@ -111,7 +119,7 @@ class LoadOps(Enum):
     FROM_NUMPY = auto()
 
 
-class CastOps(Enum):
+class CastOps(OpFamily):
     """`CAST` converts values to another dtype; `BITCAST` reinterprets the bytes (same itemsize)."""
 
     CAST = auto()

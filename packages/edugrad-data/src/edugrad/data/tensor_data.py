@@ -162,11 +162,11 @@ class TensorData:
     # elementwise ops
 
     def unary(self, op: UnaryOps) -> TensorData:
-        if op is UnaryOps.NEG:
+        if not self.dtype.is_floating_point:  # (tested first: naming an op costs more than this test)
+            if op is not UnaryOps.NEG:
+                _expect_float(op, self.dtype)
             if self.dtype is dtypes.bool:
                 raise TypeError("neg: negation of a bool tensor is not supported; use logical not (x == False)")
-        else:
-            _expect_float(op, self.dtype)
         return self._new(op, self.backend.unary(op, self.array), (self,))
 
     def binary(self, op: BinaryOps, other: TensorData) -> TensorData:
@@ -180,10 +180,11 @@ class TensorData:
                             f"{other.dtype.name} (cast one of them first)")
         if other.backend is not self.backend:
             self._same_backend(op.name.lower(), other)
-        if op is BinaryOps.DIV:
-            _expect_float(op, self.dtype)
-        elif self.dtype is dtypes.bool and op in (BinaryOps.SUB, BinaryOps.IDIV, BinaryOps.POW):
-            raise TypeError(f"{op.name.lower()}: not supported for bool operands")
+        if not self.dtype.is_floating_point:  # every op applies to floats; some not to integers or bools
+            if op is BinaryOps.DIV:
+                _expect_float(op, self.dtype)
+            if self.dtype is dtypes.bool and op in (BinaryOps.SUB, BinaryOps.IDIV, BinaryOps.POW):
+                raise TypeError(f"{op.name.lower()}: not supported for bool operands")
         return self._new(op, self.backend.binary(op, self.array, other.array), (self, other))
 
     def where(self, x: TensorData, y: TensorData) -> TensorData:

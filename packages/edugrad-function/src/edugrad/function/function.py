@@ -87,26 +87,25 @@ class Function:
     @classmethod
     def _record(cls, inputs: tuple[N, ...], kwargs: dict[str, Any]) -> N:
         """The work of `apply`, which a tracer may wrap."""
+        # Every op of every model runs through here, so the common cases return early: nothing is recorded
+        # (and no tuple of flags built) when grad mode is off or the op is not differentiable.
         fn = cls()
         out_data = fn.forward(*[x.data for x in inputs], **kwargs)
-        if not isinstance(out_data, TensorData):
-            raise TypeError(f"{cls.__name__}.forward returned {type(out_data).__name__}; it must return a "
-                            "TensorData, computed with the ops of edugrad.data (x.unary, x.binary, ...)")
+        if type(out_data) is not TensorData:
+            _check_forward_result(cls, out_data)
+        wrap = type(inputs[0])._wrap
+        if not (cls.differentiable and grad_mode._grad_enabled):
+            return wrap(out_data)
         needs_grad = tuple([x.requires_grad for x in inputs])  # a list comprehension: cheaper than a generator
-        record = (
-            cls.differentiable
-            and grad_mode._grad_enabled
-            and True in needs_grad
-            and out_data.dtype.is_floating_point
-        )
-        out = type(inputs[0])._wrap(out_data, fn if record else None)
-        if record:
-            fn.inputs = inputs
-            fn.needs_input_grad = needs_grad
-            # A weak reference: the output owns its Function, so a strong one back would make a cycle.
-            fn._output = weakref.ref(out)
-            fn._versions = tuple([x._version for x in inputs]) if cls.saves_inputs else ()
-            fn._freed = False
+        if True not in needs_grad or not out_data.dtype.is_floating_point:
+            return wrap(out_data)
+        out = wrap(out_data, fn)
+        fn.inputs = inputs
+        fn.needs_input_grad = needs_grad
+        # A weak reference: the output owns its Function, so a strong one back would make a cycle.
+        fn._output = weakref.ref(out)
+        fn._versions = tuple([x._version for x in inputs]) if cls.saves_inputs else ()
+        fn._freed = False
         return out
 
     @property
@@ -132,6 +131,12 @@ class Function:
         for i, (x, version) in enumerate(zip(self.inputs, self._versions)):
             if x._version != version:
                 raise _modified_in_place(self.name, f"input {i}", x, version)
+
+
+def _check_forward_result(cls: type[Function], out_data: object) -> None:
+    if not isinstance(out_data, TensorData):
+        raise TypeError(f"{cls.__name__}.forward returned {type(out_data).__name__}; it must return a "
+                        "TensorData, computed with the ops of edugrad.data (x.unary, x.binary, ...)")
 
 
 def _modified_in_place(fn: str, which: str, node: Node, version: int) -> RuntimeError:
