@@ -42,6 +42,7 @@ SHAPES = [(), (3,), (2, 3)]
 UNARY: list[tuple[type[Function], float, float]] = [
     (F.Neg, -2, 2), (F.Exp, -2, 2), (F.Log, 0.5, 3), (F.Sin, -3, 3), (F.Cos, -3, 3), (F.Tanh, -2, 2),
     (F.Sqrt, 0.5, 3), (F.Reciprocal, 0.5, 2), (F.Relu, -2, 2),
+    (F.Sigmoid, -4, 4),
 ]
 BINARY: list[tuple[type[Function], tuple[float, float], tuple[float, float]]] = [
     (F.Add, (-2, 2), (-2, 2)), (F.Sub, (-2, 2), (-2, 2)), (F.Mul, (-2, 2), (-2, 2)), (F.Div, (-2, 2), (0.5, 2)),
@@ -93,6 +94,8 @@ def reduce_cases() -> list[Case]:
            for s, a, k in maxes]
         + [Case(f"CumSum{s} axis={a}", F.CumSum, apply(F.CumSum, axis=a), lambda s=s: [randn(*s)])
            for s, a in scans]
+        + [Case(f"LogSoftmax{s} axis={a}", F.LogSoftmax, apply(F.LogSoftmax, axis=a), lambda s=s: [randn(*s)])
+           for s, a in [((), 0), ((5,), 0), ((2, 3, 4), 1), ((3, 4), -1)]]
         # Two-way ties only: a central difference of max over k tied elements gives 1/2, torch's share is 1/k.
         + [Case("Max ties", F.Max, apply(F.Max, axes=1),
                 lambda: [leaf([[1.0, 3.0, 3.0], [2.0, 0.0, 2.0]])], twice=False)]

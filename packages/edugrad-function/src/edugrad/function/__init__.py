@@ -5,8 +5,8 @@ A `Function` computes on `TensorData` (edugrad.data) in `forward` and applies th
 """
 
 from edugrad.function.elementwise import (
-    Add, Cast, Cos, Div, Equal, Exp, FloorDiv, Less, Log, Maximum, Mul, Neg, Pow, Reciprocal, Relu, Rounding, Sin,
-    Sqrt, Sub, Tanh, Where,
+    Add, Cast, Cos, Div, Equal, Exp, FloorDiv, Less, Log, Maximum, Mul, Neg, Pow, Reciprocal, Relu, Rounding, Sigmoid,
+    Sin, Sqrt, Sub, Tanh, Where,
 )
 from edugrad.function.engine import backward, grad, topological_order
 from edugrad.function.function import Function, Grads, Tracer, add_tracer, remove_tracer
@@ -17,16 +17,16 @@ from edugrad.function.index import Gather, ScatterAdd
 from edugrad.function.matmul import MatMul
 from edugrad.function.movement import Expand, Flip, Pad, Permute, Reshape, Shrink
 from edugrad.function.node import Node, constant_like
-from edugrad.function.reduce import CumSum, Max, Sum
+from edugrad.function.reduce import CumSum, LogSoftmax, Max, Sum
 from edugrad.function.window import Fold, Unfold
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "Add", "Cast", "Cos", "CumSum", "Div", "Equal", "Exp", "Expand", "Flip", "Fold", "FloorDiv", "Function",
-    "Gather", "GradcheckError", "Grads", "Graph", "GraphNode", "Less", "Log", "MatMul", "Max", "Maximum", "Mul",
+    "Add", "Cast", "Cos", "CumSum", "Div", "Equal", "Exp", "Expand", "Flip", "Fold", "FloorDiv", "Function", "Gather",
+    "GradcheckError", "Grads", "Graph", "GraphNode", "Less", "Log", "LogSoftmax", "MatMul", "Max", "Maximum", "Mul",
     "Neg", "Node", "Pad", "Permute", "Pow", "Reciprocal", "Relu", "Reshape", "Rounding", "ScatterAdd", "Shrink",
-    "Sin", "Sqrt", "Sub", "Sum", "Tanh", "Tracer", "Unfold", "Where", "add_tracer", "backward", "check_function",
-    "constant_like", "enable_grad", "grad", "gradcheck", "gradgradcheck", "is_grad_enabled", "no_grad",
-    "remove_tracer", "set_grad_enabled", "topological_order",
+    "Sigmoid", "Sin", "Sqrt", "Sub", "Sum", "Tanh", "Tracer", "Unfold", "Where", "add_tracer", "backward",
+    "check_function", "constant_like", "enable_grad", "grad", "gradcheck", "gradgradcheck", "is_grad_enabled",
+    "no_grad", "remove_tracer", "set_grad_enabled", "topological_order",
 ]

@@ -180,6 +180,25 @@ class Relu(Function):
         return Mul.apply(g, type(g)._wrap(positive.cast(g.dtype)))
 
 
+class Sigmoid(Function):
+    """The logistic function 1 / (1 + e^-x), as e^min(x, 0) / (1 + e^-|x|): exp never sees a positive argument
+    (no overflow), and tiny results for very negative x keep their relative precision. Composable from Exp and
+    Div, but as one Function it is 9 data ops forward instead of 14 Functions, and its backward is 4
+    Functions instead of some 20 (the gated activations, silu and gelu's relatives, all call it)."""
+
+    def forward(self, x: TensorData) -> TensorData:
+        negated = x.unary(UnaryOps.NEG)
+        # min(x, 0) = -max(-x, 0) and -|x| = -max(x, -x): the op set has MAX, and negation is exact.
+        numerator = negated.binary(BinaryOps.MAX, x.const(0)).unary(UnaryOps.NEG).unary(UnaryOps.EXP)
+        tail = x.binary(BinaryOps.MAX, negated).unary(UnaryOps.NEG).unary(UnaryOps.EXP)  # e^-|x|, in (0, 1]
+        return numerator.binary(BinaryOps.DIV, tail.binary(BinaryOps.ADD, x.const(1)))
+
+    def backward(self, g: Node) -> Grads:
+        # d/dx sigmoid x = sigmoid(x) (1 - sigmoid(x)) = sigmoid(x) sigmoid(-x). The second factor is computed,
+        # not taken as 1 - output: where the output rounds to 1 (x > 17 in float32) that would give 0.
+        return Mul.apply(g, Mul.apply(self.output, Sigmoid.apply(Neg.apply(self.inputs[0]))))
+
+
 class Pow(Function):
     def forward(self, x: TensorData, y: TensorData) -> TensorData:
         return x.binary(BinaryOps.POW, y)

@@ -1,4 +1,4 @@
-"""Reduction Functions: sum and max over axes, and the running sum along one axis.
+"""Reduction Functions: sum and max over axes, the running sum along one axis, and log-softmax.
 
 Function layer (`edugrad.function`). A reduction's backward has to undo the change of shape: the gradient of
 the reduced output is reshaped to keep the reduced axes as size 1 and expanded back over them.
@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from edugrad.data import BinaryOps, ReduceOps, ScanOps, TensorData, normalize_axes, normalize_axis
+from edugrad.data import BinaryOps, ReduceOps, ScanOps, TensorData, UnaryOps, normalize_axes, normalize_axis
 from edugrad.function import movement  # Sum and Expand are each other's adjoint
-from edugrad.function.elementwise import Mul
+from edugrad.function.elementwise import Exp, Mul, Sub
 from edugrad.function.function import Function, Grads
 from edugrad.function.node import Node
 
@@ -66,3 +66,27 @@ class CumSum(Function):
         reverse = (self.axis,)
         flip = movement.Flip.apply
         return flip(CumSum.apply(flip(g, axes=reverse), axis=self.axis), axes=reverse)
+
+
+class LogSoftmax(Function):
+    """log(softmax(x)) along one axis, as (x - m) - log(sum(exp(x - m))) with m the maximum (so exp cannot
+    overflow; m cancels out). Composable from Max, Exp, Sum and Log, but it ends almost every classifier: as
+    one Function it is eight data ops forward and five Functions backward, where the composition records
+    some twenty Functions, each with its Python overhead (PyTorch has one kernel for it too)."""
+
+    saves_inputs = False
+
+    def forward(self, x: TensorData, axis: int) -> TensorData:
+        self.axis = normalize_axis(axis, x.ndim, "log_softmax")
+        peak = x.reduce(ReduceOps.MAX, self.axis, keepdim=True).expand(x.shape)
+        shifted = x.binary(BinaryOps.SUB, peak)
+        total = shifted.unary(UnaryOps.EXP).reduce(ReduceOps.SUM, self.axis, keepdim=True)
+        return shifted.binary(BinaryOps.SUB, total.unary(UnaryOps.LOG).expand(x.shape))
+
+    def backward(self, g: Node) -> Grads:
+        # y_i = x_i - log(sum_j e^x_j), so dy_i/dx_j = [i = j] - softmax_j and dx = g - softmax * sum(g), where
+        # softmax = e^y is read off the output.
+        out = self.output
+        total = Sum.apply(g, axes=self.axis, keepdim=True)
+        return Sub.apply(g, Mul.apply(Exp.apply(out), movement.Expand.apply(total, shape=g.shape)))
+

@@ -1,10 +1,11 @@
 """Elementwise math: exp and log, trigonometry, activations, rounding and the NaN/inf tests.
 
 Tensor layer (`edugrad.tensor`). A handful of these are Functions of the layer below (neg, exp, log, sin,
-cos, tanh, sqrt, reciprocal, the rounding ops); everything else is composed from them and from the
-broadcasted binary ops, so it needs no derivative of its own. Integer inputs to float math are promoted to
-float32 first, as in PyTorch. Where a textbook formula would overflow (sigmoid, softplus, elu) the
-composition is arranged so that exp only ever sees arguments <= 0 (or below a threshold).
+cos, tanh, sqrt, reciprocal, the rounding ops, and relu and sigmoid, too common to pay for a composition);
+everything else is composed from them and from the broadcasted binary ops, so it needs no derivative of its
+own. Integer inputs to float math are promoted to float32 first, as in PyTorch. Where a textbook formula
+would overflow (sigmoid, softplus, elu) it is arranged so that exp only ever sees arguments <= 0 (or below
+a threshold).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 import math
 
 from edugrad.data import UnaryOps, dtypes
-from edugrad.function import Cos, Exp, Log, Maximum, Neg, Reciprocal, Relu, Rounding, Sin, Sqrt, Tanh
+from edugrad.function import Cos, Exp, Log, Maximum, Neg, Reciprocal, Relu, Rounding, Sigmoid, Sin, Sqrt, Tanh
 from edugrad.tensor import tensor as _t
 
 # Abramowitz and Stegun 7.1.26: erf(x) = 1 - t (a1 + a2 t + ... + a5 t^4) e^(-x^2), t = 1 / (1 + p x), for
@@ -109,7 +110,7 @@ def tanh(self: _t.Tensor) -> _t.Tensor:
 
 def _magnitude(x: _t.Tensor) -> tuple[_t.Tensor, _t.Tensor]:
     """|x| and the sign s of x as a constant +1 or -1 (+1 at 0 and for NaN), with |x| = s x. Its derivative
-    is s, +1 also at 0: the one of the x >= 0 branch, which the formulas below take at 0."""
+    is s, +1 also at 0: the one of the x >= 0 branch, which erf takes at 0."""
     sign = (x < 0).cast(x.dtype) * -2 + 1
     return x * sign, sign
 
@@ -117,12 +118,7 @@ def _magnitude(x: _t.Tensor) -> tuple[_t.Tensor, _t.Tensor]:
 def sigmoid(self: _t.Tensor) -> _t.Tensor:
     """The logistic function 1 / (1 + e^-x), computed as e^min(x, 0) / (1 + e^-|x|): exp never sees a
     positive argument (no overflow), and tiny results for very negative x keep their precision."""
-    x = floating(self)
-    magnitude, _ = _magnitude(x)
-    # min(x, 0) = -relu(-x): its derivative at 0 is 0, the x >= 0 branch's, like that of |x|. (NumPy's
-    # `maximum`, behind relu, is several times faster than `where`.)
-    nonpositive = Neg.apply(Relu.apply(Neg.apply(x)))
-    return Exp.apply(nonpositive) / (Exp.apply(Neg.apply(magnitude)) + 1)
+    return Sigmoid.apply(floating(self))
 
 
 def erf(self: _t.Tensor) -> _t.Tensor:

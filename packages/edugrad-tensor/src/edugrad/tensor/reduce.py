@@ -13,7 +13,7 @@ import math
 from collections.abc import Sequence
 
 from edugrad.data import dtypes, normalize_axes, normalize_axis
-from edugrad.function import CumSum, Max, Neg, Pad, Shrink, Sum
+from edugrad.function import CumSum, LogSoftmax, Max, Neg, Pad, Shrink, Sum
 from edugrad.tensor import tensor as _t
 from edugrad.tensor.elementwise import floating
 
@@ -188,10 +188,8 @@ def softmax(self: _t.Tensor, axis: int | None = None, *, dim: int | None = None)
 
 
 def log_softmax(self: _t.Tensor, axis: int | None = None, *, dim: int | None = None) -> _t.Tensor:
-    """log(softmax(self)) along `axis` (default -1), computed stably as x - logsumexp(x)."""
-    a = _axis(self, axis, dim, "log_softmax", -1)
-    x = floating(self)
-    return x - logsumexp(x, a, keepdim=True)
+    """log(softmax(self)) along `axis` (default -1), computed stably as x - max - log(sum(exp(x - max)))."""
+    return LogSoftmax.apply(floating(self), axis=_axis(self, axis, dim, "log_softmax", -1))
 
 
 def cumsum(self: _t.Tensor, axis: int | None = None, *, dim: int | None = None) -> _t.Tensor:
