@@ -187,7 +187,7 @@ def test_scheduler_errors() -> None:
     opt, _ = optimizers()
     with pytest.raises(TypeError, match="list is not an Optimizer"):
         lr_scheduler.StepLR([], step_size=1)  # type: ignore[arg-type]
-    with pytest.raises(ValueError, match="positive integer step_size"):
+    with pytest.raises(ValueError, match="StepLR: step_size must be a positive int, got 0"):
         lr_scheduler.StepLR(opt, step_size=0)
     with pytest.raises(ValueError, match="start_factor"):
         lr_scheduler.LinearLR(opt, start_factor=0.0)

@@ -1,8 +1,9 @@
-"""Argument and input checks shared by the layers, so every bad value gets one clear message.
+"""Argument and input checks shared by `edugrad.nn`, so every bad value gets one clear message.
 
-Private helper of `edugrad.nn`. A layer checks its constructor arguments once and the shape of its input on
-every call, and names itself the way its repr does (`Linear(in_features=4, out_features=3, bias=True)`), so
-the message points at the layer of the model that got the wrong input, not at a Tensor op deep inside it.
+Private helper of `edugrad.nn` (the layers, the schedulers, the DataLoader). A layer checks its constructor
+arguments once and the shape of its input on every call, and names itself the way its repr does
+(`Linear(in_features=4, out_features=3, bias=True)`), so the message points at the layer of the model that got
+the wrong input, not at a Tensor op deep inside it.
 """
 
 from __future__ import annotations

@@ -19,6 +19,7 @@ from typing import Any, Protocol
 import numpy as np
 from numpy.typing import NDArray
 
+from edugrad.nn._checks import positive_int
 from edugrad.nn.data.collate import default_collate
 from edugrad.nn.data.dataset import Dataset, Indices
 
@@ -42,17 +43,14 @@ class DataLoader:
 
     def __init__(self, dataset: SizedIndexable, batch_size: int = 1, shuffle: bool = False, drop_last: bool = False,
                  collate_fn: Callable[[list[Any]], Any] | None = None, seed: int | None = None) -> None:
-        if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
-            raise ValueError(f"DataLoader: batch_size must be a positive int, got {batch_size!r}")
-        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int) or seed < 0):
-            raise ValueError(f"DataLoader: seed must be a non-negative int or None, got {seed!r}")
         self.dataset = dataset
-        self.batch_size = batch_size
+        self.batch_size = positive_int("DataLoader", "batch_size", batch_size)
         self.shuffle = shuffle
         self.drop_last = drop_last
         self.collate_fn = collate_fn
         #: The seed of the shuffled orders; a fresh random one when none is given.
-        self.seed = seed if seed is not None else secrets.randbits(64)
+        self.seed = (secrets.randbits(64) if seed is None
+                     else positive_int("DataLoader", "seed", seed, allow_zero=True))
         #: The epoch whose order the next `for batch in loader` uses; advanced by one at the start of each.
         self.epoch = 0
 

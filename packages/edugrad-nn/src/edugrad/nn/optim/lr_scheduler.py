@@ -16,6 +16,7 @@ from collections import Counter
 from collections.abc import Iterable
 from typing import Any, Literal, SupportsFloat, TypedDict
 
+from edugrad.nn._checks import positive_int
 from edugrad.nn.optim.optimizer import Optimizer
 
 
@@ -74,7 +75,7 @@ class StepLR(LRScheduler):
     """Multiply the lr by `gamma` every `step_size` epochs: lr = initial_lr * gamma ** (epoch // step_size)."""
 
     def __init__(self, optimizer: Optimizer, step_size: int, gamma: float = 0.1, last_epoch: int = -1) -> None:
-        self.step_size = _positive_int("StepLR", "step_size", step_size)
+        self.step_size = positive_int("StepLR", "step_size", step_size)
         self.gamma = gamma
         super().__init__(optimizer, last_epoch)
 
@@ -128,7 +129,7 @@ class LinearLR(LRScheduler):
             raise ValueError(f"LinearLR: end_factor must be in [0, 1], got {end_factor}")
         self.start_factor = start_factor
         self.end_factor = end_factor
-        self.total_iters = _positive_int("LinearLR", "total_iters", total_iters)
+        self.total_iters = positive_int("LinearLR", "total_iters", total_iters)
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
@@ -148,7 +149,7 @@ class CosineAnnealingLR(LRScheduler):
     next T_max): lr = eta_min + (initial_lr - eta_min) * (1 + cos(pi * epoch / T_max)) / 2."""
 
     def __init__(self, optimizer: Optimizer, T_max: int, eta_min: float = 0.0, last_epoch: int = -1) -> None:
-        self.T_max = _positive_int("CosineAnnealingLR", "T_max", T_max)
+        self.T_max = positive_int("CosineAnnealingLR", "T_max", T_max)
         self.eta_min = eta_min
         super().__init__(optimizer, last_epoch)
 
@@ -188,10 +189,10 @@ class OneCycleLR(LRScheduler):
                  div_factor: float = 25.0, final_div_factor: float = 1e4, three_phase: bool = False,
                  last_epoch: int = -1) -> None:
         if total_steps is not None:
-            self.total_steps = _positive_int("OneCycleLR", "total_steps", total_steps)
+            self.total_steps = positive_int("OneCycleLR", "total_steps", total_steps)
         elif epochs is not None and steps_per_epoch is not None:
-            self.total_steps = (_positive_int("OneCycleLR", "epochs", epochs)
-                                * _positive_int("OneCycleLR", "steps_per_epoch", steps_per_epoch))
+            self.total_steps = (positive_int("OneCycleLR", "epochs", epochs)
+                                * positive_int("OneCycleLR", "steps_per_epoch", steps_per_epoch))
         else:
             raise ValueError("OneCycleLR: you must define either total_steps OR (epochs AND steps_per_epoch)")
         if isinstance(pct_start, bool) or not isinstance(pct_start, (int, float)) or not 0 <= pct_start <= 1:
@@ -332,13 +333,6 @@ class ReduceLROnPlateau(LRScheduler):
             new_lr = max(group["lr"] * self.factor, min_lr)
             if group["lr"] - new_lr > self.eps:
                 group["lr"] = new_lr
-
-
-def _positive_int(owner: str, name: str, value: Any) -> int:
-    """`value` if it is an int > 0, else a ValueError naming the scheduler and the argument."""
-    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-        raise ValueError(f"{owner}: expected a positive integer {name}, got {value!r}")
-    return value
 
 
 def _per_group(name: str, value: float | list[float] | tuple[float, ...], groups: int) -> list[float]:
