@@ -145,7 +145,7 @@ def test_reduce_on_plateau_errors() -> None:
         lr_scheduler.ReduceLROnPlateau(opt, mode="up")  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="threshold_mode"):
         lr_scheduler.ReduceLROnPlateau(opt, threshold_mode="relative")  # type: ignore[arg-type]
-    with pytest.raises(ValueError, match="min_lr must have one value per parameter group"):
+    with pytest.raises(ValueError, match="ReduceLROnPlateau: min_lr must have one value per parameter group"):
         lr_scheduler.ReduceLROnPlateau(opt, min_lr=[0.1])
 
 

@@ -219,7 +219,8 @@ class OneCycleLR(LRScheduler):
             ]
         groups = optimizer.param_groups
         if last_epoch == -1:
-            for group, top in zip(groups, _per_group("max_lr", max_lr, len(groups)), strict=True):
+            tops = _per_group("OneCycleLR", "max_lr", max_lr, len(groups))
+            for group, top in zip(groups, tops, strict=True):
                 group["initial_lr"] = top / div_factor
                 group["max_lr"] = top
                 group["min_lr"] = group["initial_lr"] / final_div_factor
@@ -230,8 +231,8 @@ class OneCycleLR(LRScheduler):
                                  f"{type(optimizer).__name__} has neither; pass cycle_momentum=False")
             self.use_beta1 = "betas" in optimizer.defaults
             if last_epoch == -1:
-                tops = _per_group("max_momentum", max_momentum, len(groups))
-                bottoms = _per_group("base_momentum", base_momentum, len(groups))
+                tops = _per_group("OneCycleLR", "max_momentum", max_momentum, len(groups))
+                bottoms = _per_group("OneCycleLR", "base_momentum", base_momentum, len(groups))
                 for group, top, bottom in zip(groups, tops, bottoms, strict=True):
                     self._set_momentum(group, top)
                     group["max_momentum"] = top
@@ -291,7 +292,7 @@ class ReduceLROnPlateau(LRScheduler):
         if threshold_mode not in ("rel", "abs"):
             raise ValueError(f"ReduceLROnPlateau: threshold_mode must be 'rel' or 'abs', got {threshold_mode!r}")
         self.optimizer = optimizer
-        self.min_lrs = _per_group("min_lr", min_lr, len(optimizer.param_groups))
+        self.min_lrs = _per_group("ReduceLROnPlateau", "min_lr", min_lr, len(optimizer.param_groups))
         self.mode, self.factor, self.patience, self.cooldown = mode, factor, patience, cooldown
         self.threshold, self.threshold_mode, self.eps = threshold, threshold_mode, eps
         self.last_epoch = 0
@@ -335,10 +336,10 @@ class ReduceLROnPlateau(LRScheduler):
                 group["lr"] = new_lr
 
 
-def _per_group(name: str, value: float | list[float] | tuple[float, ...], groups: int) -> list[float]:
+def _per_group(owner: str, name: str, value: float | list[float] | tuple[float, ...], groups: int) -> list[float]:
     """One value per parameter group: a list or tuple must have one per group, a number is repeated."""
     if isinstance(value, (list, tuple)):
         if len(value) != groups:
-            raise ValueError(f"{name} must have one value per parameter group ({groups}), got {len(value)}")
+            raise ValueError(f"{owner}: {name} must have one value per parameter group ({groups}), got {len(value)}")
         return list(value)
     return [value] * groups
