@@ -7,7 +7,7 @@ is (num_embeddings, embedding_dim), drawn from N(0, 1), as in PyTorch.
 
 from __future__ import annotations
 
-from edugrad.nn._checks import check_input, positive_int
+from edugrad.nn._checks import check_input, describe, positive_int
 from edugrad.nn.module import Module
 from edugrad.tensor import Tensor
 
@@ -38,8 +38,7 @@ class Embedding(Module):
     def forward(self, indices: Tensor) -> Tensor:
         """The rows of the weight selected by `indices` (an int tensor with values in [0, num_embeddings))."""
         if check_input(self, indices).dtype.is_floating_point:
-            raise TypeError(f"Embedding({self.extra_repr()}): expected integer indices, got dtype "
-                            f"{indices.dtype.name}")
+            raise TypeError(f"{describe(self)}: expected integer indices, got dtype {indices.dtype.name}")
         out = indices.embedding(self.weight)
         if self.padding_idx is not None and out.requires_grad:
             # Zero the gradient of the positions that hold padding_idx: then their row of the weight gets none.

@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import ClassVar
 
-from edugrad.nn._checks import check_input, check_size, divisible, positive_int
+from edugrad.nn._checks import check_input, check_size, describe, divisible, positive_int
 from edugrad.nn.module import Module
 from edugrad.tensor import Tensor, dtypes, no_grad
 
@@ -126,7 +126,7 @@ class LayerNorm(Module):
         """The normalized x, of shape (*, *normalized_shape)."""
         n = len(self.normalized_shape)
         if check_input(self, x).ndim < n or x.shape[x.ndim - n:] != self.normalized_shape:
-            raise ValueError(f"LayerNorm({self.extra_repr()}): expected an input of shape "
+            raise ValueError(f"{describe(self)}: expected an input of shape "
                              f"(*, {', '.join(map(str, self.normalized_shape))}), got shape {x.shape}")
         y = x.layernorm(axis=tuple(range(-n, 0)), eps=self.eps)
         return _scale_shift(y, self.weight, self.bias)
