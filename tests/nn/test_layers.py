@@ -280,6 +280,7 @@ def test_default_init_constants_and_normal() -> None:
     (lambda: nn.GroupNorm(4, 6), r"GroupNorm: num_channels \(6\) must be divisible by num_groups \(4\)"),
     (lambda: nn.LayerNorm((3, -1)), "LayerNorm: normalized_shape must be a positive int, got -1"),
     (lambda: nn.Embedding(5, 2, padding_idx=5), r"padding_idx must be within num_embeddings \(5\), got 5"),
+    (lambda: nn.Embedding(5, 2, padding_idx=1.5), r"padding_idx must be within num_embeddings \(5\), got 1.5"),
     (lambda: nn.Dropout(1.5), r"Dropout: p must be a probability in \[0, 1\), got 1.5"),
     (lambda: nn.GELU("fast"), "GELU: approximate must be one of 'none', 'tanh', got 'fast'"),
     (lambda: nn.MultiheadAttention(10, 3), r"embed_dim \(10\) must be divisible by num_heads \(3\)"),
