@@ -327,6 +327,8 @@ def test_attention_mask_shapes_are_checked() -> None:
         attention(x, x, x, key_padding_mask=Tensor.zeros(3))
     with pytest.raises(ValueError, match="key and value must have the same shape"):
         attention(x, x, Tensor.ones(2, 4, 4))
+    with pytest.raises(TypeError, match="expected a bool or floating-point key_padding_mask, got dtype int64"):
+        attention(x, x, x, key_padding_mask=Tensor([[0, 0, 1], [0, 1, 1]]))
 
 
 def test_attention_unbatched_key_padding_mask_matches_torch() -> None:

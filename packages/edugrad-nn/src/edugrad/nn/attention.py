@@ -124,6 +124,8 @@ def _check_mask(name: str, mask: Tensor, shapes: tuple[tuple[int, ...], ...]) ->
         found = mask.shape if isinstance(mask, Tensor) else type(mask).__name__
         raise ValueError(f"MultiheadAttention: expected {name} of shape {' or '.join(map(str, shapes))}, "
                          f"got {found}")
+    if mask.dtype != dtypes.bool and not mask.dtype.is_floating_point:  # 0/1 ints would be added as scores
+        raise TypeError(f"MultiheadAttention: expected a bool or floating-point {name}, got dtype {mask.dtype.name}")
 
 
 def _additive(mask: Tensor) -> Tensor:
