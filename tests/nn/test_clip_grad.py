@@ -96,5 +96,9 @@ def test_invalid_arguments() -> None:
         clip_grad_norm_(ours, -1.0)
     with pytest.raises(ValueError, match="norm_type must be positive"):
         clip_grad_norm_(ours, 1.0, norm_type=0)
+    with pytest.raises(ValueError, match="norm_type must be positive or 'inf', got 'two'"):
+        clip_grad_norm_(ours, 1.0, norm_type="two")
+    with pytest.raises(TypeError, match="clip_grad_value_: parameters must be Tensors, got a float"):
+        clip_grad_value_([1.0], 0.5)  # type: ignore[list-item]
     with pytest.raises(ValueError, match="clip_value must be >= 0"):
         clip_grad_value_(ours, -0.5)

@@ -22,10 +22,13 @@ def clip_grad_norm_(parameters: Parameters, max_norm: float, norm_type: float | 
     before clipping (all gradients taken as one vector)."""
     if not max_norm >= 0:
         raise ValueError(f"clip_grad_norm_: max_norm must be >= 0, got {max_norm}")
-    order = float(norm_type)
+    try:
+        order = float(norm_type)  # also parses "inf", as in PyTorch
+    except (TypeError, ValueError):
+        order = math.nan  # refused just below, with the message that says what is accepted
     if not order > 0:
         raise ValueError(f"clip_grad_norm_: norm_type must be positive or 'inf', got {norm_type!r}")
-    grads = _grads(parameters)
+    grads = _grads(parameters, "clip_grad_norm_")
     if not grads:
         return Tensor(0.0)
     with no_grad():
@@ -61,11 +64,14 @@ def clip_grad_value_(parameters: Parameters, clip_value: float) -> None:
     if not clip_value >= 0:
         raise ValueError(f"clip_grad_value_: clip_value must be >= 0, got {clip_value}")
     with no_grad():
-        for grad in _grads(parameters):
+        for grad in _grads(parameters, "clip_grad_value_"):
             grad.assign(grad.maximum(-clip_value).minimum(clip_value))
 
 
-def _grads(parameters: Parameters) -> list[Tensor]:
+def _grads(parameters: Parameters, op: str) -> list[Tensor]:
     """The gradients of the parameters that have one."""
     params = [parameters] if isinstance(parameters, Tensor) else list(parameters)
+    for p in params:
+        if not isinstance(p, Tensor):
+            raise TypeError(f"{op}: parameters must be Tensors, got a {type(p).__name__}")
     return [p.grad for p in params if p.grad is not None]
