@@ -257,6 +257,8 @@ def test_non_strict_load_reports_keys_but_still_checks_shapes() -> None:
         model.load_state_dict({"0.weight": np.ones((2, 3), np.float32)}, strict=False)
     with pytest.raises(RuntimeError, match="0.weight: cannot convert the value to a tensor"):
         model.load_state_dict({"0.weight": "weights"}, strict=False)
+    with pytest.raises(TypeError, match="expected a state dict .* for Sequential, got list"):
+        model.load_state_dict([np.ones((3, 2), np.float32)])  # type: ignore[arg-type]
 
 
 def test_repr_matches_torch() -> None:

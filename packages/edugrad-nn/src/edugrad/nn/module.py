@@ -224,6 +224,9 @@ class Module:
 
         Every entry is checked before anything is written, so a failed load changes nothing. A shape or dtype
         mismatch is always an error; missing and unexpected keys are errors when `strict`, else returned."""
+        if not isinstance(state_dict, Mapping):
+            raise TypeError(f"load_state_dict: expected a state dict (a mapping of names to tensors) for "
+                            f"{type(self).__name__}, got {type(state_dict).__name__}")
         targets = dict(self._named_state())
         missing = [key for key in targets if key not in state_dict]
         unexpected = [key for key in state_dict if key not in targets]
