@@ -312,6 +312,9 @@ def test_load_state_dict_rejects_mismatches() -> None:
         optim.Adam([Tensor([0.0, 0.0, 0.0], requires_grad=True), b]).load_state_dict(saved)
     with pytest.raises(KeyError, match="state for parameter 7"):
         optim.Adam([a, b]).load_state_dict({**saved, "state": {7: saved["state"][0]}})
+    with pytest.raises(ValueError, match=r"Adam.load_state_dict: expected a dict with 'state' and 'param_groups', .* "
+                                         r"got keys \['state'\]"):
+        optim.Adam([a, b]).load_state_dict({"state": saved["state"]})
 
 
 INVALID = [

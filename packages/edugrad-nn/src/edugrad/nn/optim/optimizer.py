@@ -117,6 +117,10 @@ class Optimizer:
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
         """Restore the state and hyperparameters saved by `state_dict()`, so training continues exactly where it
         stopped. The optimizer must have been built with the same groups of the same parameters."""
+        if not isinstance(state_dict, dict) or not {"state", "param_groups"} <= state_dict.keys():
+            found = f"keys {sorted(state_dict)}" if isinstance(state_dict, dict) else f"a {type(state_dict).__name__}"
+            raise ValueError(f"{self._name}.load_state_dict: expected a dict with 'state' and 'param_groups', as "
+                             f"state_dict() returns, got {found}")
         saved_groups = state_dict["param_groups"]
         if len(saved_groups) != len(self.param_groups):
             raise ValueError(f"{self._name}.load_state_dict: the state dict has {len(saved_groups)} parameter "
@@ -162,7 +166,8 @@ def _loaded_value(p: Tensor, index: Any, key: str, value: Any) -> Any:
 
 
 def check_option(optimizer: str, name: str, value: Any, low: float = 0.0, high: float | None = None) -> None:
-    """ValueError unless `low <= value` (and `value < high` when given), naming the optimizer and the option."""
+    """TypeError unless `value` is a number, ValueError unless `low <= value` (and `value < high` when given),
+    naming the optimizer and the option."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise TypeError(f"{optimizer}: {name} must be a number, got {type(value).__name__}")
     if not value >= low or (high is not None and not value < high):  # `not >=` also rejects NaN
