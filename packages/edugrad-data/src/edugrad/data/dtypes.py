@@ -7,7 +7,7 @@ it to its own (NumPy's `np.float32`, torch's `torch.float32`). The promotion rul
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 import numpy as np
@@ -24,6 +24,13 @@ class DType:
     itemsize: int
     category: Category
     np_dtype: np.dtype[np.generic]
+    # Stored rather than computed on each read: every op asks one of these at least once.
+    is_floating_point: bool = field(init=False, repr=False)
+    is_integer: bool = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "is_floating_point", self.category == "float")  # (the dataclass is frozen)
+        object.__setattr__(self, "is_integer", self.category == "int")
 
     def __repr__(self) -> str:
         return f"dtypes.{self.name}"
@@ -31,14 +38,6 @@ class DType:
     def __reduce__(self) -> str:
         # Pickle/copy by name, so identity comparisons (`dtype is dtypes.float32`) survive a round trip.
         return f"dtypes.{self.name}"
-
-    @property
-    def is_floating_point(self) -> bool:
-        return self.category == "float"
-
-    @property
-    def is_integer(self) -> bool:
-        return self.category == "int"
 
 
 class dtypes:

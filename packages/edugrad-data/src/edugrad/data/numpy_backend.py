@@ -55,11 +55,19 @@ _SCAN: dict[ScanOps, Callable[..., Any]] = {ScanOps.CUMSUM: np.cumsum, ScanOps.C
 
 
 _DTYPE_OF: dict[np.dtype[Any], DType] = {d.np_dtype: d for d in ALL_DTYPES}
+_MAX_KEPT_CONSTANTS = 1024
 
 
 def _array(result: Any) -> NDArray:
     # NumPy returns a scalar (np.float32, not a 0-d array) from ufuncs and reductions on 0-d input.
     return result if type(result) is np.ndarray else np.asarray(result)
+
+
+def _keepable(value: object) -> bool:
+    """Whether a constant of `value` may be kept under the key `value`: Python ints and bools, and floats
+    other than NaN (which equals no key) and zero (whose key 0.0 == -0.0 == 0 would match the other sign)."""
+    kind = type(value)
+    return kind is int or kind is bool or (kind is float and value != 0 and value == value)
 
 
 def _positions(index: NDArray, axis: int) -> tuple[NDArray, ...]:
@@ -78,6 +86,7 @@ class NumpyBackend:
 
     def __init__(self) -> None:
         self.rng = np.random.default_rng()
+        self._constants: dict[tuple[Shape, np.dtype[Any], bool | int | float], NDArray] = {}
 
     def from_numpy(self, array: NDArray, dtype: DType) -> NDArray:
         return np.array(array, dtype=dtype.np_dtype, copy=True)
@@ -96,10 +105,7 @@ class NumpyBackend:
     def load(self, op: LoadOps, shape: Shape, dtype: DType, arg: Any) -> NDArray:
         np_dtype = dtype.np_dtype
         if op is LoadOps.FULL:  # first: it is made for every Python scalar operand
-            # One element seen through zero strides: a constant costs no memory however large it is. (This is
-            # what np.broadcast_to returns, built directly because that is several times faster.) A NumPy scalar
-            # as the buffer is read-only, so the constant is too.
-            return np.ndarray(shape, np_dtype, buffer=np_dtype.type(arg), strides=(0,) * len(shape))
+            return self._constant(shape, np_dtype, arg)
         if op is LoadOps.EMPTY:
             return np.empty(shape, np_dtype)
         if op is LoadOps.RAND:
@@ -116,6 +122,22 @@ class NumpyBackend:
             return self.from_numpy(arg, dtype)
         raise NotImplementedError(op)
 
+    def _constant(self, shape: Shape, np_dtype: np.dtype[Any], value: bool | int | float) -> NDArray:
+        """`value` in every element: one element seen through zero strides, so a constant costs no memory
+        however large it is (np.broadcast_to makes the same, several times slower). A NumPy scalar as the
+        buffer is read-only, so the constant is too, and can be shared: a training loop asks for the same
+        few constants (lr, betas, 0, 1) on every step, so they are kept and built once."""
+        keep = _keepable(value)
+        key = (shape, np_dtype, value)
+        constant = self._constants.get(key) if keep else None
+        if constant is None:
+            constant = np.ndarray(shape, np_dtype, buffer=np_dtype.type(value), strides=(0,) * len(shape))
+            if keep:
+                if len(self._constants) >= _MAX_KEPT_CONSTANTS:
+                    self._constants.clear()
+                self._constants[key] = constant
+        return constant
+
     def _uniform(self, shape: Shape, np_dtype: np.dtype[Any]) -> NDArray:
         # k / 2**bits for k uniform on [0, 2**bits), where bits is the dtype's precision (11 for float16): every
         # value is exact in the dtype, so none can round up to 1.0. (A float64 sample cast to float16 rounds to
@@ -130,7 +152,8 @@ class NumpyBackend:
         return _array(_UNARY[op](x))
 
     def binary(self, op: BinaryOps, x: NDArray, y: NDArray) -> NDArray:
-        return _array(_BINARY[op](x, y))
+        result = _BINARY[op](x, y)  # the busiest op: _array's test inlined
+        return result if type(result) is np.ndarray else np.asarray(result)
 
     def where(self, cond: NDArray, x: NDArray, y: NDArray) -> NDArray:
         return _array(np.where(cond, x, y))

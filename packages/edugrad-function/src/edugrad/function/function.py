@@ -94,14 +94,16 @@ class Function:
         if type(out_data) is not TensorData:
             _check_forward_result(cls, out_data)
         wrap = type(inputs[0])._wrap
-        if not (cls.differentiable and grad_mode._grad_enabled):
+        if not (cls.differentiable and grad_mode._grad_enabled and out_data.dtype.is_floating_point):
             return wrap(out_data)
-        needs_grad = tuple([x.requires_grad for x in inputs])  # a list comprehension: cheaper than a generator
-        if True not in needs_grad or not out_data.dtype.is_floating_point:
+        for x in inputs:  # a plain loop, no comprehension: this runs for every op
+            if x.requires_grad:
+                break
+        else:
             return wrap(out_data)
         out = wrap(out_data, fn)
         fn.inputs = inputs
-        fn.needs_input_grad = needs_grad
+        fn.needs_input_grad = tuple([x.requires_grad for x in inputs])
         # A weak reference: the output owns its Function, so a strong one back would make a cycle.
         fn._output = weakref.ref(out)
         fn._versions = tuple([x._version for x in inputs]) if cls.saves_inputs else ()

@@ -55,7 +55,7 @@ def operands(x: _t.Tensor, y: Operand, op: str, reverse: bool = False) -> tuple[
             x = x.cast(dtype)
         other = constant(x, y, dtype)
     else:
-        other = as_tensor(y, op)
+        other = y if isinstance(y, _t.Tensor) else as_tensor(y, op)
         if other.dtype is not x.dtype:
             dtype = promote_types(x.dtype, other.dtype)
             x, other = x.cast(dtype), other.cast(dtype)
@@ -249,6 +249,8 @@ def where(condition: _t.Tensor, x: Operand, y: Operand) -> _t.Tensor:
         b, a = operands(y, x, "where")
     else:
         a, b = operands(x, y, "where")
+    if condition.shape == a.shape:  # a and b already share a shape (operands broadcast them)
+        return Where.apply(condition, a, b)
     shape = broadcast_shape(condition.shape, a.shape, "where")
     return Where.apply(condition.expand(shape), a.expand(shape), b.expand(shape))
 

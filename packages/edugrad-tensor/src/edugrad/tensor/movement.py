@@ -49,6 +49,8 @@ def reshape(self: _t.Tensor, *shape: ShapeArg) -> _t.Tensor:
 def expand(self: _t.Tensor, *shape: ShapeArg) -> _t.Tensor:
     """A view with size-1 axes repeated to `shape`; new leading axes may be added; -1 keeps a size."""
     sizes = _sizes(shape)
+    if sizes == self.shape:  # the common case (broadcasting operands that already match): nothing to do
+        return self
     if len(sizes) < self.ndim:
         raise ValueError(f"expand: the target shape {sizes} has fewer axes than the tensor's {self.shape}")
     lead = len(sizes) - self.ndim
