@@ -15,46 +15,52 @@ from edugrad.nn import functional as F
 from edugrad.tensor import Tensor, no_grad
 
 Array = np.ndarray[Any, Any]
-rng = np.random.default_rng(0)
+Make = Callable[[np.random.Generator], tuple[Array, Array]]
 
 
-def logits(*shape: int) -> Array:
+def logits(rng: np.random.Generator, *shape: int) -> Array:
     return rng.normal(0, 2, shape).astype(np.float32)
 
 
-def labels(high: int, *shape: int, ignored: int | None = None) -> Array:
+def labels(rng: np.random.Generator, high: int, *shape: int, ignored: int | None = None) -> Array:
     values = rng.integers(0, high, shape)
     if ignored is not None:
         values.reshape(-1)[::3] = ignored
     return values
 
 
-def probabilities(*shape: int) -> Array:
+def probabilities(rng: np.random.Generator, *shape: int) -> Array:
     return rng.uniform(0.02, 0.98, shape).astype(np.float32)
 
 
-CASES: list[tuple[str, dict[str, Any], Callable[[], tuple[Array, Array]]]] = [
-    ("CrossEntropyLoss", {}, lambda: (logits(6, 4), labels(4, 6))),
-    ("CrossEntropyLoss", {"ignore_index": 1}, lambda: (logits(6, 4), labels(4, 6, ignored=1))),
+def distributions(rng: np.random.Generator, rows: int, classes: int) -> Array:
+    """Rows of class probabilities that sum to 1, as soft targets."""
+    weights = probabilities(rng, rows, classes)
+    return weights / weights.sum(axis=1, keepdims=True)
+
+
+CASES: list[tuple[str, dict[str, Any], Make]] = [
+    ("CrossEntropyLoss", {}, lambda rng: (logits(rng, 6, 4), labels(rng, 4, 6))),
+    ("CrossEntropyLoss", {"ignore_index": 1}, lambda rng: (logits(rng, 6, 4), labels(rng, 4, 6, ignored=1))),
     ("CrossEntropyLoss", {"label_smoothing": 0.2, "ignore_index": -100},
-     lambda: (logits(5, 3), labels(3, 5, ignored=-100))),
-    ("CrossEntropyLoss", {}, lambda: (logits(2, 4, 3, 2), labels(4, 2, 3, 2))),
-    ("CrossEntropyLoss", {"label_smoothing": 0.1},
-     lambda: (logits(4, 5), np.asarray(torch.softmax(torch.randn(4, 5), 1).numpy()))),
-    ("NLLLoss", {}, lambda: (np.log(probabilities(5, 3)), labels(3, 5))),
-    ("NLLLoss", {"ignore_index": 0}, lambda: (np.log(probabilities(2, 3, 4)), labels(3, 2, 4, ignored=0))),
-    ("MSELoss", {}, lambda: (logits(3, 4), logits(3, 4))),
-    ("L1Loss", {}, lambda: (logits(3, 4), logits(3, 4))),
-    ("BCELoss", {}, lambda: (probabilities(3, 4), probabilities(3, 4))),
-    ("BCEWithLogitsLoss", {}, lambda: (logits(3, 4), rng.integers(0, 2, (3, 4)).astype(np.float32))),
+     lambda rng: (logits(rng, 5, 3), labels(rng, 3, 5, ignored=-100))),
+    ("CrossEntropyLoss", {}, lambda rng: (logits(rng, 2, 4, 3, 2), labels(rng, 4, 2, 3, 2))),
+    ("CrossEntropyLoss", {"label_smoothing": 0.1}, lambda rng: (logits(rng, 4, 5), distributions(rng, 4, 5))),
+    ("NLLLoss", {}, lambda rng: (np.log(probabilities(rng, 5, 3)), labels(rng, 3, 5))),
+    ("NLLLoss", {"ignore_index": 0},
+     lambda rng: (np.log(probabilities(rng, 2, 3, 4)), labels(rng, 3, 2, 4, ignored=0))),
+    ("MSELoss", {}, lambda rng: (logits(rng, 3, 4), logits(rng, 3, 4))),
+    ("L1Loss", {}, lambda rng: (logits(rng, 3, 4), logits(rng, 3, 4))),
+    ("BCELoss", {}, lambda rng: (probabilities(rng, 3, 4), probabilities(rng, 3, 4))),
+    ("BCEWithLogitsLoss", {}, lambda rng: (logits(rng, 3, 4), rng.integers(0, 2, (3, 4)).astype(np.float32))),
 ]
 
 
 @pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
 @pytest.mark.parametrize("name, kwargs, make", CASES, ids=[f"{n}{k or ''}" for n, k, _ in CASES])
-def test_loss_module_matches_torch(name: str, kwargs: dict[str, Any], make: Callable[[], tuple[Array, Array]],
-                                   reduction: str) -> None:
-    prediction, target = make()
+def test_loss_module_matches_torch(name: str, kwargs: dict[str, Any], make: Make, reduction: str) -> None:
+    rng = np.random.default_rng(0)
+    prediction, target = make(rng)
     ours, theirs = getattr(nn, name)(reduction=reduction, **kwargs), getattr(torch.nn, name)(reduction=reduction,
                                                                                             **kwargs)
     x, t = Tensor(prediction, requires_grad=True), torch.tensor(prediction, requires_grad=True)
@@ -73,10 +79,11 @@ def test_loss_module_matches_torch(name: str, kwargs: dict[str, Any], make: Call
     (nn.NLLLoss(ignore_index=2), lambda x, y: F.nll_loss(x.log_softmax(1), y, ignore_index=2)),
 ])
 def test_functional_forms_equal_the_modules(module: nn.Module, function: Callable[[Tensor, Tensor], Tensor]) -> None:
-    x, y = Tensor(logits(6, 3)), Tensor(labels(3, 6))
+    rng = np.random.default_rng(0)
+    x, y = Tensor(logits(rng, 6, 3)), Tensor(labels(rng, 3, 6))
     prediction = x.log_softmax(1) if isinstance(module, nn.NLLLoss) else x
     np.testing.assert_array_equal(module(prediction, y).numpy(), function(x, y).numpy())
-    a, b = Tensor(probabilities(4)), Tensor(probabilities(4))
+    a, b = Tensor(probabilities(rng, 4)), Tensor(probabilities(rng, 4))
     np.testing.assert_array_equal(F.mse_loss(a, b).numpy(), nn.MSELoss()(a, b).numpy())
     np.testing.assert_array_equal(F.l1_loss(a, b, reduction="none").numpy(), nn.L1Loss("none")(a, b).numpy())
     np.testing.assert_array_equal(F.binary_cross_entropy(a, b).numpy(), nn.BCELoss()(a, b).numpy())
@@ -86,7 +93,8 @@ def test_functional_forms_equal_the_modules(module: nn.Module, function: Callabl
 
 def test_cross_entropy_trains_a_linear_classifier() -> None:
     """A few steps of gradient descent with the module's gradients lower the loss, as in PyTorch."""
-    x, y = Tensor(logits(32, 5)), Tensor(labels(3, 32))
+    rng = np.random.default_rng(0)
+    x, y = Tensor(logits(rng, 32, 5)), Tensor(labels(rng, 3, 32))
     model, loss_fn = nn.Linear(5, 3), nn.CrossEntropyLoss()
     losses = []
     for _ in range(20):
