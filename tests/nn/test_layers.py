@@ -152,14 +152,12 @@ CASES = [
 @pytest.mark.parametrize("train", [True, False], ids=["train", "eval"])
 @pytest.mark.parametrize("case", CASES, ids=str)
 def test_layer_matches_torch(case: Case, train: bool) -> None:
-    torch.manual_seed(0)
     theirs = getattr(torch.nn, case.layer)(*case.args, **case.kwargs)
     ours = getattr(nn, case.layer)(*case.args, **case.kwargs)
     check_twins(case, ours, theirs, train)
 
 
 def test_multihead_attention_weights_match_torch() -> None:
-    torch.manual_seed(0)
     theirs, ours = torch.nn.MultiheadAttention(6, 3, batch_first=True), nn.MultiheadAttention(6, 3, batch_first=True)
     copy_weights(theirs, ours)
     rng = np.random.default_rng(0)
@@ -332,7 +330,6 @@ def test_attention_mask_shapes_are_checked() -> None:
 
 
 def test_attention_unbatched_key_padding_mask_matches_torch() -> None:
-    torch.manual_seed(0)
     theirs, ours = torch.nn.MultiheadAttention(4, 2), nn.MultiheadAttention(4, 2)
     copy_weights(theirs, ours)
     x, padding = np.random.default_rng(0).normal(size=(3, 4)).astype(np.float32), np.array([0, 0, 1], bool)
