@@ -43,7 +43,7 @@ def topological_order(roots: Sequence[Node]) -> list[Node]:
                     f"Trying to backward through the graph a second time (through {ctx.name}): its saved values "
                     "were freed by the first backward. Pass retain_graph=True to the first backward to keep them."
                 )
-            stack.extend((x, False) for x in ctx.inputs if x.requires_grad and id(x) not in visited)
+            stack.extend([(x, False) for x in ctx.inputs if x.requires_grad and id(x) not in visited])
     return order
 
 
@@ -114,7 +114,8 @@ def _run(roots: Sequence[Node], seeds: Sequence[Node], retain_graph: bool | None
             g = grads.pop(id(node), None)
             if g is None:
                 continue  # nothing reached this node (its only path went through an input needing no grad)
-            g = _run_hooks(node, g)
+            if node._hooks:
+                g = _run_hooks(node, g)
             if wanted is not None:
                 if id(node) in wanted:
                     wanted[id(node)] = _accumulate(wanted[id(node)], g, create_graph)
@@ -137,7 +138,7 @@ def _propagate(fn: Function, g: Node, grads: dict[int, Node]) -> None:
         result = traced(fn.name, "backward", (g,), partial(fn.backward, g))
     else:
         result = fn.backward(g)
-    input_grads = result if isinstance(result, tuple) else (result,)
+    input_grads = result if type(result) is tuple else (result,)
     if len(input_grads) != len(fn.inputs):
         raise RuntimeError(f"{fn.name}.backward returned {len(input_grads)} gradients for {len(fn.inputs)} inputs")
     for i, (x, needs, dx) in enumerate(zip(fn.inputs, fn.needs_input_grad, input_grads)):
@@ -146,12 +147,13 @@ def _propagate(fn: Function, g: Node, grads: dict[int, Node]) -> None:
         if not isinstance(dx, Node):
             raise TypeError(f"{fn.name}.backward returned {type(dx).__name__} for input {i}; a gradient must be a "
                             "Node, built from other Functions' apply (e.g. Mul.apply(g, ...)) so it can be recorded")
-        if dx.shape != x.shape or dx.dtype is not x.dtype:
+        if dx.data.shape != x.data.shape or dx.data.dtype is not x.data.dtype:  # (.data: no property calls)
             raise RuntimeError(
                 f"{fn.name}.backward returned a gradient of shape {dx.shape} and dtype {dx.dtype.name} for input "
                 f"{i}, which has shape {x.shape} and dtype {x.dtype.name}; a gradient must match its input"
             )
-        grads[id(x)] = _accumulate(grads.get(id(x)), dx, True)
+        pending = grads.get(id(x))  # gradients reaching x along several paths add up
+        grads[id(x)] = dx if pending is None else Add.apply(pending, dx)
 
 
 def _accumulate(total: N | None, g: N, keep_graph: bool) -> N:
