@@ -1,11 +1,12 @@
 """Download one file from a list of mirrors, check its SHA-256, and only then let it appear on disk.
 
-Private helper of `edugrad.nn.datasets` (standard library and tqdm only). The two rules it exists for:
+Private helper of `edugrad.nn.datasets` (standard library, tqdm and `_atomic`). The two rules it exists for:
 
 - A file in the cache is always complete and verified. The bytes go to a temporary file in the destination
-  folder and are renamed into place with `os.replace` once their checksum matches. A rename within one folder
-  is atomic, so an interrupted download (Ctrl-C, a full disk, a dropped connection) leaves either nothing or
-  a stray `.part` file, never a half-written `train-images-idx3-ubyte.gz` that a later run would trust.
+  folder and are renamed into place with `os.replace` once their checksum matches (`atomic_write`). A rename
+  within one folder is atomic, so an interrupted download (Ctrl-C, a full disk, a dropped connection) leaves
+  either nothing or a stray `.part` file, never a half-written `train-images-idx3-ubyte.gz` that a later
+  run would trust.
 - A wrong file never survives. A mirror can answer with an HTML error page, a captive-portal login page or a
   changed file; the SHA-256 check catches all of them, the temporary file is deleted, and the next mirror
   gets its turn. The checksum is also what makes a plain-HTTP mirror safe to use.
@@ -15,14 +16,14 @@ from __future__ import annotations
 
 import hashlib
 import http.client
-import os
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import BinaryIO
 from urllib.request import urlopen  # looked up at call time, so tests can replace it with a fake
 
 from tqdm import tqdm
+
+from edugrad.nn._atomic import atomic_write
 
 CHUNK_BYTES = 1 << 20  # read 1 MiB at a time: the progress bar moves and memory use stays flat
 TIMEOUT_SECONDS = 60  # per socket operation, not for the whole file
@@ -54,26 +55,15 @@ def download(urls: Sequence[str], destination: Path, sha256: str) -> None:
 
 
 def _download_one(url: str, destination: Path, sha256: str) -> None:
-    # The temporary file must live in the destination's own folder: os.replace is only atomic (and only
-    # works at all) within one file system.
     try:
-        handle, temporary_name = tempfile.mkstemp(dir=destination.parent, prefix=f".{destination.name}.",
-                                                  suffix=".part")
-    except OSError as error:
-        raise DownloadError(f"cannot write to {destination.parent}: {error}") from error
-    temporary = Path(temporary_name)
-    try:
-        with os.fdopen(handle, "wb") as out:
+        with atomic_write(destination, suffix=".part") as out:
             actual = _fetch(url, out, label=destination.name)
-        if actual != sha256:
-            raise DownloadError(f"the downloaded file has SHA-256 {actual}, but {destination.name} should "
-                                f"have {sha256}; the mirror sent something else (an error page?), so the "
-                                f"partial file was deleted")
-        os.replace(temporary, destination)
-    finally:
-        # After a successful os.replace the temporary name is gone already; in every other case (a failed
-        # check, a network error, KeyboardInterrupt) this removes the partial file.
-        temporary.unlink(missing_ok=True)
+            if actual != sha256:  # raised inside the block, so the partial file is deleted
+                raise DownloadError(f"the downloaded file has SHA-256 {actual}, but {destination.name} should "
+                                    f"have {sha256}; the mirror sent something else (an error page?), so the "
+                                    f"partial file was deleted")
+    except OSError as error:  # creating, flushing or renaming the file; network errors are DownloadErrors already
+        raise DownloadError(f"cannot write to {destination.parent}: {error}") from error
 
 
 def _fetch(url: str, out: BinaryIO, label: str) -> str:

@@ -19,16 +19,15 @@ keys, so tuples become `{"__tuple__": [...]}` and dicts with other keys (an opti
 parameter index) `{"__items__": [[key, value], ...]}`. Python floats are written as their shortest repr,
 which reads back as the same float, so a resumed run continues bit for bit.
 
-Writes are atomic: the bytes go to a temporary file in the same folder, are flushed to disk (fsync), and only
-then does `os.replace` swap the new file in (a rename, which the operating system does all at once). A crash
-at any moment leaves the old file or the new one, never half of one.
+Writes are atomic (`_atomic.atomic_write`): the bytes go to a temporary file in the same folder, are flushed
+to disk (fsync), and only then does `os.replace` swap the new file in (a rename, which the operating system
+does all at once). A crash at any moment leaves the old file or the new one, never half of one.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import secrets
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Protocol
@@ -38,6 +37,7 @@ import safetensors
 import safetensors.numpy
 from numpy.typing import NDArray
 
+from edugrad.nn._atomic import atomic_write
 from edugrad.tensor import DType, Tensor, dtypes
 
 __all__ = ["CheckpointError", "load", "load_checkpoint", "save", "save_checkpoint"]
@@ -133,35 +133,9 @@ def load_checkpoint(path: PathLike, model: Stateful | None = None, optimizer: St
 def _write(path: Path, arrays: dict[str, NDArray[Any]], metadata: dict[str, str] | None) -> None:
     if not path.parent.is_dir():  # else the error would name the temporary file
         raise FileNotFoundError(f"cannot write {path}: the folder {path.parent} does not exist")
-    _write_atomically(path, safetensors.numpy.save(arrays, metadata=metadata))
-
-
-def _write_atomically(path: Path, payload: bytes) -> None:
-    """Write `payload` to `path` so that a crash leaves either the old file or the new one."""
-    temporary = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
-    # O_EXCL: never write into a file someone else created; mode 0o666 minus the umask, like open(path, "wb").
-    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
-    try:
-        with os.fdopen(descriptor, "wb") as file:
-            file.write(payload)
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(temporary, path)
-    except BaseException:  # also KeyboardInterrupt: the temporary file must not stay behind
-        temporary.unlink(missing_ok=True)
-        raise
-    _fsync_folder(path.parent)
-
-
-def _fsync_folder(folder: Path) -> None:
-    """Make the rename itself durable: on POSIX it is recorded in the folder, which has to be flushed too."""
-    if os.name != "posix":
-        return
-    descriptor = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
+    payload = safetensors.numpy.save(arrays, metadata=metadata)
+    with atomic_write(path) as file:
+        file.write(payload)
 
 
 def _read(path: Path, op: str) -> tuple[dict[str, Tensor], dict[str, str]]:
