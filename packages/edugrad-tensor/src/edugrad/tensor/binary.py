@@ -49,17 +49,19 @@ def as_tensor(value: Operand, op: str) -> _t.Tensor:
 
 def operands(x: _t.Tensor, y: Operand, op: str, reverse: bool = False) -> tuple[_t.Tensor, _t.Tensor]:
     """x and y promoted to one dtype and broadcast to one shape, swapped when `reverse` (for 2 - x)."""
+    # Every binary op passes here, so it reads shape and dtype off `.data` (the Tensor properties cost a call
+    # each) and does nothing more when the operands already fit.
     if isinstance(y, (bool, int, float)):
-        dtype = result_type(x.dtype, y)
-        if dtype is not x.dtype:
+        dtype = result_type(x.data.dtype, y)
+        if dtype is not x.data.dtype:
             x = x.cast(dtype)
-        other = constant(x, y, dtype)
+        other = _t.Tensor._wrap(x.data.const(y, dtype))
     else:
         other = y if isinstance(y, _t.Tensor) else as_tensor(y, op)
-        if other.dtype is not x.dtype:
+        if other.data.dtype is not x.data.dtype:
             dtype = promote_types(x.dtype, other.dtype)
             x, other = x.cast(dtype), other.cast(dtype)
-        if x.shape != other.shape:
+        if x.data.shape != other.data.shape:
             shape = broadcast_shape(x.shape, other.shape, op)
             x, other = x.expand(shape), other.expand(shape)
     return (other, x) if reverse else (x, other)
