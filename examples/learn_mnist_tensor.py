@@ -29,6 +29,7 @@ def read_idx(path: Path) -> np.ndarray:
 
 
 def load(data_dir: Path, prefix: str) -> tuple[np.ndarray, np.ndarray]:
+    """Images as float32 (N, 1, 28, 28) in [0, 1] and int64 labels of the split `prefix` ("train" or "t10k")."""
     images = read_idx(data_dir / f"{prefix}-images-idx3-ubyte.gz").astype(np.float32)[:, None] / 255.0
     labels = read_idx(data_dir / f"{prefix}-labels-idx1-ubyte.gz").astype(np.int64)
     return images, labels
@@ -43,9 +44,11 @@ class ConvNet:
         self.l1 = Tensor.scaled_uniform(400, 10, requires_grad=True)
 
     def parameters(self) -> list[Tensor]:
+        """The weights to train."""
         return [self.c1, self.c2, self.l1]
 
     def __call__(self, x: Tensor) -> Tensor:
+        """Logits (N, 10) of images (N, 1, 28, 28)."""
         x = x.conv2d(self.c1).relu().max_pool2d(2)
         x = x.conv2d(self.c2).relu().max_pool2d(2)
         return x.flatten(1).dot(self.l1)
@@ -61,6 +64,7 @@ class Adam:
         self.v = [Tensor.zeros_like(p) for p in params]
 
     def step(self) -> None:
+        """Update every parameter in place from its gradient, then clear the gradient."""
         self.t += 1
         with no_grad():  # the update itself is not part of any graph
             for p, m, v in zip(self.params, self.m, self.v):
@@ -74,6 +78,7 @@ class Adam:
 
 
 def main() -> None:
+    """Train for --steps random batches, then report the accuracy on the test set."""
     parser = argparse.ArgumentParser(description="learn_mnist with the Tensor API alone")
     parser.add_argument("--data-dir", type=Path, default=Path("../shared/datasets/mnist"))
     parser.add_argument("--steps", type=int, default=100)

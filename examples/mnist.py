@@ -29,6 +29,8 @@ from edugrad.tensor import Tensor, no_grad
 
 @dataclass
 class Data:
+    """A dataset as uint8 images (N, H, W) and int64 labels (N,), split into train and test."""
+
     name: str
     train_images: np.ndarray
     train_labels: np.ndarray
@@ -52,6 +54,7 @@ class SmallCNN(nn.Module):
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    """The command-line options (of `argv`, or of the command line when None)."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--epochs", type=int, default=None,
                         help="passes over the training set (default 2; 15 on the small offline fallback)")
@@ -69,6 +72,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 
 def load_data(args: argparse.Namespace) -> Data:
+    """The dataset the options ask for; scikit-learn's digits if MNIST is unavailable and none was named."""
     name = args.dataset or "mnist"
     try:
         splits = datasets.load_dataset(name, root=args.data_dir)
@@ -102,6 +106,7 @@ def to_inputs(images: np.ndarray) -> np.ndarray:
 
 
 def evaluate(model: SmallCNN, images: np.ndarray, labels: np.ndarray, batch_size: int = 1000) -> float:
+    """The fraction of `images` the model classifies as `labels`, in evaluation mode and without a graph."""
     model.eval()
     correct = 0
     with no_grad():
@@ -113,6 +118,7 @@ def evaluate(model: SmallCNN, images: np.ndarray, labels: np.ndarray, batch_size
 
 
 def train(args: argparse.Namespace) -> float:
+    """Train and evaluate as the options say, save the weights (and the curves); return the test accuracy."""
     data = load_data(args)
     if args.epochs is None:
         args.epochs = 15 if data.name == "sklearn-digits" else 2
@@ -159,6 +165,7 @@ def _steps(loader: DataLoader, args: argparse.Namespace) -> int:
 
 
 def plot(losses: list[float], accuracies: list[float], path: Path) -> None:
+    """Write the training loss per step and the test accuracy per epoch side by side to a PNG."""
     import matplotlib
 
     matplotlib.use("Agg")  # no display needed
