@@ -4,9 +4,10 @@ steps on the real MNIST reaching over 96% test accuracy."""
 from __future__ import annotations
 
 import importlib.util
-from dataclasses import replace
+import inspect
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 from types import ModuleType
 
@@ -86,8 +87,6 @@ def test_a_few_hundred_steps_on_real_mnist_pass_96_percent(tmp_path: Path) -> No
 
 def test_the_docs_show_the_examples_model() -> None:
     """docs/mnist.md copies the SmallCNN class of the example; they must not drift apart."""
-    import inspect
-
     page = (ROOT / "docs" / "mnist.md").read_text()
     source = inspect.getsource(load_example().SmallCNN)
     assert source in page, "docs/mnist.md shows a SmallCNN different from examples/mnist.py: copy it again"

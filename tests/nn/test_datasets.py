@@ -94,7 +94,6 @@ def user_cache(tmp_path: Path, name: str = "mnist") -> Path:
     return tmp_path / "home" / ".cache" / "edugrad" / name
 
 
-
 @pytest.mark.parametrize("compress", [True, False], ids=["gzip", "raw"])
 @pytest.mark.parametrize("dtype", list(TYPE_CODES), ids=str)
 @pytest.mark.parametrize("shape", [(7,), (2, 3, 4)], ids=["1d", "3d"])
@@ -161,7 +160,6 @@ def test_read_idx_rejects_a_bad_file_and_names_it(tmp_path: Path, case: str) -> 
 def test_read_idx_of_a_missing_file_raises_file_not_found(tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError):
         datasets.read_idx(tmp_path / "nothing-here")
-
 
 
 def test_candidate_dirs_are_root_then_edugrad_data_then_cache_then_system(tmp_path: Path,
@@ -246,7 +244,6 @@ def test_an_unknown_dataset_name_is_a_value_error() -> None:
         datasets.load_dataset("cifar10")
 
 
-
 def test_images_and_labels_of_different_lengths_are_rejected(tmp_path: Path) -> None:
     make_dataset(tmp_path / "mine", seed=1)
     labels = write_file(tmp_path / "mine" / "train-labels-idx1-ubyte.gz",
@@ -272,7 +269,6 @@ def test_labels_outside_0_to_9_are_rejected(tmp_path: Path) -> None:
 
     with pytest.raises(DatasetError, match="label 200"):
         datasets.mnist(root=tmp_path / "mine", download=False)
-
 
 
 def serve(folder: Path, seed: int) -> tuple[Splits, dict[str, str]]:
@@ -388,7 +384,6 @@ def test_without_network_the_error_lists_each_mirror_that_failed(tmp_path: Path)
         assert f"{mirror}train-images-idx3-ubyte.gz: <urlopen error network access is disabled" in message
     assert f"Downloading into {user_cache(tmp_path)} failed" in message
     assert list(user_cache(tmp_path).iterdir()) == []
-
 
 
 @pytest.mark.skipif(not SHARED_MNIST.is_dir(), reason=f"no MNIST copy at {SHARED_MNIST} (shared/datasets/mnist)")
