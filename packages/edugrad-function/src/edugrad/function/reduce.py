@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 from edugrad.data import BinaryOps, ReduceOps, ScanOps, TensorData, UnaryOps, normalize_axes, normalize_axis
 from edugrad.function import movement  # Sum and Expand are each other's adjoint
-from edugrad.function.elementwise import Exp, Mul, Sub
+from edugrad.function.elementwise import Div, Exp, Mul, Sub
 from edugrad.function.function import Function, Grads
 from edugrad.function.node import Node
 
@@ -44,14 +44,16 @@ class Max(Function):
         return x.reduce(ReduceOps.MAX, self.axes, keepdim)
 
     def backward(self, g: Node) -> Grads:
-        # The gradient goes to the maximal elements; when several tie, they share it equally (as torch.amax).
-        # The sharing mask is a constant: max is piecewise linear in x.
+        # The gradient goes to the maximal elements; when several tie, they share it equally (as torch.amax):
+        # each gets g / count. Dividing g, which has the output's size, before spreading it over the input
+        # saves a pass over the input (which is 4x larger for a 2x2 pooling). The mask and the counts are
+        # constants: max is piecewise linear in x.
         x = self.inputs[0].data
         kept = _kept_shape(x.shape, self.axes)
         is_max = x.binary(BinaryOps.CMPEQ, self.output.data.reshape(kept).expand(x.shape)).cast(g.dtype)
-        count = is_max.reduce(ReduceOps.SUM, self.axes, keepdim=True).expand(x.shape)
-        share = type(g)._wrap(is_max.binary(BinaryOps.DIV, count))
-        return Mul.apply(_spread(g, kept, x.shape), share)
+        count = type(g)._wrap(is_max.reduce(ReduceOps.SUM, self.axes, keepdim=True))
+        share = Div.apply(movement.Reshape.apply(g, shape=kept), count)
+        return Mul.apply(movement.Expand.apply(share, shape=x.shape), type(g)._wrap(is_max))
 
 
 class CumSum(Function):
