@@ -19,12 +19,12 @@ class _Pool2d(Module):
     def __init__(self, kernel_size: IntPair, stride: IntPair | None, padding: IntPair) -> None:
         super().__init__()
         owner = type(self).__name__
-        self.kernel_size = kernel_size
-        self.stride = kernel_size if stride is None else stride
-        self.padding = padding
+        stride = kernel_size if stride is None else stride
+        # Checked as pairs but kept as given, because PyTorch's repr shows them so (`kernel_size=2`).
         pair(owner, "kernel_size", kernel_size)
-        pair(owner, "stride", self.stride)
+        pair(owner, "stride", stride)
         pair(owner, "padding", padding, allow_zero=True)
+        self.kernel_size, self.stride, self.padding = kernel_size, stride, padding
 
     def forward(self, x: Tensor) -> Tensor:
         """The pooled x, (N, C, H_out, W_out) or (C, H_out, W_out)."""
@@ -43,8 +43,8 @@ class MaxPool2d(_Pool2d):
     def __init__(self, kernel_size: IntPair, stride: IntPair | None = None, padding: IntPair = 0,
                  dilation: IntPair = 1) -> None:
         super().__init__(kernel_size, stride, padding)
-        self.dilation = dilation
         pair("MaxPool2d", "dilation", dilation)
+        self.dilation = dilation
 
     def _pool(self, x: Tensor) -> Tensor:
         return x.max_pool2d(self.kernel_size, self.stride, self.padding, self.dilation)
