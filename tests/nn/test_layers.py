@@ -65,7 +65,8 @@ def check_twins(case: Case, ours: nn.Module, theirs: torch.nn.Module, train: boo
     ts = [torch.tensor(a, requires_grad=grad) for a in arrays]
     out = ours(*xs, **{k: Tensor(v) for k, v in case.call_kwargs.items()})
     expected = theirs(*ts, **{k: torch.tensor(v) for k, v in case.call_kwargs.items()})
-    for o, e in zip(out if isinstance(out, tuple) else (out,), expected if isinstance(expected, tuple) else (expected,)):
+    outs, expecteds = (values if isinstance(values, tuple) else (values,) for values in (out, expected))
+    for o, e in zip(outs, expecteds, strict=True):  # as many outputs as torch's, each the same
         np.testing.assert_allclose(o.numpy(), e.detach().numpy(), atol=case.atol, rtol=1e-4,
                                    err_msg=f"{case}: forward differs (train={train})")
     upstream = rng.uniform(-1, 1, first(expected).shape).astype(np.float32)
