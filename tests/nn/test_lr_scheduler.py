@@ -141,9 +141,9 @@ def test_reduce_on_plateau_errors() -> None:
     opt, _ = optimizers()
     with pytest.raises(ValueError, match="factor should be < 1.0"):
         lr_scheduler.ReduceLROnPlateau(opt, factor=1.5)
-    with pytest.raises(ValueError, match="mode must be 'min' or 'max'"):
+    with pytest.raises(ValueError, match="ReduceLROnPlateau: mode must be one of 'min', 'max', got 'up'"):
         lr_scheduler.ReduceLROnPlateau(opt, mode="up")  # type: ignore[arg-type]
-    with pytest.raises(ValueError, match="threshold_mode"):
+    with pytest.raises(ValueError, match="threshold_mode must be one of 'rel', 'abs', got 'relative'"):
         lr_scheduler.ReduceLROnPlateau(opt, threshold_mode="relative")  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="ReduceLROnPlateau: min_lr must have one value per parameter group"):
         lr_scheduler.ReduceLROnPlateau(opt, min_lr=[0.1])

@@ -16,7 +16,7 @@ from collections import Counter
 from collections.abc import Iterable
 from typing import Any, Literal, SupportsFloat, TypedDict
 
-from edugrad.nn._checks import positive_int
+from edugrad.nn._checks import choice, positive_int
 from edugrad.nn.optim.optimizer import Optimizer
 
 
@@ -197,8 +197,7 @@ class OneCycleLR(LRScheduler):
             raise ValueError("OneCycleLR: you must define either total_steps OR (epochs AND steps_per_epoch)")
         if isinstance(pct_start, bool) or not isinstance(pct_start, (int, float)) or not 0 <= pct_start <= 1:
             raise ValueError(f"OneCycleLR: expected a pct_start between 0 and 1, got {pct_start}")
-        if anneal_strategy not in ("cos", "linear"):
-            raise ValueError(f"OneCycleLR: anneal_strategy must be 'cos' or 'linear', got {anneal_strategy!r}")
+        choice("OneCycleLR", "anneal_strategy", anneal_strategy, ("cos", "linear"))
         self.anneal_strategy = anneal_strategy
         warmup_end = float(pct_start * self.total_steps) - 1
         warmup = _Phase(end_step=warmup_end, start_lr="initial_lr", end_lr="max_lr",
@@ -287,10 +286,8 @@ class ReduceLROnPlateau(LRScheduler):
             raise TypeError(f"ReduceLROnPlateau: {type(optimizer).__name__} is not an Optimizer")
         if factor >= 1.0:
             raise ValueError(f"ReduceLROnPlateau: factor should be < 1.0, got {factor}")
-        if mode not in ("min", "max"):
-            raise ValueError(f"ReduceLROnPlateau: mode must be 'min' or 'max', got {mode!r}")
-        if threshold_mode not in ("rel", "abs"):
-            raise ValueError(f"ReduceLROnPlateau: threshold_mode must be 'rel' or 'abs', got {threshold_mode!r}")
+        choice("ReduceLROnPlateau", "mode", mode, ("min", "max"))
+        choice("ReduceLROnPlateau", "threshold_mode", threshold_mode, ("rel", "abs"))
         self.optimizer = optimizer
         self.min_lrs = _per_group("ReduceLROnPlateau", "min_lr", min_lr, len(optimizer.param_groups))
         self.mode, self.factor, self.patience, self.cooldown = mode, factor, patience, cooldown
