@@ -7,7 +7,6 @@ the arguments, so each method here is the bare computation.
 from __future__ import annotations
 
 from collections.abc import Callable
-from math import prod
 from typing import Any
 
 import numpy as np
@@ -220,22 +219,20 @@ class NumpyBackend:
 
     def fold(self, cols: NDArray, spatial: Shape, stride: Shape, dilation: Shape) -> NDArray:
         # The adjoint of unfold: kernel offset k of every window lands on the strided slice
-        # k*dilation, k*dilation + stride, ... of the image, one vectorised add per kernel offset (9 for 3x3).
-        # The adds run with batch and channels as the last, contiguous axis: laid out as (N, C, H, W), each
-        # add's inner loop would be one image row of a few strided elements (11 for an 11x11 output), and
-        # NumPy's per-loop overhead would dominate. Moving the axes costs two copies, which pay for themselves.
-        n = len(spatial)
-        batch, out_shape, kernel = cols.shape[:2], cols.shape[2 : 2 + n], cols.shape[2 + n :]
-        to_kernel_first = (*range(2 + n, 2 + 2 * n), *range(2, 2 + n), 0, 1)  # (*kernel, *out, N, C)
-        moved = np.ascontiguousarray(cols.transpose(to_kernel_first)).reshape((*kernel, *out_shape, prod(batch)))
-        image = np.zeros((*spatial, prod(batch)), cols.dtype)
+        # k*dilation, k*dilation + stride, ... of the image. One vectorised add per kernel offset (9 for 3x3).
+        # (Moving batch and channels to the last axis first gives the adds longer inner loops, which is faster
+        # for small batches, but the two whole-array transposes it needs fall out of cache as the batch or the
+        # image grows: 3x slower at batch 512. This layout scales linearly.)
+        n_spatial = len(spatial)
+        out_shape = cols.shape[2 : 2 + n_spatial]
+        kernel = cols.shape[2 + n_spatial :]
+        image = np.zeros(cols.shape[:2] + spatial, cols.dtype)
         for offset in np.ndindex(*kernel):
-            target = tuple(
+            target: tuple[Any, ...] = (..., *(
                 slice(k * d, k * d + (o - 1) * s + 1, s) for k, d, o, s in zip(offset, dilation, out_shape, stride)
-            )
-            image[target] += moved[offset]
-        image = image.reshape((*spatial, *batch)).transpose((n, n + 1, *range(n)))  # back to (N, C, *spatial)
-        return np.ascontiguousarray(image)
+            ))
+            image[target] += cols[(..., *offset)]
+        return image
 
     def cast(self, x: NDArray, dtype: DType) -> NDArray:
         return x.astype(dtype.np_dtype)
