@@ -29,7 +29,7 @@ def read_idx(path: Path) -> np.ndarray:
 
 
 def load(data_dir: Path, prefix: str) -> tuple[np.ndarray, np.ndarray]:
-    """Images as float32 (N, 1, 28, 28) in [0, 1] and int64 labels of the split `prefix` ("train" or "t10k")."""
+    """Images as float32 (N, 1, 28, 28) with pixel values 0..255 and int64 labels of the split `prefix` ("train" or "t10k")."""
     # Raw 0..255 pixels, as the reference does: its scaled_uniform weights are tiny (the linear layer's are
     # about 0.016), and large inputs give them usable activations from the first step. Normalised inputs
     # (examples/mnist.py) suit PyTorch-style initialisation; here they reach ~89% in 100 steps instead of ~95%.
