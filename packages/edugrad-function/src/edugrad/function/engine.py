@@ -21,12 +21,26 @@ from edugrad.function.node import Node, constant_like
 N = TypeVar("N", bound=Node)
 
 
-def topological_order(roots: Sequence[Node]) -> list[Node]:
-    """Every node that requires grad and leads to a root, each after all of its inputs (depth-first, with an
-    explicit stack instead of recursion)."""
+class FreedGraphError(RuntimeError):
+    """Raised on a walk through a Function whose saved values a backward without retain_graph freed."""
+
+    def __init__(self, function: str) -> None:
+        super().__init__(
+            f"Trying to backward through the graph a second time (through {function}): its saved values were "
+            "freed by the first backward. Pass retain_graph=True to the first backward to keep them."
+        )
+        self.function = function
+
+
+def topological_order(roots: Sequence[Node], only_requiring_grad: bool = True) -> list[Node]:
+    """Every node that leads to a root (only those that require grad, unless told otherwise), each after all
+    of its inputs, the inputs in argument order (depth-first, with an explicit stack instead of recursion, so
+    a long chain cannot overflow Python's recursion limit). The engine and the graph export both walk this."""
     order: list[Node] = []
     visited: set[int] = set()
-    stack: list[tuple[Node, bool]] = [(root, False) for root in reversed(roots) if root.requires_grad]
+    stack: list[tuple[Node, bool]] = [
+        (root, False) for root in reversed(roots) if root.requires_grad or not only_requiring_grad
+    ]
     while stack:
         node, inputs_done = stack.pop()
         if inputs_done:
@@ -39,11 +53,10 @@ def topological_order(roots: Sequence[Node]) -> list[Node]:
         ctx = node._ctx
         if ctx is not None:
             if ctx._freed:
-                raise RuntimeError(
-                    f"Trying to backward through the graph a second time (through {ctx.name}): its saved values "
-                    "were freed by the first backward. Pass retain_graph=True to the first backward to keep them."
-                )
-            stack.extend([(x, False) for x in ctx.inputs if x.requires_grad and id(x) not in visited])
+                raise FreedGraphError(ctx.name)
+            # Pushed last-first, so the stack pops (and places) the first argument first.
+            stack.extend([(x, False) for x in reversed(ctx.inputs)
+                          if (x.requires_grad or not only_requiring_grad) and id(x) not in visited])
     return order
 
 

@@ -23,6 +23,7 @@ from typing import Literal
 
 import numpy as np
 
+from edugrad.function.engine import FreedGraphError, topological_order
 from edugrad.function.node import Node
 
 View = Literal["forward", "backward"]
@@ -188,29 +189,14 @@ class Graph:
 
 
 def _walk(root: Node) -> list[Node]:
-    """Every node that leads to `root`, each after its inputs, the inputs in argument order (depth-first
-    with an explicit stack, so a long chain cannot overflow Python's recursion limit)."""
-    order: list[Node] = []
-    seen: set[int] = set()
-    stack = [(root, False)]
-    while stack:
-        node, inputs_done = stack.pop()
-        if inputs_done:
-            order.append(node)
-            continue
-        if id(node) in seen:
-            continue
-        seen.add(id(node))
-        stack.append((node, True))
-        ctx = node._ctx
-        if ctx is not None:
-            if ctx._freed:
-                raise RuntimeError(
-                    f"graph: backward has already freed this graph (at {ctx.name}); capture it before backward, "
-                    "g = loss.graph(); loss.backward(), and g also shows the gradients"
-                )
-            stack.extend((x, False) for x in reversed(ctx.inputs) if id(x) not in seen)
-    return order
+    """Every node that leads to `root`, constants included, each after its inputs (the engine's walk)."""
+    try:
+        return topological_order([root], only_requiring_grad=False)
+    except FreedGraphError as error:  # the engine's words are about backward; say what to do for a graph
+        raise RuntimeError(
+            f"graph: backward has already freed this graph (at {error.function}); capture it before backward, "
+            "g = loss.graph(); loss.backward(), and g also shows the gradients"
+        ) from error
 
 
 def _describe(node: Node, ids: dict[int, str], name: str | None) -> GraphNode:
