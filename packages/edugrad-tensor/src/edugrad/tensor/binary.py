@@ -55,9 +55,9 @@ def operands(x: _t.Tensor, y: Operand, op: str, reverse: bool = False) -> tuple[
         dtype = result_type(x.data.dtype, y)
         if dtype is not x.data.dtype:
             x = x.cast(dtype)
-        other = _t.Tensor._wrap(x.data.const(y, dtype))
+        other = constant(x, y, dtype)
     else:
-        other = y if isinstance(y, _t.Tensor) else as_tensor(y, op)
+        other = as_tensor(y, op)
         if other.data.dtype is not x.data.dtype:
             dtype = promote_types(x.dtype, other.dtype)
             x, other = x.cast(dtype), other.cast(dtype)
