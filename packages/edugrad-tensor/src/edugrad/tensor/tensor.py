@@ -200,7 +200,7 @@ class Tensor(Node):
             if new.size != 1:
                 raise ValueError(f"assign: cannot assign a value of shape {new.shape} to a tensor of shape "
                                  f"{self.shape}")
-            new = new.reshape(()).reshape((1,) * self.ndim).expand(self.shape)
+            new = new.reshape((1,) * self.ndim).expand(self.shape)  # one value fills the tensor
         self._check_writable("assign")
         self.data = new.cast(self.dtype)
         self._version += 1
