@@ -55,14 +55,6 @@ def _conv_padding(padding: Size2 | str, kernel: tuple[int, int], stride: tuple[i
     return left, right, top, bottom
 
 
-def _pad2d(x: _t.Tensor, pads: tuple[int, int, int, int], value: float = 0.0) -> _t.Tensor:
-    """x with (left, right, top, bottom) pixels of `value` added around each image."""
-    if not any(pads):
-        return x
-    left, right, top, bottom = pads
-    return Pad.apply(x, padding=((0, 0), (0, 0), (top, bottom), (left, right)), value=value)
-
-
 def _crop(x: _t.Tensor, rows: tuple[int, int], cols: tuple[int, int]) -> _t.Tensor:
     """The rows [start, end) and columns [start, end) of each image of x (x itself if that is all of it)."""
     if rows == (0, x.shape[2]) and cols == (0, x.shape[3]):
@@ -117,7 +109,7 @@ def conv2d(self: _t.Tensor, weight: _t.Tensor, bias: _t.Tensor | None = None, st
                          f"{f} divisible by groups")
     _check_weight(self, weight, bias, f, "conv2d")
     strides, dilations = _pair(stride, "stride", "conv2d"), _pair(dilation, "dilation", "conv2d")
-    x = _pad2d(self, _conv_padding(padding, (kh, kw), strides, dilations))
+    x = self.pad2d(_conv_padding(padding, (kh, kw), strides, dilations))
     _check_fits(x, (kh, kw), dilations, "conv2d")
     windows = Unfold.apply(x, kernel=(kh, kw), stride=strides, dilation=dilations)  # (N, C, OH, OW, KH, KW)
     oh, ow = windows.shape[2:4]
@@ -184,7 +176,7 @@ def _pool_windows(x: _t.Tensor, kernel_size: Size2, stride: Size2 | None, paddin
     dilations, pads = _pair(dilation, "dilation", op), _pair(padding, "padding", op, low=0)
     if any(p > k // 2 for p, k in zip(pads, kernel)):  # PyTorch's rule: no window lies in the padding alone
         raise ValueError(f"{op}: padding {pads} must be at most half the kernel size {kernel}")
-    x = _pad2d(x, (pads[1], pads[1], pads[0], pads[0]), pad_value)
+    x = x.pad2d((pads[1], pads[1], pads[0], pads[0]), pad_value)
     _check_fits(x, kernel, dilations, op)
     n, c, h, w = x.shape
     if strides == kernel and dilations == (1, 1):
