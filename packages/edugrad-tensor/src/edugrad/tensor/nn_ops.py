@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from math import sqrt
 
 from edugrad.data import dtypes
-from edugrad.function import Fold, Gather, MatMul, Pad, Shrink, Unfold
+from edugrad.function import Fold, Gather, MatMul, Pad, Unfold
 from edugrad.tensor import tensor as _t
 
 Size2 = int | Sequence[int]
@@ -53,13 +53,6 @@ def _conv_padding(padding: Size2 | str, kernel: tuple[int, int], stride: tuple[i
         raise ValueError(message)
     left, right, top, bottom = values
     return left, right, top, bottom
-
-
-def _crop(x: _t.Tensor, rows: tuple[int, int], cols: tuple[int, int]) -> _t.Tensor:
-    """The rows [start, end) and columns [start, end) of each image of x (x itself if that is all of it)."""
-    if rows == (0, x.shape[2]) and cols == (0, x.shape[3]):
-        return x  # Shrink would be free, but its backward would copy the gradient into a padded array
-    return Shrink.apply(x, bounds=((0, x.shape[0]), (0, x.shape[1]), rows, cols))
 
 
 def _check_fits(x: _t.Tensor, kernel: tuple[int, int], dilation: tuple[int, int], op: str) -> None:
@@ -163,7 +156,7 @@ def conv_transpose2d(self: _t.Tensor, weight: _t.Tensor, bias: _t.Tensor | None 
     extra = (max(0, oph - ph), max(0, opw - pw))
     if any(extra):
         image = Pad.apply(image, padding=((0, 0), (0, 0), (0, extra[0]), (0, extra[1])))
-    return _add_bias(_crop(image, (ph, full[0] + oph - ph), (pw, full[1] + opw - pw)), bias)
+    return _add_bias(image.shrink((None, None, (ph, full[0] + oph - ph), (pw, full[1] + opw - pw))), bias)
 
 
 def _pool_windows(x: _t.Tensor, kernel_size: Size2, stride: Size2 | None, padding: Size2, dilation: Size2,
@@ -183,7 +176,7 @@ def _pool_windows(x: _t.Tensor, kernel_size: Size2, stride: Size2 | None, paddin
         # Windows that tile the image without overlap are just a reshape of it (after cutting off a ragged
         # edge, as the floor in the output size does): no window view, and the gradient needs no Fold.
         oh, ow = h // kernel[0], w // kernel[1]
-        x = _crop(x, (0, oh * kernel[0]), (0, ow * kernel[1]))
+        x = x.shrink((None, None, (0, oh * kernel[0]), (0, ow * kernel[1])))
         windows = x.reshape(n, c, oh, kernel[0], ow, kernel[1]).permute(3, 5, 0, 1, 2, 4)
     else:
         windows = Unfold.apply(x, kernel=kernel, stride=strides, dilation=dilations).permute(4, 5, 0, 1, 2, 3)
