@@ -23,6 +23,7 @@ from edugrad.tensor import binary, creation, elementwise, movement, reduce
 from edugrad.tensor import linalg
 from edugrad.tensor import losses, nn_ops
 from edugrad.tensor import combine, indexing
+from edugrad.tensor import inplace
 from edugrad.tensor import tracing
 
 Scalar = bool | int | float
@@ -210,6 +211,19 @@ class Tensor(Node):
         if self.requires_grad and is_grad_enabled():
             raise RuntimeError(f"{op}: a tensor that requires grad cannot be changed in place while gradients are "
                                "recorded; wrap the change in `with no_grad():` or change a detach()ed copy")
+
+    # in-place updates of the values (optimizers, running statistics); nothing is recorded for backward
+    add_ = inplace.add_
+    sub_ = inplace.sub_
+    mul_ = inplace.mul_
+    div_ = inplace.div_
+    lerp_ = inplace.lerp_
+    addcmul_ = inplace.addcmul_
+    addcdiv_ = inplace.addcdiv_
+    clamp_ = inplace.clamp_
+    zero_ = inplace.zero_
+    fill_ = inplace.fill_
+    copy_ = inplace.copy_
 
     # training mode
 

@@ -1,0 +1,144 @@
+"""The in-place methods (`add_`, `lerp_`, `addcdiv_`, ...): the values PyTorch's methods of the same name
+give, dtype and shape rules, the version counter, and refusals where an in-place op would lose a gradient."""
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pytest
+import torch
+
+from edugrad.tensor import Tensor, dtypes, no_grad
+
+RNG = np.random.default_rng(0)
+A = RNG.standard_normal((3, 4)).astype(np.float32)
+B = RNG.standard_normal((3, 4)).astype(np.float32)
+C = RNG.uniform(0.5, 2.0, (3, 4)).astype(np.float32)
+ROW = RNG.standard_normal(4).astype(np.float32)
+
+# (name, call): the call gets the receiver and the Tensor class of its library (edugrad's or torch's).
+CASES: list[tuple[str, Callable[[Any, Callable[[Any], Any]], Any]]] = [
+    ("add_", lambda x, t: x.add_(t(B))),
+    ("add_ alpha", lambda x, t: x.add_(t(B), alpha=-0.5)),
+    ("add_ scalar", lambda x, t: x.add_(2.5)),
+    ("add_ broadcast row", lambda x, t: x.add_(t(ROW))),
+    ("sub_ alpha", lambda x, t: x.sub_(t(B), alpha=3)),
+    ("mul_", lambda x, t: x.mul_(t(B))),
+    ("mul_ scalar", lambda x, t: x.mul_(0.9)),
+    ("div_", lambda x, t: x.div_(t(C))),
+    ("lerp_ scalar weight", lambda x, t: x.lerp_(t(B), 0.1)),
+    ("lerp_ tensor weight", lambda x, t: x.lerp_(t(B), t(C / 4))),
+    ("addcmul_", lambda x, t: x.addcmul_(t(B), t(C), value=0.001)),
+    ("addcdiv_", lambda x, t: x.addcdiv_(t(B), t(C), value=-0.01)),
+    ("clamp_ both", lambda x, t: x.clamp_(-0.5, 0.5)),
+    ("clamp_ tensor min", lambda x, t: x.clamp_(t(B))),
+    ("clamp_ max only", lambda x, t: x.clamp_(None, 0.2)),
+    ("clamp_ min above max", lambda x, t: x.clamp_(1.0, -1.0)),
+    ("zero_", lambda x, t: x.zero_()),
+    ("fill_", lambda x, t: x.fill_(7.5)),
+    ("copy_ broadcast", lambda x, t: x.copy_(t(ROW))),
+    ("chained", lambda x, t: x.mul_(0.999).addcmul_(t(B), t(B), value=0.001)),
+]
+
+
+@pytest.mark.parametrize(("name", "call"), CASES, ids=[name for name, _ in CASES])
+def test_matches_torch_and_changes_the_receiver(name: str, call: Callable[[Any, Any], Any]) -> None:
+    ours, theirs = Tensor(A), torch.tensor(A)
+    returned = call(ours, Tensor)
+    call(theirs, torch.tensor)
+    assert returned is ours
+    np.testing.assert_allclose(ours.numpy(), theirs.numpy(), rtol=1e-6, atol=1e-7)
+    assert ours.shape == (3, 4) and ours.dtype is dtypes.float32
+
+
+def test_clamp_keeps_nan_as_torch_does() -> None:
+    values = [float("nan"), -3.0, 0.5, 3.0]
+    x = Tensor(values).clamp_(-1.0, 1.0)
+    np.testing.assert_array_equal(x.numpy(), torch.tensor(values).clamp_(-1.0, 1.0).numpy())
+
+
+def test_each_update_bumps_the_version_once() -> None:
+    x = Tensor(A)
+    x.add_(1.0)
+    x.addcdiv_(Tensor(B), Tensor(C), value=0.5)
+    assert x._version == 2
+
+
+def test_an_integer_tensor_keeps_its_dtype_and_refuses_a_float() -> None:
+    n = Tensor([1, 2, 3])
+    n.add_(Tensor([1, 1, 1], dtype=dtypes.int32), alpha=2)
+    assert n.dtype is dtypes.int64 and n.tolist() == [3, 4, 5]
+    with pytest.raises(TypeError, match="add_: result type float32 can't be cast to the desired output type int64"):
+        n.add_(0.5)
+    with pytest.raises(TypeError, match="mul_: result type float32 can't be cast"):
+        n.mul_(Tensor([1.0, 2.0, 3.0]))
+    with pytest.raises(TypeError, match="div_: expected a floating-point tensor, got int64"):
+        n.div_(2)
+    assert n.tolist() == [3, 4, 5]  # a refused update changes nothing
+
+
+def test_a_wider_float_operand_is_stored_in_the_receivers_dtype() -> None:
+    x = Tensor([1.0, 2.0])
+    x.add_(Tensor([0.25, 0.5], dtype=dtypes.float64))
+    assert x.dtype is dtypes.float32 and x.tolist() == [1.25, 2.5]
+
+
+def test_an_operand_must_broadcast_to_the_receivers_shape() -> None:
+    with pytest.raises(ValueError, match=r"add_: an operand of shape \(2, 4\) does not broadcast to the shape "
+                                         r"\(4,\)"):
+        Tensor(ROW).add_(Tensor.ones(2, 4))
+    with pytest.raises(ValueError, match=r"lerp_: shapes \(3, 4\) and \(5,\) cannot be broadcast"):
+        Tensor(A).lerp_(Tensor.ones(5), 0.5)
+
+
+def test_fill_takes_a_one_element_tensor_only() -> None:
+    assert Tensor.zeros(2).fill_(Tensor([3.0])).tolist() == [3.0, 3.0]
+    with pytest.raises(ValueError, match=r"fill_: expected a number or a one-element tensor, got a tensor of shape"):
+        Tensor.zeros(2).fill_(Tensor([1.0, 2.0]))
+
+
+def test_copy_casts_like_torch() -> None:
+    x = Tensor.zeros(3, dtype=dtypes.int32)
+    x.copy_(Tensor([1.7, -1.7, 2.2]))
+    assert x.dtype is dtypes.int32
+    assert x.tolist() == torch.zeros(3, dtype=torch.int32).copy_(torch.tensor([1.7, -1.7, 2.2])).tolist()
+
+
+def test_a_parameter_is_updated_only_under_no_grad() -> None:
+    w = Tensor(A, requires_grad=True)
+    with pytest.raises(RuntimeError, match="add_: a tensor that requires grad cannot be changed in place while "
+                                           "gradients are recorded"):
+        w.add_(1.0)
+    with no_grad():
+        w.add_(1.0)
+    np.testing.assert_allclose(w.numpy(), A + 1)
+    assert w.requires_grad and w.is_leaf
+
+
+def test_an_operand_that_requires_grad_is_refused_while_recording() -> None:
+    # PyTorch would record `buffer.add_(w)` in the graph; edugrad records no in-place op, so it refuses rather
+    # than silently dropping w's gradient.
+    w = Tensor(B, requires_grad=True)
+    with pytest.raises(RuntimeError, match="add_: an operand requires grad, and in-place ops are not recorded"):
+        Tensor(A).add_(w)
+    with no_grad():
+        np.testing.assert_allclose(Tensor(A).add_(w).numpy(), A + B)
+
+
+def test_backward_sees_that_a_saved_input_was_changed() -> None:
+    w = Tensor(A, requires_grad=True)
+    x = Tensor(B)
+    y = (w * x).sum()
+    x.mul_(2.0)
+    with pytest.raises(RuntimeError, match="was modified in place after it was used"):
+        y.backward()
+
+
+def test_views_and_snapshots_keep_the_old_values() -> None:
+    # In place means the Tensor object: TensorData is immutable, so a detach()ed copy taken before keeps its
+    # values (a state_dict saved earlier stays a snapshot).
+    x = Tensor(A)
+    before = x.detach()
+    x.add_(1.0)
+    np.testing.assert_array_equal(before.numpy(), A)
+    np.testing.assert_allclose(x.numpy(), A + 1)
