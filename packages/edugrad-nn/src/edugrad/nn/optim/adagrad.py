@@ -35,5 +35,5 @@ class Adagrad(Optimizer):
         grad = gradient(p, group["maximize"], group["weight_decay"])
         state["step"] = step = state["step"] + 1
         lr = group["lr"] / (1 + (step - 1) * group["lr_decay"])
-        total = state["sum"].assign(state["sum"] + grad * grad)
-        p.assign(p - grad / (total.sqrt() + group["eps"]) * lr)
+        total = state["sum"].addcmul_(grad, grad)
+        p.addcdiv_(grad, total.sqrt().add_(group["eps"]), value=-lr)

@@ -19,7 +19,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from edugrad.nn.optim.optimizer import Optimizer, Params, State, check_betas, check_option, gradient, lerp_
+from edugrad.nn.optim.optimizer import Optimizer, Params, State, check_betas, check_option, gradient
 from edugrad.tensor import Tensor
 
 
@@ -49,19 +49,20 @@ class Adam(Optimizer):
         lr, (beta1, beta2), weight_decay = group["lr"], group["betas"], group["weight_decay"]
         if group["decoupled_weight_decay"]:
             if weight_decay:
-                p.assign(p * (1 - lr * weight_decay))
+                p.mul_(1 - lr * weight_decay)
             weight_decay = 0
         grad = gradient(p, group["maximize"], weight_decay)
         state["step"] = step = state["step"] + 1
-        exp_avg = lerp_(state["exp_avg"], grad, 1 - beta1)
-        exp_avg_sq = lerp_(state["exp_avg_sq"], grad * grad, 1 - beta2)
+        exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
+        exp_avg.lerp_(grad, 1 - beta1)
+        exp_avg_sq.mul_(beta2).addcmul_(grad, grad, value=1 - beta2)
         if group["amsgrad"]:
-            exp_avg_sq = state["max_exp_avg_sq"].assign(state["max_exp_avg_sq"].maximum(exp_avg_sq))
+            exp_avg_sq = state["max_exp_avg_sq"].clamp_(exp_avg_sq)  # the largest v so far
         # lr * (m / c1) / (sqrt(v) / sqrt(c2) + eps) = (lr * sqrt(c2) / c1) * m / (sqrt(v) + eps * sqrt(c2)):
         # the corrections move onto two scalars, which saves a pass over the parameter.
         sqrt_c2 = math.sqrt(1 - beta2**step)
         step_size = lr * sqrt_c2 / (1 - beta1**step)
-        p.assign(p - exp_avg / (exp_avg_sq.sqrt() + group["eps"] * sqrt_c2) * step_size)
+        p.addcdiv_(exp_avg, exp_avg_sq.sqrt().add_(group["eps"] * sqrt_c2), value=-step_size)
 
 
 class AdamW(Adam):

@@ -19,7 +19,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from edugrad.nn.optim.optimizer import Optimizer, Params, State, check_betas, check_option, gradient, lerp_
+from edugrad.nn.optim.optimizer import Optimizer, Params, State, check_betas, check_option, gradient
 from edugrad.tensor import Tensor
 
 
@@ -45,15 +45,15 @@ class LAMB(Optimizer):
         (beta1, beta2), weight_decay = group["betas"], group["weight_decay"]
         grad = gradient(p, group["maximize"], 0)  # the weight decay joins the update below, after Adam's scaling
         state["step"] = step = state["step"] + 1
-        exp_avg = lerp_(state["exp_avg"], grad, 1 - beta1)
-        exp_avg_sq = lerp_(state["exp_avg_sq"], grad * grad, 1 - beta2)
+        exp_avg = state["exp_avg"].lerp_(grad, 1 - beta1)
+        exp_avg_sq = state["exp_avg_sq"].mul_(beta2).addcmul_(grad, grad, value=1 - beta2)
         update = (exp_avg / (1 - beta1**step)) / ((exp_avg_sq / (1 - beta2**step)).sqrt() + group["eps"])
         if weight_decay:
             update = update + p * weight_decay
         weight_norm = min(_norm(p), group["clamp_value"])
         update_norm = _norm(update)
         trust_ratio = weight_norm / update_norm if weight_norm > 0 and update_norm > 0 else 1.0
-        p.assign(p - update * (group["lr"] * trust_ratio))
+        p.sub_(update, alpha=group["lr"] * trust_ratio)
 
 
 def _norm(x: Tensor) -> float:

@@ -3,9 +3,10 @@
 Neural-network layer (`edugrad.nn`). An optimizer holds `param_groups`, a list of dicts that each give some
 parameters ("params") and the hyperparameters for them (so a pretrained backbone can train with a smaller
 `lr` than a new head), and `state`, a dict from parameter to what the algorithm remembers about it (moment
-estimates, a step count). `step()` reads every parameter's `.grad` and writes the new value with
-`Tensor.assign` under `no_grad()`: no graph is recorded, and the parameter stays the same Tensor object, so
-the modules that hold it see the new value. A subclass only says how to start the state of one parameter
+estimates, a step count). `step()` reads every parameter's `.grad` and writes the new value with the
+in-place Tensor methods (`add_`, `lerp_`, `addcdiv_`, ... as PyTorch's optimizers do) under `no_grad()`: no
+graph is recorded, and the parameter stays the same Tensor object, so the modules that hold it see the new
+value. A subclass only says how to start the state of one parameter
 (`_init_state`) and how to update one parameter (`_update`); it reads the hyperparameters from the group on
 every step, so a learning-rate scheduler can change them between steps.
 """
@@ -193,8 +194,3 @@ def gradient(p: Tensor, maximize: bool, weight_decay: float) -> Tensor:
         grad = grad + p * weight_decay
     return grad
 
-
-def lerp_(average: Tensor, target: Tensor, weight: float) -> Tensor:
-    """Move `average` toward `target` in place: average += weight * (target - average), which is the
-    exponential moving average average = (1 - weight) * average + weight * target (torch.Tensor.lerp_)."""
-    return average.assign(average + (target - average) * weight)

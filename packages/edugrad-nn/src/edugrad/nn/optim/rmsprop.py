@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from edugrad.nn.optim.optimizer import Optimizer, Params, State, check_option, gradient, lerp_
+from edugrad.nn.optim.optimizer import Optimizer, Params, State, check_option, gradient
 from edugrad.tensor import Tensor
 
 
@@ -43,14 +43,15 @@ class RMSprop(Optimizer):
         grad = gradient(p, group["maximize"], group["weight_decay"])
         state["step"] += 1
         alpha = group["alpha"]
-        square_avg = lerp_(state["square_avg"], grad * grad, 1 - alpha)
+        square_avg = state["square_avg"].mul_(alpha).addcmul_(grad, grad, value=1 - alpha)
         if group["centered"]:
-            grad_avg = lerp_(state["grad_avg"], grad, 1 - alpha)
-            avg = (square_avg - grad_avg * grad_avg).sqrt() + group["eps"]  # E[g^2] - E[g]^2 is the variance
+            grad_avg = state["grad_avg"].lerp_(grad, 1 - alpha)
+            avg = (square_avg - grad_avg * grad_avg).sqrt()  # E[g^2] - E[g]^2 is the variance
         else:
-            avg = square_avg.sqrt() + group["eps"]
-        direction = grad / avg
+            avg = square_avg.sqrt()
+        avg.add_(group["eps"])
         if group["momentum"] > 0:
-            buffer = state["momentum_buffer"]
-            direction = buffer.assign(buffer * group["momentum"] + direction)
-        p.assign(p - direction * group["lr"])
+            buffer = state["momentum_buffer"].mul_(group["momentum"]).addcdiv_(grad, avg)
+            p.add_(buffer, alpha=-group["lr"])
+        else:
+            p.addcdiv_(grad, avg, value=-group["lr"])

@@ -42,6 +42,6 @@ class SGD(Optimizer):
             if buffer is None:
                 buffer = state["momentum_buffer"] = grad.detach()  # a new Tensor sharing the immutable data
             else:
-                buffer.assign(buffer * momentum + grad * (1 - group["dampening"]))
+                buffer.mul_(momentum).add_(grad, alpha=1 - group["dampening"])
             grad = grad + buffer * momentum if group["nesterov"] else buffer
-        p.assign(p - grad * group["lr"])
+        p.add_(grad, alpha=-group["lr"])
