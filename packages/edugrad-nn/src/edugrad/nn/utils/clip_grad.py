@@ -41,7 +41,7 @@ def clip_grad_norm_(parameters: Parameters, max_norm: float, norm_type: float | 
         scale = max_norm / (norm + 1e-6)  # the 1e-6 (PyTorch's) keeps an all-zero gradient from dividing by 0
         if not scale >= 1.0:  # scaling by 1 changes nothing; NaN scales on, as in PyTorch
             for grad in grads:
-                grad.assign(grad * scale)
+                grad.mul_(scale)
     return total
 
 
@@ -65,7 +65,7 @@ def clip_grad_value_(parameters: Parameters, clip_value: float) -> None:
         raise ValueError(f"clip_grad_value_: clip_value must be >= 0, got {clip_value}")
     with no_grad():
         for grad in _grads(parameters, "clip_grad_value_"):
-            grad.assign(grad.maximum(-clip_value).minimum(clip_value))
+            grad.clamp_(-clip_value, clip_value)
 
 
 def _grads(parameters: Parameters, op: str) -> list[Tensor]:
