@@ -2,10 +2,12 @@
 of sigmoid and erf, gradients at the kinks, NaN and inf handling, dtypes, and the error paths."""
 
 import math
+from collections.abc import Callable
 
 import numpy as np
 import pytest
 import torch
+import torch.nn.functional as F
 
 from edugrad.tensor import Tensor, dtypes
 
@@ -119,3 +121,28 @@ def test_error_paths() -> None:
         x.gelu(approximate="erf")
     with pytest.raises(TypeError, match="neg"):
         Tensor([True]).neg()
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda x: x.leaky_relu("a"), "leaky_relu: neg_slope must be a number, got str"),
+    (lambda x: x.elu(None), "elu: alpha must be a number, got NoneType"),
+    (lambda x: x.softplus(beta="2"), "softplus: beta must be a number, got str"),
+    (lambda x: x.softplus(threshold=Tensor(20.0)), "softplus: threshold must be a number, got Tensor"),
+    (lambda x: x.hardtanh(max_val="1"), "hardtanh: max_val must be a number, got str"),
+])
+def test_scalar_arguments_must_be_numbers(call: Callable[[Tensor], Tensor], message: str) -> None:
+    with pytest.raises(TypeError, match=message):  # not an error from `mul` or a comparison deep inside the op
+        call(Tensor([1.0, -2.0]))
+
+
+def test_scalar_arguments_may_be_any_real_number_as_in_torch() -> None:
+    x = np.array([-3.0, -0.5, 0.5, 3.0], dtype=np.float32)
+    cases = [(lambda t: t.leaky_relu(1), lambda t: F.leaky_relu(t, 1)),
+             (lambda t: t.leaky_relu(True), lambda t: F.leaky_relu(t, True)),
+             (lambda t: t.elu(np.float64(0.5)), lambda t: F.elu(t, 0.5)),
+             (lambda t: t.softplus(2, 1), lambda t: F.softplus(t, 2, 1)),
+             (lambda t: t.hardtanh(-2, np.int64(1)), lambda t: F.hardtanh(t, -2, 1))]
+    for ours, theirs in cases:
+        out = ours(Tensor(x))
+        assert out.dtype is dtypes.float32
+        np.testing.assert_allclose(out.numpy(), theirs(torch.tensor(x)).numpy(), rtol=1e-6, atol=1e-6)

@@ -11,6 +11,7 @@ a threshold).
 from __future__ import annotations
 
 import math
+from numbers import Real
 
 from edugrad.data import UnaryOps, dtypes
 from edugrad.function import Cos, Exp, Log, Maximum, Neg, Reciprocal, Relu, Rounding, Sigmoid, Sin, Sqrt, Tanh
@@ -25,6 +26,14 @@ _ERF_A = (0.254829592, -0.284496736, 1.421413741, -1.453152027, 1.061405429)
 def floating(x: _t.Tensor) -> _t.Tensor:
     """x itself if it is floating point, else x cast to the default float (float32), as float math needs."""
     return x if x.dtype.is_floating_point else x.cast(dtypes.default_float)
+
+
+def check_numbers(op: str, **arguments: object) -> None:
+    """TypeError naming the op and the argument unless each argument is a real number (bool, int, float or a
+    NumPy scalar): a string or None would otherwise fail deep inside the op, in an error naming `mul`."""
+    for name, value in arguments.items():
+        if not isinstance(value, Real):
+            raise TypeError(f"{op}: {name} must be a number, got {type(value).__name__}")
 
 
 def neg(self: _t.Tensor) -> _t.Tensor:
@@ -140,11 +149,13 @@ def relu(self: _t.Tensor) -> _t.Tensor:
 
 def leaky_relu(self: _t.Tensor, neg_slope: float = 0.01) -> _t.Tensor:
     """self where positive, else neg_slope * self (torch's negative_slope)."""
+    check_numbers("leaky_relu", neg_slope=neg_slope)
     return (self > 0).where(self, self * neg_slope)
 
 
 def elu(self: _t.Tensor, alpha: float = 1.0) -> _t.Tensor:
     """self where positive, else alpha * (e^self - 1)."""
+    check_numbers("elu", alpha=alpha)
     x = floating(self)
     # min(x, 1) is x, with derivative 1, wherever the exp branch is taken (x <= 0), and keeps exp from
     # overflowing where it is not.
@@ -170,6 +181,7 @@ def silu(self: _t.Tensor) -> _t.Tensor:
 
 def softplus(self: _t.Tensor, beta: float = 1.0, threshold: float = 20.0) -> _t.Tensor:
     """log(1 + e^(beta x)) / beta, a smooth relu; where beta * x > threshold it is x itself (as in PyTorch)."""
+    check_numbers("softplus", beta=beta, threshold=threshold)
     x = floating(self)
     scaled = x * beta
     # As in elu: min(., threshold + 1) changes nothing where log(1 + e^(beta x)) is used, and stops overflow.
@@ -184,6 +196,7 @@ def mish(self: _t.Tensor) -> _t.Tensor:
 
 def hardtanh(self: _t.Tensor, min_val: float = -1.0, max_val: float = 1.0) -> _t.Tensor:
     """self limited to [min_val, max_val]; the gradient is 1 strictly inside, 0 at and beyond the limits."""
+    check_numbers("hardtanh", min_val=min_val, max_val=max_val)
     if min_val > max_val:
         raise ValueError(f"hardtanh: min_val {min_val} is greater than max_val {max_val}")
     return (self <= min_val).where(min_val, (self >= max_val).where(max_val, self))
