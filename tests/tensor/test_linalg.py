@@ -3,7 +3,10 @@ temporaries), NumPy left operands, and every error path."""
 
 import numpy as np
 import pytest
+import torch
+import torch.nn.functional as F
 
+from edugrad.data import DType
 from edugrad.function import topological_order
 from edugrad.tensor import Tensor, dtypes
 
@@ -36,8 +39,9 @@ def test_numpy_array_on_the_left_of_matmul() -> None:
 
 
 def test_linear_uses_the_in_out_weight_layout() -> None:
-    x, w, b = Tensor.ones(2, 3), Tensor(np.arange(12.0).reshape(3, 4)), Tensor([1.0, 0.0, 0.0, 0.0])
-    np.testing.assert_array_equal(x.linear(w, b).numpy(), np.ones((2, 3)) @ np.arange(12.0).reshape(3, 4) + b.numpy())
+    weight = np.arange(12, dtype=np.float32).reshape(3, 4)
+    x, w, b = Tensor.ones(2, 3), Tensor(weight), Tensor([1.0, 0.0, 0.0, 0.0])
+    np.testing.assert_array_equal(x.linear(w, b).numpy(), np.ones((2, 3)) @ weight + b.numpy())
 
 
 @pytest.mark.parametrize("x, y, message", [
@@ -50,6 +54,33 @@ def test_linear_uses_the_in_out_weight_layout() -> None:
 def test_matmul_shape_errors(x: tuple[int, ...], y: tuple[int, ...], message: str) -> None:
     with pytest.raises(ValueError, match=message):
         Tensor.ones(*x) @ Tensor.ones(*y)
+
+
+@pytest.mark.parametrize("x_dtype, w_dtype", [(dtypes.int64, dtypes.float32), (dtypes.uint8, dtypes.float32),
+                                              (dtypes.float64, dtypes.float32), (dtypes.float32, dtypes.float64),
+                                              (dtypes.float16, dtypes.float32)])
+def test_linear_does_not_promote_the_input_to_the_weight_dtype(x_dtype: DType, w_dtype: DType) -> None:
+    # PyTorch raises here too ("mat1 and mat2 must have the same dtype").
+    with pytest.raises(TypeError, match=rf"linear: input, weight and bias must have one dtype, got input "
+                                        rf"{x_dtype.name}, weight {w_dtype.name}; cast the input with "
+                                        rf"\.to\(dtypes\.{w_dtype.name}\)$"):
+        Tensor.ones(2, 3, dtype=x_dtype).linear(Tensor.ones(3, 4, dtype=w_dtype))
+
+
+def test_linear_does_not_promote_the_bias() -> None:
+    with pytest.raises(TypeError, match=r"linear: .* got input float32, weight float32 and bias float64; cast the "
+                                        r"bias with \.to\(dtypes\.float32\)$"):
+        Tensor.ones(2, 3).linear(Tensor.ones(3, 4), Tensor.zeros(4, dtype=dtypes.float64))
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.int64])
+def test_linear_of_one_dtype_matches_torch(dtype: type) -> None:
+    rng = np.random.default_rng(0)
+    x, w, b = (rng.integers(-5, 5, shape).astype(dtype) for shape in [(2, 3), (3, 4), (4,)])
+    out = Tensor(x).linear(Tensor(w), Tensor(b))
+    expected = F.linear(torch.tensor(x), torch.tensor(w).T, torch.tensor(b))
+    assert out.dtype.name == str(expected.dtype).removeprefix("torch.")
+    np.testing.assert_array_equal(out.numpy(), expected.numpy())
 
 
 def test_linear_and_matmul_type_errors() -> None:

@@ -9,7 +9,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from edugrad.data import ContractionOps, Op, TensorData, WindowOps, add_observer, remove_observer
+from edugrad.data import ContractionOps, DType, Op, TensorData, WindowOps, add_observer, remove_observer
 from edugrad.tensor import Tensor, dtypes, grad
 
 
@@ -112,6 +112,13 @@ def test_dropout_rejects_p_outside_0_1(p: float) -> None:
         randn(3).dropout(p)
 
 
+def test_dropout_and_layernorm_scalar_arguments_must_be_numbers() -> None:
+    with pytest.raises(TypeError, match="dropout: p must be a number, got str"):
+        randn(3).dropout("0.5")  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="layernorm: eps must be a number, got NoneType"):
+        randn(3).layernorm(eps=None)  # type: ignore[arg-type]
+
+
 def test_embedding_gradient_accumulates_repeated_indices() -> None:
     weight = randn(4, 2, requires_grad=True)
     Tensor([[3, 1, 3], [3, 0, 1]]).embedding(weight).sum().backward()
@@ -169,7 +176,8 @@ def test_conv2d_bias_and_dtype_errors() -> None:
     with pytest.raises(ValueError, match=r"conv2d: bias must have shape \(3,\), one value per output channel, got "
                                          r"\(2,\)"):
         x.conv2d(w, randn(2))
-    with pytest.raises(TypeError, match="conv2d: input, weight and bias must have one dtype, got input float32, weight float64$"):
+    with pytest.raises(TypeError, match=r"conv2d: input, weight and bias must have one dtype, got input float32, weight "
+                                        r"float64; cast the input with \.to\(dtypes\.float64\)$"):
         x.conv2d(w.cast(dtypes.float64))
     with pytest.raises(TypeError, match="conv2d: expected a floating-point input, got int64"):
         Tensor.zeros(1, 2, 4, 4, dtype=dtypes.int64).conv2d(w)
@@ -209,6 +217,30 @@ def test_batchnorm_statistics_of_the_wrong_shape() -> None:
         randn(3).batchnorm(None, None, randn(3), randn(3))
 
 
+@pytest.mark.parametrize("op, call", [
+    ("layernorm", lambda x: x.layernorm()),
+    ("batchnorm", lambda x: x.batchnorm(None, None, Tensor.zeros(3), Tensor.ones(3))),
+])
+@pytest.mark.parametrize("dtype", [dtypes.int64, dtypes.uint8, dtypes.bool])
+def test_normalizations_reject_integer_inputs(op: str, call: Any, dtype: DType) -> None:
+    # PyTorch has no integer kernels for them ("LayerNormKernelImpl" not implemented for 'Long').
+    with pytest.raises(TypeError, match=rf"{op}: expected a floating-point input, got {dtype.name}; cast it with "
+                                        r"\.float\(\)"):
+        call(Tensor.zeros(2, 3, dtype=dtype))
+
+
+def test_normalizations_keep_float64_as_torch() -> None:
+    x = np.random.default_rng(0).normal(size=(4, 3))
+    mean, var = np.zeros(3), np.full(3, 2.0)
+    out = Tensor(x).layernorm()
+    assert out.dtype is dtypes.float64
+    np.testing.assert_allclose(out.numpy(), F.layer_norm(torch.tensor(x), (3,)).numpy(), rtol=1e-12, atol=1e-12)
+    out = Tensor(x).batchnorm(None, None, Tensor(mean), (Tensor(var) + 1e-5).rsqrt())
+    expected = F.batch_norm(torch.tensor(x), torch.tensor(mean), torch.tensor(var))
+    assert out.dtype is dtypes.float64
+    np.testing.assert_allclose(out.numpy(), expected.numpy(), rtol=1e-12, atol=1e-12)
+
+
 def test_attention_errors() -> None:
     q = randn(2, 4, 8)
     with pytest.raises(ValueError, match="scaled_dot_product_attention: pass either attn_mask or is_causal=True"):
@@ -216,3 +248,28 @@ def test_attention_errors() -> None:
     with pytest.raises(ValueError, match=r"expected query \(..., L, E\), key \(..., S, E\) and value \(..., S, Ev\), "
                                          r"got \(2, 4, 8\), \(2, 4, 6\) and \(2, 4, 8\)"):
         q.scaled_dot_product_attention(randn(2, 4, 6), q)
+    with pytest.raises(TypeError, match="scaled_dot_product_attention: expected query, key and value of one "
+                                        "floating-point dtype, got float32, float64 and float32"):
+        q.scaled_dot_product_attention(q.double(), q)
+    with pytest.raises(TypeError, match="scaled_dot_product_attention: expected query, key and value of one "
+                                        "floating-point dtype, got int64, int64 and int64"):
+        q.long().scaled_dot_product_attention(q.long(), q.long())
+
+
+@pytest.mark.parametrize("dtype", [dtypes.float64, dtypes.float16, dtypes.int64])
+def test_attention_mask_must_not_promote_the_scores(dtype: DType) -> None:
+    # PyTorch: "Expected attn_mask dtype to be bool or float or to match query dtype".
+    q = randn(2, 4, 8)
+    with pytest.raises(TypeError, match=rf"scaled_dot_product_attention: expected an attn_mask of dtype bool, float32 "
+                                        rf"or the query's float32, got {dtype.name}"):
+        q.scaled_dot_product_attention(q, q, attn_mask=Tensor.zeros(4, 4, dtype=dtype))
+
+
+@pytest.mark.parametrize("mask_dtype", [np.float32, np.float64])
+def test_float64_attention_takes_a_float32_or_float64_mask_as_torch(mask_dtype: type) -> None:
+    rng = np.random.default_rng(0)
+    q, mask = rng.normal(size=(2, 4, 8)), rng.normal(size=(4, 4)).astype(mask_dtype)
+    out = Tensor(q).scaled_dot_product_attention(Tensor(q), Tensor(q), attn_mask=Tensor(mask))
+    expected = F.scaled_dot_product_attention(*[torch.tensor(q)] * 3, attn_mask=torch.tensor(mask))
+    assert out.dtype is dtypes.float64
+    np.testing.assert_allclose(out.numpy(), expected.numpy(), rtol=1e-10, atol=1e-12)

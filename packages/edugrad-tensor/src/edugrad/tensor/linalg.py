@@ -35,9 +35,22 @@ def rmatmul(self: _t.Tensor, other: Operand) -> _t.Tensor:
 
 def linear(self: _t.Tensor, weight: _t.Tensor, bias: _t.Tensor | None = None) -> _t.Tensor:
     """self @ weight + bias, with weight laid out (in_features, out_features) as in the reference edugrad
-    (torch.nn.functional.linear takes its transpose)."""
+    (torch.nn.functional.linear takes its transpose). Input, weight and bias must have one dtype, as in PyTorch."""
+    check_dtypes(self, weight, bias, "linear")
     out = _matmul(self, weight, "linear")
     return out if bias is None else out + bias
+
+
+def check_dtypes(x: _t.Tensor, weight: _t.Tensor, bias: _t.Tensor | None, op: str) -> None:
+    """TypeError unless a layer's input, weight and bias share one dtype. PyTorch does not promote here: an
+    integer or float64 input against float32 weights is almost always a missing cast, and promoting would
+    silently run the layer (and its gradients) in another dtype."""
+    if x.dtype is weight.dtype and (bias is None or bias.dtype is weight.dtype):
+        return
+    bias_dtype = "" if bias is None else f" and bias {bias.dtype.name}"
+    odd = "input" if x.dtype is not weight.dtype else "bias"
+    raise TypeError(f"{op}: input, weight and bias must have one dtype, got input {x.dtype.name}, weight "
+                    f"{weight.dtype.name}{bias_dtype}; cast the {odd} with .to(dtypes.{weight.dtype.name})")
 
 
 def _matmul(x: _t.Tensor, y: _t.Tensor, op: str) -> _t.Tensor:

@@ -17,6 +17,8 @@ from math import sqrt
 from edugrad.data import dtypes
 from edugrad.function import Fold, Gather, MatMul, Pad, Unfold
 from edugrad.tensor import tensor as _t
+from edugrad.tensor.elementwise import check_numbers
+from edugrad.tensor.linalg import check_dtypes
 
 Size2 = int | Sequence[int]
 
@@ -63,18 +65,21 @@ def _check_fits(x: _t.Tensor, kernel: tuple[int, int], dilation: tuple[int, int]
                          f"padded input's {x.shape[2:]} (input shape with padding: {x.shape})")
 
 
+def _check_floating(x: _t.Tensor, op: str) -> None:
+    """TypeError unless x is floating point: PyTorch has no integer kernels for these ops, and promoting would
+    hide a missing cast (of raw pixels, say)."""
+    if not x.dtype.is_floating_point:
+        raise TypeError(f"{op}: expected a floating-point input, got {x.dtype.name}; cast it with .float()")
+
+
 def _check_input(x: _t.Tensor, op: str) -> None:
     if x.ndim != 4:
         raise ValueError(f"{op}: expected an input of shape (N, C, H, W) or (C, H, W), got shape {x.shape}")
-    if not x.dtype.is_floating_point:
-        raise TypeError(f"{op}: expected a floating-point input, got {x.dtype.name}")
+    _check_floating(x, op)
 
 
 def _check_weight(x: _t.Tensor, weight: _t.Tensor, bias: _t.Tensor | None, out_channels: int, op: str) -> None:
-    if weight.dtype is not x.dtype or (bias is not None and bias.dtype is not x.dtype):
-        bias_dtype = "" if bias is None else f" and bias {bias.dtype.name}"
-        raise TypeError(f"{op}: input, weight and bias must have one dtype, got input {x.dtype.name}, weight "
-                        f"{weight.dtype.name}{bias_dtype}")
+    check_dtypes(x, weight, bias, op)
     if bias is not None and bias.shape != (out_channels,):
         raise ValueError(f"{op}: bias must have shape ({out_channels},), one value per output channel, got "
                          f"{bias.shape}")
@@ -214,6 +219,7 @@ def avg_pool2d(self: _t.Tensor, kernel_size: Size2 = 2, stride: Size2 | None = N
 def dropout(self: _t.Tensor, p: float = 0.5) -> _t.Tensor:
     """In training mode (`with Tensor.train():`), zero each element with probability p and scale the others by
     1 / (1 - p), so the expected value is unchanged; otherwise return self unchanged."""
+    check_numbers("dropout", p=p)
     if not 0 <= p < 1:
         raise ValueError(f"dropout: p must be a probability in [0, 1), got {p}")
     if not _t.Tensor.training or p == 0:
@@ -227,6 +233,8 @@ def dropout(self: _t.Tensor, p: float = 0.5) -> _t.Tensor:
 def layernorm(self: _t.Tensor, axis: int | tuple[int, ...] = -1, eps: float = 1e-5) -> _t.Tensor:
     """(x - mean) / sqrt(var + eps) over `axis`, with the biased variance (torch.nn.functional.layer_norm
     without weight and bias; the affine part is edugrad.nn's LayerNorm)."""
+    _check_floating(self, "layernorm")
+    check_numbers("layernorm", eps=eps)
     centered = self - self.mean(axis, keepdim=True)
     var = (centered * centered).mean(axis, keepdim=True)
     return centered * (var + eps).rsqrt()  # one reciprocal square root per row, then a broadcast multiply
@@ -238,6 +246,7 @@ def batchnorm(self: _t.Tensor, weight: _t.Tensor | None, bias: _t.Tensor | None,
     1 / sqrt(var + eps) (torch.nn.functional.batch_norm with given statistics); weight and bias may be None."""
     if self.ndim < 2:
         raise ValueError(f"batchnorm: expected an input of shape (N, C, ...), got {self.shape}")
+    _check_floating(self, "batchnorm")
     channels = self.shape[1]
     for name, stat in (("weight", weight), ("bias", bias), ("mean", mean), ("invstd", invstd)):
         if stat is not None and stat.shape != (channels,):
@@ -274,21 +283,32 @@ def scaled_dot_product_attention(self: _t.Tensor, key: _t.Tensor, value: _t.Tens
                                  is_causal: bool = False) -> _t.Tensor:
     """softmax(query @ key^T / sqrt(E) + mask) @ value with self as the query (..., L, E), key (..., S, E) and
     value (..., S, Ev), as torch.nn.functional.scaled_dot_product_attention. A bool attn_mask keeps the
-    positions where it is True, a float one is added to the scores; is_causal lets query i see keys j <= i.
-    Dropout on the attention weights applies in training mode only (see `dropout`)."""
+    positions where it is True, a float one (of the query's dtype, or float32) is added to the scores; is_causal
+    lets query i see keys j <= i. Dropout on the attention weights applies in training mode only (see
+    `dropout`)."""
     op = "scaled_dot_product_attention"
     if self.ndim < 2 or key.ndim < 2 or value.ndim < 2 or self.shape[-1] != key.shape[-1] \
             or key.shape[-2] != value.shape[-2]:
         raise ValueError(f"{op}: expected query (..., L, E), key (..., S, E) and value (..., S, Ev), got "
                          f"{self.shape}, {key.shape} and {value.shape}")
+    if not (self.dtype is key.dtype is value.dtype) or not self.dtype.is_floating_point:
+        raise TypeError(f"{op}: expected query, key and value of one floating-point dtype, got {self.dtype.name}, "
+                        f"{key.dtype.name} and {value.dtype.name}")
     if is_causal and attn_mask is not None:
         raise ValueError(f"{op}: pass either attn_mask or is_causal=True, not both")
+    # As in PyTorch, a float32 mask is taken for any query (it is what masks are usually built in) and used in
+    # the query's dtype; any other float mask must have the query's dtype, so it cannot promote the scores.
+    if attn_mask is not None and attn_mask.dtype not in (dtypes.bool, dtypes.float32, self.dtype):
+        raise TypeError(f"{op}: expected an attn_mask of dtype bool, float32 or the query's {self.dtype.name}, got "
+                        f"{attn_mask.dtype.name}")
     length, source = self.shape[-2], key.shape[-2]
     # Scaling the query costs L * E multiplies, scaling the scores L * S: with S > E (as is usual) this is less.
     scores = (self * (1 / sqrt(self.shape[-1]))).matmul(key.transpose(-2, -1))
     if is_causal:
         rows = _t.Tensor.arange(length, backend=self.backend).reshape(length, 1)
         attn_mask = rows >= _t.Tensor.arange(source, backend=self.backend).reshape(1, source)
-    if attn_mask is not None:
-        scores = attn_mask.where(scores, float("-inf")) if attn_mask.dtype is dtypes.bool else scores + attn_mask
+    if attn_mask is not None and attn_mask.dtype is dtypes.bool:
+        scores = attn_mask.where(scores, float("-inf"))
+    elif attn_mask is not None:
+        scores = scores + attn_mask.cast(self.dtype)
     return scores.softmax(-1).dropout(dropout_p).matmul(value)
