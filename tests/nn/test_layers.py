@@ -15,7 +15,7 @@ import pytest
 import torch
 
 from edugrad import nn
-from edugrad.tensor import Tensor
+from edugrad.tensor import Tensor, dtypes
 
 Array = np.ndarray[Any, Any]
 
@@ -312,6 +312,32 @@ def test_bad_inputs_name_the_layer_and_the_shape(layer: nn.Module, x: Any, messa
         layer(*args)
 
 
+@pytest.mark.parametrize("layer, x, message", [
+    (nn.Linear(3, 2), Tensor.ones(4, 3, dtype=dtypes.uint8), r"linear: input, weight and bias must have one dtype, got "
+                                                             r"input uint8, weight float32 and bias float32; cast the "
+                                                             r"input with \.to\(dtypes\.float32\)"),
+    (nn.Linear(3, 2), Tensor.ones(4, 3, dtype=dtypes.float64), r"linear: .* got input float64, weight float32"),
+    (nn.LayerNorm(3), Tensor.ones(4, 3, dtype=dtypes.int64),
+     r"LayerNorm\(\(3,\), .*\): expected a floating-point input, got dtype int64; cast it with \.float\(\)"),
+    (nn.BatchNorm1d(3), Tensor.ones(4, 3, dtype=dtypes.int64), r"BatchNorm1d\(3, .*\): expected a floating-point"),
+    (nn.BatchNorm2d(3), Tensor.ones(4, 3, 2, 2, dtype=dtypes.uint8), r"BatchNorm2d\(3, .*\): .* got dtype uint8"),
+    (nn.GroupNorm(1, 3), Tensor.ones(4, 3, dtype=dtypes.bool), r"GroupNorm\(1, 3, .*\): .* got dtype bool"),
+    (nn.MultiheadAttention(4, 2), Tensor.ones(3, 2, 4, dtype=dtypes.int64), r"linear: .* got input int64"),
+])
+def test_layers_do_not_promote_inputs_of_another_dtype(layer: nn.Module, x: Tensor, message: str) -> None:
+    args = (x, x, x) if isinstance(layer, nn.MultiheadAttention) else (x,)
+    with pytest.raises(TypeError, match=message):  # PyTorch raises for each of these too
+        layer(*args)
+
+
+def test_batchnorm_with_an_integer_input_leaves_the_running_statistics_alone() -> None:
+    layer = nn.BatchNorm1d(2)
+    with pytest.raises(TypeError, match="expected a floating-point input"):
+        layer(Tensor([[1, 2], [3, 5]]))
+    assert layer.num_batches_tracked is not None and layer.num_batches_tracked.item() == 0
+    assert layer.running_mean is not None and not layer.running_mean.numpy().any()
+
+
 def test_embedding_rejects_float_indices() -> None:
     with pytest.raises(TypeError, match=r"Embedding\(5, 2\): expected integer indices, got dtype float32"):
         nn.Embedding(5, 2)(Tensor([1.0, 2.0]))
@@ -326,8 +352,12 @@ def test_attention_mask_shapes_are_checked() -> None:
         attention(x, x, x, key_padding_mask=Tensor.zeros(3))
     with pytest.raises(ValueError, match="key and value must have the same shape"):
         attention(x, x, Tensor.ones(2, 4, 4))
-    with pytest.raises(TypeError, match="expected a bool or floating-point key_padding_mask, got dtype int64"):
+    with pytest.raises(TypeError, match=r"expected a bool or float32 key_padding_mask \(the layer's dtype\), got dtype "
+                                        r"int64"):
         attention(x, x, x, key_padding_mask=Tensor([[0, 0, 1], [0, 1, 1]]))
+    with pytest.raises(TypeError, match=r"MultiheadAttention: expected a bool or float32 attn_mask \(the layer's "
+                                        r"dtype\), got dtype float64"):
+        attention(x, x, x, attn_mask=Tensor.zeros(3, 3, dtype=dtypes.float64))
 
 
 def test_attention_unbatched_key_padding_mask_matches_torch() -> None:

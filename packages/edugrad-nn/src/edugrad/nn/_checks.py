@@ -60,12 +60,17 @@ def choice(owner: str, name: str, value: str, options: Sequence[str]) -> str:
     return value
 
 
-def check_input(module: Module, x: object, ndims: Sequence[int] | None = None, what: str = "") -> Tensor:
-    """`x` if it is a Tensor with one of `ndims` dimensions (any if None); `what` says what they mean."""
+def check_input(module: Module, x: object, ndims: Sequence[int] | None = None, what: str = "",
+                floating: bool = False) -> Tensor:
+    """`x` if it is a Tensor with one of `ndims` dimensions (any if None), of a floating-point dtype if
+    `floating`; `what` says what the dimensions mean."""
     if not isinstance(x, Tensor):
         raise TypeError(f"{describe(module)}: expected a Tensor input, got {type(x).__name__}")
     if ndims is not None and x.ndim not in ndims:
         raise ValueError(f"{describe(module)}: expected a {what} input, got shape {x.shape}")
+    if floating and not x.dtype.is_floating_point:
+        raise TypeError(f"{describe(module)}: expected a floating-point input, got dtype {x.dtype.name}; cast it "
+                        "with .float()")
     return x
 
 

@@ -11,9 +11,9 @@ biases, and `out_proj` is a Linear(embed_dim, embed_dim). Initialisation also fo
 for `in_proj_weight`, zeros for both biases, Linear's default for `out_proj.weight`.
 
 Masks follow PyTorch's conventions for this module: a bool mask is True where attention is NOT allowed, a
-float mask is added to the scores (use -inf to forbid). `attn_mask` is (L, S) or (N * num_heads, L, S),
-`key_padding_mask` is (N, S) and marks padded keys. A query row whose keys are all masked gives NaN, as in
-PyTorch.
+float mask (of the layer's dtype) is added to the scores (use -inf to forbid). `attn_mask` is (L, S) or
+(N * num_heads, L, S), `key_padding_mask` is (N, S) and marks padded keys. A query row whose keys are all
+masked gives NaN, as in PyTorch.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from edugrad.nn import init
 from edugrad.nn._checks import check_input, divisible, positive_int, probability
 from edugrad.nn.linear import Linear
 from edugrad.nn.module import Module
-from edugrad.tensor import Tensor, dtypes
+from edugrad.tensor import DType, Tensor, dtypes
 
 __all__ = ["MultiheadAttention"]
 
@@ -106,26 +106,29 @@ class MultiheadAttention(Module):
         if attn_mask is None and is_causal:
             attn_mask = Tensor.arange(source).unsqueeze(0) > Tensor.arange(length).unsqueeze(1)
         masks = []
+        dtype = self.in_proj_weight.dtype
         if attn_mask is not None:
             heads = (n * self.num_heads, length, source)
-            _check_mask("attn_mask", attn_mask, ((length, source), heads))
+            _check_mask("attn_mask", attn_mask, ((length, source), heads), dtype)
             masks.append(_additive(attn_mask).reshape(-1, self.num_heads, length, source)
                          if attn_mask.ndim == 3 else _additive(attn_mask))
         if key_padding_mask is not None:
-            _check_mask("key_padding_mask", key_padding_mask, (padding_shape,))
+            _check_mask("key_padding_mask", key_padding_mask, (padding_shape,), dtype)
             masks.append(_additive(key_padding_mask).reshape(n, 1, 1, source))
         if not masks:
             return None
         return masks[0] if len(masks) == 1 else masks[0] + masks[1]
 
 
-def _check_mask(name: str, mask: Tensor, shapes: tuple[tuple[int, ...], ...]) -> None:
+def _check_mask(name: str, mask: Tensor, shapes: tuple[tuple[int, ...], ...], dtype: DType) -> None:
     if not isinstance(mask, Tensor) or mask.shape not in shapes:
         found = mask.shape if isinstance(mask, Tensor) else type(mask).__name__
         raise ValueError(f"MultiheadAttention: expected {name} of shape {' or '.join(map(str, shapes))}, "
                          f"got {found}")
-    if mask.dtype != dtypes.bool and not mask.dtype.is_floating_point:  # 0/1 ints would be added as scores
-        raise TypeError(f"MultiheadAttention: expected a bool or floating-point {name}, got dtype {mask.dtype.name}")
+    # 0/1 ints would be added as scores, a float mask of another dtype would promote them: PyTorch raises for both.
+    if mask.dtype is not dtypes.bool and mask.dtype is not dtype:
+        raise TypeError(f"MultiheadAttention: expected a bool or {dtype.name} {name} (the layer's dtype), got dtype "
+                        f"{mask.dtype.name}")
 
 
 def _additive(mask: Tensor) -> Tensor:

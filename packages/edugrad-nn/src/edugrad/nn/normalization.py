@@ -63,7 +63,7 @@ class _BatchNorm(Module):
     def forward(self, x: Tensor) -> Tensor:
         """The normalized x: batch statistics in training (or without running statistics), running ones in
         evaluation."""
-        check_input(self, x, tuple(self.input_shapes), " or ".join(self.input_shapes.values()))
+        check_input(self, x, tuple(self.input_shapes), " or ".join(self.input_shapes.values()), floating=True)
         check_size(self, x, 1, self.num_features, "channels")
         if self.running_mean is None or self.running_var is None or self.training:
             axes = (0, *range(2, x.ndim))
@@ -125,7 +125,7 @@ class LayerNorm(Module):
     def forward(self, x: Tensor) -> Tensor:
         """The normalized x, of shape (*, *normalized_shape)."""
         n = len(self.normalized_shape)
-        if check_input(self, x).ndim < n or x.shape[x.ndim - n:] != self.normalized_shape:
+        if check_input(self, x, floating=True).ndim < n or x.shape[x.ndim - n:] != self.normalized_shape:
             raise ValueError(f"{describe(self)}: expected an input of shape "
                              f"(*, {', '.join(map(str, self.normalized_shape))}), got shape {x.shape}")
         y = x.layernorm(axis=tuple(range(-n, 0)), eps=self.eps)
@@ -155,7 +155,7 @@ class GroupNorm(Module):
 
     def forward(self, x: Tensor) -> Tensor:
         """The normalized x, (N, C, *)."""
-        check_input(self, x, range(2, 64), "(N, C, *)")
+        check_input(self, x, range(2, 64), "(N, C, *)", floating=True)
         check_size(self, x, 1, self.num_channels, "channels")
         # A group's channels and positions are contiguous once (N, C, *) is viewed as (N, G, -1).
         y = x.reshape(x.shape[0], self.num_groups, -1).layernorm(axis=-1, eps=self.eps).reshape(x.shape)
