@@ -153,7 +153,20 @@ def matmul_window_index_cases() -> list[Case]:
     ]
 
 
-CASES = elementwise_cases() + reduce_cases() + movement_cases() + matmul_window_index_cases()
+def loss_cases() -> list[Case]:
+    spatial = [[[0, 2], [1, 1]], [[2, -100], [0, 1]]]  # targets of (2, 3, 2, 2) log-probabilities
+    return [
+        Case("NLLLoss mean, one ignored", F.NLLLoss, apply(F.NLLLoss, axis=1),
+             lambda: [randn(4, 3), const([2, 0, -100, 2])]),
+        Case("NLLLoss sum, ignore_index a class", F.NLLLoss, apply(F.NLLLoss, axis=1, ignore_index=1, reduction="sum"),
+             lambda: [randn(4, 3), const([2, 1, 0, 1])]),
+        Case("NLLLoss none (N, C, H, W)", F.NLLLoss, apply(F.NLLLoss, axis=1, reduction="none"),
+             lambda: [randn(2, 3, 2, 2), const(spatial)]),
+        Case("NLLLoss mean (C,), 0-d target", F.NLLLoss, apply(F.NLLLoss, axis=0), lambda: [randn(5), const(3)]),
+    ]
+
+
+CASES = elementwise_cases() + reduce_cases() + movement_cases() + matmul_window_index_cases() + loss_cases()
 NOT_DIFFERENTIABLE = {F.Less, F.Equal, F.FloorDiv}  # never recorded; see test_engine.py
 
 

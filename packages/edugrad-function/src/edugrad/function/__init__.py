@@ -14,6 +14,7 @@ from edugrad.function.gradcheck import GradcheckError, check_function, gradcheck
 from edugrad.function.grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from edugrad.function.graph import Graph, GraphNode
 from edugrad.function.index import Gather, ScatterAdd
+from edugrad.function.loss import NLLLoss
 from edugrad.function.matmul import MatMul
 from edugrad.function.movement import Expand, Flip, Pad, Permute, Reshape, Shrink
 from edugrad.function.node import Node, constant_like
@@ -25,8 +26,8 @@ __version__ = "0.1.0"
 __all__ = [
     "Add", "Cast", "Cos", "CumSum", "Div", "Equal", "Exp", "Expand", "Flip", "Fold", "FloorDiv", "Function", "Gather",
     "GradcheckError", "Grads", "Graph", "GraphNode", "Less", "Log", "LogSoftmax", "MatMul", "Max", "Maximum", "Mul",
-    "Neg", "Node", "Pad", "Permute", "Pow", "Reciprocal", "Relu", "Reshape", "Rounding", "ScatterAdd", "Shrink",
-    "Sigmoid", "Sin", "Sqrt", "Sub", "Sum", "Tanh", "Tracer", "Unfold", "Where", "add_tracer", "backward",
+    "NLLLoss", "Neg", "Node", "Pad", "Permute", "Pow", "Reciprocal", "Relu", "Reshape", "Rounding", "ScatterAdd",
+    "Shrink", "Sigmoid", "Sin", "Sqrt", "Sub", "Sum", "Tanh", "Tracer", "Unfold", "Where", "add_tracer", "backward",
     "check_function", "constant_like", "enable_grad", "grad", "gradcheck", "gradgradcheck", "is_grad_enabled",
     "no_grad", "remove_tracer", "set_grad_enabled", "topological_order",
 ]

@@ -1,0 +1,83 @@
+"""Loss Functions: `NLLLoss`, the negative log-likelihood of class indices.
+
+Function layer (`edugrad.function`). nll_loss is composable from Gather, comparisons, Where, Sum and Div, but
+it ends almost every classifier (cross-entropy is LogSoftmax followed by it): as one Function it is some
+eighteen data ops forward and three Functions backward, where the composition records about thirteen
+Functions each way, each with its Python overhead (PyTorch has one kernel for it too).
+"""
+
+from __future__ import annotations
+
+from edugrad.data import BinaryOps, ReduceOps, TensorData, UnaryOps, dtypes, normalize_axis
+from edugrad.function.elementwise import Mul
+from edugrad.function.function import Function, Grads
+from edugrad.function.movement import Expand, Reshape
+from edugrad.function.node import Node
+
+REDUCTIONS = ("mean", "sum", "none")
+
+
+class NLLLoss(Function):
+    """-logp[target] along the class axis, as torch.nn.functional.nll_loss. `target` holds integer class
+    indices and has logp's shape without the class axis; a target equal to `ignore_index` gives a loss of 0
+    and no gradient. `reduction`: "mean" averages over the targets that are not ignored (nan when all are),
+    "sum" adds the losses up, "none" returns one per target."""
+
+    saves_inputs = False  # backward reads the positions forward saved and logp's shape, never its values
+
+    def forward(self, logp: TensorData, target: TensorData, axis: int, ignore_index: int = -100,
+                reduction: str = "mean") -> TensorData:
+        self.axis = normalize_axis(axis, logp.ndim, "nll_loss")
+        _check_arguments(logp, target, self.axis, reduction)
+        self.reduction = reduction
+        # Gather wants an index with logp's number of axes: the class axis comes back with size 1. int64 holds
+        # any ignore_index (-100 does not fit in uint8).
+        index_shape = target.shape[:self.axis] + (1,) + target.shape[self.axis:]
+        classes = target.cast(dtypes.int64).reshape(index_shape)
+        self.ignored = classes.binary(BinaryOps.CMPEQ, classes.const(ignore_index))
+        self.index = self.ignored.where(classes.const(0), classes)  # ignored targets read class 0, harmlessly
+        picked = logp.gather(self.index, self.axis)
+        self.zeros = picked.const(0.0)
+        # Where, not a product with a 0/1 mask: a log-probability of -inf at an ignored target must give 0.
+        losses = self.ignored.where(self.zeros, picked.unary(UnaryOps.NEG))
+        if reduction == "none":
+            return losses.reshape(target.shape)
+        total = losses.reduce(ReduceOps.SUM)
+        if reduction == "sum":
+            return total
+        # The mean is over the targets that count; with none it is nan, as torch's 0 / 0. Dividing by a count
+        # of nan gives that nan without computing 0 / 0, which NumPy would warn about.
+        count = self.ignored.where(self.zeros, picked.const(1.0)).reduce(ReduceOps.SUM)
+        self.count = count.binary(BinaryOps.CMPEQ, count.const(0.0)).where(count.const(float("nan")), count)
+        return total.binary(BinaryOps.DIV, self.count)
+
+    def backward(self, g: Node) -> Grads:
+        # loss = sum_i w_i logp[i, target_i], with w_i = -1 (-1 / count for the mean) and 0 where ignored, so
+        # d(loss)/d(logp) = g W: W holds w_i at each target's class and 0 at the other classes, a constant.
+        # g has one value per target ("none") or one in all, and is spread over the classes to multiply W.
+        # The target is an index, with no gradient.
+        x = self.inputs[0]
+        kept = self.index.shape if self.reduction == "none" else (1,) * x.ndim
+        spread = Expand.apply(Reshape.apply(g, shape=kept), shape=x.shape)
+        return Mul.apply(spread, type(g)._wrap(self._class_weights(x.data))), None
+
+    def _class_weights(self, logp: TensorData) -> TensorData:
+        """W above: the weights of the targets scattered into zeros of logp's shape."""
+        if self.reduction == "mean":
+            share = self.count.const(-1.0).binary(BinaryOps.DIV, self.count)  # nan with no target counted, but
+            per_target = share.reshape((1,) * logp.ndim).expand(self.index.shape)  # then where drops it
+        else:
+            per_target = self.zeros.const(-1.0)
+        weights = self.ignored.where(self.zeros, per_target)
+        return logp.const(0.0).scatter_add(self.index, weights, self.axis)
+
+
+def _check_arguments(logp: TensorData, target: TensorData, axis: int, reduction: str) -> None:
+    expected = logp.shape[:axis] + logp.shape[axis + 1:]
+    if target.shape != expected:
+        raise ValueError(f"nll_loss: expected a target of shape {expected} (the input's {logp.shape} without the "
+                         f"class axis {axis}), got {target.shape}")
+    if not target.dtype.is_integer:
+        raise TypeError(f"nll_loss: the target must hold integer class indices, got {target.dtype.name}")
+    if reduction not in REDUCTIONS:
+        raise ValueError(f"nll_loss: reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
