@@ -6,11 +6,12 @@ import torch
 import torch.nn.functional as F
 from parity import Case, check_parity
 
-from edugrad.tensor import Tensor
+from edugrad.tensor import Tensor, trace
 
 REDUCTIONS = ["mean", "sum", "none"]
 TARGET = np.array([3, 0, -100, 4, 1, 3])  # class indices for (6, 5) logits; one ignored with PyTorch's default
 TARGET_2D = np.array([[[0, 2], [1, -100]], [[2, 2], [0, 1]]])  # for (2, 3, 2, 2) logits: classes on axis 1
+ALL_IGNORED = np.array([-100, -100, -100])  # the mean over no targets is nan (0 / 0), as in torch
 LABELS = np.array([[2, -1, 0], [4, 4, 1]])  # for (2, 3, 5) logits, reference style: classes last, -1 ignored
 BINARY = np.random.default_rng(7).uniform(0, 1, (4, 3)).astype(np.float32)  # soft labels
 
@@ -46,6 +47,12 @@ def loss_cases(reduction: str) -> list[Case]:
         Case(f"nll_loss ignore_index spatial {reduction}",
              lambda x, **k: x.nll_loss(Tensor(TARGET_2D.clip(0)), ignore_index=2, **k),
              lambda x, **k: F.nll_loss(x, _t(TARGET_2D.clip(0)), ignore_index=2, **k), [(2, 3, 2, 2)], kwargs=r),
+        Case(f"nll_loss unbatched {reduction}", lambda x, **k: x.nll_loss(Tensor(3), **k),
+             lambda x, **k: F.nll_loss(x, _t(np.array(3)), **k), [(5,)], kwargs=r),
+        Case(f"nll_loss all ignored {reduction}", lambda x, **k: x.nll_loss(Tensor(ALL_IGNORED), **k),
+             lambda x, **k: F.nll_loss(x, _t(ALL_IGNORED), **k), [(3, 5)], kwargs=r),
+        Case(f"nll_loss float64 {reduction}", lambda x, **k: x.nll_loss(Tensor(TARGET), **k),
+             lambda x, **k: F.nll_loss(x, _t(TARGET), **k), [(6, 5)], dtype="float64", kwargs=r),
         Case(f"binary_crossentropy {reduction}", lambda p, **k: p.binary_crossentropy(Tensor(BINARY), **k),
              lambda p, **k: F.binary_cross_entropy(p, _t(BINARY), **k), [(4, 3)], low=0.02, high=0.98, kwargs=r),
         Case(f"binary_crossentropy_logits {reduction}",
@@ -80,6 +87,20 @@ def test_sparse_categorical_crossentropy_on_log_probabilities() -> None:
     labels = Tensor([0, 2, 1, 1])
     np.testing.assert_allclose(x.log_softmax(1).sparse_categorical_crossentropy(labels).item(),
                                x.sparse_categorical_crossentropy(labels).item(), rtol=1e-6)
+
+
+@pytest.mark.parametrize("loss", ["nll_loss", "cross_entropy", "sparse_categorical_crossentropy"])
+def test_class_index_losses_record_one_nll_function(loss: str) -> None:
+    # The pick of each target's log-probability, the mask of ignored targets and the mean are one Function;
+    # cross-entropy adds only the LogSoftmax before it. Its backward applies three: Reshape, Expand, Mul.
+    x = Tensor(np.random.default_rng(0).normal(size=(6, 5)).astype(np.float32), requires_grad=True)
+    target = Tensor(TARGET.clip(0))
+    with trace() as t:
+        getattr(x, loss)(target).backward()
+    expected = {"NLLLoss": 1} if loss == "nll_loss" else {"LogSoftmax": 1, "NLLLoss": 1}
+    assert t.counts("function", backward=False) == expected
+    [nll_backward] = [e for e in t.find("function", backward=True) if e.name == "NLLLossBackward"]
+    assert [e.name for e in nll_backward.children if e.level == "function"] == ["Reshape", "Expand", "Mul"]
 
 
 def test_binary_crossentropy_clamps_the_log_at_minus_100() -> None:

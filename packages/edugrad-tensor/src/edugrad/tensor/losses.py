@@ -1,14 +1,16 @@
 """Losses: cross-entropy and negative log-likelihood, binary cross-entropy, mean squared and absolute error.
 
 Tensor layer (`edugrad.tensor`). Each loss is a method of the prediction tensor (`logits.cross_entropy(y)`)
-composed from other Tensor methods. Classification losses pick each target's log-probability with the Gather
-Function (whose gradient is a scatter-add back into that one class) rather than multiplying by a one-hot
-matrix of (N, classes). `reduction` is "mean", "sum" or "none" (the per-element losses), as in PyTorch.
+composed from other Tensor methods. The classification losses with class-index targets end in the NLLLoss
+Function, which picks each target's log-probability (its gradient goes back into that one class) rather than
+multiplying by a one-hot matrix of (N, classes): one Function where the composition records a dozen, for the
+op that ends almost every training step. `reduction` is "mean", "sum" or "none" (the per-element losses), as
+in PyTorch.
 """
 
 from __future__ import annotations
 
-from edugrad.function import Gather
+from edugrad.function import NLLLoss
 from edugrad.tensor import tensor as _t
 
 REDUCTIONS = ("mean", "sum", "none")
@@ -37,27 +39,30 @@ def _check_target(x: _t.Tensor, target: _t.Tensor, shape: tuple[int, ...], op: s
                          f"{target.shape}")
 
 
-def _class_nll(logp: _t.Tensor, target: _t.Tensor, axis: int, ignore_index: int, label_smoothing: float,
-               op: str) -> tuple[_t.Tensor, _t.Tensor]:
-    """Per-element -log p[target] (class axis removed) with label smoothing, zero where target is ignore_index,
-    and the mask of targets that count."""
+def _nll(logp: _t.Tensor, target: _t.Tensor, axis: int, ignore_index: int, reduction: str, op: str) -> _t.Tensor:
+    """The NLLLoss Function behind the checks and errors of the loss `op` the user called."""
     class_free = logp.shape[:axis] + logp.shape[axis + 1:]
     _check_target(logp, target, class_free, op, "expected class indices")
     if not target.dtype.is_integer:
         raise TypeError(f"{op}: class-index targets must have an integer dtype, got {target.dtype.name}")
-    counted = target != ignore_index
-    index = counted.where(target, 0).unsqueeze(axis)  # ignored targets read class 0, then get masked out
     try:
-        picked = Gather.apply(logp, index, axis=axis).squeeze(axis)
+        return NLLLoss.apply(logp, target, axis=axis, ignore_index=ignore_index, reduction=reduction)
     except IndexError:
         raise IndexError(f"{op}: targets must be class indices in [0, {logp.shape[axis]}) or ignore_index "
                          f"({ignore_index}), got values from {target.min().item()} to {target.max().item()}") from None
-    loss = -picked
-    if label_smoothing:
-        # Smoothing mixes the one-hot target with the uniform distribution, q = (1 - e) onehot + e / C, so
-        # -sum_c q_c log p_c = (1 - e) * (-log p[target]) + e * mean_c(-log p_c).
-        loss = loss * (1 - label_smoothing) - logp.mean(axis) * label_smoothing
-    return counted.where(loss, 0.0), counted
+
+
+def _class_nll(logp: _t.Tensor, target: _t.Tensor, axis: int, ignore_index: int, reduction: str,
+               label_smoothing: float, op: str) -> _t.Tensor:
+    """-log p[target] along `axis`, with label smoothing, reduced as torch does (the mean skips ignored targets)."""
+    if not label_smoothing:
+        return _nll(logp, target, axis, ignore_index, reduction, op)
+    # Smoothing mixes the one-hot target with the uniform distribution, q = (1 - e) onehot + e / C, so
+    # -sum_c q_c log p_c = (1 - e) * (-log p[target]) + e * mean_c(-log p_c).
+    nll = _nll(logp, target, axis, ignore_index, "none", op)  # 0 at ignored targets, and the target is checked
+    counted = target != ignore_index
+    loss = nll * (1 - label_smoothing) + counted.where(-logp.mean(axis), 0.0) * label_smoothing
+    return _reduce(loss, reduction, counted.sum() if reduction == "mean" else None)
 
 
 def _check_smoothing(label_smoothing: float, op: str) -> None:
@@ -78,16 +83,14 @@ def cross_entropy(self: _t.Tensor, target: _t.Tensor, reduction: str = "mean", i
         if label_smoothing:
             target = target * (1 - label_smoothing) + label_smoothing / self.shape[axis]
         return _reduce(-(logp * target).sum(axis), reduction)
-    loss, counted = _class_nll(logp, target, axis, ignore_index, label_smoothing, "cross_entropy")
-    return _reduce(loss, reduction, counted.sum() if reduction == "mean" else None)
+    return _class_nll(logp, target, axis, ignore_index, reduction, label_smoothing, "cross_entropy")
 
 
 def nll_loss(self: _t.Tensor, target: _t.Tensor, reduction: str = "mean", ignore_index: int = -100) -> _t.Tensor:
     """Negative log-likelihood of log-probabilities (N, C, ...) or (C,) against class indices (N, ...), as
     torch.nn.functional.nll_loss (the mean skips ignored targets)."""
     _check_reduction(reduction, "nll_loss")
-    loss, counted = _class_nll(self, target, 0 if self.ndim == 1 else 1, ignore_index, 0.0, "nll_loss")
-    return _reduce(loss, reduction, counted.sum() if reduction == "mean" else None)
+    return _nll(self, target, 0 if self.ndim == 1 else 1, ignore_index, reduction, "nll_loss")
 
 
 def sparse_categorical_crossentropy(self: _t.Tensor, Y: _t.Tensor, ignore_index: int = -1,
@@ -96,9 +99,8 @@ def sparse_categorical_crossentropy(self: _t.Tensor, Y: _t.Tensor, ignore_index:
     averaged over the labels that are not ignore_index (the reference edugrad/tinygrad name)."""
     _check_smoothing(label_smoothing, "sparse_categorical_crossentropy")
     axis = self.ndim - 1
-    loss, counted = _class_nll(self.log_softmax(axis), Y, axis, ignore_index, label_smoothing,
-                               "sparse_categorical_crossentropy")
-    return _reduce(loss, "mean", counted.sum())
+    return _class_nll(self.log_softmax(axis), Y, axis, ignore_index, "mean", label_smoothing,
+                      "sparse_categorical_crossentropy")
 
 
 def _elementwise_target(x: _t.Tensor, y: _t.Tensor, reduction: str, op: str) -> None:
