@@ -152,6 +152,12 @@ def test_target_out_of_range(bad: list[int]) -> None:
         Tensor.zeros(2, 3).cross_entropy(Tensor(bad))
 
 
+@pytest.mark.parametrize("loss", ["nll_loss", "sparse_categorical_crossentropy"])
+def test_a_0d_input_has_no_class_axis(loss: str) -> None:
+    with pytest.raises(ValueError, match=rf"{loss}: expected an input with 1 or more dimensions \(the classes\)"):
+        getattr(Tensor(0.5), loss)(Tensor(0))
+
+
 def test_target_must_be_a_tensor() -> None:
     with pytest.raises(TypeError, match="mse_loss: the target must be a Tensor, got list"):
         Tensor.zeros(2).mse_loss([0.0, 1.0])  # type: ignore[arg-type]

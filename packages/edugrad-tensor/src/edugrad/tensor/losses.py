@@ -41,6 +41,8 @@ def _check_target(x: _t.Tensor, target: _t.Tensor, shape: tuple[int, ...], op: s
 
 def _nll(logp: _t.Tensor, target: _t.Tensor, axis: int, ignore_index: int, reduction: str, op: str) -> _t.Tensor:
     """The NLLLoss Function behind the checks and errors of the loss `op` the user called."""
+    if logp.ndim == 0:
+        raise ValueError(f"{op}: expected an input with 1 or more dimensions (the classes), got a 0-d tensor")
     class_free = logp.shape[:axis] + logp.shape[axis + 1:]
     _check_target(logp, target, class_free, op, "expected class indices")
     if not target.dtype.is_integer:
