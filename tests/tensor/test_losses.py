@@ -1,5 +1,7 @@
 """The losses against torch.nn.functional (every reduction, ignore_index, label smoothing) and their errors."""
 
+import re
+
 import numpy as np
 import pytest
 import torch
@@ -12,6 +14,7 @@ REDUCTIONS = ["mean", "sum", "none"]
 TARGET = np.array([3, 0, -100, 4, 1, 3])  # class indices for (6, 5) logits; one ignored with PyTorch's default
 TARGET_2D = np.array([[[0, 2], [1, -100]], [[2, 2], [0, 1]]])  # for (2, 3, 2, 2) logits: classes on axis 1
 ALL_IGNORED = np.array([-100, -100, -100])  # the mean over no targets is nan (0 / 0), as in torch
+TARGET_U8 = np.array([3, 0, 255, 4, 1, 3], np.uint8)  # torch takes uint8 class indices too (255: a typical ignore)
 LABELS = np.array([[2, -1, 0], [4, 4, 1]])  # for (2, 3, 5) logits, reference style: classes last, -1 ignored
 BINARY = np.random.default_rng(7).uniform(0, 1, (4, 3)).astype(np.float32)  # soft labels
 
@@ -32,6 +35,16 @@ def loss_cases(reduction: str) -> list[Case]:
              lambda x, **k: x.cross_entropy(Tensor(TARGET.clip(0)), ignore_index=3, label_smoothing=0.1, **k),
              lambda x, **k: F.cross_entropy(x, _t(TARGET.clip(0)), ignore_index=3, label_smoothing=0.1, **k),
              [(6, 5)], kwargs=r),
+        Case(f"cross_entropy smoothing all ignored {reduction}",
+             lambda x, **k: x.cross_entropy(Tensor(ALL_IGNORED), label_smoothing=0.1, **k),
+             lambda x, **k: F.cross_entropy(x, _t(ALL_IGNORED), label_smoothing=0.1, **k), [(3, 5)], kwargs=r),
+        Case(f"cross_entropy smoothing uint8 {reduction}",  # the default ignore_index -100 does not fit in uint8
+             lambda x, **k: x.cross_entropy(Tensor(TARGET_U8 % 5), label_smoothing=0.1, **k),
+             lambda x, **k: F.cross_entropy(x, _t(TARGET_U8 % 5), label_smoothing=0.1, **k), [(6, 5)], kwargs=r),
+        Case(f"cross_entropy smoothing uint8 ignore_index {reduction}",
+             lambda x, **k: x.cross_entropy(Tensor(TARGET_U8), ignore_index=255, label_smoothing=0.1, **k),
+             lambda x, **k: F.cross_entropy(x, _t(TARGET_U8), ignore_index=255, label_smoothing=0.1, **k), [(6, 5)],
+             kwargs=r),
         Case(f"cross_entropy spatial {reduction}", lambda x, **k: x.cross_entropy(Tensor(TARGET_2D), **k),
              lambda x, **k: F.cross_entropy(x, _t(TARGET_2D), **k), [(2, 3, 2, 2)], kwargs=r),
         Case(f"cross_entropy unbatched {reduction}", lambda x, **k: x.cross_entropy(Tensor(2), **k),
@@ -74,11 +87,13 @@ def test_loss_parity(case: Case) -> None:
     check_parity(case)
 
 
+@pytest.mark.parametrize("labels", [LABELS, np.full_like(LABELS, -1), LABELS.clip(0).astype(np.uint8)],
+                         ids=["labels", "all ignored", "uint8"])
 @pytest.mark.parametrize("smoothing", [0.0, 0.25])
-def test_sparse_categorical_crossentropy(smoothing: float) -> None:
+def test_sparse_categorical_crossentropy(labels: np.ndarray, smoothing: float) -> None:
     check_parity(Case("sparse_categorical_crossentropy",
-                      lambda x: x.sparse_categorical_crossentropy(Tensor(LABELS), label_smoothing=smoothing),
-                      lambda x: sparse_reference(x, LABELS, smoothing), [(2, 3, 5)]))
+                      lambda x: x.sparse_categorical_crossentropy(Tensor(labels), label_smoothing=smoothing),
+                      lambda x: sparse_reference(x, labels, smoothing), [(2, 3, 5)]))
 
 
 def test_sparse_categorical_crossentropy_on_log_probabilities() -> None:
@@ -152,9 +167,11 @@ def test_target_out_of_range(bad: list[int]) -> None:
         Tensor.zeros(2, 3).cross_entropy(Tensor(bad))
 
 
-@pytest.mark.parametrize("loss", ["nll_loss", "sparse_categorical_crossentropy"])
-def test_a_0d_input_has_no_class_axis(loss: str) -> None:
-    with pytest.raises(ValueError, match=rf"{loss}: expected an input with 1 or more dimensions \(the classes\)"):
+@pytest.mark.parametrize("loss, expected", [("cross_entropy", "logits of shape (C,) or (N, C, ...)"),
+                                            ("nll_loss", "log-probabilities of shape (C,) or (N, C, ...)"),
+                                            ("sparse_categorical_crossentropy", "logits of shape (..., C)")])
+def test_a_0d_input_has_no_class_axis(loss: str, expected: str) -> None:
+    with pytest.raises(ValueError, match=re.escape(f"{loss}: expected {expected}, got a 0-d tensor")):
         getattr(Tensor(0.5), loss)(Tensor(0))
 
 

@@ -10,6 +10,8 @@ in PyTorch.
 
 from __future__ import annotations
 
+import math
+
 from edugrad.function import NLLLoss
 from edugrad.tensor import tensor as _t
 
@@ -25,10 +27,14 @@ def _reduce(loss: _t.Tensor, reduction: str, count: _t.Tensor | None = None) -> 
     """The per-element losses summed, averaged (over `count` if given, else over all) or left as they are."""
     if reduction == "none":
         return loss
-    if reduction == "sum" or count is not None:
-        total = loss.sum()
-        return total if count is None else total / count
-    return loss.mean()
+    if reduction == "sum":
+        return loss.sum()
+    if count is None:
+        return loss.mean()
+    # Over no counted elements the mean is nan, as torch's 0 / 0, and its gradient 0 (each loss is an ignored
+    # one, 0 whatever the input). Dividing by at least 1 and putting the nan in with where gives both, without
+    # the 0 / 0 that NumPy warns about or a nan (1 / 0 * 0) in the gradient.
+    return (count == 0).where(math.nan, loss.sum() / count.maximum(1))
 
 
 def _check_target(x: _t.Tensor, target: _t.Tensor, shape: tuple[int, ...], op: str, what: str) -> None:
@@ -39,10 +45,14 @@ def _check_target(x: _t.Tensor, target: _t.Tensor, shape: tuple[int, ...], op: s
                          f"{target.shape}")
 
 
+def _check_classes(x: _t.Tensor, op: str, expected: str) -> None:
+    """A 0-d input has no class axis: say so before log_softmax or the pick fail on an axis, naming themselves."""
+    if x.ndim == 0:
+        raise ValueError(f"{op}: expected {expected}, got a 0-d tensor")
+
+
 def _nll(logp: _t.Tensor, target: _t.Tensor, axis: int, ignore_index: int, reduction: str, op: str) -> _t.Tensor:
     """The NLLLoss Function behind the checks and errors of the loss `op` the user called."""
-    if logp.ndim == 0:
-        raise ValueError(f"{op}: expected an input with 1 or more dimensions (the classes), got a 0-d tensor")
     class_free = logp.shape[:axis] + logp.shape[axis + 1:]
     _check_target(logp, target, class_free, op, "expected class indices")
     if not target.dtype.is_integer:
@@ -62,7 +72,7 @@ def _class_nll(logp: _t.Tensor, target: _t.Tensor, axis: int, ignore_index: int,
     # Smoothing mixes the one-hot target with the uniform distribution, q = (1 - e) onehot + e / C, so
     # -sum_c q_c log p_c = (1 - e) * (-log p[target]) + e * mean_c(-log p_c).
     nll = _nll(logp, target, axis, ignore_index, "none", op)  # 0 at ignored targets, and the target is checked
-    counted = target != ignore_index
+    counted = target.long() != ignore_index  # compared in int64, as NLLLoss does: -100 does not fit in uint8
     loss = nll * (1 - label_smoothing) + counted.where(-logp.mean(axis), 0.0) * label_smoothing
     return _reduce(loss, reduction, counted.sum() if reduction == "mean" else None)
 
@@ -78,6 +88,7 @@ def cross_entropy(self: _t.Tensor, target: _t.Tensor, reduction: str = "mean", i
     the input's shape, as torch.nn.functional.cross_entropy (the mean skips ignored targets)."""
     _check_reduction(reduction, "cross_entropy")
     _check_smoothing(label_smoothing, "cross_entropy")
+    _check_classes(self, "cross_entropy", "logits of shape (C,) or (N, C, ...)")
     axis = 0 if self.ndim == 1 else 1
     logp = self.log_softmax(axis)
     if isinstance(target, _t.Tensor) and target.dtype.is_floating_point:
@@ -92,6 +103,7 @@ def nll_loss(self: _t.Tensor, target: _t.Tensor, reduction: str = "mean", ignore
     """Negative log-likelihood of log-probabilities (N, C, ...) or (C,) against class indices (N, ...), as
     torch.nn.functional.nll_loss (the mean skips ignored targets)."""
     _check_reduction(reduction, "nll_loss")
+    _check_classes(self, "nll_loss", "log-probabilities of shape (C,) or (N, C, ...)")
     return _nll(self, target, 0 if self.ndim == 1 else 1, ignore_index, reduction, "nll_loss")
 
 
@@ -100,6 +112,7 @@ def sparse_categorical_crossentropy(self: _t.Tensor, Y: _t.Tensor, ignore_index:
     """Cross-entropy of logits with the classes on the last axis (..., C) against integer labels (...),
     averaged over the labels that are not ignore_index (the reference edugrad/tinygrad name)."""
     _check_smoothing(label_smoothing, "sparse_categorical_crossentropy")
+    _check_classes(self, "sparse_categorical_crossentropy", "logits of shape (..., C)")
     axis = self.ndim - 1
     return _class_nll(self.log_softmax(axis), Y, axis, ignore_index, "mean", label_smoothing,
                       "sparse_categorical_crossentropy")
