@@ -40,6 +40,21 @@ def test_sigmoid_gradient_in_float64_is_exact() -> None:
     np.testing.assert_allclose(x.grad.numpy(), z / (1 + z) ** 2, rtol=1e-13)
 
 
+@pytest.mark.parametrize("dtype, rtol", [("float32", 1e-6), ("float64", 1e-14)])
+@pytest.mark.parametrize("beta", [1.0, 2.0])
+def test_softplus_keeps_relative_precision_as_torch(beta: float, dtype: str, rtol: float) -> None:
+    # Where e^(beta x) is small, log(1 + e^(beta x)) rounds 1 + e^(beta x): 1e-5 of the result at beta 2,
+    # x = -3 in float32, all of it below x = -17 / beta. torch computes log1p(exp(beta x)) / beta.
+    values = np.array([-40.0, -20.0, -3.0, -1e-3, 0.0, 1e-3, 3.0, 5.0, 9.0, 30.0], dtype)
+    x, t = Tensor(values, requires_grad=True), torch.tensor(values, requires_grad=True)
+    out, expected = x.softplus(beta), F.softplus(t, beta)
+    np.testing.assert_allclose(out.numpy(), expected.detach().numpy(), rtol=rtol, atol=0)
+    out.sum().backward()
+    expected.sum().backward()
+    assert x.grad is not None and t.grad is not None
+    np.testing.assert_allclose(x.grad.numpy(), t.grad.numpy(), rtol=rtol, atol=0)  # sigmoid(beta x)
+
+
 def test_erf_is_accurate_to_two_ten_millionths() -> None:
     values = np.linspace(-5, 5, 2001)
     ours = Tensor(values).erf().numpy()
@@ -129,6 +144,9 @@ def test_error_paths() -> None:
     (lambda x: x.softplus(beta="2"), "softplus: beta must be a number, got str"),
     (lambda x: x.softplus(threshold=Tensor(20.0)), "softplus: threshold must be a number, got Tensor"),
     (lambda x: x.hardtanh(max_val="1"), "hardtanh: max_val must be a number, got str"),
+    (lambda x: x.clamp("a"), "clamp: min_ must be a number or a Tensor, got str"),
+    (lambda x: x.clamp(None, [1.0]), "clamp: max_ must be a number or a Tensor, got list"),
+    (lambda x: x.clamp(np.zeros(2)), "clamp: min_ must be a number or a Tensor, got ndarray"),  # as torch.clamp
 ])
 def test_scalar_arguments_must_be_numbers(call: Callable[[Tensor], Tensor], message: str) -> None:
     with pytest.raises(TypeError, match=message):  # not an error from `mul` or a comparison deep inside the op
@@ -141,7 +159,8 @@ def test_scalar_arguments_may_be_any_real_number_as_in_torch() -> None:
              (lambda t: t.leaky_relu(True), lambda t: F.leaky_relu(t, True)),
              (lambda t: t.elu(np.float64(0.5)), lambda t: F.elu(t, 0.5)),
              (lambda t: t.softplus(2, 1), lambda t: F.softplus(t, 2, 1)),
-             (lambda t: t.hardtanh(-2, np.int64(1)), lambda t: F.hardtanh(t, -2, 1))]
+             (lambda t: t.hardtanh(-2, np.int64(1)), lambda t: F.hardtanh(t, -2, 1)),
+             (lambda t: t.clamp(np.float32(-1), True), lambda t: t.clamp(-1, True))]
     for ours, theirs in cases:
         out = ours(Tensor(x))
         assert out.dtype is dtypes.float32

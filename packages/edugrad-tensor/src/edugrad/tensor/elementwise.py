@@ -28,12 +28,14 @@ def floating(x: _t.Tensor) -> _t.Tensor:
     return x if x.dtype.is_floating_point else x.cast(dtypes.default_float)
 
 
-def check_numbers(op: str, **arguments: object) -> None:
+def check_numbers(op: str, *, tensors: bool = False, **arguments: object) -> None:
     """TypeError naming the op and the argument unless each argument is a real number (bool, int, float or a
-    NumPy scalar): a string or None would otherwise fail deep inside the op, in an error naming `mul`."""
+    NumPy scalar), or with `tensors` a Tensor too: a string or None would otherwise fail deep inside the op,
+    in an error naming `mul`."""
+    kinds, what = ((Real, _t.Tensor), "a number or a Tensor") if tensors else ((Real,), "a number")
     for name, value in arguments.items():
-        if not isinstance(value, Real):
-            raise TypeError(f"{op}: {name} must be a number, got {type(value).__name__}")
+        if not isinstance(value, kinds):
+            raise TypeError(f"{op}: {name} must be {what}, got {type(value).__name__}")
 
 
 def neg(self: _t.Tensor) -> _t.Tensor:
@@ -183,10 +185,22 @@ def softplus(self: _t.Tensor, beta: float = 1.0, threshold: float = 20.0) -> _t.
     """log(1 + e^(beta x)) / beta, a smooth relu; where beta * x > threshold it is x itself (as in PyTorch)."""
     check_numbers("softplus", beta=beta, threshold=threshold)
     x = floating(self)
-    scaled = x * beta
-    # As in elu: min(., threshold + 1) changes nothing where log(1 + e^(beta x)) is used, and stops overflow.
-    soft = Log.apply(Exp.apply(scaled.minimum(threshold + 1)) + 1) / beta
-    return (scaled > threshold).where(x, soft)
+    z = x * beta
+    # log(1 + e^z) = max(z, 0) + log1p(e^-|z|): exp never sees a positive argument, and where the result is
+    # tiny (z very negative) log1p keeps its relative precision. Its derivative is sigmoid(z), at z = 0 too:
+    # max's tie splits the gradient in half and |z|'s is 0 there.
+    soft = (z.maximum(0) + _log1p(Exp.apply(-z.abs()))) / beta
+    return (z > threshold).where(x, soft)
+
+
+def _log1p(t: _t.Tensor) -> _t.Tensor:
+    """log(1 + t) for 0 <= t <= 1, to t's relative precision also where t is tiny (the data layer has no log1p)."""
+    # log(u) of the rounded u = 1 + t misses the rounding error r = t - (u - 1), up to half an ulp of 1 (all
+    # of log(1 + t) where t is that small). Both subtractions are exact (Sterbenz: u is in [1, 2], and u - 1
+    # is 0 or within a factor 2 of t), so log(1 + t) = log(u + r) = log(u) + r / u, to within (r / u)^2 / 2.
+    # Its gradient is right too: r's derivative is exactly 0, so autograd gives 1 / u - r / u^2.
+    u = t + 1
+    return Log.apply(u) + (t - (u - 1)) / u
 
 
 def mish(self: _t.Tensor) -> _t.Tensor:
@@ -206,8 +220,10 @@ def clamp(self: _t.Tensor, min_: _t.Tensor | float | None = None,
           max_: _t.Tensor | float | None = None) -> _t.Tensor:
     """self limited to [min_, max_] (either bound may be None or a tensor that broadcasts); the gradient is 1
     where min_ <= self <= max_, as torch.clamp. If min_ > max_, every element becomes max_."""
-    if min_ is None and max_ is None:
+    given = {name: bound for name, bound in (("min_", min_), ("max_", max_)) if bound is not None}
+    if not given:
         raise ValueError("clamp: at least one of min_ and max_ must be given")
+    check_numbers("clamp", tensors=True, **given)
     x = self
     if min_ is not None:
         x = (x < min_).where(min_, x)
