@@ -45,29 +45,20 @@ _BINARY: dict[BinaryOps, Callable[..., Any]] = {
     BinaryOps.CMPEQ: np.equal,
 }
 
-_REDUCE: dict[ReduceOps, Callable[..., Any]] = {
-    ReduceOps.SUM: np.sum,
-    ReduceOps.MAX: np.max,
-    ReduceOps.PROD: np.prod,
+_REDUCE: dict[ReduceOps, np.ufunc] = {
+    ReduceOps.SUM: np.add,
+    ReduceOps.MAX: np.maximum,
+    ReduceOps.PROD: np.multiply,
 }
 
 _SCAN: dict[ScanOps, Callable[..., Any]] = {ScanOps.CUMSUM: np.cumsum, ScanOps.CUMPROD: np.cumprod}
 
 
 _DTYPE_OF: dict[np.dtype[Any], DType] = {d.np_dtype: d for d in ALL_DTYPES}
-_MAX_KEPT_CONSTANTS = 1024
-
 
 def _array(result: Any) -> NDArray:
     # NumPy returns a scalar (np.float32, not a 0-d array) from ufuncs and reductions on 0-d input.
     return result if type(result) is np.ndarray else np.asarray(result)
-
-
-def _keepable(value: object) -> bool:
-    """Whether a constant of `value` may be kept under the key `value`: Python ints and bools, and floats
-    other than NaN (which equals no key) and zero (whose key 0.0 == -0.0 == 0 would match the other sign)."""
-    kind = type(value)
-    return kind is int or kind is bool or (kind is float and value != 0 and value == value)
 
 
 def _positions(index: NDArray, axis: int) -> tuple[NDArray, ...]:
@@ -86,7 +77,6 @@ class NumpyBackend:
 
     def __init__(self) -> None:
         self.rng = np.random.default_rng()
-        self._constants: dict[tuple[Shape, np.dtype[Any], bool | int | float], NDArray] = {}
 
     def from_numpy(self, array: NDArray, dtype: DType) -> NDArray:
         return np.array(array, dtype=dtype.np_dtype, copy=True)
@@ -125,18 +115,8 @@ class NumpyBackend:
     def _constant(self, shape: Shape, np_dtype: np.dtype[Any], value: bool | int | float) -> NDArray:
         """`value` in every element: one element seen through zero strides, so a constant costs no memory
         however large it is (np.broadcast_to makes the same, several times slower). A NumPy scalar as the
-        buffer is read-only, so the constant is too, and can be shared: a training loop asks for the same
-        few constants (lr, betas, 0, 1) on every step, so they are kept and built once."""
-        keep = _keepable(value)
-        key = (shape, np_dtype, value)
-        constant = self._constants.get(key) if keep else None
-        if constant is None:
-            constant = np.ndarray(shape, np_dtype, buffer=np_dtype.type(value), strides=(0,) * len(shape))
-            if keep:
-                if len(self._constants) >= _MAX_KEPT_CONSTANTS:
-                    self._constants.clear()
-                self._constants[key] = constant
-        return constant
+        buffer is read-only, so the constant is too."""
+        return np.ndarray(shape, np_dtype, buffer=np_dtype.type(value), strides=(0,) * len(shape))
 
     def _uniform(self, shape: Shape, np_dtype: np.dtype[Any]) -> NDArray:
         # k / 2**bits for k uniform on [0, 2**bits), where bits is the dtype's precision (11 for float16): every
@@ -159,10 +139,9 @@ class NumpyBackend:
         return _array(np.where(cond, x, y))
 
     def reduce(self, op: ReduceOps, x: NDArray, axes: Shape, keepdim: bool) -> NDArray:
-        if op is ReduceOps.MAX:
-            return _array(np.max(x, axis=axes, keepdims=keepdim))
-        # dtype= keeps int32 sums int32 (NumPy would widen them to int64).
-        return _array(_REDUCE[op](x, axis=axes, keepdims=keepdim, dtype=x.dtype))
+        # The ufuncs' own reduce: np.sum and np.max are Python wrappers around it that cost more than the
+        # reduction of a small array. dtype= keeps int32 sums int32 (NumPy would widen them to int64).
+        return _array(_REDUCE[op].reduce(x, axis=axes, keepdims=keepdim, dtype=x.dtype))
 
     def scan(self, op: ScanOps, x: NDArray, axis: int) -> NDArray:
         # NumPy scans a 0-d array as if it were flat and returns shape (1,): reshape keeps the input's shape.
@@ -175,7 +154,16 @@ class NumpyBackend:
         return x.transpose(order)
 
     def expand(self, x: NDArray, shape: Shape) -> NDArray:
-        return np.broadcast_to(x, shape)  # a read-only view with stride 0 on the expanded axes
+        # A read-only view with stride 0 on every expanded axis: each step along it reads the same element
+        # again. np.broadcast_to builds the same view, but spends about 3 µs re-checking what TensorData.expand
+        # has checked, several times an op in every broadcast; a contiguous input (the common case) is viewed
+        # directly instead.
+        if not x.flags.c_contiguous:
+            return np.broadcast_to(x, shape)
+        strides = tuple(0 if n != m else stride for n, m, stride in zip(x.shape, shape, x.strides))
+        view = np.ndarray(shape, x.dtype, buffer=x, strides=strides)
+        view.flags.writeable = False
+        return view
 
     def pad(self, x: NDArray, padding: tuple[tuple[int, int], ...], value: float) -> NDArray:
         if not padding:  # a 0-d array has no axis to pad (and np.pad rejects an empty pad width)

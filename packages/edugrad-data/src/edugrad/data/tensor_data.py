@@ -9,7 +9,7 @@ backend. Ops never modify their inputs; they return a new `TensorData` (often a 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from math import ceil, prod
+from math import ceil, copysign, prod
 from typing import Any
 
 import numpy as np
@@ -24,6 +24,10 @@ from edugrad.data.ops import (
 #: Called after every op with (op, inputs, output, arguments); used by `edugrad.function.trace`.
 OpObserver = Callable[[Op, tuple["TensorData", ...], "TensorData", dict[str, Any]], None]
 _observers: list[OpObserver] = []
+
+#: The constants made by `TensorData.const`, by (backend, shape, dtype, value); emptied when full.
+_constants: dict[tuple[Any, ...], TensorData] = {}
+_MAX_KEPT_CONSTANTS = 1024
 
 
 def add_observer(observer: OpObserver) -> None:
@@ -60,11 +64,15 @@ def normalize_axes(axes: int | Sequence[int] | None, ndim: int, op: str) -> tupl
 def check_shape(shape: Sequence[int], op: str) -> Shape:
     """A shape as a tuple of non-negative ints; TypeError/ValueError for anything else."""
     shape = tuple(shape)
-    if not all(type(s) is int for s in shape):  # the common case, checked quickly; then NumPy ints, not bools
-        if not all(isinstance(s, (int, np.integer)) and not isinstance(s, bool) for s in shape):
-            raise TypeError(f"{op}: a shape must be a sequence of ints, got {shape}")
-        shape = tuple(int(s) for s in shape)
-    if shape and min(shape) < 0:
+    for size in shape:  # the common case, Python ints, in a plain loop (every reshape and expand passes here)
+        if type(size) is not int or size < 0:
+            break
+    else:
+        return shape
+    if not all(isinstance(s, (int, np.integer)) and not isinstance(s, bool) for s in shape):
+        raise TypeError(f"{op}: a shape must be a sequence of ints, got {shape}")
+    shape = tuple(int(s) for s in shape)  # NumPy ints (bools were refused above)
+    if min(shape) < 0:
         raise ValueError(f"{op}: a shape cannot have negative sizes, got {shape}")
     return shape
 
@@ -127,8 +135,21 @@ class TensorData:
 
     def const(self, value: bool | int | float, dtype: DType | None = None) -> TensorData:
         """A constant of this shape on this backend (the FULL op, a broadcast view: no memory). The quick way
-        to turn a Python number into an operand for a binary op with self."""
-        return _load(LoadOps.FULL, self.shape, self.dtype if dtype is None else dtype, self.backend, value)
+        to turn a Python number into an operand for a binary op with self. Constants are immutable like all
+        TensorData, so they are kept and shared: a training loop asks for the same few (0, 1, lr, the betas)
+        in every step, and building one costs more than the op that uses it on a small array."""
+        dtype = self.dtype if dtype is None else dtype
+        key = (self.backend, self.shape, dtype, value)
+        kept = _constants.get(key) if _keepable(value) else None
+        if kept is None:
+            kept = _load(LoadOps.FULL, self.shape, dtype, self.backend, value)
+            if _keepable(value):
+                if len(_constants) >= _MAX_KEPT_CONSTANTS:
+                    _constants.clear()
+                _constants[key] = kept
+        elif _observers:
+            _notify(LoadOps.FULL, (), kept, {"shape": self.shape, "dtype": dtype})
+        return kept
 
     @staticmethod
     def rand(shape: Sequence[int], dtype: DType = dtypes.float32, backend: str | None = None) -> TensorData:
@@ -240,11 +261,11 @@ class TensorData:
     def expand(self, shape: Sequence[int]) -> TensorData:
         """Broadcast axes of size 1 to `shape` (same number of axes; add leading axes with reshape first)."""
         shape = check_shape(shape, "expand")
-        if len(shape) != self.ndim or any(s != n and s != 1 for s, n in zip(self.shape, shape)):
-            raise ValueError(f"expand: cannot expand {self.shape} to {shape}; every axis must keep its size or "
-                             "grow from size 1, and the number of axes must stay the same")
         if shape == self.shape:
             return self
+        if len(shape) != len(self.shape) or any(s != n and s != 1 for s, n in zip(self.shape, shape)):
+            raise ValueError(f"expand: cannot expand {self.shape} to {shape}; every axis must keep its size or "
+                             "grow from size 1, and the number of axes must stay the same")
         return self._new(MovementOps.EXPAND, self.backend.expand(self.array, shape), (self,), shape=shape)
 
     def pad(self, padding: Sequence[tuple[int, int]], value: bool | int | float = 0) -> TensorData:
@@ -351,8 +372,8 @@ class TensorData:
 
     def _new(self, op: Op, array: Array, inputs: tuple[TensorData, ...], **args: Any) -> TensorData:
         out = TensorData(array, self.backend)
-        for observer in _observers:
-            observer(op, inputs, out, args)
+        if _observers:
+            _notify(op, inputs, out, args)
         return out
 
     def _same_backend(self, op: str, *others: TensorData) -> None:
@@ -382,9 +403,22 @@ def _load(op: LoadOps, shape: Shape, dtype: DType, backend: str | Backend | None
         _check_dtype(op.name.lower(), dtype)
     chosen = get_backend(backend) if backend is None or isinstance(backend, str) else backend
     out = TensorData(chosen.load(op, shape, dtype, arg), chosen)
-    for observer in _observers:
-        observer(op, (), out, {"shape": shape, "dtype": dtype})
+    if _observers:
+        _notify(op, (), out, {"shape": shape, "dtype": dtype})
     return out
+
+
+def _notify(op: Op, inputs: tuple[TensorData, ...], out: TensorData, args: dict[str, Any]) -> None:
+    for observer in _observers:
+        observer(op, inputs, out, args)
+
+
+def _keepable(value: object) -> bool:
+    """Whether a constant of `value` may be kept under the key `value`: Python ints, bools and floats, but not
+    NaN (which equals no key, so it would only fill the store) or -0.0 (whose key equals 0.0's)."""
+    if isinstance(value, float):
+        return value == value and (value != 0 or copysign(1.0, value) > 0)
+    return type(value) is int or type(value) is bool
 
 
 def _check_dtype(op: str, dtype: DType) -> None:
