@@ -121,6 +121,8 @@ def test_an_operand_that_requires_grad_is_refused_while_recording() -> None:
     w = Tensor(B, requires_grad=True)
     with pytest.raises(RuntimeError, match="add_: an operand requires grad, and in-place ops are not recorded"):
         Tensor(A).add_(w)
+    with pytest.raises(RuntimeError, match="copy_: an operand requires grad"):
+        Tensor(A).copy_(w)
     with no_grad():
         np.testing.assert_allclose(Tensor(A).add_(w).numpy(), A + B)
 

@@ -99,8 +99,7 @@ def fill_(self: _t.Tensor, value: Operand) -> _t.Tensor:
 def copy_(self: _t.Tensor, src: Operand) -> _t.Tensor:
     """Copy the values of `src` (broadcast to self's shape, cast to self's dtype) into self
     (torch.Tensor.copy_)."""
-    source = as_tensor(src, "copy_")
-    return _write(self, _broadcast(self, source.data.cast(self.dtype), "copy_"), "copy_")
+    return _write(self, _broadcast(self, _data(src, "copy_").cast(self.dtype), "copy_"), "copy_")
 
 
 def _write(self: _t.Tensor, data: TensorData, op: str) -> _t.Tensor:
@@ -117,15 +116,20 @@ def _operand(self: _t.Tensor, other: Operand, op: str) -> TensorData:
     if isinstance(other, (bool, int, float)):
         _check_storable(self, result_type(self.dtype, other), op)
         return self.data.const(other)
-    other = as_tensor(other, op)
-    if other.requires_grad and is_grad_enabled():
-        raise RuntimeError(f"{op}: an operand requires grad, and in-place ops are not recorded for backward; "
-                           "compute out of place (x = x + y) or wrap the update in `with no_grad():`")
-    data = other.data
+    data = _data(other, op)
     if data.dtype is not self.data.dtype:
         _check_storable(self, promote_types(self.dtype, data.dtype), op)
         data = data.cast(self.dtype)
     return data if data.shape == self.data.shape else _broadcast(self, data, op)
+
+
+def _data(other: Operand, op: str) -> TensorData:
+    """The data of a Tensor (or array) operand, refused if it requires grad while gradients are recorded."""
+    tensor = as_tensor(other, op)
+    if tensor.requires_grad and is_grad_enabled():
+        raise RuntimeError(f"{op}: an operand requires grad, and in-place ops are not recorded for backward; "
+                           "compute out of place (x = x + y) or wrap the update in `with no_grad():`")
+    return tensor.data
 
 
 def _scaled(self: _t.Tensor, other: Operand, alpha: Scalar, op: str) -> TensorData:
