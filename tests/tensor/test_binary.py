@@ -2,6 +2,7 @@
 edge cases and the error messages."""
 
 import math
+from typing import Any
 
 import numpy as np
 import pytest
@@ -114,3 +115,21 @@ def test_bitwise_and_logical_ops_need_the_right_dtypes() -> None:
         Tensor([1]) & Tensor([0])
     with pytest.raises(TypeError, match="logical_not: expected a bool tensor"):
         Tensor([1.0]).logical_not()
+
+
+@pytest.mark.parametrize(("dtype", "value", "op"), [(dtypes.uint8, -1, "eq"), (dtypes.uint8, 256, "add"),
+                                                     (dtypes.int32, 2**31, "lt"), (dtypes.int64, -(2**63) - 1, "mul")])
+def test_an_integer_scalar_that_does_not_fit_the_dtype_is_refused_by_name(dtype: Any, value: int, op: str) -> None:
+    # PyTorch would wrap the scalar around (uint8 == -1 compares with 255); NumPy's error names no op.
+    x = Tensor([0, 1], dtype=dtype)
+    call = {"eq": lambda: x == value, "add": lambda: x + value, "lt": lambda: x < value, "mul": lambda: x * value}
+    with pytest.raises(OverflowError, match=rf"{op}: the scalar {value} does not fit in the tensor's dtype "
+                                            rf"{dtype.name}"):
+        call[op]()
+
+
+def test_integer_scalars_at_the_ends_of_the_range_still_work() -> None:
+    x = Tensor([0, 255], dtype=dtypes.uint8)
+    assert (x == 255).tolist() == [False, True] and (x == 0).tolist() == [True, False]
+    assert (Tensor([0], dtype=dtypes.int32) + (2**31 - 1)).tolist() == [2**31 - 1]
+    assert (x + 0.5).dtype is dtypes.float32  # a float scalar promotes instead

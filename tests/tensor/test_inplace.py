@@ -144,3 +144,9 @@ def test_views_and_snapshots_keep_the_old_values() -> None:
     x.add_(1.0)
     np.testing.assert_array_equal(before.numpy(), A)
     np.testing.assert_allclose(x.numpy(), A + 1)
+
+
+def test_an_integer_scalar_that_does_not_fit_is_refused() -> None:
+    with pytest.raises(OverflowError, match=r"add_: the scalar 256 does not fit in the tensor's dtype uint8 "
+                                            r"\(0 to 255\)"):
+        Tensor([1, 2], dtype=dtypes.uint8).add_(256)

@@ -36,6 +36,18 @@ def constant(like: _t.Tensor, value: bool | int | float, dtype: DType) -> _t.Ten
     return _t.Tensor._wrap(like.data.const(value, dtype))
 
 
+def check_scalar_fits(value: bool | int | float, dtype: DType, op: str) -> None:
+    """OverflowError naming the op unless the Python int `value` fits in the integer `dtype`. PyTorch wraps a
+    scalar that does not fit around (`uint8_tensor == -1` compares with 255), which silently gives wrong
+    answers, and NumPy raises an error that names no op: refusing with the range is the clearer of the two."""
+    if dtype.is_integer and type(value) is int:
+        bits = 8 * dtype.itemsize
+        low, high = (0, 2**bits - 1) if dtype is dtypes.uint8 else (-(2 ** (bits - 1)), 2 ** (bits - 1) - 1)
+        if not low <= value <= high:
+            raise OverflowError(f"{op}: the scalar {value} does not fit in the tensor's dtype {dtype.name} ({low} "
+                                f"to {high}); cast the tensor to a dtype that holds it first (x.long() or x.double())")
+
+
 def as_tensor(value: Operand, op: str) -> _t.Tensor:
     """`value` as a Tensor (NumPy arrays keep their dtype); TypeError naming the op if it cannot be one."""
     if isinstance(value, _t.Tensor):
@@ -55,6 +67,7 @@ def operands(x: _t.Tensor, y: Operand, op: str, reverse: bool = False) -> tuple[
         dtype = result_type(x.data.dtype, y)
         if dtype is not x.data.dtype:
             x = x.cast(dtype)
+        check_scalar_fits(y, dtype, op)
         other = constant(x, y, dtype)
     else:
         other = as_tensor(y, op)

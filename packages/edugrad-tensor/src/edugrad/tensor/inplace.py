@@ -20,7 +20,7 @@ from __future__ import annotations
 from edugrad.data import BinaryOps, DType, TensorData, promote_types, result_type
 from edugrad.function import is_grad_enabled
 from edugrad.tensor import tensor as _t
-from edugrad.tensor.binary import Operand, as_tensor, broadcast_shape
+from edugrad.tensor.binary import Operand, as_tensor, broadcast_shape, check_scalar_fits
 
 Scalar = bool | int | float
 
@@ -115,6 +115,7 @@ def _operand(self: _t.Tensor, other: Operand, op: str) -> TensorData:
     that requires grad while gradients are recorded (this op would silently drop its gradient)."""
     if isinstance(other, (bool, int, float)):
         _check_storable(self, result_type(self.dtype, other), op)
+        check_scalar_fits(other, self.dtype, op)
         return self.data.const(other)
     data = _data(other, op)
     if data.dtype is not self.data.dtype:
