@@ -176,8 +176,8 @@ def test_conv2d_bias_and_dtype_errors() -> None:
     with pytest.raises(ValueError, match=r"conv2d: bias must have shape \(3,\), one value per output channel, got "
                                          r"\(2,\)"):
         x.conv2d(w, randn(2))
-    with pytest.raises(TypeError, match=r"conv2d: input, weight and bias must have one dtype, got input float32, weight "
-                                        r"float64; cast the input with \.to\(dtypes\.float64\)$"):
+    with pytest.raises(TypeError, match=r"conv2d: input, weight and bias must have one dtype, got input float32, "
+                                        r"weight float64; cast the input with \.to\(dtypes\.float64\)$"):
         x.conv2d(w.cast(dtypes.float64))
     with pytest.raises(TypeError, match="conv2d: expected a floating-point input, got int64"):
         Tensor.zeros(1, 2, 4, 4, dtype=dtypes.int64).conv2d(w)
