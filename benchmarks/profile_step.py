@@ -22,12 +22,10 @@ from typing import Any
 os.environ.setdefault("OMP_NUM_THREADS", "1")  # before NumPy loads its BLAS, as in run.py
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
-import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
 from edugrad.data.numpy_backend import NumpyBackend  # noqa: E402
-from edugrad.nn import optim  # noqa: E402
-from edugrad.tensor import Tensor  # noqa: E402
+from mlp import TrainStep, mlp_problem  # noqa: E402  (benchmarks/mlp.py, next to this script)
 
 PHASES = ("forward", "backward", "step")
 BACKEND_METHODS = ("unary", "binary", "where", "reduce", "scan", "reshape", "permute", "expand", "pad", "shrink",
@@ -50,45 +48,19 @@ def time_backend_calls() -> None:
         setattr(NumpyBackend, name, timed)
 
 
-def mlp() -> tuple[Callable[[], Any], Callable[[Any], None], Callable[[], None],
-                   Callable[[], Any], Callable[[Any], None], Callable[[], None]]:
-    """forward, backward (with zero_grad) and step, for edugrad and for PyTorch, on the same data."""
-    rng = np.random.default_rng(0)
-    x, y = rng.standard_normal((128, 784)).astype(np.float32), rng.integers(0, 10, 128)
-    w1 = rng.standard_normal((784, 128)).astype(np.float32) * 0.05
-    w2 = rng.standard_normal((128, 10)).astype(np.float32) * 0.1
-    params = [Tensor(w1, requires_grad=True), Tensor(w2, requires_grad=True)]
-    adam = optim.Adam(params, lr=1e-3)
-    xe, ye = Tensor(x), Tensor(y)
-    torch_params = [torch.tensor(w1, requires_grad=True), torch.tensor(w2, requires_grad=True)]
-    torch_adam = torch.optim.Adam(torch_params, lr=1e-3)
-    xt, yt = torch.tensor(x), torch.tensor(y)
-
-    def backward(loss: Any, optimizer: Any) -> None:
-        optimizer.zero_grad()
-        loss.backward()
-
-    return (lambda: (xe @ params[0]).relu().matmul(params[1]).log_softmax(axis=1).nll_loss(ye),
-            lambda loss: backward(loss, adam), adam.step,
-            lambda: torch.nn.functional.nll_loss((xt @ torch_params[0]).relu().matmul(torch_params[1])
-                                                 .log_softmax(1), yt),
-            lambda loss: backward(loss, torch_adam), torch_adam.step)
-
-
-def run_phases(forward: Callable[[], Any], backward: Callable[[Any], None], step: Callable[[], None],
-               steps: int) -> Counter[str]:
+def run_phases(train: TrainStep, steps: int) -> Counter[str]:
     """Seconds per phase, summed over `steps` train steps."""
     wall: Counter[str] = Counter()
     for _ in range(steps):
         start = time.perf_counter()
         current_phase[0] = "forward"
-        loss = forward()
+        loss = train.forward()
         mid = time.perf_counter()
         current_phase[0] = "backward"
-        backward(loss)
+        train.backward(loss)
         end = time.perf_counter()
         current_phase[0] = "step"
-        step()
+        train.step()
         wall["forward"] += mid - start
         wall["backward"] += end - mid
         wall["step"] += time.perf_counter() - end
@@ -101,12 +73,12 @@ def main() -> None:
     steps = parser.parse_args().steps
     torch.set_num_threads(1)
     time_backend_calls()
-    ours_forward, ours_backward, ours_step, torch_forward, torch_backward, torch_step = mlp()
-    run_phases(ours_forward, ours_backward, ours_step, 20)  # warm-up
-    run_phases(torch_forward, torch_backward, torch_step, 20)
+    problem = mlp_problem(128)
+    run_phases(problem.edugrad, 20)  # warm-up
+    run_phases(problem.torch, 20)
     backend_seconds.clear()
-    ours = run_phases(ours_forward, ours_backward, ours_step, steps)
-    theirs = run_phases(torch_forward, torch_backward, torch_step, steps)
+    ours = run_phases(problem.edugrad, steps)
+    theirs = run_phases(problem.torch, steps)
 
     def ms(seconds: float) -> str:
         return f"{seconds / steps * 1e3:.3f} ms"

@@ -51,6 +51,7 @@ import torch  # noqa: E402
 
 from edugrad.nn import optim  # noqa: E402
 from edugrad.tensor import Tensor  # noqa: E402
+from mlp import mlp_problem  # noqa: E402  (benchmarks/mlp.py, next to this script)
 
 torch.set_num_threads(ARGS.threads)
 Step = Callable[[], object]
@@ -123,29 +124,9 @@ def chain_with_backward(size: int, length: int = 100) -> Workload:
 
 
 def mlp_step(batch: int) -> Workload:
-    rng = np.random.default_rng(0)
-    x, y = rng.standard_normal((batch, 784)).astype(np.float32), rng.integers(0, 10, batch)
-    w1, w2 = rng.standard_normal((784, 128)).astype(np.float32) * 0.05, rng.standard_normal((128, 10)).astype(np.float32) * 0.1
-    ours_params = [Tensor(w1, requires_grad=True), Tensor(w2, requires_grad=True)]
-    ours_opt = optim.Adam(ours_params, lr=1e-3)
-    xe, ye = Tensor(x), Tensor(y)
-    theirs_params = [torch.tensor(w1, requires_grad=True), torch.tensor(w2, requires_grad=True)]
-    theirs_opt = torch.optim.Adam(theirs_params, lr=1e-3)
-    xt, yt = torch.tensor(x), torch.tensor(y)
-
-    def ours() -> None:
-        loss = (xe @ ours_params[0]).relu().matmul(ours_params[1]).log_softmax(axis=1).nll_loss(ye)
-        ours_opt.zero_grad()
-        loss.backward()
-        ours_opt.step()
-
-    def theirs() -> None:
-        loss = torch.nn.functional.nll_loss((xt @ theirs_params[0]).relu().matmul(theirs_params[1]).log_softmax(1), yt)
-        theirs_opt.zero_grad()
-        loss.backward()
-        theirs_opt.step()
-
-    return Workload(f"MLP 784-128-10 train step (Adam), batch {batch}", ours, theirs, numpy=numpy_mlp_step(x, y, w1, w2))
+    problem = mlp_problem(batch)
+    return Workload(f"MLP 784-128-10 train step (Adam), batch {batch}", problem.edugrad, problem.torch,
+                    numpy=numpy_mlp_step(problem.x, problem.y, problem.w1, problem.w2))
 
 
 def numpy_mlp_step(x: np.ndarray, y: np.ndarray, w1: np.ndarray, w2: np.ndarray) -> Step:
