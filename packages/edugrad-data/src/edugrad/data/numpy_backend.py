@@ -155,9 +155,8 @@ class NumpyBackend:
 
     def expand(self, x: NDArray, shape: Shape) -> NDArray:
         # A read-only view with stride 0 on every expanded axis: each step along it reads the same element
-        # again. np.broadcast_to builds the same view, but spends about 3 µs re-checking what TensorData.expand
-        # has checked, several times an op in every broadcast; a contiguous input (the common case) is viewed
-        # directly instead.
+        # again. np.broadcast_to builds the same view but spends about 3 µs re-checking what TensorData.expand
+        # has checked, and every broadcast expands; so a contiguous input (the common case) is viewed directly.
         if not x.flags.c_contiguous:
             return np.broadcast_to(x, shape)
         strides = tuple(0 if n != m else stride for n, m, stride in zip(x.shape, shape, x.strides))

@@ -139,15 +139,15 @@ class TensorData:
         TensorData, so they are kept and shared: a training loop asks for the same few (0, 1, lr, the betas)
         in every step, and building one costs more than the op that uses it on a small array."""
         dtype = self.dtype if dtype is None else dtype
+        if not _keepable(value):
+            return _load(LoadOps.FULL, self.shape, dtype, self.backend, value)
         key = (self.backend, self.shape, dtype, value)
-        kept = _constants.get(key) if _keepable(value) else None
+        kept = _constants.get(key)
         if kept is None:
-            kept = _load(LoadOps.FULL, self.shape, dtype, self.backend, value)
-            if _keepable(value):
-                if len(_constants) >= _MAX_KEPT_CONSTANTS:
-                    _constants.clear()
-                _constants[key] = kept
-        elif _observers:
+            if len(_constants) >= _MAX_KEPT_CONSTANTS:
+                _constants.clear()
+            kept = _constants[key] = _load(LoadOps.FULL, self.shape, dtype, self.backend, value)
+        elif _observers:  # a kept constant is still a FULL op to whoever watches
             _notify(LoadOps.FULL, (), kept, {"shape": self.shape, "dtype": dtype})
         return kept
 
