@@ -22,15 +22,13 @@ from edugrad.function import is_grad_enabled
 from edugrad.tensor import tensor as _t
 from edugrad.tensor.binary import Operand, as_tensor, broadcast_shape, check_scalar_fits
 
-Scalar = bool | int | float
 
-
-def add_(self: _t.Tensor, other: Operand, *, alpha: Scalar = 1) -> _t.Tensor:
+def add_(self: _t.Tensor, other: Operand, *, alpha: _t.Scalar = 1) -> _t.Tensor:
     """self += alpha * other (torch.Tensor.add_)."""
     return _write(self, self.data.binary(BinaryOps.ADD, _scaled(self, other, alpha, "add_")), "add_")
 
 
-def sub_(self: _t.Tensor, other: Operand, *, alpha: Scalar = 1) -> _t.Tensor:
+def sub_(self: _t.Tensor, other: Operand, *, alpha: _t.Scalar = 1) -> _t.Tensor:
     """self -= alpha * other (torch.Tensor.sub_)."""
     return _write(self, self.data.binary(BinaryOps.SUB, _scaled(self, other, alpha, "sub_")), "sub_")
 
@@ -55,13 +53,13 @@ def lerp_(self: _t.Tensor, end: Operand, weight: Operand) -> _t.Tensor:
                   "lerp_")
 
 
-def addcmul_(self: _t.Tensor, tensor1: Operand, tensor2: Operand, *, value: Scalar = 1) -> _t.Tensor:
+def addcmul_(self: _t.Tensor, tensor1: Operand, tensor2: Operand, *, value: _t.Scalar = 1) -> _t.Tensor:
     """self += value * tensor1 * tensor2 (torch.Tensor.addcmul_)."""
     product = _scaled(self, tensor1, value, "addcmul_").binary(BinaryOps.MUL, _operand(self, tensor2, "addcmul_"))
     return _write(self, self.data.binary(BinaryOps.ADD, product), "addcmul_")
 
 
-def addcdiv_(self: _t.Tensor, tensor1: Operand, tensor2: Operand, *, value: Scalar = 1) -> _t.Tensor:
+def addcdiv_(self: _t.Tensor, tensor1: Operand, tensor2: Operand, *, value: _t.Scalar = 1) -> _t.Tensor:
     """self += value * tensor1 / tensor2 (torch.Tensor.addcdiv_), for a floating-point tensor."""
     _expect_float(self, "addcdiv_")
     quotient = _scaled(self, tensor1, value, "addcdiv_").binary(BinaryOps.DIV, _operand(self, tensor2, "addcdiv_"))
@@ -133,7 +131,7 @@ def _data(other: Operand, op: str) -> TensorData:
     return tensor.data
 
 
-def _scaled(self: _t.Tensor, other: Operand, alpha: Scalar, op: str) -> TensorData:
+def _scaled(self: _t.Tensor, other: Operand, alpha: _t.Scalar, op: str) -> TensorData:
     """alpha * other as an operand for self (no multiplication when alpha is 1)."""
     data = _operand(self, other, op)
     return data if alpha == 1 else data.binary(BinaryOps.MUL, _operand(self, alpha, op))
