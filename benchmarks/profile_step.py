@@ -4,7 +4,8 @@
     hatch run python benchmarks/profile_step.py --steps 1000
 
 The MLP of `run.py` (784-128-10, ReLU, log_softmax + NLL, Adam, batch 128) is timed per phase (forward,
-backward, optimizer step) with a timer around every method of the NumPy backend, so each phase splits into
+backward, optimizer step) with a timer around every op method of the NumPy backend (the ones the low-level
+ops call; not the shape and dtype lookups, which would mostly time the timer), so each phase splits into
 "backend" (NumPy's own work plus the backend's thin wrapper) and "rest" (everything edugrad's Python does
 above it). PyTorch's phases are timed in the same process for comparison. The timers add a little to every
 backend call; the split, not the last microsecond, is the point. benchmarks/README.md shows a run.
