@@ -24,7 +24,7 @@ class Value(Node):
     __slots__ = ()
 
     def numpy(self) -> NDArray:
-        return self.data.numpy()
+        return self._data.numpy()
 
 
 def leaf(values: Any, requires_grad: bool = True, dtype: DType | None = None) -> Value:
@@ -47,18 +47,18 @@ def randn(*shape: int, seed: int = 0, low: float | None = None, high: float | No
 
 def on_backend(nodes: list[Node], backend: str) -> list[Node]:
     """The same leaves (values, class, requires_grad) moved to another backend of edugrad.data."""
-    moved = [type(x)._wrap(TensorData.from_numpy(x.data.numpy(), backend=backend)) for x in nodes]
+    moved = [type(x)._wrap(TensorData.from_numpy(x._data.numpy(), backend=backend)) for x in nodes]
     return [y.requires_grad_(x.requires_grad) for x, y in zip(nodes, moved)]
 
 
 def numpy_of(node: Node | None) -> NDArray:
     assert node is not None, "expected a gradient, got None"
-    return node.data.numpy()
+    return node._data.numpy()
 
 
 def torch_leaf(node: Node, requires_grad: bool = True) -> torch.Tensor:
     """The same values as a torch leaf (float64 stays float64), to compare against torch.autograd."""
-    return torch.tensor(node.data.numpy(), requires_grad=requires_grad)
+    return torch.tensor(node._data.numpy(), requires_grad=requires_grad)
 
 
 def close(actual: Node | NDArray | None, expected: torch.Tensor | NDArray | float | Sequence[float],

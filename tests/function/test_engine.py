@@ -226,7 +226,7 @@ def test_detach_shares_data_and_cuts_the_graph() -> None:
     x = leaf([1.0, 2.0])
     h = Mul.apply(x, x)
     d = h.detach()
-    assert d.data is h.data and d.is_leaf and not d.requires_grad and type(d) is Value
+    assert d._data is h._data and d.is_leaf and not d.requires_grad and type(d) is Value
     total(Add.apply(Mul.apply(d, x), h)).backward()  # d counts as a constant: d + 2x
     assert numpy_of(x.grad).tolist() == [3.0, 8.0]
 
@@ -301,7 +301,7 @@ def test_changing_a_where_condition_later_does_not_change_the_gradient() -> None
     x = leaf([1.0, 2.0])
     cond = const([True, False])
     z = total(Where.apply(cond, x, const([0.0, 0.0])))
-    cond.data, cond._version = TensorData.from_numpy(np.array([False, True])), 1
+    cond._data, cond._version = TensorData.from_numpy(np.array([False, True])), 1
     z.backward()
     assert numpy_of(x.grad).tolist() == [1.0, 0.0]  # the mask forward used
 
@@ -330,7 +330,7 @@ class ReturnsData(Function):
         return x
 
     def backward(self, g: Node) -> Grads:
-        return g.data  # type: ignore[return-value]  # TensorData, not a node
+        return g._data  # type: ignore[return-value]  # TensorData, not a node
 
 
 class ReturnsArray(Function):

@@ -33,7 +33,7 @@ class HalfSquare(Square):
 class FrozenSquare(Square):
     def backward(self, g: Node) -> Grads:
         # Right first derivative, but 2x is taken as a constant: the backward cannot itself be differentiated.
-        two_x = self.inputs[0].data.binary(BinaryOps.ADD, self.inputs[0].data)
+        two_x = self.inputs[0]._data.binary(BinaryOps.ADD, self.inputs[0]._data)
         return Mul.apply(g, type(g)._wrap(two_x))
 
 
@@ -95,7 +95,7 @@ def test_misuse_is_explained() -> None:
     with pytest.raises(ValueError, match="no input requires grad"):
         gradcheck(Square.apply, [const([1.0])])
     with pytest.raises(TypeError, match="must return a node or a tuple of nodes, got ndarray"):
-        gradcheck(lambda x: x.data.numpy(), [randn(2)])
+        gradcheck(lambda x: x._data.numpy(), [randn(2)])
 
 
 def test_gradgradcheck_catches_a_backward_that_is_not_differentiable() -> None:
@@ -148,7 +148,7 @@ class DoublesInPlace(Square):
 class ZeroesInputInBackward(Square):
     def backward(self, g: Node) -> Grads:
         grad = super().backward(g)
-        self.inputs[0].data.array[...] = 0
+        self.inputs[0]._data.array[...] = 0
         return grad
 
 

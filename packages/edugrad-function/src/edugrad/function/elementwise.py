@@ -152,7 +152,7 @@ class Maximum(Function):
     def backward(self, g: Node) -> Grads:
         # The gradient goes to the larger operand; on a tie it is split in half (as torch.maximum does).
         # The split is a constant mask: max is piecewise linear, so its second derivative is zero.
-        x, y = self.inputs[0].data, self.inputs[1].data
+        x, y = self.inputs[0]._data, self.inputs[1]._data
         x_wins = y.binary(BinaryOps.CMPLT, x).cast(g.dtype)
         tie = x.binary(BinaryOps.CMPEQ, y).cast(g.dtype)
         half_tie = tie.binary(BinaryOps.MUL, tie.const(0.5))
@@ -175,7 +175,7 @@ class Relu(Function):
     def backward(self, g: Node) -> Grads:
         # d/dx relu(x) = 1 where x > 0, else 0 (0 at x = 0 too, as torch.relu). A constant mask: relu is
         # piecewise linear, so its second derivative is zero.
-        out = self.output.data
+        out = self.output._data
         positive = out.const(0).binary(BinaryOps.CMPLT, out)
         return Mul.apply(g, type(g)._wrap(positive.cast(g.dtype)))
 
@@ -216,7 +216,7 @@ class Pow(Function):
 def _nonzero(x: Node) -> Node:
     """x with its zeros replaced by ones. Where x = 0, x^y ln x is 0 * -inf; its limit for y > 0 is 0, which
     ln 1 gives (as torch does), without NumPy's divide-by-zero warning from ln 0."""
-    is_zero = x.data.binary(BinaryOps.CMPEQ, x.data.const(0.0))
+    is_zero = x._data.binary(BinaryOps.CMPEQ, x._data.const(0.0))
     return Where.apply(type(x)._wrap(is_zero), constant_like(x, 1.0), x)
 
 

@@ -100,7 +100,7 @@ def grad(outputs: N | Sequence[N], inputs: N | Sequence[N], grad_outputs: N | Se
 
 def _seed_gradient(root: N, gradient: N | None, op: str) -> N:
     if gradient is None:
-        if root.data.size != 1:
+        if root._data.size != 1:
             raise RuntimeError(f"{op}: grad can be implicitly created only for scalar outputs; this output has "
                                f"shape {root.shape}, so pass a gradient of that shape")
         return constant_like(root, 1.0)
@@ -160,7 +160,7 @@ def _propagate(fn: Function, g: Node, grads: dict[int, Node]) -> None:
         if not isinstance(dx, Node):
             raise TypeError(f"{fn.name}.backward returned {type(dx).__name__} for input {i}; a gradient must be a "
                             "Node, built from other Functions' apply (e.g. Mul.apply(g, ...)) so it can be recorded")
-        if dx.data.shape != x.data.shape or dx.data.dtype is not x.data.dtype:  # (.data: no property calls)
+        if dx._data.shape != x._data.shape or dx._data.dtype is not x._data.dtype:  # (._data: no property calls)
             raise RuntimeError(
                 f"{fn.name}.backward returned a gradient of shape {dx.shape} and dtype {dx.dtype.name} for input "
                 f"{i}, which has shape {x.shape} and dtype {x.dtype.name}; a gradient must match its input"

@@ -90,7 +90,7 @@ class Function:
         # Every op of every model runs through here, so the common cases return early: nothing is recorded
         # (and no tuple of flags built) when grad mode is off or the op is not differentiable.
         fn = cls()
-        out_data = fn.forward(*[x.data for x in inputs], **kwargs)
+        out_data = fn.forward(*[x._data for x in inputs], **kwargs)
         if type(out_data) is not TensorData:
             _check_forward_result(cls, out_data)
         wrap = type(inputs[0])._wrap

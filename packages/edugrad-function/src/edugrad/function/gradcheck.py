@@ -84,9 +84,9 @@ def check_function(function: type[Function], *inputs: Node, **kwargs: Any) -> bo
     shape and dtype (None only for an input that needs no gradient), neither changes its inputs, and the
     gradients pass gradcheck. Returns True or raises a GradcheckError that says what to fix."""
     name = function.__name__
-    before = [x.data.numpy() for x in inputs]
+    before = [x._data.numpy() for x in inputs]
     with enable_grad():
-        out_data = function().forward(*[x.data for x in inputs], **kwargs)
+        out_data = function().forward(*[x._data for x in inputs], **kwargs)
         if not isinstance(out_data, TensorData):
             raise GradcheckError(f"{name}.forward returned {type(out_data).__name__}; it must return a TensorData, "
                                  "computed with the ops of edugrad.data (x.unary, x.binary, x.reduce, ...)")
@@ -155,7 +155,7 @@ def _probe_vectors(outputs: tuple[Node, ...]) -> list[NDArray | None]:
 
 def _scalar(outputs: tuple[Node, ...], probes: list[NDArray | None]) -> float:
     """f = sum(v * output) over the outputs, in float64."""
-    return sum(float(np.sum(y.data.numpy().astype(np.float64) * v)) for y, v in zip(outputs, probes)
+    return sum(float(np.sum(y._data.numpy().astype(np.float64) * v)) for y, v in zip(outputs, probes)
                if v is not None)
 
 
@@ -170,7 +170,7 @@ def _analytic_gradients(outputs: tuple[Node, ...], probes: list[NDArray | None],
         seeds = [_leaf_like(y, v, y.dtype, requires_grad=False) for y, v in recorded]
         found = list(grad([y for y, _ in recorded], [inputs[i] for i in wrt], grad_outputs=seeds,
                           allow_unused=True))
-    return {i: np.zeros(inputs[i].shape) if g is None else g.data.numpy().astype(np.float64)
+    return {i: np.zeros(inputs[i].shape) if g is None else g._data.numpy().astype(np.float64)
             for i, g in zip(wrt, found)}
 
 
@@ -178,7 +178,7 @@ def _numeric_gradient(fn: Callable[..., Outputs], inputs: list[Node], i: int, pr
                       eps: float, name: str) -> NDArray:
     """df/dx_j for every element j of input i, by central differences."""
     x = inputs[i]
-    base = x.data.numpy()
+    base = x._data.numpy()
     numeric = np.zeros(x.shape)
 
     def f(shift: float, j: tuple[int, ...]) -> float:
@@ -247,7 +247,7 @@ def _check_backward_result(ctx: Function, inputs: Sequence[Node], name: str) -> 
 
 def _expect_unchanged(name: str, phase: str, inputs: Sequence[Node], before: list[NDArray]) -> None:
     for i, (x, old) in enumerate(zip(inputs, before)):
-        now = x.data.numpy()
+        now = x._data.numpy()
         if now.shape != old.shape or not np.array_equal(now, old, equal_nan=old.dtype.kind == "f"):
             raise GradcheckError(f"{name}.{phase} changed input {i} in place; Functions must not modify their "
                                  "inputs (the TensorData ops return new values: use those, never write into "
@@ -256,7 +256,7 @@ def _expect_unchanged(name: str, phase: str, inputs: Sequence[Node], before: lis
 
 def _leaf_like(like: Node, values: NDArray, dtype: DType, requires_grad: bool = True) -> Node:
     """A new leaf of `like`'s class and backend holding `values`."""
-    data = TensorData.from_numpy(values, dtype=dtype, backend=like.data.backend.name)
+    data = TensorData.from_numpy(values, dtype=dtype, backend=like._data.backend.name)
     return type(like)._wrap(data).requires_grad_(requires_grad and dtype.is_floating_point)
 
 

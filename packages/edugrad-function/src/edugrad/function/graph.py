@@ -224,7 +224,7 @@ def _record_grad(node: Node, target: GraphNode) -> None:
 
     def record(grad: Node) -> None:
         target.grad_shape = grad.shape
-        target.grad_norm = float(np.linalg.norm(grad.data.numpy().astype(np.float64)))
+        target.grad_norm = float(np.linalg.norm(grad._data.numpy().astype(np.float64)))
         remove()
 
     remove = node.register_hook(record)

@@ -59,7 +59,7 @@ class NLLLoss(Function):
         x = self.inputs[0]
         kept = self.index.shape if self.reduction == "none" else (1,) * x.ndim
         spread = Expand.apply(Reshape.apply(g, shape=kept), shape=x.shape)
-        return Mul.apply(spread, type(g)._wrap(self._class_weights(x.data))), None
+        return Mul.apply(spread, type(g)._wrap(self._class_weights(x._data))), None
 
     def _class_weights(self, logp: TensorData) -> TensorData:
         """W above: the weights of the targets scattered into zeros of logp's shape."""

@@ -1,6 +1,6 @@
 """`Node`: a value in the computation graph, with everything autograd needs and nothing else.
 
-Function layer (`edugrad.function`). A node holds its `TensorData`, whether it `requires_grad`, its
+Function layer (`edugrad.function`). A node holds its `TensorData` (in `_data`), whether it `requires_grad`, its
 accumulated `grad`, and `_ctx`, the Function that produced it (None for a leaf). Following `_ctx.inputs`
 from any node walks the whole graph backwards; that walk is `backward()`. The layer above extends this class:
 `edugrad.tensor.Tensor` is a Node with the PyTorch-like API on top, so this layer never needs to know Tensor.
@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Self, TypeVar
 
+import numpy as np
+
 from edugrad.data import DType, TensorData
 
 if TYPE_CHECKING:
@@ -20,11 +22,13 @@ Hook = Callable[[Any], Any]
 
 
 class Node:
-    """A graph value: `data`, `requires_grad`, `grad`, and `_ctx` (the Function that made it)."""
+    """A graph value: `_data` (its TensorData), `requires_grad`, `grad`, and `_ctx` (the Function that made it).
+    The TensorData is kept under a private name because the Tensor layer gives `.data` PyTorch's meaning (a
+    Tensor sharing the values, cut off from the graph)."""
 
-    __slots__ = ("data", "requires_grad", "grad", "_ctx", "_version", "_retains_grad", "_hooks", "__weakref__")
+    __slots__ = ("_data", "requires_grad", "grad", "_ctx", "_version", "_retains_grad", "_hooks", "__weakref__")
 
-    data: TensorData
+    _data: TensorData
     requires_grad: bool
     grad: Self | None
     _ctx: Function | None
@@ -35,7 +39,7 @@ class Node:
     def __init__(self, data: TensorData, requires_grad: bool = False) -> None:
         if requires_grad and not data.dtype.is_floating_point:
             raise TypeError(f"only floating-point tensors can require gradients, got dtype {data.dtype.name}")
-        self.data = data
+        self._data = data
         self.requires_grad = requires_grad
         self.grad = None
         self._ctx = None
@@ -50,7 +54,7 @@ class Node:
         # Every op's result is made here, so the fields are set directly (a Function only records
         # floating-point results, so the check in __init__ has nothing to catch).
         node = cls.__new__(cls)
-        node.data = data
+        node._data = data
         node.requires_grad = ctx is not None
         node.grad = None
         node._ctx = ctx
@@ -62,17 +66,21 @@ class Node:
     @property
     def shape(self) -> tuple[int, ...]:
         """The size of each axis."""
-        return self.data.shape
+        return self._data.shape
 
     @property
     def dtype(self) -> DType:
         """The element type (`dtypes.float32`, ...)."""
-        return self.data.dtype
+        return self._data.dtype
 
     @property
     def ndim(self) -> int:
         """The number of axes."""
-        return self.data.ndim
+        return self._data.ndim
+
+    def numpy(self) -> np.ndarray[Any, Any]:
+        """The values as a NumPy array."""
+        return self._data.numpy()
 
     @property
     def is_leaf(self) -> bool:
@@ -93,7 +101,7 @@ class Node:
 
     def detach(self) -> Self:
         """A new leaf sharing this node's data, cut off from the graph."""
-        return type(self)._wrap(self.data)
+        return type(self)._wrap(self._data)
 
     def requires_grad_(self, requires_grad: bool = True) -> Self:
         """Set `requires_grad` on a leaf, in place; returns self."""
@@ -133,4 +141,4 @@ N = TypeVar("N", bound=Node)
 def constant_like(node: N, value: bool | int | float, dtype: DType | None = None) -> N:
     """A constant node (no gradient) of `node`'s shape, class and backend filled with `value`; the backend
     makes it a broadcast view, so it costs no memory."""
-    return type(node)._wrap(node.data.const(value, dtype))
+    return type(node)._wrap(node._data.const(value, dtype))

@@ -48,9 +48,9 @@ class Max(Function):
         # each gets g / count. Dividing g, which has the output's size, before spreading it over the input
         # saves a pass over the input (which is 4x larger for a 2x2 pooling). The mask and the counts are
         # constants: max is piecewise linear in x.
-        x = self.inputs[0].data
+        x = self.inputs[0]._data
         kept = _kept_shape(x.shape, self.axes)
-        is_max = x.binary(BinaryOps.CMPEQ, self.output.data.reshape(kept).expand(x.shape)).cast(g.dtype)
+        is_max = x.binary(BinaryOps.CMPEQ, self.output._data.reshape(kept).expand(x.shape)).cast(g.dtype)
         count = type(g)._wrap(is_max.reduce(ReduceOps.SUM, self.axes, keepdim=True))
         share = Div.apply(movement.Reshape.apply(g, shape=kept), count)
         return Mul.apply(movement.Expand.apply(share, shape=x.shape), type(g)._wrap(is_max))

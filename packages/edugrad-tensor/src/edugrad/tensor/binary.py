@@ -33,7 +33,7 @@ def broadcast_shape(a: tuple[int, ...], b: tuple[int, ...], op: str) -> tuple[in
 
 def constant(like: _t.Tensor, value: bool | int | float, dtype: DType) -> _t.Tensor:
     """A tensor of `like`'s shape and backend filled with `value` (a broadcast view, no memory)."""
-    return _t.Tensor._wrap(like.data.const(value, dtype))
+    return _t.Tensor._wrap(like._data.const(value, dtype))
 
 
 def check_scalar_fits(value: bool | int | float, dtype: DType, op: str) -> None:
@@ -64,17 +64,17 @@ def operands(x: _t.Tensor, y: Operand, op: str, reverse: bool = False) -> tuple[
     # Every binary op passes here, so it reads shape and dtype off `.data` (the Tensor properties cost a call
     # each) and does nothing more when the operands already fit.
     if isinstance(y, (bool, int, float)):
-        dtype = result_type(x.data.dtype, y)
-        if dtype is not x.data.dtype:
+        dtype = result_type(x._data.dtype, y)
+        if dtype is not x._data.dtype:
             x = x.cast(dtype)
         check_scalar_fits(y, dtype, op)
         other = constant(x, y, dtype)
     else:
         other = as_tensor(y, op)
-        if other.data.dtype is not x.data.dtype:
+        if other._data.dtype is not x._data.dtype:
             dtype = promote_types(x.dtype, other.dtype)
             x, other = x.cast(dtype), other.cast(dtype)
-        if x.data.shape != other.data.shape:
+        if x._data.shape != other._data.shape:
             shape = broadcast_shape(x.shape, other.shape, op)
             x, other = x.expand(shape), other.expand(shape)
     return (other, x) if reverse else (x, other)

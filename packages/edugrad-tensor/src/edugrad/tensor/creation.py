@@ -90,7 +90,7 @@ def linspace(start: int | float, end: int | float, steps: int, dtype: DType = dt
     step = (end - start) / (steps - 1) if steps > 1 else 0.0
     # Computed in float64 and rounded once at the end, so the last value lands on `end`.
     positions = arange(steps, dtype=dtypes.float64, backend=backend)
-    return _leaf((positions * step + start).cast(dtype).data, requires_grad)
+    return _leaf((positions * step + start).cast(dtype)._data, requires_grad)
 
 
 def eye(n: int, m: int | None = None, dtype: DType = dtypes.float32, requires_grad: bool = False,
@@ -98,7 +98,7 @@ def eye(n: int, m: int | None = None, dtype: DType = dtypes.float32, requires_gr
     """The n x m identity matrix (ones on the diagonal, m = n unless given)."""
     rows = arange(n, backend=backend).reshape(n, 1)
     cols = arange(n if m is None else m, backend=backend).reshape(1, -1)
-    return _leaf((rows == cols).cast(dtype).data, requires_grad)
+    return _leaf((rows == cols).cast(dtype)._data, requires_grad)
 
 
 def randint(*args: ShapeArg, low: int = 0, high: int = 10, dtype: DType = dtypes.int64, requires_grad: bool = False,
@@ -119,21 +119,21 @@ def randint(*args: ShapeArg, low: int = 0, high: int = 10, dtype: DType = dtypes
     # minimum guards against u * span rounding up to span itself.
     u = rand(shape, dtype=dtypes.float64, backend=backend)
     draws = (u * (high - low)).cast(dtypes.int64).minimum(high - low - 1) + low
-    return _leaf(draws.cast(dtype).data, requires_grad)  # requires_grad=True is refused: integers have no gradient
+    return _leaf(draws.cast(dtype)._data, requires_grad)  # requires_grad=True is refused: integers have no gradient
 
 
 def normal(*shape: ShapeArg, mean: float = 0.0, std: float = 1.0, dtype: DType = dtypes.float32,
            requires_grad: bool = False, backend: str | None = None) -> _t.Tensor:
     """Normal random values with the given mean and standard deviation."""
     values = randn(shape_from_args(shape, "normal"), dtype=dtype, backend=backend) * std + mean
-    return _leaf(values.data, requires_grad)
+    return _leaf(values._data, requires_grad)
 
 
 def uniform(*shape: ShapeArg, low: float = -1.0, high: float = 1.0, dtype: DType = dtypes.float32,
             requires_grad: bool = False, backend: str | None = None) -> _t.Tensor:
     """Uniform random values on [low, high)."""
     values = rand(shape_from_args(shape, "uniform"), dtype=dtype, backend=backend) * (high - low) + low
-    return _leaf(values.data, requires_grad)
+    return _leaf(values._data, requires_grad)
 
 
 def _weight_shape(shape: tuple[ShapeArg, ...], op: str) -> tuple[tuple[int, ...], int]:

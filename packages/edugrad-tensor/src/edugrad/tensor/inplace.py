@@ -25,45 +25,45 @@ from edugrad.tensor.binary import Operand, as_tensor, broadcast_shape, check_sca
 
 def add_(self: _t.Tensor, other: Operand, *, alpha: _t.Scalar = 1) -> _t.Tensor:
     """self += alpha * other (torch.Tensor.add_)."""
-    return _write(self, self.data.binary(BinaryOps.ADD, _scaled(self, other, alpha, "add_")), "add_")
+    return _write(self, self._data.binary(BinaryOps.ADD, _scaled(self, other, alpha, "add_")), "add_")
 
 
 def sub_(self: _t.Tensor, other: Operand, *, alpha: _t.Scalar = 1) -> _t.Tensor:
     """self -= alpha * other (torch.Tensor.sub_)."""
-    return _write(self, self.data.binary(BinaryOps.SUB, _scaled(self, other, alpha, "sub_")), "sub_")
+    return _write(self, self._data.binary(BinaryOps.SUB, _scaled(self, other, alpha, "sub_")), "sub_")
 
 
 def mul_(self: _t.Tensor, other: Operand) -> _t.Tensor:
     """self *= other (torch.Tensor.mul_)."""
-    return _write(self, self.data.binary(BinaryOps.MUL, _operand(self, other, "mul_")), "mul_")
+    return _write(self, self._data.binary(BinaryOps.MUL, _operand(self, other, "mul_")), "mul_")
 
 
 def div_(self: _t.Tensor, other: Operand) -> _t.Tensor:
     """self /= other, true division of a floating-point tensor (torch.Tensor.div_)."""
     _expect_float(self, "div_")
-    return _write(self, self.data.binary(BinaryOps.DIV, _operand(self, other, "div_")), "div_")
+    return _write(self, self._data.binary(BinaryOps.DIV, _operand(self, other, "div_")), "div_")
 
 
 def lerp_(self: _t.Tensor, end: Operand, weight: Operand) -> _t.Tensor:
     """self += weight * (end - self): a step of `weight` from self toward `end` (torch.Tensor.lerp_). With a
     number as weight this is the exponential moving average (1 - weight) * self + weight * end."""
     _expect_float(self, "lerp_")
-    step = _operand(self, end, "lerp_").binary(BinaryOps.SUB, self.data)
-    return _write(self, self.data.binary(BinaryOps.ADD, step.binary(BinaryOps.MUL, _operand(self, weight, "lerp_"))),
+    step = _operand(self, end, "lerp_").binary(BinaryOps.SUB, self._data)
+    return _write(self, self._data.binary(BinaryOps.ADD, step.binary(BinaryOps.MUL, _operand(self, weight, "lerp_"))),
                   "lerp_")
 
 
 def addcmul_(self: _t.Tensor, tensor1: Operand, tensor2: Operand, *, value: _t.Scalar = 1) -> _t.Tensor:
     """self += value * tensor1 * tensor2 (torch.Tensor.addcmul_)."""
     product = _scaled(self, tensor1, value, "addcmul_").binary(BinaryOps.MUL, _operand(self, tensor2, "addcmul_"))
-    return _write(self, self.data.binary(BinaryOps.ADD, product), "addcmul_")
+    return _write(self, self._data.binary(BinaryOps.ADD, product), "addcmul_")
 
 
 def addcdiv_(self: _t.Tensor, tensor1: Operand, tensor2: Operand, *, value: _t.Scalar = 1) -> _t.Tensor:
     """self += value * tensor1 / tensor2 (torch.Tensor.addcdiv_), for a floating-point tensor."""
     _expect_float(self, "addcdiv_")
     quotient = _scaled(self, tensor1, value, "addcdiv_").binary(BinaryOps.DIV, _operand(self, tensor2, "addcdiv_"))
-    return _write(self, self.data.binary(BinaryOps.ADD, quotient), "addcdiv_")
+    return _write(self, self._data.binary(BinaryOps.ADD, quotient), "addcdiv_")
 
 
 def clamp_(self: _t.Tensor, min_: Operand | None = None, max_: Operand | None = None) -> _t.Tensor:
@@ -71,7 +71,7 @@ def clamp_(self: _t.Tensor, min_: Operand | None = None, max_: Operand | None = 
     becomes max_, as in PyTorch."""
     if min_ is None and max_ is None:
         raise ValueError("clamp_: at least one of min_ and max_ must be given")
-    data = self.data
+    data = self._data
     if min_ is not None:
         data = data.binary(BinaryOps.MAX, _operand(self, min_, "clamp_"))
     if max_ is not None:
@@ -89,7 +89,7 @@ def zero_(self: _t.Tensor) -> _t.Tensor:
 
 def fill_(self: _t.Tensor, value: Operand) -> _t.Tensor:
     """Set every element to `value`, a number or a one-element tensor (torch.Tensor.fill_)."""
-    if isinstance(value, _t.Tensor) and value.data.size != 1:
+    if isinstance(value, _t.Tensor) and value._data.size != 1:
         raise ValueError(f"fill_: expected a number or a one-element tensor, got a tensor of shape {value.shape}")
     return _write(self, _operand(self, value, "fill_"), "fill_")
 
@@ -102,7 +102,7 @@ def copy_(self: _t.Tensor, src: Operand) -> _t.Tensor:
 
 def _write(self: _t.Tensor, data: TensorData, op: str) -> _t.Tensor:
     self._check_writable(op)
-    self.data = data
+    self._data = data
     self._version += 1
     return self
 
@@ -114,12 +114,12 @@ def _operand(self: _t.Tensor, other: Operand, op: str) -> TensorData:
     if isinstance(other, (bool, int, float)):
         _check_storable(self, result_type(self.dtype, other), op)
         check_scalar_fits(other, self.dtype, op)
-        return self.data.const(other)
+        return self._data.const(other)
     data = _data(other, op)
-    if data.dtype is not self.data.dtype:
+    if data.dtype is not self._data.dtype:
         _check_storable(self, promote_types(self.dtype, data.dtype), op)
         data = data.cast(self.dtype)
-    return data if data.shape == self.data.shape else _broadcast(self, data, op)
+    return data if data.shape == self._data.shape else _broadcast(self, data, op)
 
 
 def _data(other: Operand, op: str) -> TensorData:
@@ -128,7 +128,7 @@ def _data(other: Operand, op: str) -> TensorData:
     if tensor.requires_grad and is_grad_enabled():
         raise RuntimeError(f"{op}: an operand requires grad, and in-place ops are not recorded for backward; "
                            "compute out of place (x = x + y) or wrap the update in `with no_grad():`")
-    return tensor.data
+    return tensor._data
 
 
 def _scaled(self: _t.Tensor, other: Operand, alpha: _t.Scalar, op: str) -> TensorData:

@@ -37,7 +37,7 @@ def to_data(value: TensorLike, dtype: DType | None = None, backend: str | None =
     if isinstance(value, TensorData):
         return value if dtype is None else value.cast(dtype)
     if isinstance(value, Node):
-        return value.data if dtype is None else value.data.cast(dtype)
+        return value._data if dtype is None else value._data.cast(dtype)
     if isinstance(value, np.ndarray):
         return TensorData.from_numpy(value, dtype, backend)
     array = np.asarray(value)
@@ -66,11 +66,11 @@ class Tensor(Node):
 
     def numpy(self) -> np.ndarray[Any, Any]:
         """The values as a new NumPy array."""
-        return self.data.numpy()
+        return self._data.numpy()
 
     def item(self) -> Scalar:
         """The value of a one-element tensor as a Python number."""
-        if self.data.size != 1:
+        if self._data.size != 1:
             raise ValueError(f"item: only a one-element tensor can be converted to a Python number, got shape "
                              f"{self.shape}")
         value: Scalar = self.numpy().reshape(()).item()
@@ -82,7 +82,7 @@ class Tensor(Node):
 
     def numel(self) -> int:
         """The number of elements."""
-        return self.data.size
+        return self._data.size
 
     def size(self, dim: int | None = None) -> tuple[int, ...] | int:
         """The shape, or the size of axis `dim`."""
@@ -94,7 +94,7 @@ class Tensor(Node):
 
     def nbytes(self) -> int:
         """Bytes of all elements."""
-        return self.dtype.itemsize * self.data.size
+        return self.dtype.itemsize * self._data.size
 
     def is_floating_point(self) -> bool:
         """True for float16, float32 and float64 tensors."""
@@ -103,7 +103,7 @@ class Tensor(Node):
     @property
     def backend(self) -> str:
         """The name of the backend the data lives on ("numpy" or "torch")."""
-        return self.data.backend.name
+        return self._data.backend.name
 
     def __len__(self) -> int:
         if self.ndim == 0:
@@ -114,8 +114,8 @@ class Tensor(Node):
         return (self[i] for i in range(len(self)))
 
     def __bool__(self) -> bool:
-        if self.data.size != 1:
-            raise RuntimeError(f"the truth value of a tensor with {self.data.size} elements is ambiguous; use "
+        if self._data.size != 1:
+            raise RuntimeError(f"the truth value of a tensor with {self._data.size} elements is ambiguous; use "
                                ".any() or .all()")
         return bool(self.item())
 
@@ -126,7 +126,7 @@ class Tensor(Node):
         return float(self.item())
 
     def __index__(self) -> int:
-        if self.dtype.is_floating_point or self.data.size != 1:
+        if self.dtype.is_floating_point or self._data.size != 1:
             raise TypeError(f"only one-element integer tensors can be used as an index, got {self.dtype.name} "
                             f"of shape {self.shape}")
         return int(self.item())
@@ -182,7 +182,7 @@ class Tensor(Node):
         """The same bytes read as `dtype` (same itemsize); not differentiable."""
         if self.requires_grad and is_grad_enabled():
             raise RuntimeError("bitcast: not differentiable; detach() the tensor first")
-        return Tensor(self.data.bitcast(dtype))
+        return Tensor(self._data.bitcast(dtype))
 
     # copies and in-place writes
 
@@ -192,19 +192,19 @@ class Tensor(Node):
 
     def clone(self) -> Tensor:
         """A copy that stays in the graph (gradients flow back to self)."""
-        return self + 0 if self.requires_grad else Tensor(self.data.numpy(), backend=self.backend)
+        return self + 0 if self.requires_grad else Tensor(self._data.numpy(), backend=self.backend)
 
     def assign(self, value: TensorLike) -> Tensor:
         """Replace the values in place (shape and dtype are kept); returns self. Refused while the tensor is part
         of a graph that records gradients, because backward would then read the new values."""
-        new = to_data(value, self.dtype, self.backend) if not isinstance(value, Tensor) else value.data
+        new = to_data(value, self.dtype, self.backend) if not isinstance(value, Tensor) else value._data
         if new.shape != self.shape:
             if new.size != 1:
                 raise ValueError(f"assign: cannot assign a value of shape {new.shape} to a tensor of shape "
                                  f"{self.shape}")
             new = new.reshape((1,) * self.ndim).expand(self.shape)  # one value fills the tensor
         self._check_writable("assign")
-        self.data = new.cast(self.dtype)
+        self._data = new.cast(self.dtype)
         self._version += 1
         return self
 

@@ -264,7 +264,7 @@ def _shapes(value: Any) -> tuple[Shape, ...]:
     """The shape of a node, or of each node in a tuple or list; nothing for anything else (or for the
     tensor that `Tensor.__init__` is only starting to build)."""
     values = value if isinstance(value, (tuple, list)) else (value,)
-    return tuple(x.data.shape for x in values if isinstance(x, Node) and hasattr(x, "data"))
+    return tuple(x._data.shape for x in values if isinstance(x, Node) and hasattr(x, "_data"))
 
 
 def _nbytes(*data: TensorData) -> int:
