@@ -19,6 +19,11 @@ from typing import Any, Literal, SupportsFloat, TypedDict
 from edugrad.nn._checks import choice, positive_int
 from edugrad.nn.optim.optimizer import Optimizer
 
+__all__ = [
+    "CosineAnnealingLR", "ExponentialLR", "LRScheduler", "LinearLR", "MultiStepLR", "OneCycleLR", "ReduceLROnPlateau",
+    "StepLR",
+]
+
 
 class LRScheduler:
     """Base class of the schedulers: `step()`, `get_last_lr()`, `state_dict()` and `load_state_dict()`;

@@ -1,0 +1,5 @@
+"""`edugrad.torch.nn` is `torch.nn`: the modules, layers and losses of `edugrad.nn` (re-exported only; its
+`functional`, `init` and `utils` are `edugrad.nn`'s too)."""
+
+from edugrad.nn import *  # noqa: F403
+from edugrad.nn import __all__ as __all__
