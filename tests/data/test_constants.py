@@ -10,10 +10,20 @@ from edugrad.data import LoadOps, TensorData, add_observer, dtypes, remove_obser
 
 def test_the_same_constant_is_built_once(backend: str) -> None:
     x = TensorData.from_numpy(np.ones((2, 3), np.float32), backend=backend)
-    assert x.const(0.9) is x.const(0.9)
-    assert x.const(0.9) is not x.const(0.9, dtypes.float64)
+    assert x.const(0.9).array is x.const(0.9).array
+    assert x.const(0.9).array is not x.const(0.9, dtypes.float64).array
     assert x.const(0.9).shape == (2, 3) and x.const(0.9, dtypes.float64).dtype is dtypes.float64
     np.testing.assert_array_equal(x.const(0.9).numpy(), np.full((2, 3), 0.9, np.float32))
+
+
+def test_each_constant_is_its_own_tensor_data(backend: str) -> None:
+    # The array is shared; the TensorData is not, so writing one constant in place leaves the next unchanged.
+    x = TensorData.from_numpy(np.ones((2, 3), np.float32), backend=backend)
+    first = x.const(0.9)
+    first.assign(x)
+    assert first.version == 1 and x.const(0.9).version == 0
+    np.testing.assert_array_equal(x.const(0.9).numpy(), np.full((2, 3), 0.9, np.float32))
+    np.testing.assert_array_equal(first.numpy(), np.ones((2, 3), np.float32))
 
 
 def test_zero_and_negative_zero_stay_apart(backend: str) -> None:

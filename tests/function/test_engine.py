@@ -268,8 +268,8 @@ def test_backward_through_a_where_whose_mask_comes_from_a_comparison() -> None:
 
 
 def bump(node: Node) -> None:
-    """What an in-place write of the Tensor layer does to the node's version counter."""
-    node._version += 1
+    """An in-place write of the same values, as the Tensor layer's in-place methods make it."""
+    node._data.assign(node._data.clone())
 
 
 def test_backward_refuses_an_input_changed_after_a_mul_read_it() -> None:
@@ -301,7 +301,7 @@ def test_changing_a_where_condition_later_does_not_change_the_gradient() -> None
     x = leaf([1.0, 2.0])
     cond = const([True, False])
     z = total(Where.apply(cond, x, const([0.0, 0.0])))
-    cond._data, cond._version = TensorData.from_numpy(np.array([False, True])), 1
+    cond._data.assign(TensorData.from_numpy(np.array([False, True])))
     z.backward()
     assert numpy_of(x.grad).tolist() == [1.0, 0.0]  # the mask forward used
 

@@ -136,14 +136,33 @@ def test_backward_sees_that_a_saved_input_was_changed() -> None:
         y.backward()
 
 
-def test_views_and_snapshots_keep_the_old_values() -> None:
-    # In place means the Tensor object: TensorData is immutable, so a detach()ed copy taken before keeps its
-    # values (a state_dict saved earlier stays a snapshot).
-    x = Tensor(A)
-    before = x.detach()
-    x.add_(1.0)
-    np.testing.assert_array_equal(before.numpy(), A)
-    np.testing.assert_allclose(x.numpy(), A + 1)
+def test_detach_and_data_share_the_values_and_clone_copies_them() -> None:
+    # As in PyTorch: a write through detach() or .data reaches the tensor, and one to the tensor reaches them;
+    # clone() takes a copy that keeps the values it had.
+    results = []
+    for w, no_recording in ((Tensor(A, requires_grad=True), no_grad), (torch.tensor(A, requires_grad=True),
+                                                                         torch.no_grad)):
+        detached, data, copy = w.detach(), w.data, w.detach().clone()
+        with no_recording():
+            w.add_(1.0)
+        detached.mul_(2.0)
+        data.sub_(3.0)
+        results.append([t.numpy() for t in (w.detach(), detached, data, copy)])
+        assert not data.requires_grad and data.grad_fn is None and data.is_leaf
+    for ours, theirs in zip(*results):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-6)
+    np.testing.assert_allclose(results[0][0], (A + 1) * 2 - 3, rtol=1e-6)
+    np.testing.assert_array_equal(results[0][3], A)
+
+
+def test_a_write_through_data_is_seen_by_backward() -> None:
+    # p.data.add_() after p was used: edugrad refuses the stale gradient (torch's .data would silently skip
+    # the version check; detach() would raise as here).
+    w = Tensor(A, requires_grad=True)
+    y = (w * w).sum()
+    w.data.add_(1.0)
+    with pytest.raises(RuntimeError, match="was modified in place after it was used"):
+        y.backward()
 
 
 def test_an_integer_scalar_that_does_not_fit_is_refused() -> None:

@@ -1,9 +1,15 @@
-"""`TensorData`: an immutable n-dimensional array and the low-level ops on it.
+"""`TensorData`: an n-dimensional array, the low-level ops on it, and its one in-place write.
 
 Bottom layer (`edugrad.data`). A `TensorData` holds one backend array together with its shape and dtype, and
 knows nothing about gradients. Each method is one op of `edugrad.data.ops`: it checks its arguments (and
 raises an error naming the op, the shapes and what was expected), then hands the bare computation to the
 backend. Ops never modify their inputs; they return a new `TensorData` (often a view of the same memory).
+
+The one exception is `assign`, the in-place write: it replaces the values of a TensorData with those of
+another and counts the change in `version`. Every tensor that shares the TensorData (a `detach()`ed tensor,
+PyTorch's `.data`) sees the new values, and backward compares versions to notice that a value it saved was
+overwritten. The backend arrays themselves are never written after an op made them, so `assign` swaps arrays
+instead of copying into one, and two TensorData may share an array without seeing each other's writes.
 """
 
 from __future__ import annotations
@@ -78,20 +84,23 @@ def check_shape(shape: Sequence[int], op: str) -> Shape:
 
 
 class TensorData:
-    """An immutable array on one backend, with `shape`, `dtype` and the low-level ops as methods."""
+    """An array on one backend, with `shape`, `dtype`, the low-level ops as methods, and `version`, the
+    number of in-place writes (`assign`) it has had."""
 
-    __slots__ = ("array", "backend", "shape", "dtype")
+    __slots__ = ("array", "backend", "shape", "dtype", "version")
 
     array: Array
     backend: Backend
     shape: Shape
     dtype: DType
+    version: int
 
     def __init__(self, array: Array, backend: Backend) -> None:
         self.array = array
         self.backend = backend
         self.shape = backend.shape(array)
         self.dtype = backend.dtype(array)
+        self.version = 0
 
     def __reduce__(self) -> tuple[Any, ...]:
         # copy.deepcopy and pickle rebuild from the values and the backend's name: copying the backend object
@@ -122,8 +131,25 @@ class TensorData:
         return _load(LoadOps.FROM_NUMPY, array.shape, target, backend, array)
 
     def numpy(self) -> np.ndarray[Any, Any]:
-        """A writable NumPy copy of the data (so changing it cannot change this immutable value)."""
+        """A writable NumPy copy of the data (so changing it cannot change this value)."""
         return np.array(self.backend.to_numpy(self.array), copy=True)
+
+    # the in-place write
+
+    def assign(self, other: TensorData) -> None:
+        """Give this TensorData the values of `other` (same shape, dtype and backend) and count the write in
+        `version`. The array is shared, not copied: no op ever writes into an array it did not just make."""
+        if other.shape != self.shape or other.dtype is not self.dtype:
+            raise ValueError(f"assign: cannot write values of shape {other.shape} and dtype {other.dtype.name} "
+                             f"into shape {self.shape} and dtype {self.dtype.name}; cast and broadcast them first")
+        self._same_backend("assign", other)
+        self.array = other.array
+        self.version += 1
+
+    def clone(self) -> TensorData:
+        """A new TensorData with the same values and a version of its own; costs no memory (the array is shared,
+        and `assign` replaces arrays rather than writing into them)."""
+        return _fresh(self.array, self.backend, self.shape, self.dtype)
 
     @staticmethod
     def empty(shape: Sequence[int], dtype: DType, backend: str | None = None) -> TensorData:
@@ -135,9 +161,10 @@ class TensorData:
 
     def const(self, value: bool | int | float, dtype: DType | None = None) -> TensorData:
         """A constant of this shape on this backend (the FULL op, a broadcast view: no memory). The quick way
-        to turn a Python number into an operand for a binary op with self. Constants are immutable like all
-        TensorData, so they are kept and shared: a training loop asks for the same few (0, 1, lr, the betas)
-        in every step, and building one costs more than the op that uses it on a small array."""
+        to turn a Python number into an operand for a binary op with self. The arrays of constants are kept
+        and shared: a training loop asks for the same few (0, 1, lr, the betas) in every step, and building
+        one costs more than the op that uses it on a small array. Each call still returns a TensorData of its
+        own, so an in-place write to one constant cannot change another."""
         dtype = self.dtype if dtype is None else dtype
         if not _keepable(value):
             return _load(LoadOps.FULL, self.shape, dtype, self.backend, value)
@@ -149,7 +176,7 @@ class TensorData:
             kept = _constants[key] = _load(LoadOps.FULL, self.shape, dtype, self.backend, value)
         elif _observers:  # a kept constant is still a FULL op to whoever watches
             _notify(LoadOps.FULL, (), kept, {"shape": self.shape, "dtype": dtype})
-        return kept
+        return _fresh(kept.array, kept.backend, kept.shape, kept.dtype)
 
     @staticmethod
     def rand(shape: Sequence[int], dtype: DType = dtypes.float32, backend: str | None = None) -> TensorData:
@@ -405,6 +432,13 @@ def _load(op: LoadOps, shape: Shape, dtype: DType, backend: str | Backend | None
     out = TensorData(chosen.load(op, shape, dtype, arg), chosen)
     if _observers:
         _notify(op, (), out, {"shape": shape, "dtype": dtype})
+    return out
+
+
+def _fresh(array: Array, backend: Backend, shape: Shape, dtype: DType) -> TensorData:
+    """A new TensorData around an existing array whose shape and dtype are known (no backend calls)."""
+    out = TensorData.__new__(TensorData)
+    out.array, out.backend, out.shape, out.dtype, out.version = array, backend, shape, dtype, 0
     return out
 
 

@@ -251,9 +251,9 @@ class Where(Function):
     saves_inputs = False
 
     def forward(self, cond: TensorData, x: TensorData, y: TensorData) -> TensorData:
-        # Backward reads the condition. Keeping its TensorData (immutable) rather than the node means an
-        # in-place change of the node afterwards cannot alter the gradient, so no version check is needed.
-        self.cond = cond
+        # Backward reads the condition. Keeping a clone of its TensorData (which shares the array, so costs
+        # nothing) means an in-place change of the node afterwards cannot alter the gradient: no version check.
+        self.cond = cond.clone()
         return cond.where(x, y)
 
     def backward(self, g: Node) -> Grads:

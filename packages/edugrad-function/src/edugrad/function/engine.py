@@ -170,11 +170,11 @@ def _propagate(fn: Function, g: Node, grads: dict[int, Node]) -> None:
 
 
 def _accumulate(total: N | None, g: N, keep_graph: bool) -> N:
-    """total + g, where a missing total counts as zero. Without keep_graph a first gradient is detached into a
-    new node: add's backward hands the same node to both inputs, and two leaves must not share one `.grad`
-    (an in-place update of one would change the other)."""
+    """total + g, where a missing total counts as zero. Without keep_graph a first gradient becomes a new leaf
+    with a TensorData of its own: add's backward hands the same node to both inputs, and two leaves must not
+    share one `.grad` (an in-place update of one would change the other)."""
     if total is None:
-        return g if keep_graph else g.detach()
+        return g if keep_graph else type(g)._wrap(g._data.clone())
     return Add.apply(total, g)
 
 

@@ -67,6 +67,7 @@ class Function:
     inputs: tuple[Node, ...]
     needs_input_grad: tuple[bool, ...]
     _output: weakref.ref[Node]
+    _output_version: int
     _versions: tuple[int, ...]
     _freed: bool
 
@@ -106,19 +107,20 @@ class Function:
         fn.needs_input_grad = tuple([x.requires_grad for x in inputs])
         # A weak reference: the output owns its Function, so a strong one back would make a cycle.
         fn._output = weakref.ref(out)
-        fn._versions = tuple([x._version for x in inputs]) if cls.saves_inputs else ()
+        fn._output_version = out_data.version
+        fn._versions = tuple([x._data.version for x in inputs]) if cls.saves_inputs else ()
         fn._freed = False
         return out
 
     @property
     def output(self) -> Node:
         """The node this Function produced (for backward formulas written in terms of the result, like exp's).
-        RuntimeError if it was changed in place since: a new node starts at version 0."""
+        RuntimeError if it was changed in place since."""
         out = self._output()
         if out is None:
             raise RuntimeError(f"{type(self).__name__}: its output no longer exists, so backward cannot use it")
-        if out._version != 0:
-            raise _modified_in_place(self.name, "its output", out, 0)
+        if out._data.version != self._output_version:
+            raise _modified_in_place(self.name, "its output", out, self._output_version)
         return out
 
     @property
@@ -131,7 +133,7 @@ class Function:
     def check_saved_versions(self) -> None:
         """RuntimeError if an input this Function's backward reads was changed in place after forward."""
         for i, (x, version) in enumerate(zip(self.inputs, self._versions)):
-            if x._version != version:
+            if x._data.version != version:
                 raise _modified_in_place(self.name, f"input {i}", x, version)
 
 

@@ -16,8 +16,9 @@ class Gather(Function):
     saves_inputs = False
 
     def forward(self, x: TensorData, index: TensorData, axis: int) -> TensorData:
-        # The index is kept as TensorData (immutable), so changing the index node in place later is harmless.
-        self.index, self.axis = index, axis
+        # The index is kept as a clone of its TensorData (sharing the array), so changing the index node in
+        # place later is harmless.
+        self.index, self.axis = index.clone(), axis
         return x.gather(index, axis)
 
     def backward(self, g: Node) -> Grads:
@@ -30,7 +31,7 @@ class ScatterAdd(Function):
     saves_inputs = False
 
     def forward(self, x: TensorData, index: TensorData, src: TensorData, axis: int) -> TensorData:
-        self.index, self.axis = index, axis  # the index as immutable TensorData, as in Gather
+        self.index, self.axis = index.clone(), axis  # a clone, as in Gather
         return x.scatter_add(index, src, axis)
 
     def backward(self, g: Node) -> Grads:

@@ -26,13 +26,12 @@ class Node:
     The TensorData is kept under a private name because the Tensor layer gives `.data` PyTorch's meaning (a
     Tensor sharing the values, cut off from the graph)."""
 
-    __slots__ = ("_data", "requires_grad", "grad", "_ctx", "_version", "_retains_grad", "_hooks", "__weakref__")
+    __slots__ = ("_data", "requires_grad", "grad", "_ctx", "_retains_grad", "_hooks", "__weakref__")
 
     _data: TensorData
     requires_grad: bool
     grad: Self | None
     _ctx: Function | None
-    _version: int  # bumped by every in-place change, so backward can tell that a saved value was overwritten
     _retains_grad: bool
     _hooks: list[Hook] | None
 
@@ -43,7 +42,6 @@ class Node:
         self.requires_grad = requires_grad
         self.grad = None
         self._ctx = None
-        self._version = 0
         self._retains_grad = False
         self._hooks = None
 
@@ -58,7 +56,6 @@ class Node:
         node.requires_grad = ctx is not None
         node.grad = None
         node._ctx = ctx
-        node._version = 0
         node._retains_grad = False
         node._hooks = None
         return node
@@ -99,8 +96,15 @@ class Node:
 
         backward(self, gradient, retain_graph=retain_graph, create_graph=create_graph)
 
+    @property
+    def _version(self) -> int:
+        """How many in-place writes this node's TensorData has had (shared by every node that shares it), as
+        torch's `Tensor._version`: backward compares it with the version a Function saw."""
+        return self._data.version
+
     def detach(self) -> Self:
-        """A new leaf sharing this node's data, cut off from the graph."""
+        """A new leaf sharing this node's TensorData, cut off from the graph: an in-place write to either is
+        seen by both (as torch's detach(), which shares storage)."""
         return type(self)._wrap(self._data)
 
     def requires_grad_(self, requires_grad: bool = True) -> Self:

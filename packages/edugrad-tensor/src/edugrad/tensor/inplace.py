@@ -9,10 +9,11 @@ of through Functions. It matters for speed: an optimizer step is about a dozen e
 and through Functions (promotion, broadcasting, `Function.apply`, a new Tensor per op) the Python work cost
 as much as the arithmetic on a 784x128 weight.
 
-"In place" means the Tensor object, not its memory: `TensorData` is immutable, so the new values land in a
-new array that replaces the old one, and a `detach()`ed view or an earlier `state_dict()` keeps the old
-values. Writing into the old array would save a fifth of the NumPy time of an Adam step (measured on the
-MLP benchmark: 227 against 277 µs) at the price of that guarantee.
+"In place" means the tensor's `TensorData`: `TensorData.assign` gives it the new values and bumps its
+version, so every tensor sharing it (`detach()`, `.data`) sees the change and backward notices a saved value
+that was overwritten. The new values land in a new array that replaces the old one (arrays are never written
+after an op made them), so a tensor made by a view op (`reshape`, indexing) does not see the change, which
+differs from PyTorch (see the tensor README).
 """
 
 from __future__ import annotations
@@ -102,8 +103,7 @@ def copy_(self: _t.Tensor, src: Operand) -> _t.Tensor:
 
 def _write(self: _t.Tensor, data: TensorData, op: str) -> _t.Tensor:
     self._check_writable(op)
-    self._data = data
-    self._version += 1
+    self._data.assign(data)
     return self
 
 

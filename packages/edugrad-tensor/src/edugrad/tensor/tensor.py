@@ -192,7 +192,7 @@ class Tensor(Node):
 
     def clone(self) -> Tensor:
         """A copy that stays in the graph (gradients flow back to self)."""
-        return self + 0 if self.requires_grad else Tensor(self._data.numpy(), backend=self.backend)
+        return self + 0 if self.requires_grad else Tensor._wrap(self._data.clone())
 
     def assign(self, value: TensorLike) -> Tensor:
         """Replace the values in place (shape and dtype are kept); returns self. Refused while the tensor is part
@@ -204,9 +204,26 @@ class Tensor(Node):
                                  f"{self.shape}")
             new = new.reshape((1,) * self.ndim).expand(self.shape)  # one value fills the tensor
         self._check_writable("assign")
-        self._data = new.cast(self.dtype)
-        self._version += 1
+        self._data.assign(new.cast(self.dtype))
         return self
+
+    @property
+    def data(self) -> Tensor:
+        """PyTorch's `.data`: a tensor with the same values, cut off from the graph (no grad, no grad_fn),
+        that shares this tensor's TensorData, so an in-place change of either (`p.data.add_(...)`) is seen by
+        both. Unlike PyTorch's `.data`, edugrad counts such a change for backward too: a value changed through
+        `.data` after a Function saved it makes backward raise instead of silently using the new value."""
+        return Tensor._wrap(self._data)
+
+    @data.setter
+    def data(self, value: Tensor) -> None:
+        """`t.data = other` makes t share other's values (any shape), keeping t's place in the model and its
+        requires_grad, as in PyTorch."""
+        if not isinstance(value, Tensor):
+            raise TypeError(f"data: the new data must be a Tensor, got {type(value).__name__}")
+        if self.requires_grad and not value.dtype.is_floating_point:
+            raise TypeError(f"data: a tensor that requires grad needs floating-point data, got {value.dtype.name}")
+        self._data = value._data
 
     def _check_writable(self, op: str) -> None:
         if self.requires_grad and is_grad_enabled():

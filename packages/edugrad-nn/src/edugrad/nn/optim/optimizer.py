@@ -107,8 +107,8 @@ class Optimizer:
 
     def state_dict(self) -> dict[str, Any]:
         """{"state": {index: {name: value}}, "param_groups": [{..., "params": [index, ...]}]}, as in PyTorch:
-        parameters are numbered in the order of the groups. The state tensors are snapshots: later steps do not
-        change them (a Tensor's data is immutable, so a snapshot shares it and copies nothing)."""
+        parameters are numbered in the order of the groups. The state tensors share the optimizer's values, as
+        in PyTorch: later steps change them too (copy.deepcopy or saving to a file takes a snapshot)."""
         index = {p: i for i, p in enumerate(chain.from_iterable(g["params"] for g in self.param_groups))}
         groups = [{**group, "params": [index[p] for p in group["params"]]} for group in self.param_groups]
         state = {index[p]: {key: value.detach() if isinstance(value, Tensor) else value for key, value in s.items()}
