@@ -14,6 +14,6 @@ What differs from PyTorch is listed in the documentation's "Porting from PyTorch
 
 from edugrad.tensor import *  # noqa: F403  (torch's top level is the Tensor layer's module level)
 from edugrad.tensor import __all__ as _tensor_names
-from edugrad.torch import nn, optim, utils
+from edugrad.torch import distributed, nn, optim, utils
 
-__all__ = [*_tensor_names, "nn", "optim", "utils"]
+__all__ = [*_tensor_names, "distributed", "nn", "optim", "utils"]

@@ -3,3 +3,4 @@
 
 from edugrad.nn import *  # noqa: F403
 from edugrad.nn import __all__ as __all__
+from edugrad.torch.nn import parallel  # noqa: F401  (torch.nn.parallel is there after `import torch`)
