@@ -96,9 +96,9 @@ def test_the_torch_device_comes_from_the_environment(monkeypatch: pytest.MonkeyP
     from edugrad.data.torch_backend import TorchBackend
 
     monkeypatch.setenv("EDUGRAD_TORCH_DEVICE", "cpu")
-    assert TorchBackend().device == torch.device("cpu")
+    assert TorchBackend().device == "cpu"
     monkeypatch.delenv("EDUGRAD_TORCH_DEVICE")
-    assert TorchBackend().device.type == ("cuda" if torch.cuda.is_available() else "cpu")
+    assert TorchBackend().device == ("cuda:0" if torch.cuda.is_available() else "cpu")
     register_backend("torch-cpu", TorchBackend)
     monkeypatch.setenv("EDUGRAD_TORCH_DEVICE", "cpu")
     assert TensorData.full((2,), 1.0, dtypes.float32, backend="torch-cpu").array.device == torch.device("cpu")

@@ -69,6 +69,11 @@ def finite(actual: NDArray, expected: NDArray) -> None:
     assert np.all(np.isfinite(actual)), actual
 
 
+def shuffled(actual: NDArray, expected: NDArray) -> None:
+    """RANDPERM: the values of `expected` in any order, in its dtype."""
+    np.testing.assert_array_equal(np.sort(actual), expected, strict=True)
+
+
 @dataclass(frozen=True)
 class Case:
     """One drawn instance of an op: `run` on TensorData versions of `inputs` must agree (by `compare`) with
@@ -425,6 +430,12 @@ def random_case(op: LoadOps) -> Callable[[Draw], Case]:
     return case
 
 
+def randperm_case(draw: Draw) -> Case:
+    n, dtype = draw(st.integers(0, 40)), draw.dtype(NUMERIC)
+    return Case((), lambda: TensorData.randperm(n, dtype, backend=draw.backend),
+                lambda: np.arange(n, dtype=dtype.np_dtype), shuffled)
+
+
 def arange_case(draw: Draw) -> Case:
     dtype = draw.dtype(NUMERIC)
     low = 0 if dtype is dtypes.uint8 else -8  # start and stop bound every value, so uint8 stays non-negative
@@ -511,6 +522,7 @@ CASES: dict[Op, Callable[[Draw], Case]] = {
     LoadOps.FULL: full_case,
     LoadOps.RAND: random_case(LoadOps.RAND),
     LoadOps.RANDN: random_case(LoadOps.RANDN),
+    LoadOps.RANDPERM: randperm_case,
     LoadOps.ARANGE: arange_case,
     LoadOps.FROM_NUMPY: from_numpy_case,
     CastOps.CAST: cast_case,
@@ -532,7 +544,7 @@ LAYOUTS: dict[str, Callable[[NDArray, str], TensorData]] = {
 
 
 def test_every_op_has_a_case() -> None:
-    assert len(ALL_OPS) == 46
+    assert len(ALL_OPS) == 47
     missing = [str(op) for op in ALL_OPS if op not in CASES]
     assert not missing, f"ops without a conformance case: {missing}"
     assert set(CASES) == set(ALL_OPS)

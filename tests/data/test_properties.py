@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from edugrad.data import (
-    LoadOps, MovementOps, ReduceOps, TensorData, UnaryOps, add_observer, dtypes, remove_observer,
+    LoadOps, MovementOps, ReduceOps, TensorData, UnaryOps, add_observer, dtypes, get_backend, remove_observer,
 )
 
 NDArray = np.ndarray[Any, Any]
@@ -106,14 +106,51 @@ def test_python_numbers_become_float64_and_int64(backend: str) -> None:
     assert TensorData.from_numpy(True, backend=backend).dtype is dtypes.bool
 
 
-@pytest.mark.parametrize("make", [TensorData.rand, TensorData.randn], ids=["rand", "randn"])
-def test_manual_seed_makes_random_streams_repeat(backend: str, make: Any) -> None:
+RANDOM_DRAWS: dict[str, Any] = {
+    "rand": lambda backend, generator=None: TensorData.rand((3, 4), dtypes.float32, backend, generator),
+    "randn": lambda backend, generator=None: TensorData.randn((3, 4), dtypes.float32, backend, generator),
+    "randperm": lambda backend, generator=None: TensorData.randperm(12, dtypes.int64, backend, generator),
+}
+
+
+@pytest.mark.parametrize("draw", RANDOM_DRAWS.values(), ids=RANDOM_DRAWS.keys())
+def test_manual_seed_makes_random_streams_repeat(backend: str, draw: Any) -> None:
     TensorData.manual_seed(1234, backend=backend)
-    first = [make((3, 4), dtypes.float32, backend=backend).numpy() for _ in range(2)]
+    first = [draw(backend).numpy() for _ in range(2)]
     TensorData.manual_seed(1234, backend=backend)
-    again = [make((3, 4), dtypes.float32, backend=backend).numpy() for _ in range(2)]
+    again = [draw(backend).numpy() for _ in range(2)]
     np.testing.assert_array_equal(first, again)
     assert not np.array_equal(first[0], first[1])  # the stream moves on between draws
+
+
+@pytest.mark.parametrize("draw", RANDOM_DRAWS.values(), ids=RANDOM_DRAWS.keys())
+def test_a_generator_is_a_stream_of_its_own(backend: str, draw: Any) -> None:
+    chosen = get_backend(backend)
+    a, b = chosen.new_generator(7), chosen.new_generator(7)
+    np.testing.assert_array_equal(draw(backend, a).numpy(), draw(backend, b).numpy())
+    TensorData.manual_seed(0, backend=backend)
+    own = draw(backend).numpy()
+    TensorData.manual_seed(0, backend=backend)
+    draw(backend, a)  # drawing from a generator leaves the backend's own stream where it was
+    np.testing.assert_array_equal(draw(backend).numpy(), own)
+    chosen.seed_generator(a, 7)
+    np.testing.assert_array_equal(draw(backend, a).numpy(), draw(backend, chosen.new_generator(7)).numpy())
+
+
+@pytest.mark.parametrize("draw", RANDOM_DRAWS.values(), ids=RANDOM_DRAWS.keys())
+def test_a_generator_state_restores_the_stream(backend: str, draw: Any) -> None:
+    chosen = get_backend(backend)
+    generator = chosen.new_generator(3)
+    chosen.generator_state(generator)  # reading the state does not move the stream
+    draw(backend, generator)
+    state = chosen.generator_state(generator)
+    assert state.dtype == np.uint8 and state.ndim == 1
+    expected = [draw(backend, generator).numpy() for _ in range(2)]
+    other = chosen.new_generator(99)
+    chosen.set_generator_state(other, state)
+    np.testing.assert_array_equal([draw(backend, other).numpy() for _ in range(2)], expected)
+    with pytest.raises(RuntimeError):
+        chosen.set_generator_state(other, state[:-1])
 
 
 @pytest.mark.parametrize("dtype", [dtypes.float16, dtypes.float32, dtypes.float64])

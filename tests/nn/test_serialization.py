@@ -1,5 +1,6 @@
-"""Tests of `edugrad.nn.save` / `load`: safetensors round trips, files shared with PyTorch, atomic writes and
-clear errors for damaged files.
+"""Tests of `edugrad.nn.save` / `load` as files: state dicts as safetensors files shared with PyTorch, paths and
+file objects, atomic writes, and clear errors for damaged files and PyTorch's pickle files (nested objects
+are tested in test_save_objects.py).
 
 Files are read back with the `safetensors` package itself and with `safetensors.torch`, so a test passes only
 if the file is a real safetensors file, not merely one that edugrad reads back.
@@ -7,10 +8,14 @@ if the file is a real safetensors file, not merely one that edugrad reads back.
 
 from __future__ import annotations
 
+import inspect
+import io
 import os
 import pickle
+import zipfile
+from collections import OrderedDict, defaultdict
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pytest
@@ -20,7 +25,7 @@ import torch
 
 from edugrad.nn import serialization
 from edugrad.nn.module import Module
-from edugrad.nn.serialization import CheckpointError, load, save
+from edugrad.nn.serialization import CheckpointError, dumps, load, loads, save
 from edugrad.tensor import Tensor, dtypes
 
 DTYPES = [dtypes.float16, dtypes.float32, dtypes.float64, dtypes.int32, dtypes.int64, dtypes.uint8, dtypes.bool]
@@ -43,6 +48,25 @@ def _state(seed: int = 0) -> dict[str, Tensor]:
 
 def _files(folder: Path) -> list[str]:
     return sorted(p.name for p in folder.iterdir())
+
+
+def _zip(members: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+class _Point(NamedTuple):
+    x: int
+    y: int
+
+
+def test_save_and_load_have_torchs_signatures() -> None:
+    for ours, theirs in ((save, torch.save), (load, torch.load)):
+        expected = [(p.name, p.kind) for p in inspect.signature(theirs).parameters.values()]
+        assert [(p.name, p.kind) for p in inspect.signature(ours).parameters.values()] == expected
 
 
 @pytest.mark.parametrize("dtype", DTYPES, ids=lambda d: d.name)
@@ -71,11 +95,15 @@ def test_round_trip_of_many_tensors_and_special_floats(tmp_path: Path) -> None:
         assert loaded[key].numpy().tobytes() == tensor.numpy().tobytes()
 
 
-def test_tensors_that_require_grad_are_saved_by_value(tmp_path: Path) -> None:
+def test_a_tensor_that_requires_grad_loads_as_a_leaf_that_requires_grad_as_in_torch(tmp_path: Path) -> None:
     weight = Tensor([[1.0, 2.0]], requires_grad=True)
     save({"w": weight * 2}, tmp_path / "g.safetensors")
     loaded = load(tmp_path / "g.safetensors")["w"]
-    assert loaded.numpy().tolist() == [[2.0, 4.0]] and not loaded.requires_grad
+    torch_weight = torch.tensor([[1.0, 2.0]], requires_grad=True)
+    torch.save({"w": torch_weight * 2}, tmp_path / "g.pt")
+    expected = torch.load(tmp_path / "g.pt")["w"]
+    assert loaded.numpy().tolist() == [[2.0, 4.0]]
+    assert (loaded.requires_grad, loaded.is_leaf) == (expected.requires_grad, expected.is_leaf) == (True, True)
 
 
 TORCH_DTYPES = [torch.float16, torch.float32, torch.float64, torch.int32, torch.int64, torch.uint8, torch.bool]
@@ -173,8 +201,8 @@ def test_a_crash_during_the_write_keeps_the_old_file_and_removes_the_temporary_o
 def test_a_value_that_cannot_be_saved_leaves_the_old_file(tmp_path: Path) -> None:
     path = tmp_path / "keep.safetensors"
     save({"w": Tensor([1.0])}, path)
-    with pytest.raises(TypeError, match=r"save: state_dict\['lr'\] is a float, not a Tensor"):
-        save({"w": Tensor([2.0]), "lr": 0.1}, path)  # type: ignore[dict-item]
+    with pytest.raises(TypeError, match=r"save: obj\['lr'\] is a complex, which edugrad cannot save"):
+        save({"w": Tensor([2.0]), "lr": 0.1j}, path)
     assert load(path)["w"].item() == 1.0 and _files(tmp_path) == ["keep.safetensors"]
 
 
@@ -187,15 +215,31 @@ def test_the_new_file_gets_the_usual_permissions(tmp_path: Path) -> None:
     assert (tmp_path / "p.safetensors").stat().st_mode & 0o777 == 0o644
 
 
-@pytest.mark.parametrize(("state", "message"), [
-    ({"w": np.zeros(2)}, r"state_dict\['w'\] is a ndarray, not a Tensor"),
-    ({1: Tensor([1.0])}, "keys must be strings, got 1"),
-    ([Tensor([1.0])], "expected a state dict .* got list"),
+@pytest.mark.parametrize(("obj", "message"), [
+    ({"w": np.zeros(2)}, r"obj\['w'\] is a ndarray, which edugrad cannot save; it saves Tensors, Python numbers"),
+    ({"model": {"fc": [1, 2, object()]}}, r"obj\['model'\]\['fc'\]\[2\] is a object"),
+    ({"ids": frozenset({1})}, r"obj\['ids'\] is a frozenset"),
+    ({"step": np.int64(3)}, r"obj\['step'\] is a int64"),
+    ([{"a": (1, np.float32(2.0))}], r"obj\[0\]\['a'\]\[1\] is a float32"),
+    ({"x": {Tensor([1.0]): 2}}, r"obj\['x'\] holds tensor\(\[1.\]\), a Tensor, as a key or set item; .* strings, "
+                                "numbers, None, bytes or tuples of them"),
+    ({"x": {(1, Tensor([2.0])): 2}}, r"obj\['x'\] holds \(1, tensor\(\[2.\]\)\), a tuple, as a key"),
+    ({"x": {1, (2, frozenset())}}, r"obj\['x'\] holds \(2, frozenset\(\)\), a tuple, as a key or set item"),
+    (OrderedDict(a=defaultdict(list)), r"obj\['a'\] is a defaultdict"),
+    (_Point(1, 2), "obj is a _Point"),
+    (Module(), "obj is a Module"),
 ])
-def test_save_rejects_what_is_not_a_state_dict(tmp_path: Path, state: Any, message: str) -> None:
+def test_save_names_where_an_unsupported_value_is(tmp_path: Path, obj: Any, message: str) -> None:
     with pytest.raises(TypeError, match=message):
-        save(state, tmp_path / "x.safetensors")
+        save(obj, tmp_path / "x.safetensors")
     assert _files(tmp_path) == []
+
+
+def test_save_names_a_container_that_holds_itself(tmp_path: Path) -> None:
+    loop: list[Any] = [1]
+    loop.append({"again": loop})
+    with pytest.raises(TypeError, match=r"save: obj\[1\]\['again'\] contains itself"):
+        save(loop, tmp_path / "x.safetensors")
 
 
 # damaged files
@@ -225,7 +269,8 @@ DAMAGED = {
     "corrupt header": _corrupt_header,
     "overlapping tensors": _shifted_offsets,
     "text file": lambda data: b"weight = [1, 2, 3]\n" * 10,
-    "pickle": lambda data: pickle.dumps({"weight": [1.0, 2.0]}),
+    "zip archive": lambda data: _zip({"weights.npy": b"\x93NUMPY"}),
+    "protocol 0 pickle": lambda data: pickle.dumps({"weight": [1.0, 2.0]}, protocol=0),
 }
 
 
@@ -275,3 +320,91 @@ def test_missing_file_and_folder(tmp_path: Path) -> None:
         load(tmp_path / "missing.safetensors")
     with pytest.raises(IsADirectoryError, match="is a folder"):
         load(tmp_path)
+
+
+# file objects, paths and map_location
+
+def test_save_and_load_through_file_objects(tmp_path: Path) -> None:
+    obj = {"w": Tensor(np.arange(6, dtype=np.float32).reshape(2, 3)), "step": 4}
+    buffer = io.BytesIO()
+    save(obj, buffer)
+    assert buffer.getvalue() == dumps(obj)
+    buffer.seek(0)
+    assert load(buffer)["step"] == 4
+    with open(tmp_path / "f.pt", "wb") as file:
+        file.write(b"ignored header")
+        save(obj, file)
+    with open(tmp_path / "f.pt", "rb") as file:
+        file.seek(len(b"ignored header"))  # load reads from where the file stands, as torch.load
+        loaded = load(file)
+    assert loaded["w"].tolist() == [[0.0, 1.0, 2.0], [3.0, 4.0, 5.0]] and loaded["step"] == 4
+
+
+def test_paths_may_be_strings_or_path_like(tmp_path: Path) -> None:
+    save([1, 2], str(tmp_path / "s.pt"))
+    save((3,), tmp_path / "p.pt")
+    assert load(str(tmp_path / "p.pt")) == (3,) and load(tmp_path / "s.pt") == [1, 2]
+
+
+def test_a_text_file_or_another_object_is_refused_as_f(tmp_path: Path) -> None:
+    with open(tmp_path / "t.txt", "w") as text, pytest.raises(TypeError, match=r"save: f must be a path or a binary "
+                                                                               r"file object \(open\(path, 'wb'\)"):
+        save([1], text)
+    with pytest.raises(TypeError, match=r"load: f must be a path or a binary file object \(open\(path, 'rb'\).* got "
+                                        "int"):
+        load(3)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("map_location", [None, "cpu", "cpu:0", torch.device("cpu"), {"cuda:0": "cpu"},
+                                          lambda storage, location: storage])
+def test_map_location_may_name_the_cpu(tmp_path: Path, map_location: Any) -> None:
+    save({"w": Tensor([1.0])}, tmp_path / "m.pt")
+    assert load(tmp_path / "m.pt", map_location=map_location, weights_only=True)["w"].tolist() == [1.0]
+
+
+@pytest.mark.parametrize("map_location", ["cuda", torch.device("cuda:1"), {"cpu": "mps"}])
+def test_map_location_naming_another_device_is_refused(tmp_path: Path, map_location: Any) -> None:
+    save({"w": Tensor([1.0])}, tmp_path / "m.pt")
+    with pytest.raises(ValueError, match="load: map_location=.* asks for the device '(cuda|cuda:1|mps)', but edugrad "
+                                         "tensors live on the CPU only"):
+        load(tmp_path / "m.pt", map_location=map_location)
+
+
+# PyTorch's pickle files
+
+def _torch_file(tmp_path: Path, **options: Any) -> Path:
+    path = tmp_path / "model.pt"
+    torch.save(torch.nn.Linear(2, 3).state_dict(), path, **options)
+    return path
+
+
+@pytest.mark.parametrize("read", [load, lambda path: loads(path.read_bytes()),
+                                  lambda path: load(io.BytesIO(path.read_bytes()))], ids=["path", "loads", "BytesIO"])
+def test_a_torch_save_file_is_named_as_a_pytorch_pickle_checkpoint(tmp_path: Path, read: Any) -> None:
+    with pytest.raises(CheckpointError, match=r"is a PyTorch checkpoint \(torch.save's zip archive holding the pickle "
+                                              r"data.pkl\), not a safetensors file. edugrad never unpickles") as error:
+        read(_torch_file(tmp_path))
+    assert "from safetensors.torch import save_file; save_file(torch.load(path), 'model.safetensors')" in str(error.value)
+    assert "damaged" not in str(error.value)
+
+
+def test_a_legacy_torch_save_file_is_named_too(tmp_path: Path) -> None:
+    with pytest.raises(CheckpointError, match="model.pt is a PyTorch checkpoint in torch.save's legacy pickle format"):
+        load(_torch_file(tmp_path, _use_new_zipfile_serialization=False))
+
+
+@pytest.mark.parametrize("protocol", [2, 3, 4, 5])
+def test_a_pickle_file_is_named_as_one(tmp_path: Path, protocol: int) -> None:
+    (tmp_path / "p.pkl").write_bytes(pickle.dumps({"weight": [1.0, 2.0]}, protocol=protocol))
+    with pytest.raises(CheckpointError, match=r"p.pkl is a Python pickle, not a safetensors file. edugrad never "):
+        load(tmp_path / "p.pkl")
+
+
+def test_the_conversion_the_message_gives_makes_a_file_edugrad_loads(tmp_path: Path) -> None:
+    path = _torch_file(tmp_path)
+    from safetensors.torch import save_file  # the recipe of the message, as a PyTorch user runs it
+
+    save_file(torch.load(path), tmp_path / "model.safetensors")
+    loaded, expected = load(tmp_path / "model.safetensors"), torch.load(path)
+    assert sorted(loaded) == ["bias", "weight"]
+    assert all(np.array_equal(loaded[key].numpy(), expected[key].numpy()) for key in expected)

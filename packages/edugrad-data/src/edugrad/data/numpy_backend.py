@@ -55,6 +55,7 @@ _SCAN: dict[ScanOps, Callable[..., Any]] = {ScanOps.CUMSUM: np.cumsum, ScanOps.C
 
 
 _DTYPE_OF: dict[np.dtype[Any], DType] = {d.np_dtype: d for d in ALL_DTYPES}
+_STATE_BYTES = 37  # of a PCG64 generator's state (see NumpyBackend.generator_state)
 
 def _array(result: Any) -> NDArray:
     # NumPy returns a scalar (np.float32, not a 0-d array) from ufuncs and reductions on 0-d input.
@@ -71,12 +72,13 @@ def _positions(index: NDArray, axis: int) -> tuple[NDArray, ...]:
 
 
 class NumpyBackend:
-    """Runs the low-level ops on `np.ndarray`s. Random numbers come from one seeded `np.random.Generator`."""
+    """Runs the low-level ops on `np.ndarray`s. Random numbers come from `np.random.Generator`s (PCG64)."""
 
     name = "numpy"
+    device = "cpu"
 
     def __init__(self) -> None:
-        self.rng = np.random.default_rng()
+        self.generator = np.random.default_rng()  # seeded from the operating system's entropy
 
     def from_numpy(self, array: NDArray, dtype: DType) -> NDArray:
         return np.array(array, dtype=dtype.np_dtype, copy=True)
@@ -99,9 +101,11 @@ class NumpyBackend:
         if op is LoadOps.EMPTY:
             return np.empty(shape, np_dtype)
         if op is LoadOps.RAND:
-            return self._uniform(shape, np_dtype)
+            return self._uniform(arg, shape, np_dtype)
         if op is LoadOps.RANDN:
-            return self.rng.standard_normal(shape, np.float64).astype(np_dtype, copy=False)
+            return arg.standard_normal(shape, np.float64).astype(np_dtype, copy=False)  # type: ignore[no-any-return]
+        if op is LoadOps.RANDPERM:
+            return arg.permutation(shape[0]).astype(np_dtype)  # type: ignore[no-any-return]
         if op is LoadOps.ARANGE:
             # start + i*step computed in float64 (or int64) and then cast, as torch.arange does.
             start, step = arg
@@ -118,15 +122,38 @@ class NumpyBackend:
         buffer is read-only, so the constant is too."""
         return np.ndarray(shape, np_dtype, buffer=np_dtype.type(value), strides=(0,) * len(shape))
 
-    def _uniform(self, shape: Shape, np_dtype: np.dtype[Any]) -> NDArray:
+    def _uniform(self, generator: np.random.Generator, shape: Shape, np_dtype: np.dtype[Any]) -> NDArray:
         # k / 2**bits for k uniform on [0, 2**bits), where bits is the dtype's precision (11 for float16): every
         # value is exact in the dtype, so none can round up to 1.0. (A float64 sample cast to float16 rounds to
         # 1.0 about once in 4000 draws, breaking the promise of [0, 1).)
         bits = np.finfo(np_dtype).nmant + 1
-        return np.ldexp(self.rng.integers(0, 2**bits, shape), -bits).astype(np_dtype)
+        return np.ldexp(generator.integers(0, 2**bits, shape), -bits).astype(np_dtype)
 
-    def manual_seed(self, seed: int) -> None:
-        self.rng = np.random.default_rng(seed)
+    def new_generator(self, seed: int) -> np.random.Generator:
+        return np.random.default_rng(seed)
+
+    def seed_generator(self, generator: np.random.Generator, seed: int) -> None:
+        # In place, so that whoever holds the generator draws from the new seed.
+        generator.bit_generator.state = np.random.PCG64(seed).state
+
+    def generator_state(self, generator: np.random.Generator) -> NDArray:
+        # PCG64's whole state: the 128-bit state and increment, and the half of a 64-bit draw kept for the next
+        # 32-bit one (a flag and the value), as 16 + 16 + 1 + 4 bytes.
+        state = generator.bit_generator.state
+        parts = (state["state"]["state"].to_bytes(16, "little"), state["state"]["inc"].to_bytes(16, "little"),
+                 state["has_uint32"].to_bytes(1, "little"), state["uinteger"].to_bytes(4, "little"))
+        return np.frombuffer(b"".join(parts), np.uint8).copy()
+
+    def set_generator_state(self, generator: np.random.Generator, state: NDArray) -> None:
+        if state.dtype != np.uint8 or state.shape != (_STATE_BYTES,):
+            raise RuntimeError(f"set_state: expected the {_STATE_BYTES} bytes (uint8) of a numpy backend "
+                               f"generator's get_state(), got {state.size} values of {state.dtype}")
+        raw = state.tobytes()
+        generator.bit_generator.state = {
+            "bit_generator": "PCG64",
+            "state": {"state": int.from_bytes(raw[:16], "little"), "inc": int.from_bytes(raw[16:32], "little")},
+            "has_uint32": raw[32], "uinteger": int.from_bytes(raw[33:], "little"),
+        }
 
     def unary(self, op: UnaryOps, x: NDArray) -> NDArray:
         return _array(_UNARY[op](x))

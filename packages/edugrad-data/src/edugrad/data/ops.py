@@ -109,12 +109,14 @@ class WindowOps(OpFamily):
 
 
 class LoadOps(OpFamily):
-    """Ops that create data: uninitialised, constant, random, a range, or copied from a NumPy array."""
+    """Ops that create data: uninitialised, constant, random, a range, or copied from a NumPy array. The random
+    ones draw from a random stream of the backend (see `Backend.new_generator`), given as their argument."""
 
     EMPTY = auto()
     FULL = auto()
     RAND = auto()  # uniform on [0, 1)
     RANDN = auto()  # standard normal
+    RANDPERM = auto()  # 0 .. n-1 shuffled: a sort of random keys would do, but there is no sort op
     ARANGE = auto()
     FROM_NUMPY = auto()
 

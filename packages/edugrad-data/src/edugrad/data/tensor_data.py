@@ -27,6 +27,9 @@ from edugrad.data.ops import (
     UnaryOps, WindowOps,
 )
 
+#: Where a load op puts its data: a backend's name, a backend, or None for the default backend.
+BackendArg = str | Backend | None
+
 #: Called after every op with (op, inputs, output, arguments); used by `edugrad.function.trace`.
 OpObserver = Callable[[Op, tuple["TensorData", ...], "TensorData", dict[str, Any]], None]
 _observers: list[OpObserver] = []
@@ -122,7 +125,7 @@ class TensorData:
 
     @staticmethod
     def from_numpy(
-        array: np.ndarray[Any, Any] | Any, dtype: DType | None = None, backend: str | None = None
+        array: np.ndarray[Any, Any] | Any, dtype: DType | None = None, backend: BackendArg = None
     ) -> TensorData:
         """A copy of a NumPy array (or anything `np.asarray` takes) on `backend`. Its dtype is kept, e.g. float64
         stays float64, unless `dtype` is given; an unsupported dtype is a TypeError."""
@@ -152,11 +155,11 @@ class TensorData:
         return _fresh(self.array, self.backend, self.shape, self.dtype)
 
     @staticmethod
-    def empty(shape: Sequence[int], dtype: DType, backend: str | None = None) -> TensorData:
+    def empty(shape: Sequence[int], dtype: DType, backend: BackendArg = None) -> TensorData:
         return _load(LoadOps.EMPTY, check_shape(shape, "empty"), dtype, backend, None)
 
     @staticmethod
-    def full(shape: Sequence[int], value: bool | int | float, dtype: DType, backend: str | None = None) -> TensorData:
+    def full(shape: Sequence[int], value: bool | int | float, dtype: DType, backend: BackendArg = None) -> TensorData:
         return _load(LoadOps.FULL, check_shape(shape, "full"), dtype, backend, value)
 
     def const(self, value: bool | int | float, dtype: DType | None = None) -> TensorData:
@@ -179,20 +182,39 @@ class TensorData:
         return _fresh(kept.array, kept.backend, kept.shape, kept.dtype)
 
     @staticmethod
-    def rand(shape: Sequence[int], dtype: DType = dtypes.float32, backend: str | None = None) -> TensorData:
-        """Uniform samples on [0, 1)."""
+    def rand(shape: Sequence[int], dtype: DType = dtypes.float32, backend: BackendArg = None,
+             generator: Any = None) -> TensorData:
+        """Uniform samples on [0, 1), drawn from `generator` (a random stream made by the backend's
+        `new_generator`), else from the backend's own stream; so do `randn` and `randperm`."""
         _expect_float("rand", dtype)
-        return _load(LoadOps.RAND, check_shape(shape, "rand"), dtype, backend, None)
+        return _random(LoadOps.RAND, check_shape(shape, "rand"), dtype, backend, generator)
 
     @staticmethod
-    def randn(shape: Sequence[int], dtype: DType = dtypes.float32, backend: str | None = None) -> TensorData:
+    def randn(shape: Sequence[int], dtype: DType = dtypes.float32, backend: BackendArg = None,
+              generator: Any = None) -> TensorData:
         """Standard normal samples."""
         _expect_float("randn", dtype)
-        return _load(LoadOps.RANDN, check_shape(shape, "randn"), dtype, backend, None)
+        return _random(LoadOps.RANDN, check_shape(shape, "randn"), dtype, backend, generator)
+
+    @staticmethod
+    def randperm(n: int, dtype: DType = dtypes.int64, backend: BackendArg = None,
+                 generator: Any = None) -> TensorData:
+        """0 .. n-1 in a random order (the shuffle of a data loader): shape (n,)."""
+        (n,) = check_shape((n,), "randperm")
+        _check_dtype("randperm", dtype)
+        if dtype is dtypes.bool:
+            raise TypeError("randperm: not supported for bool; use an integer or floating-point dtype")
+        # Every value 0 .. n-1 must be exact in the dtype: below its maximum for integers, and at most
+        # 2**(mantissa bits + 1) for floats, beyond which not every integer has a float.
+        largest = int(np.iinfo(dtype.name).max) if dtype.is_integer else 2 ** (np.finfo(dtype.name).nmant + 1)
+        if n - 1 > largest:
+            raise ValueError(f"randperm: the values 0 .. {n - 1} do not all fit in {dtype.name} (n is at most "
+                             f"{largest + 1})")
+        return _random(LoadOps.RANDPERM, (n,), dtype, backend, generator)
 
     @staticmethod
     def arange(
-        start: int | float, stop: int | float, step: int | float, dtype: DType, backend: str | None = None
+        start: int | float, stop: int | float, step: int | float, dtype: DType, backend: BackendArg = None
     ) -> TensorData:
         """start, start + step, ... up to but excluding stop."""
         if step == 0:
@@ -203,9 +225,10 @@ class TensorData:
         return _load(LoadOps.ARANGE, (count,), dtype, backend, (start, step))
 
     @staticmethod
-    def manual_seed(seed: int, backend: str | None = None) -> None:
-        """Seed the random stream of `backend` (the default one if None)."""
-        get_backend(backend).manual_seed(seed)
+    def manual_seed(seed: int, backend: BackendArg = None) -> None:
+        """Seed the backend's own random stream (of the default backend if None)."""
+        chosen = _chosen(backend)
+        chosen.seed_generator(chosen.generator, seed)
 
     # elementwise ops
 
@@ -425,10 +448,10 @@ class TensorData:
                              f"range for axis {axis} of size {size} (input shape {self.shape})")
 
 
-def _load(op: LoadOps, shape: Shape, dtype: DType, backend: str | Backend | None, arg: Any) -> TensorData:
+def _load(op: LoadOps, shape: Shape, dtype: DType, backend: BackendArg, arg: Any) -> TensorData:
     if not isinstance(dtype, DType):
         _check_dtype(op.name.lower(), dtype)
-    chosen = get_backend(backend) if backend is None or isinstance(backend, str) else backend
+    chosen = _chosen(backend)
     out = TensorData(chosen.load(op, shape, dtype, arg), chosen)
     if _observers:
         _notify(op, (), out, {"shape": shape, "dtype": dtype})
@@ -440,6 +463,16 @@ def _fresh(array: Array, backend: Backend, shape: Shape, dtype: DType) -> Tensor
     out = TensorData.__new__(TensorData)
     out.array, out.backend, out.shape, out.dtype, out.version = array, backend, shape, dtype, 0
     return out
+
+
+def _chosen(backend: BackendArg) -> Backend:
+    return get_backend(backend) if backend is None or isinstance(backend, str) else backend
+
+
+def _random(op: LoadOps, shape: Shape, dtype: DType, backend: BackendArg, generator: Any) -> TensorData:
+    """A random load op: the backend gets the stream to draw from as the op's argument."""
+    chosen = _chosen(backend)
+    return _load(op, shape, dtype, chosen, chosen.generator if generator is None else generator)
 
 
 def _notify(op: Op, inputs: tuple[TensorData, ...], out: TensorData, args: dict[str, Any]) -> None:

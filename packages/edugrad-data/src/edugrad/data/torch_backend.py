@@ -74,14 +74,19 @@ class TorchBackend:
     name = "torch"
 
     def __init__(self) -> None:
-        self.device = default_device()
-        self.generator = torch.Generator(device=self.device)
+        self.torch_device = default_device()
+        # torch.device("cuda") has no index; the backend computes on the current GPU, which is cuda:0 unless the
+        # program chose another.
+        if self.torch_device.type == "cuda" and self.torch_device.index is None:
+            self.torch_device = torch.device("cuda", torch.cuda.current_device())
+        self.device = str(self.torch_device)
+        self.generator = torch.Generator(device=self.torch_device)
 
     def from_numpy(self, array: NDArray, dtype: DType) -> torch.Tensor:
         # A C-contiguous copy first: torch.from_numpy shares memory and rejects the negative strides of a
         # flipped array.
         copy = np.array(array, dtype=dtype.np_dtype, copy=True, order="C")
-        return torch.from_numpy(copy).to(self.device)
+        return torch.from_numpy(copy).to(self.torch_device)
 
     def to_numpy(self, x: torch.Tensor) -> NDArray:
         return x.detach().cpu().numpy()
@@ -97,30 +102,41 @@ class TorchBackend:
         return found
 
     def load(self, op: LoadOps, shape: Shape, dtype: DType, arg: Any) -> torch.Tensor:
-        options: dict[str, Any] = {"dtype": _TO_TORCH[dtype], "device": self.device}
+        options: dict[str, Any] = {"dtype": _TO_TORCH[dtype], "device": self.torch_device}
         if op is LoadOps.EMPTY:
             return torch.empty(shape, **options)
         if op is LoadOps.FULL:
             # One element seen through stride-0 axes: a constant costs no memory, whatever its shape.
             return torch.full((), arg, **options).expand(shape)
         if op is LoadOps.RAND:
-            return torch.rand(shape, generator=self.generator, **options)
+            return torch.rand(shape, generator=arg, **options)
         if op is LoadOps.RANDN:
-            return torch.randn(shape, generator=self.generator, **options)
+            return torch.randn(shape, generator=arg, **options)
+        if op is LoadOps.RANDPERM:
+            return torch.randperm(shape[0], generator=arg, **options)
         if op is LoadOps.ARANGE:
             # start + i*step in float64 (int64 when all is integer), then cast, exactly as the NumPy backend does;
             # torch.arange(start, stop, step) would count the elements again and compute in the target dtype.
             start, step = arg
             exact = not dtype.is_floating_point and isinstance(start, int) and isinstance(step, int)
-            positions = torch.arange(shape[0], dtype=torch.int64 if exact else torch.float64, device=self.device)
+            positions = torch.arange(shape[0], dtype=torch.int64 if exact else torch.float64, device=self.torch_device)
             values: torch.Tensor = start + step * positions
             return values.to(options["dtype"])
         if op is LoadOps.FROM_NUMPY:
             return self.from_numpy(arg, dtype)
         raise NotImplementedError(op)
 
-    def manual_seed(self, seed: int) -> None:
-        self.generator.manual_seed(seed)
+    def new_generator(self, seed: int) -> torch.Generator:
+        return torch.Generator(device=self.torch_device).manual_seed(seed)
+
+    def seed_generator(self, generator: torch.Generator, seed: int) -> None:
+        generator.manual_seed(seed)
+
+    def generator_state(self, generator: torch.Generator) -> NDArray:
+        return generator.get_state().numpy()  # a uint8 tensor on the CPU, whatever the generator's device
+
+    def set_generator_state(self, generator: torch.Generator, state: NDArray) -> None:
+        generator.set_state(torch.from_numpy(np.array(state, copy=True)))  # torch checks the size and dtype
 
     def unary(self, op: UnaryOps, x: torch.Tensor) -> torch.Tensor:
         return _UNARY[op](x)

@@ -1,36 +1,47 @@
-"""Saving and loading state dicts and whole training checkpoints, in the safetensors format.
+"""`save` / `load` (PyTorch's `torch.save` / `torch.load`) and whole training checkpoints, without pickle.
 
-Top layer (`edugrad.nn`). `save(model.state_dict(), path)` writes a safetensors file, `load(path)` reads it
-back as a dict of Tensors; `save_checkpoint` / `load_checkpoint` keep everything training needs to resume
-(model, optimizer, scheduler, step, anything else) in one such file.
+Top layer (`edugrad.nn`). `save(obj, f)` writes any nesting of dicts, lists and tuples of Tensors, Python
+numbers, strings, bytes, None and dtypes to a file, `load(f)` reads it back as the same object; `dumps(obj)` /
+`loads(data)` do the same with bytes (the DataLoader's worker processes send their batches this way).
+`save_checkpoint` / `load_checkpoint` keep everything training needs to resume (model, optimizer, scheduler,
+step, anything else) in one such file.
 
-Why safetensors and not pickle (what `torch.save` uses): unpickling a file can run any code its author put
-in it, so opening a downloaded checkpoint would be as dangerous as running a downloaded program. A safetensors
-file is an 8-byte little-endian header length, a JSON header (for each tensor its dtype, shape and byte range;
-plus a `__metadata__` dict of strings) and the raw tensor bytes: reading it only ever parses JSON and copies
-bytes. The `safetensors` package reads and checks the header (a truncated file or overlapping byte ranges are
-rejected). There is no checksum, so a flipped bit inside the tensor bytes goes unnoticed. The files are the
-ones `safetensors.torch` reads and writes, so a state dict moves between edugrad and PyTorch through them.
+Why not pickle, the format of `torch.save`: unpickling a file can run any code its author put in it, so
+opening a downloaded checkpoint would be as dangerous as running a downloaded program. edugrad writes a
+safetensors file instead: an 8-byte little-endian header length, a JSON header (for each tensor its dtype,
+shape and byte range, plus a `__metadata__` dict of strings) and the raw tensor bytes. Reading one only
+ever parses JSON and copies bytes. The `safetensors` package writes and checks the file (a truncated file or
+overlapping byte ranges are rejected); there is no checksum, so a flipped bit inside the tensor bytes goes
+unnoticed. A real `torch.save` file (a zip archive holding `data.pkl`, or the older bare pickle) is refused
+with a message saying how to convert it in PyTorch.
 
-A checkpoint stores each tensor under its dotted path (`model.fc.weight`, `optimizer.state.0.exp_avg`) and
-everything else as JSON in the metadata, one entry per top-level name (`model`, `optimizer`, `step`, ...), in
-which a tensor appears as `{"__tensor__": "optimizer.state.0.exp_avg"}`. JSON has no tuples and only string
-keys, so tuples become `{"__tuple__": [...]}` and dicts with other keys (an optimizer's state is keyed by
-parameter index) `{"__items__": [[key, value], ...]}`. Python floats are written as their shortest repr,
-which reads back as the same float, so a resumed run continues bit for bit.
+The layout (format "object/1"). Each tensor is stored under its path in the object, dotted: the state dict
+`{"fc.weight": w}` stores `fc.weight`, `{"model": model.state_dict(), "step": 3}` stores `model.fc.weight`,
+so `safetensors.torch.load_file` reads a saved state dict as one. The metadata entry `edugrad.object` holds
+the object itself as JSON, in which a tensor appears as `{"__tensor__": "model.fc.weight"}`. A tensor that
+appears twice (a tied weight) is stored once and both places name it, so loading gives one object again.
+JSON has no tuples and only string keys, so a tuple becomes `{"__tuple__": [...]}` and a dict with other keys
+(an optimizer's state is keyed by parameter index) `{"__items__": [[key, value], ...]}`. Python floats are
+written as their shortest repr, which reads back as the same float, so a resumed run continues bit for bit.
+A safetensors file without `edugrad.object` (as `safetensors.torch.save_file` writes) loads as the dict of
+its tensors. Checkpoints of the previous layout ("checkpoint/1": one JSON metadata entry per top-level name,
+with the same tags) are still read.
 
-Writes are atomic (`_atomic.atomic_write`): the bytes go to a temporary file in the same folder, are flushed
-to disk (fsync), and only then does `os.replace` swap the new file in (a rename, which the operating system
-does all at once). A crash at any moment leaves the old file or the new one, never half of one.
+Writes to a path are atomic (`_atomic.atomic_write`): the bytes go to a temporary file in the same folder,
+are flushed to disk, and only then replace the old file, so a crash leaves the old file or the new one.
 """
 
 from __future__ import annotations
 
+import base64
+import io
 import json
 import os
-from collections.abc import Mapping
+import zipfile
+from collections import Counter, OrderedDict
+from collections.abc import Hashable, Mapping
 from pathlib import Path
-from typing import Any, Protocol
+from typing import IO, Any, NoReturn, Protocol
 
 import numpy as np
 import safetensors
@@ -40,9 +51,10 @@ from numpy.typing import NDArray
 from edugrad.nn._atomic import atomic_write
 from edugrad.tensor import DType, Tensor, dtypes
 
-__all__ = ["CheckpointError", "load", "load_checkpoint", "save", "save_checkpoint"]
+__all__ = ["CheckpointError", "dumps", "load", "load_checkpoint", "loads", "save", "save_checkpoint"]
 
 PathLike = str | os.PathLike[str]
+FileLike = str | os.PathLike[str] | IO[bytes]
 
 #: The dtype names of the safetensors header that edugrad reads (the format also has BF16, I8, F8_E4M3, ...).
 SAFETENSORS_DTYPES: dict[str, DType] = {
@@ -50,13 +62,38 @@ SAFETENSORS_DTYPES: dict[str, DType] = {
     "F16": dtypes.float16, "F32": dtypes.float32, "F64": dtypes.float64,
 }
 
-#: The metadata entry that marks a file as an edugrad checkpoint, and the layout version it was written in.
-FORMAT_KEY, FORMAT = "edugrad.format", "checkpoint/1"
-TENSOR_TAG, TUPLE_TAG, ITEMS_TAG = "__tensor__", "__tuple__", "__items__"
+#: The one metadata entry of an edugrad file, `{"format": "object/1", "object": <the object as JSON>}` (one
+#: entry, because safetensors writes the metadata in no fixed order: the same object gives the same bytes).
+OBJECT_KEY, FORMAT = "edugrad.object", "object/1"
+#: The layout of earlier `save_checkpoint` files, named by their entry FORMAT_KEY; still read.
+FORMAT_KEY, CHECKPOINT_FORMAT = "edugrad.format", "checkpoint/1"
+
+TENSOR_TAG, TUPLE_TAG, ITEMS_TAG, SET_TAG = "__tensor__", "__tuple__", "__items__", "__set__"
+BYTES_TAG, DTYPE_TAG = "__bytes__", "__dtype__"
+#: A dict holding one of these keys is written as `{"__items__": ...}`, so that it never reads as a tag.
+TAGS = frozenset({TENSOR_TAG, TUPLE_TAG, ITEMS_TAG, SET_TAG, BYTES_TAG, DTYPE_TAG})
+#: The dict types saved with their type, as `{"__items__": ..., "type": name}` (a MultiStepLR's milestones are
+#: a Counter); a plain dict has no "type".
+MAPPINGS: dict[str, type[dict[Any, Any]]] = {"dict": dict, "OrderedDict": OrderedDict, "Counter": Counter}
+CONTAINERS = (list, tuple, set, dict, OrderedDict, Counter)
+
+SUPPORTED = ("Tensors, Python numbers (bool, int, float), strings, bytes, None, dtypes, and lists, tuples, sets "
+             "and dicts (also OrderedDict and Counter) of them")
+KEYS = "strings, numbers, None, bytes or tuples of them"
+
+#: What a torch.save file starts with: a zip archive (since PyTorch 1.6), or a protocol-2 pickle of the magic
+#: number 0x1950a86a20f9469cfc6c (the legacy format); any other pickle starts with 0x80 and its protocol.
+ZIP_MAGIC = b"PK\x03\x04"
+LEGACY_TORCH_MAGIC = b"\x80\x02\x8a\x0a" + (0x1950A86A20F9469CFC6C).to_bytes(10, "little")
+NEVER_UNPICKLE = (
+    "edugrad never unpickles a file, because unpickling can run any code its author put in it. Convert it once, "
+    "in PyTorch: a state dict with `from safetensors.torch import save_file; save_file(torch.load(path), "
+    "'model.safetensors')`; a checkpoint holding more than tensors by loading it with torch.load, turning each "
+    "torch tensor t into edugrad.tensor.Tensor(t.numpy()), and saving the result with edugrad.nn.save")
 
 
 class CheckpointError(ValueError):
-    """A file cannot be read as a state dict or checkpoint: it is damaged, not a safetensors file, or holds
+    """A file cannot be loaded: it is damaged, not a safetensors file (a PyTorch pickle, say), or holds
     something edugrad cannot load. The message names the file and what is wrong."""
 
 
@@ -68,60 +105,73 @@ class Stateful(Protocol):
     def load_state_dict(self, state_dict: Any, /) -> Any: ...
 
 
-def save(state_dict: Mapping[str, Tensor], path: PathLike) -> None:
-    """Write a state dict (names to Tensors) to `path` as a safetensors file, atomically."""
-    if not isinstance(state_dict, Mapping):
-        raise TypeError(f"save: expected a state dict (a dict of names to Tensors), got {type(state_dict).__name__}")
-    arrays: dict[str, NDArray[Any]] = {}
-    for key, value in state_dict.items():
-        if not isinstance(key, str):
-            raise TypeError(f"save: state dict keys must be strings, got {key!r}")
-        if not isinstance(value, Tensor):
-            raise TypeError(f"save: state_dict[{key!r}] is a {type(value).__name__}, not a Tensor; save() stores only "
-                            "tensors (save_checkpoint also stores numbers, strings, lists and dicts)")
-        arrays[key] = value.numpy()
-    _write(Path(path), arrays, None)
+# the public functions
+
+def dumps(obj: object) -> bytes:
+    """`obj` as the bytes of the file `save` writes (a safetensors file); `loads` reads them back."""
+    return _dumps(obj, "dumps", "obj")
 
 
-def load(path: PathLike) -> dict[str, Tensor]:
-    """The tensors of the safetensors file at `path`, by name (a state dict for `Module.load_state_dict`)."""
-    tensors, _ = _read(Path(path), "load")
-    return tensors
+def loads(data: bytes) -> Any:
+    """The object saved in `data`, the bytes of a file written by `save` or `dumps`, or of any safetensors file."""
+    return _loads(data, "loads", "the data")
+
+
+def save(obj: object, f: FileLike, pickle_module: Any = None, pickle_protocol: int = 2,
+         _use_new_zipfile_serialization: bool = True, _disable_byteorder_record: bool = False) -> None:
+    """Write `obj` (Tensors, numbers, strings, bytes, None, dtypes, and lists, tuples and dicts of them) to `f`,
+    a path (written atomically) or a binary file object, as `torch.save`. The file is a safetensors file, never
+    a pickle: `pickle_module`, `pickle_protocol` and the two format switches are accepted for torch's signature
+    and change nothing."""
+    data = _dumps(obj, "save", "obj")
+    if isinstance(f, (str, os.PathLike)):
+        _write(Path(f), data)
+    else:
+        _check_binary(f, "save", "write")
+        f.write(data)
+
+
+def load(f: FileLike, map_location: object = None, pickle_module: Any = None, *, weights_only: bool | None = None,
+         mmap: bool | None = None, **pickle_load_args: Any) -> Any:
+    """The object saved in `f` (a path or a binary file object), as `torch.load`. Loading never runs code, so
+    every file is as safe as `weights_only=True` asks; `pickle_module`, `mmap` and `pickle_load_args` change
+    nothing (a path is always read through a memory map). edugrad's tensors live in host memory, so
+    `map_location` may name only the CPU: None, "cpu", a device whose name is "cpu", a dict mapping locations to
+    "cpu", or a function (which is not called: there are no storages to move)."""
+    _check_map_location(map_location)
+    if isinstance(f, (str, os.PathLike)):
+        return _load_path(Path(f), "load")
+    _check_binary(f, "load", "read")
+    return _loads(f.read(), "load", getattr(f, "name", "the file object"))
 
 
 def save_checkpoint(path: PathLike, model: Stateful | None = None, optimizer: Stateful | None = None,
                     scheduler: Stateful | None = None, step: int | None = None, **extra: Any) -> None:
-    """Write the state of a training run to one safetensors file, atomically: the state dicts of `model`,
-    `optimizer` and `scheduler` (those given), `step`, and any `extra` values (Tensors, numbers, strings, None,
-    and lists, tuples and dicts of them), e.g. `epoch=3`."""
+    """Write the state of a training run to one file, atomically: the state dicts of `model`, `optimizer` and
+    `scheduler` (those given), `step`, and any `extra` values (anything `save` stores), e.g. `epoch=3`. It is
+    `save` of the dict of these by name, so `load` reads the file too."""
     parts = {"model": model, "optimizer": optimizer, "scheduler": scheduler}
     entries = {name: part.state_dict() for name, part in parts.items() if part is not None}
     entries |= ({} if step is None else {"step": step}) | extra
-    arrays: dict[str, NDArray[Any]] = {}
-    metadata = {FORMAT_KEY: FORMAT}
-    for name, value in entries.items():
-        metadata[name] = json.dumps(_encode(value, name, arrays))
-    _write(Path(path), arrays, metadata)
+    _write(Path(path), _dumps(entries, "save_checkpoint", "checkpoint"))
 
 
 def load_checkpoint(path: PathLike, model: Stateful | None = None, optimizer: Stateful | None = None,
                     scheduler: Stateful | None = None) -> dict[str, Any]:
-    """Read a file written by `save_checkpoint`, load its states into `model`, `optimizer` and `scheduler`
-    (those given), and return everything it holds by name: `"model"`, `"optimizer"`, `"scheduler"` (state
-    dicts), `"step"` and the extra values."""
+    """Read a file written by `save_checkpoint` (or `save` of a dict), load its states into `model`, `optimizer`
+    and `scheduler` (those given), and return everything it holds by name: `"model"`, `"optimizer"`,
+    `"scheduler"` (state dicts), `"step"` and the extra values."""
     path = Path(path)
-    tensors, metadata = _read(path, "load_checkpoint")
-    if metadata.get(FORMAT_KEY) != FORMAT:
-        found = f"format {metadata[FORMAT_KEY]!r}" if FORMAT_KEY in metadata else "no edugrad checkpoint marker"
-        raise CheckpointError(f"load_checkpoint: {path} is not an edugrad checkpoint in the format {FORMAT!r} (it has "
-                              f"{found}); a state dict written by save() is read with load()")
-    checkpoint = {name: _decode(text, name, tensors, path) for name, text in metadata.items() if name != FORMAT_KEY}
+    checkpoint = _load_path(path, "load_checkpoint")
+    if not isinstance(checkpoint, dict):
+        raise CheckpointError(f"load_checkpoint: {path} holds a {type(checkpoint).__name__}, not the dict of a "
+                              "checkpoint; read it with load()")
     for name, part in {"model": model, "optimizer": optimizer, "scheduler": scheduler}.items():
         if part is None:
             continue
         if name not in checkpoint:
             raise CheckpointError(f"load_checkpoint: {path} holds no {name} state (it holds: "
-                                  f"{', '.join(sorted(checkpoint)) or 'nothing'})")
+                                  f"{', '.join(map(str, checkpoint)) or 'nothing'})")
         try:
             part.load_state_dict(checkpoint[name])
         except Exception as error:
@@ -130,90 +180,258 @@ def load_checkpoint(path: PathLike, model: Stateful | None = None, optimizer: St
     return checkpoint
 
 
-def _write(path: Path, arrays: dict[str, NDArray[Any]], metadata: dict[str, str] | None) -> None:
+# writing
+
+def _dumps(obj: object, op: str, root: str) -> bytes:
+    encoder = _Encoder(op, root)
+    structure = encoder.encode(obj, ())
+    metadata = {OBJECT_KEY: json.dumps({"format": FORMAT, "object": structure}, separators=(",", ":"))}
+    return safetensors.numpy.save(encoder.arrays, metadata=metadata)
+
+
+def _write(path: Path, data: bytes) -> None:
     if not path.parent.is_dir():  # else the error would name the temporary file
         raise FileNotFoundError(f"cannot write {path}: the folder {path.parent} does not exist")
-    payload = safetensors.numpy.save(arrays, metadata=metadata)
     with atomic_write(path) as file:
-        file.write(payload)
+        file.write(data)
 
 
-def _read(path: Path, op: str) -> tuple[dict[str, Tensor], dict[str, str]]:
-    """The tensors and the metadata of the safetensors file at `path`."""
+def _check_binary(f: Any, op: str, method: str) -> None:
+    if isinstance(f, io.TextIOBase) or not callable(getattr(f, method, None)):
+        raise TypeError(f"{op}: f must be a path or a binary file object (open(path, '{method[0]}b'), io.BytesIO), "
+                        f"got {type(f).__name__}")
+
+
+class _Encoder:
+    """Turns an object into JSON-ready values, collecting the values of its tensors in `arrays`, each under the
+    dotted path of its first place in the object."""
+
+    def __init__(self, op: str, root: str) -> None:
+        self.op, self.root = op, root
+        self.arrays: dict[str, NDArray[Any]] = {}
+        self.references: dict[int, dict[str, Any]] = {}  # id(tensor) -> its reference: a shared tensor is stored once
+        self.open: set[int] = set()  # the ids of the containers being encoded, to refuse one that holds itself
+
+    def encode(self, value: Any, path: tuple[Hashable, ...]) -> Any:
+        # Exact types, not isinstance: a subclass (an IntEnum, np.float64, a namedtuple, a defaultdict) would
+        # come back as its base class, a silent change.
+        kind = type(value)
+        if value is None or kind in (bool, int, float, str):
+            return value
+        if isinstance(value, Tensor):
+            return self.tensor(value, path)
+        if kind in CONTAINERS:
+            return self.container(value, path)
+        if kind is bytes:
+            return {BYTES_TAG: base64.b64encode(value).decode("ascii")}
+        if kind is DType:
+            return {DTYPE_TAG: value.name}
+        raise TypeError(f"{self.op}: {self.where(path)} is a {kind.__name__}, which edugrad cannot save; it saves "
+                        f"{SUPPORTED}")
+
+    def tensor(self, tensor: Tensor, path: tuple[Hashable, ...]) -> dict[str, Any]:
+        if type(tensor) is not Tensor:
+            raise TypeError(f"{self.op}: {self.where(path)} is a {type(tensor).__name__}, a subclass of Tensor that "
+                            "edugrad cannot save; save a Tensor")
+        reference = self.references.get(id(tensor))
+        if reference is None:
+            name = self.free_name(path)
+            self.arrays[name] = tensor.numpy()
+            reference = {TENSOR_TAG: name} | ({"requires_grad": True} if tensor.requires_grad else {})
+            self.references[id(tensor)] = reference
+        return reference
+
+    def container(self, value: list[Any] | tuple[Any, ...] | set[Any] | dict[Any, Any],
+                  path: tuple[Hashable, ...]) -> Any:
+        if id(value) in self.open:
+            raise TypeError(f"{self.op}: {self.where(path)} contains itself, which edugrad cannot save")
+        self.open.add(id(value))
+        try:
+            if isinstance(value, dict):
+                return self.mapping(value, path)
+            if isinstance(value, set):
+                return {SET_TAG: [self.key(item, path) for item in value]}
+            items = [self.encode(item, (*path, index)) for index, item in enumerate(value)]
+            return items if isinstance(value, list) else {TUPLE_TAG: items}
+        finally:
+            self.open.discard(id(value))
+
+    def mapping(self, mapping: dict[Any, Any], path: tuple[Hashable, ...]) -> Any:
+        keys = [self.key(key, path) for key in mapping]
+        values = [self.encode(value, (*path, key)) for key, value in mapping.items()]
+        if type(mapping) is dict and all(type(key) is str and key not in TAGS for key in mapping):
+            return dict(zip(keys, values))
+        encoded: dict[str, Any] = {ITEMS_TAG: [list(item) for item in zip(keys, values)]}
+        return encoded if type(mapping) is dict else encoded | {"type": type(mapping).__name__}
+
+    def key(self, key: Any, path: tuple[Hashable, ...]) -> Any:
+        """A dict key or set item, encoded; it must be hashable again once loaded, so no lists or tensors."""
+        if not _is_plain_key(key):
+            raise TypeError(f"{self.op}: {self.where(path)} holds {key!r:.60}, a {type(key).__name__}, as a key or "
+                            f"set item; edugrad saves keys and set items that are {KEYS}")
+        return self.encode(key, path)
+
+    def free_name(self, path: tuple[Hashable, ...]) -> str:
+        """The dotted path as the tensor's name in the file, with `#2`, `#3`, ... added if it is taken (the dict
+        `{"a.b": x, "a": {"b": y}}` has two tensors at `a.b`); `__metadata__` is the header's own key."""
+        base = ".".join(map(str, path)) or "tensor"
+        name, count = base, 1
+        while name in self.arrays or name == "__metadata__":
+            count += 1
+            name = f"{base}#{count}"
+        return name
+
+    def where(self, path: tuple[Hashable, ...]) -> str:
+        """The place in the object, as Python indexing: `obj['model']['fc'][2]`."""
+        return self.root + "".join(f"[{key!r}]" for key in path)
+
+
+def _is_plain_key(key: Any) -> bool:
+    if type(key) is tuple:
+        return all(_is_plain_key(item) for item in key)
+    return key is None or type(key) in (bool, int, float, str, bytes)
+
+
+# reading
+
+def _check_map_location(map_location: object) -> None:
+    """Refuse a map_location that asks for another device than the CPU, where every edugrad tensor lives."""
+    if map_location is None or callable(map_location):
+        return
+    targets = map_location.values() if isinstance(map_location, dict) else [map_location]
+    for target in targets:
+        if str(target).partition(":")[0] != "cpu":
+            raise ValueError(f"load: map_location={map_location!r} asks for the device {str(target)!r}, but edugrad "
+                             "tensors live on the CPU only (give None, 'cpu' or a dict mapping locations to 'cpu')")
+
+
+def _loads(data: bytes, op: str, where: str) -> Any:
+    try:
+        # [(name, {"dtype": "F32", "shape": [...], "data": bytearray}), ...], every name and byte range checked;
+        # safetensors declares no types for it
+        tensors = safetensors.deserialize(data)  # type: ignore[no-untyped-call]
+    except safetensors.SafetensorError as error:
+        raise _not_safetensors(op, where, data, error) from None
+    header_length = int.from_bytes(data[:8], "little")  # safetensors has checked the header: it is valid JSON
+    metadata = json.loads(data[8:8 + header_length]).get("__metadata__") or {}
+    arrays = {name: np.frombuffer(entry["data"], _dtype(name, entry["dtype"], op, where).np_dtype)
+              .reshape(entry["shape"]) for name, entry in tensors}
+    return _rebuild_object(arrays, metadata, op, where)
+
+
+def _load_path(path: Path, op: str) -> Any:
     if path.is_dir():
-        raise IsADirectoryError(f"{op}: {path} is a folder, not a safetensors file")
+        raise IsADirectoryError(f"{op}: {path} is a folder, not a file saved by edugrad")
     try:
         with safetensors.safe_open(path, framework="numpy") as file:
             metadata = file.metadata() or {}
-            tensors = {key: _read_tensor(file, key, path, op) for key in file.keys()}
+            for name in file.keys():
+                _dtype(name, file.get_slice(name).get_dtype(), op, path)
+            arrays = {name: file.get_tensor(name) for name in file.keys()}
     except safetensors.SafetensorError as error:
-        raise CheckpointError(f"{op}: {path} is not a valid safetensors file, or it is damaged or truncated "
-                              f"({error})") from None
-    return tensors, metadata
+        with path.open("rb") as head:
+            raise _not_safetensors(op, path, head, error) from None
+    return _rebuild_object(arrays, metadata, op, path)
 
 
-def _read_tensor(file: Any, key: str, path: Path, op: str) -> Tensor:
-    dtype_name = file.get_slice(key).get_dtype()
+def _dtype(name: str, dtype_name: str, op: str, where: object) -> DType:
     dtype = SAFETENSORS_DTYPES.get(dtype_name)
     if dtype is None:
-        raise CheckpointError(f"{op}: tensor {key!r} in {path} has dtype {dtype_name}, which edugrad does not "
+        raise CheckpointError(f"{op}: tensor {name!r} in {where} has dtype {dtype_name}, which edugrad does not "
                               f"support (it reads {', '.join(SAFETENSORS_DTYPES)})")
-    return Tensor(file.get_tensor(key), dtype=dtype)
+    return dtype
 
 
-def _encode(value: Any, name: str, arrays: dict[str, NDArray[Any]]) -> Any:
-    """`value` as JSON, with each Tensor replaced by a reference to `arrays[name]`, where its values go."""
-    if isinstance(value, Tensor):
-        if name in arrays:
-            raise ValueError(f"save_checkpoint: two different values would be stored under the name {name!r}")
-        arrays[name] = value.numpy()
-        return {TENSOR_TAG: name}
-    if value is None or isinstance(value, (bool, int, float, str)):
-        return value
-    if isinstance(value, list):
-        return [_encode(item, f"{name}.{index}", arrays) for index, item in enumerate(value)]
-    if isinstance(value, tuple):
-        return {TUPLE_TAG: [_encode(item, f"{name}.{index}", arrays) for index, item in enumerate(value)]}
-    if isinstance(value, Mapping):
-        return _encode_mapping(value, name, arrays)
-    raise TypeError(f"save_checkpoint: {name} is a {type(value).__name__}; a checkpoint stores Tensors, Python "
-                    "numbers, strings, None, and lists, tuples and dicts of them")
+def _not_safetensors(op: str, where: object, source: bytes | IO[bytes], error: Exception) -> CheckpointError:
+    """The error for a file safetensors rejected: a PyTorch or other pickle is named as such, anything else is
+    damaged or not a safetensors file at all."""
+    file = io.BytesIO(source) if isinstance(source, bytes) else source
+    head = file.read(len(LEGACY_TORCH_MAGIC))
+    if head.startswith(ZIP_MAGIC) and _holds_data_pkl(file):
+        return CheckpointError(f"{op}: {where} is a PyTorch checkpoint (torch.save's zip archive holding the pickle "
+                               f"data.pkl), not a safetensors file. {NEVER_UNPICKLE}")
+    if head == LEGACY_TORCH_MAGIC:
+        return CheckpointError(f"{op}: {where} is a PyTorch checkpoint in torch.save's legacy pickle format, not a "
+                               f"safetensors file. {NEVER_UNPICKLE}")
+    if head[:1] == b"\x80" and head[1:2] in (b"\x02", b"\x03", b"\x04", b"\x05"):
+        return CheckpointError(f"{op}: {where} is a Python pickle, not a safetensors file. {NEVER_UNPICKLE}")
+    return CheckpointError(f"{op}: {where} is not a valid safetensors file, or it is damaged or truncated ({error})")
 
 
-def _encode_mapping(mapping: Mapping[Any, Any], name: str, arrays: dict[str, NDArray[Any]]) -> Any:
-    for key in mapping:
-        if isinstance(key, bool) or not isinstance(key, (str, int)):
-            raise TypeError(f"save_checkpoint: {name} has the key {key!r}; a checkpoint stores dicts keyed by "
-                            "strings or ints")
-    items = [(key, _encode(value, f"{name}.{key}", arrays)) for key, value in mapping.items()]
-    if all(isinstance(key, str) and key not in (TENSOR_TAG, TUPLE_TAG, ITEMS_TAG) for key, _ in items):
-        return dict(items)
-    return {ITEMS_TAG: [[key, value] for key, value in items]}
-
-
-def _decode(text: str, name: str, tensors: Mapping[str, Tensor], path: Path) -> Any:
-    """The value stored as JSON `text` under the metadata entry `name`, with its tensors filled in."""
+def _holds_data_pkl(file: IO[bytes]) -> bool:
     try:
-        return _rebuild(json.loads(text), tensors, path)
-    except CheckpointError:
-        raise
-    except (TypeError, ValueError) as error:  # bad JSON is a ValueError; a malformed tag gives either
-        raise CheckpointError(f"load_checkpoint: the metadata entry {name!r} of {path} is damaged ({error})") from None
+        return any(name.endswith("data.pkl") for name in zipfile.ZipFile(file).namelist())
+    except zipfile.BadZipFile:
+        return False
 
 
-def _rebuild(value: Any, tensors: Mapping[str, Tensor], path: Path) -> Any:
-    """The inverse of `_encode`."""
-    if isinstance(value, list):
-        return [_rebuild(item, tensors, path) for item in value]
-    if not isinstance(value, dict):
-        return value
-    if TENSOR_TAG in value:
-        if value[TENSOR_TAG] not in tensors:
-            raise CheckpointError(f"load_checkpoint: {path} refers to a tensor {value[TENSOR_TAG]!r} that it does "
-                                  "not contain")
-        return tensors[value[TENSOR_TAG]]
-    if TUPLE_TAG in value:
-        return tuple(_rebuild(item, tensors, path) for item in value[TUPLE_TAG])
-    if ITEMS_TAG in value:
-        return {key: _rebuild(item, tensors, path) for key, item in value[ITEMS_TAG]}
-    return {key: _rebuild(item, tensors, path) for key, item in value.items()}
+def _rebuild_object(arrays: dict[str, NDArray[Any]], metadata: dict[str, str], op: str, where: object) -> Any:
+    """The saved object: the JSON of `edugrad.object` with its tensors filled in; for a file of the earlier
+    checkpoint layout, the dict of its entries; for a plain safetensors file, the dict of its tensors."""
+    if OBJECT_KEY in metadata:
+        saved = _parse(metadata[OBJECT_KEY], OBJECT_KEY, op, where)
+        layout = saved.get("format") if isinstance(saved, dict) else None
+        if layout != FORMAT or "object" not in saved:
+            _unknown_layout(layout, op, where)
+        structure = saved["object"]
+    elif FORMAT_KEY in metadata:
+        layout = metadata[FORMAT_KEY]
+        if layout != CHECKPOINT_FORMAT:
+            _unknown_layout(layout, op, where)
+        # (sorted: the file keeps no order of its entries)
+        structure = {key: _parse(metadata[key], key, op, where) for key in sorted(metadata) if key != FORMAT_KEY}
+    else:
+        structure = {name: {TENSOR_TAG: name} for name in sorted(arrays)}
+    try:
+        return _Decoder(arrays).decode(structure)
+    except (TypeError, ValueError, LookupError, AttributeError) as error:  # a malformed tag: a damaged file
+        raise CheckpointError(f"{op}: the metadata of {where} is damaged ({error})") from None
+
+
+def _unknown_layout(layout: object, op: str, where: object) -> NoReturn:
+    raise CheckpointError(f"{op}: {where} is an edugrad file of the layout {layout!r}, which this version does not "
+                          f"read (it reads {FORMAT!r} and {CHECKPOINT_FORMAT!r}); is it from a newer edugrad?")
+
+
+def _parse(text: str, key: str, op: str, where: object) -> Any:
+    try:
+        return json.loads(text)
+    except ValueError as error:
+        raise CheckpointError(f"{op}: the metadata entry {key!r} of {where} is damaged or missing ({error})") from None
+
+
+class _Decoder:
+    """The inverse of `_Encoder`: builds the object from its JSON and the tensors' values, giving each stored
+    tensor one Tensor however many places name it."""
+
+    def __init__(self, arrays: dict[str, NDArray[Any]]) -> None:
+        self.arrays = arrays
+        self.tensors: dict[str, Tensor] = {}
+
+    def decode(self, value: Any) -> Any:
+        if isinstance(value, list):
+            return [self.decode(item) for item in value]
+        if not isinstance(value, dict):
+            return value
+        if TENSOR_TAG in value:
+            return self.tensor(value[TENSOR_TAG], value.get("requires_grad", False))
+        if TUPLE_TAG in value:
+            return tuple(self.decode(item) for item in value[TUPLE_TAG])
+        if ITEMS_TAG in value:
+            mapping = {self.decode(key): self.decode(item) for key, item in value[ITEMS_TAG]}
+            kind = MAPPINGS[value.get("type", "dict")]
+            return mapping if kind is dict else kind(mapping)
+        if SET_TAG in value:
+            return {self.decode(item) for item in value[SET_TAG]}
+        if BYTES_TAG in value:
+            return base64.b64decode(value[BYTES_TAG], validate=True)
+        if DTYPE_TAG in value:
+            return dtypes.from_name(value[DTYPE_TAG])
+        return {key: self.decode(item) for key, item in value.items()}
+
+    def tensor(self, name: str, requires_grad: bool) -> Tensor:
+        if name not in self.tensors:
+            if name not in self.arrays:
+                raise ValueError(f"it refers to a tensor {name!r} that the file does not contain")
+            self.tensors[name] = Tensor(self.arrays[name], requires_grad=requires_grad)
+        return self.tensors[name]

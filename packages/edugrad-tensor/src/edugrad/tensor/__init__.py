@@ -8,7 +8,16 @@ from edugrad.data import DType, dtypes
 from edugrad.function import enable_grad, grad, no_grad, set_grad_enabled
 from edugrad.tensor.tensor import Tensor
 from edugrad.tensor.tracing import trace
+from edugrad.tensor.creation import randperm
+from edugrad.tensor.devices import device
+from edugrad.tensor.random import (
+    Generator, default_generator, get_rng_state, initial_seed, manual_seed, seed, set_rng_state,
+)
 
 __version__ = "0.1.0"
 
 __all__ = ["DType", "Tensor", "dtypes", "enable_grad", "grad", "no_grad", "set_grad_enabled", "trace"]
+
+# creation, random streams and devices
+__all__ += ["Generator", "default_generator", "device", "get_rng_state", "initial_seed", "manual_seed", "randperm",
+            "seed", "set_rng_state"]

@@ -3,8 +3,9 @@
 Tensor layer (`edugrad.tensor`). The basic ones make one TensorData with a load op of the data layer and wrap
 it as a leaf; the others (linspace, eye, randint, normal, uniform and the initializers) shape such a load
 with a few Tensor ops and wrap the result as a new leaf. Shapes may be given as varargs or as one tuple
-(`zeros(2, 3)` or `zeros((2, 3))`). Float results default to float32. Random values come from the backend's
-generator, which `manual_seed` resets, so a seeded program draws the same numbers every run.
+(`zeros(2, 3)` or `zeros((2, 3))`). Float results default to float32. Random values come from a `Generator`
+(`edugrad.tensor.random`): the one given as `generator=`, else the default one of the device, which
+`manual_seed` seeds, so a seeded program draws the same numbers every run.
 """
 
 from __future__ import annotations
@@ -12,9 +13,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from math import prod, sqrt
 
-from edugrad.data import DType, TensorData, dtypes
+from edugrad.data import Backend, DType, TensorData, dtypes, get_backend
 from edugrad.data import check_shape as _check_shape
 from edugrad.tensor import tensor as _t
+from edugrad.tensor.devices import DeviceLike, backend_of
+from edugrad.tensor.random import Generator, stream
 
 ShapeArg = int | Sequence[int]
 
@@ -70,16 +73,39 @@ def arange(start: int | float, stop: int | float | None = None, step: int | floa
     return _leaf(TensorData.arange(start, stop, step, dtype, backend), requires_grad)
 
 
-def rand(*shape: ShapeArg, dtype: DType = dtypes.float32, requires_grad: bool = False,
-         backend: str | None = None) -> _t.Tensor:
+def rand(*shape: ShapeArg, generator: Generator | None = None, dtype: DType = dtypes.float32,
+         requires_grad: bool = False, backend: str | None = None) -> _t.Tensor:
     """Uniform random values on [0, 1)."""
-    return _leaf(TensorData.rand(shape_from_args(shape, "rand"), dtype, backend), requires_grad)
+    chosen = get_backend(backend)
+    data = TensorData.rand(shape_from_args(shape, "rand"), dtype, chosen, stream(generator, chosen, "rand"))
+    return _leaf(data, requires_grad)
 
 
-def randn(*shape: ShapeArg, dtype: DType = dtypes.float32, requires_grad: bool = False,
-          backend: str | None = None) -> _t.Tensor:
+def randn(*shape: ShapeArg, generator: Generator | None = None, dtype: DType = dtypes.float32,
+          requires_grad: bool = False, backend: str | None = None) -> _t.Tensor:
     """Standard normal random values."""
-    return _leaf(TensorData.randn(shape_from_args(shape, "randn"), dtype, backend), requires_grad)
+    chosen = get_backend(backend)
+    data = TensorData.randn(shape_from_args(shape, "randn"), dtype, chosen, stream(generator, chosen, "randn"))
+    return _leaf(data, requires_grad)
+
+
+def randperm(n: int, *, generator: Generator | None = None, dtype: DType = dtypes.int64,
+             device: DeviceLike | None = None, requires_grad: bool = False, pin_memory: bool = False,
+             backend: str | None = None) -> _t.Tensor:
+    """0 .. n-1 in a random order, as torch.randperm (the shuffle of a data loader)."""
+    chosen = _backend_for(device, backend, "randperm")
+    data = TensorData.randperm(n, dtype, chosen, stream(generator, chosen, "randperm"))
+    return _leaf(data, requires_grad)
+
+
+def _backend_for(device: DeviceLike | None, backend: str | None, op: str) -> Backend:
+    """The backend a new tensor goes to: named by torch's `device=` or by edugrad's `backend=` (the default
+    backend when neither is given)."""
+    if backend is None:
+        return backend_of(device)
+    if device is not None:
+        raise TypeError(f"{op}: give device= or backend=, not both")
+    return get_backend(backend)
 
 
 def linspace(start: int | float, end: int | float, steps: int, dtype: DType = dtypes.float32,
@@ -101,8 +127,8 @@ def eye(n: int, m: int | None = None, dtype: DType = dtypes.float32, requires_gr
     return _leaf((rows == cols).cast(dtype)._data, requires_grad)
 
 
-def randint(*args: ShapeArg, low: int = 0, high: int = 10, dtype: DType = dtypes.int64, requires_grad: bool = False,
-            backend: str | None = None) -> _t.Tensor:
+def randint(*args: ShapeArg, low: int = 0, high: int = 10, generator: Generator | None = None,
+            dtype: DType = dtypes.int64, requires_grad: bool = False, backend: str | None = None) -> _t.Tensor:
     """Random integers on [low, high). Takes PyTorch's `randint(low, high, size)` or `randint(high, size)`,
     and the reference's `randint(*shape, low=0, high=10)`."""
     if len(args) in (2, 3) and not isinstance(args[-1], int):
@@ -117,22 +143,23 @@ def randint(*args: ShapeArg, low: int = 0, high: int = 10, dtype: DType = dtypes
     # floor(u * span) for u uniform on [0, 1) is uniform on 0 .. span-1. The cast truncates, which is the floor
     # here because u * span >= 0 (the reference added low first, so a negative low was never drawn); the
     # minimum guards against u * span rounding up to span itself.
-    u = rand(shape, dtype=dtypes.float64, backend=backend)
+    u = rand(shape, generator=generator, dtype=dtypes.float64, backend=backend)
     draws = (u * (high - low)).cast(dtypes.int64).minimum(high - low - 1) + low
     return _leaf(draws.cast(dtype)._data, requires_grad)  # requires_grad=True is refused: integers have no gradient
 
 
-def normal(*shape: ShapeArg, mean: float = 0.0, std: float = 1.0, dtype: DType = dtypes.float32,
-           requires_grad: bool = False, backend: str | None = None) -> _t.Tensor:
+def normal(*shape: ShapeArg, mean: float = 0.0, std: float = 1.0, generator: Generator | None = None,
+           dtype: DType = dtypes.float32, requires_grad: bool = False, backend: str | None = None) -> _t.Tensor:
     """Normal random values with the given mean and standard deviation."""
-    values = randn(shape_from_args(shape, "normal"), dtype=dtype, backend=backend) * std + mean
-    return _leaf(values._data, requires_grad)
+    draws = randn(shape_from_args(shape, "normal"), generator=generator, dtype=dtype, backend=backend)
+    return _leaf((draws * std + mean)._data, requires_grad)
 
 
-def uniform(*shape: ShapeArg, low: float = -1.0, high: float = 1.0, dtype: DType = dtypes.float32,
-            requires_grad: bool = False, backend: str | None = None) -> _t.Tensor:
+def uniform(*shape: ShapeArg, low: float = -1.0, high: float = 1.0, generator: Generator | None = None,
+            dtype: DType = dtypes.float32, requires_grad: bool = False, backend: str | None = None) -> _t.Tensor:
     """Uniform random values on [low, high)."""
-    values = rand(shape_from_args(shape, "uniform"), dtype=dtype, backend=backend) * (high - low) + low
+    draws = rand(shape_from_args(shape, "uniform"), generator=generator, dtype=dtype, backend=backend)
+    values = draws * (high - low) + low
     return _leaf(values._data, requires_grad)
 
 
@@ -183,11 +210,6 @@ def kaiming_normal(*shape: ShapeArg, a: float = 0.01, dtype: DType = dtypes.floa
     return normal(sizes, std=_kaiming_std(fan_in, a), dtype=dtype, requires_grad=requires_grad, backend=backend)
 
 
-def manual_seed(seed: int = 0, backend: str | None = None) -> None:
-    """Reset the random stream, so the same program draws the same numbers."""
-    TensorData.manual_seed(seed, backend)
-
-
 def zeros_like(self: _t.Tensor, dtype: DType | None = None, requires_grad: bool = False) -> _t.Tensor:
     """Zeros of this tensor's shape (and dtype, unless given)."""
     return full(self.shape, 0, dtype or self.dtype, requires_grad, self.backend)
@@ -205,11 +227,15 @@ def full_like(self: _t.Tensor, fill_value: bool | int | float, dtype: DType | No
 
 
 
-def rand_like(self: _t.Tensor, dtype: DType | None = None, requires_grad: bool = False) -> _t.Tensor:
+def rand_like(self: _t.Tensor, dtype: DType | None = None, requires_grad: bool = False,
+              generator: Generator | None = None) -> _t.Tensor:
     """Uniform random values on [0, 1) in this tensor's shape (and dtype, unless given)."""
-    return rand(self.shape, dtype=dtype or self.dtype, requires_grad=requires_grad, backend=self.backend)
+    return rand(self.shape, generator=generator, dtype=dtype or self.dtype, requires_grad=requires_grad,
+                backend=self.backend)
 
 
-def randn_like(self: _t.Tensor, dtype: DType | None = None, requires_grad: bool = False) -> _t.Tensor:
+def randn_like(self: _t.Tensor, dtype: DType | None = None, requires_grad: bool = False,
+               generator: Generator | None = None) -> _t.Tensor:
     """Standard normal random values in this tensor's shape (and dtype, unless given)."""
-    return randn(self.shape, dtype=dtype or self.dtype, requires_grad=requires_grad, backend=self.backend)
+    return randn(self.shape, generator=generator, dtype=dtype or self.dtype, requires_grad=requires_grad,
+                 backend=self.backend)

@@ -26,6 +26,8 @@ from edugrad.tensor import losses, nn_ops
 from edugrad.tensor import combine, indexing
 from edugrad.tensor import inplace
 from edugrad.tensor import tracing
+from edugrad.tensor import random
+from edugrad.tensor import devices
 
 Scalar = bool | int | float
 TensorLike = Any  # a Tensor, a Python scalar, a (nested) list, a NumPy array or TensorData
@@ -104,6 +106,11 @@ class Tensor(Node):
     def backend(self) -> str:
         """The name of the backend the data lives on ("numpy" or "torch")."""
         return self._data.backend.name
+
+    @property
+    def device(self) -> devices.device:
+        """Where the values live, as `torch.Tensor.device`: "cpu", or "cuda:0" on the torch backend's GPU."""
+        return devices.device_of(self._data.backend)
 
     def __len__(self) -> int:
         if self.ndim == 0:
@@ -264,7 +271,7 @@ class Tensor(Node):
     arange = staticmethod(creation.arange)
     rand = staticmethod(creation.rand)
     randn = staticmethod(creation.randn)
-    manual_seed = staticmethod(creation.manual_seed)
+    manual_seed = staticmethod(random.manual_seed)
     linspace = staticmethod(creation.linspace)
     eye = staticmethod(creation.eye)
     randint = staticmethod(creation.randint)
