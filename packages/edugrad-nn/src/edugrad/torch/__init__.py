@@ -14,6 +14,7 @@ What differs from PyTorch is listed in the documentation's "Porting from PyTorch
 
 from edugrad.tensor import *  # noqa: F403  (torch's top level is the Tensor layer's module level)
 from edugrad.tensor import __all__ as _tensor_names
+from edugrad.nn.serialization import load, save
 from edugrad.torch import distributed, nn, optim, utils
 
-__all__ = [*_tensor_names, "distributed", "nn", "optim", "utils"]
+__all__ = [*_tensor_names, "distributed", "load", "nn", "optim", "save", "utils"]
