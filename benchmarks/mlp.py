@@ -53,7 +53,7 @@ def mlp_problem(batch: int) -> MLPProblem:
     xt, yt = torch.tensor(x), torch.tensor(y)
 
     def ours() -> Tensor:
-        return (xe @ params[0]).relu().matmul(params[1]).log_softmax(axis=1).nll_loss(ye)
+        return (xe @ params[0]).relu().matmul(params[1]).log_softmax(1).nll_loss(ye)
 
     def theirs() -> torch.Tensor:
         return torch.nn.functional.nll_loss((xt @ torch_params[0]).relu().matmul(torch_params[1]).log_softmax(1), yt)

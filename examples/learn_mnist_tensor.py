@@ -39,7 +39,7 @@ def load(data_dir: Path, prefix: str) -> tuple[np.ndarray, np.ndarray]:
 
 
 class ConvNet:
-    """conv(1->8, 3x3) relu maxpool 2, conv(8->16, 3x3) relu maxpool 2, flatten (400), dot(400x10)."""
+    """conv(1->8, 3x3) relu maxpool 2, conv(8->16, 3x3) relu maxpool 2, flatten (400), matmul (400x10)."""
 
     def __init__(self) -> None:
         self.c1 = Tensor.scaled_uniform(8, 1, 3, 3, requires_grad=True)
@@ -54,7 +54,7 @@ class ConvNet:
         """Logits (N, 10) of images (N, 1, 28, 28)."""
         x = x.conv2d(self.c1).relu().max_pool2d(2)
         x = x.conv2d(self.c2).relu().max_pool2d(2)
-        return x.flatten(1).dot(self.l1)
+        return x.flatten(1) @ self.l1
 
 
 class Adam:

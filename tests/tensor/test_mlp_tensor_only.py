@@ -35,7 +35,7 @@ def test_mlp_learns_two_moons_with_tensors_only() -> None:
 
     losses = []
     for _ in range(300):
-        loss = -(forward(x).log_softmax() * one_hot).sum(1).mean()  # cross-entropy from log-probabilities
+        loss = -(forward(x).log_softmax(1) * one_hot).sum(1).mean()  # cross-entropy from log-probabilities
         for p in params:
             p.grad = None
         loss.backward()

@@ -19,7 +19,7 @@ def test_reshape_to_wrong_size_names_both_shapes() -> None:
 
 @pytest.mark.parametrize(("op", "call"), [
     ("flip", lambda x: x.flip(2)),
-    ("flip", lambda x: x.flip(0, -3)),
+    ("flip", lambda x: x.flip((0, -3))),
     ("squeeze", lambda x: x.squeeze(2)),
     ("unsqueeze", lambda x: x.unsqueeze(4)),
     ("unsqueeze", lambda x: x.unsqueeze(-4)),
@@ -35,7 +35,7 @@ def test_axis_out_of_range_is_an_index_error_naming_the_op(op: str, call: Callab
 
 def test_flip_same_axis_twice() -> None:
     with pytest.raises(ValueError, match="flip"):
-        Tensor.ones(2, 3).flip(0, -2)
+        Tensor.ones(2, 3).flip((0, -2))
 
 
 def test_squeeze_keeps_axes_that_are_not_size_one() -> None:

@@ -9,7 +9,7 @@ import torch.nn.functional as F
 from edugrad.tensor import Tensor, grad
 
 CASES = {
-    "softmax": (lambda x: x.softmax(), lambda x: x.softmax(-1)),
+    "softmax": (lambda x: x.softmax(-1), lambda x: x.softmax(-1)),
     "log_softmax": (lambda x: x.log_softmax(0), lambda x: x.log_softmax(0)),
     "logsumexp": (lambda x: x.logsumexp(1, keepdim=True), lambda x: x.logsumexp(1, keepdim=True)),
     "tanh": (lambda x: x.tanh(), torch.tanh),

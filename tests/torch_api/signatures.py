@@ -35,6 +35,7 @@ OMITTED: dict[str, str] = {
 EXTRAS: dict[str, str] = {
     "backend": "which edugrad.data backend holds the values (torch's device= names one too)",
     "axis": "NumPy's name for dim, which torch accepts as an alias too",
+    "unbiased": "var/std: torch's older overload var(input, dim, unbiased, keepdim), accepted by keyword",
 }
 
 _SIGNATURE_LINE = re.compile(r"^\s*(?:torch\.|Tensor\.)?(\w+)\((.*?)\)\s*(?:->.*)?$")

@@ -6,7 +6,9 @@ Every Tensor method is composed of the differentiable Functions of `edugrad.func
 
 from edugrad.data import DType, dtypes
 from edugrad.function import enable_grad, grad, no_grad, set_grad_enabled
-from edugrad.tensor.tensor import Tensor
+from edugrad.tensor.tensor import Tensor  # first: it imports the topic modules in the order they need
+from edugrad.tensor.binary import where
+from edugrad.tensor.combine import cat, stack
 from edugrad.tensor.tracing import trace
 from edugrad.tensor.creation import randperm
 from edugrad.tensor.devices import device
@@ -16,7 +18,8 @@ from edugrad.tensor.random import (
 
 __version__ = "0.1.0"
 
-__all__ = ["DType", "Tensor", "dtypes", "enable_grad", "grad", "no_grad", "set_grad_enabled", "trace"]
+__all__ = ["DType", "Tensor", "cat", "dtypes", "enable_grad", "grad", "no_grad", "set_grad_enabled", "stack", "trace",
+           "where"]
 
 # creation, random streams and devices
 __all__ += ["Generator", "default_generator", "device", "get_rng_state", "initial_seed", "manual_seed", "randperm",

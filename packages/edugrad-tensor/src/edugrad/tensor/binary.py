@@ -88,9 +88,9 @@ def _float_operands(x: _t.Tensor, y: Operand, op: str, reverse: bool = False) ->
     return a, b
 
 
-def add(self: _t.Tensor, other: Operand) -> _t.Tensor:
-    """self + other, broadcast."""
-    return Add.apply(*operands(self, other, "add"))
+def add(input: _t.Tensor, other: Operand, *, alpha: bool | int | float = 1) -> _t.Tensor:
+    """input + alpha * other, broadcast."""
+    return Add.apply(*operands(input, other if alpha == 1 else _scaled(input, other, alpha, "add"), "add"))
 
 
 def radd(self: _t.Tensor, other: Operand) -> _t.Tensor:
@@ -98,19 +98,27 @@ def radd(self: _t.Tensor, other: Operand) -> _t.Tensor:
     return Add.apply(*operands(self, other, "add", reverse=True))
 
 
-def sub(self: _t.Tensor, other: Operand) -> _t.Tensor:
-    """self - other, broadcast."""
-    return Sub.apply(*operands(self, other, "sub"))
+def sub(input: _t.Tensor, other: Operand, *, alpha: bool | int | float = 1) -> _t.Tensor:
+    """input - alpha * other, broadcast."""
+    return Sub.apply(*operands(input, other if alpha == 1 else _scaled(input, other, alpha, "sub"), "sub"))
 
 
-def rsub(self: _t.Tensor, other: Operand) -> _t.Tensor:
-    """other - self."""
-    return Sub.apply(*operands(self, other, "sub", reverse=True))
+def _scaled(x: _t.Tensor, other: Operand, alpha: bool | int | float, op: str) -> _t.Tensor:
+    """alpha * other for add and sub; as in PyTorch, a float alpha needs a floating-point result."""
+    other = as_tensor(other, op)
+    if isinstance(alpha, float) and not promote_types(x.dtype, other.dtype).is_floating_point:
+        raise TypeError(f"{op}: alpha must not be a float ({alpha}) for integer tensors")
+    return mul(other, alpha)
 
 
-def mul(self: _t.Tensor, other: Operand) -> _t.Tensor:
-    """self * other, broadcast."""
-    return Mul.apply(*operands(self, other, "mul"))
+def rsub(input: _t.Tensor, other: Operand) -> _t.Tensor:
+    """other - input."""
+    return Sub.apply(*operands(input, other, "sub", reverse=True))
+
+
+def mul(input: _t.Tensor, other: Operand) -> _t.Tensor:
+    """input * other, broadcast."""
+    return Mul.apply(*operands(input, other, "mul"))
 
 
 def rmul(self: _t.Tensor, other: Operand) -> _t.Tensor:
@@ -118,9 +126,22 @@ def rmul(self: _t.Tensor, other: Operand) -> _t.Tensor:
     return Mul.apply(*operands(self, other, "mul", reverse=True))
 
 
-def div(self: _t.Tensor, other: Operand) -> _t.Tensor:
-    """self / other, true division: integer operands give a float result, as in PyTorch."""
-    return Div.apply(*_float_operands(self, other, "div"))
+def div(input: _t.Tensor, other: Operand, *, rounding_mode: str | None = None) -> _t.Tensor:
+    """input / other, as torch.div: true division by default (integer operands give a float result), or the
+    quotient rounded toward minus infinity (rounding_mode="floor", the `//` operator) or toward zero
+    ("trunc"), which keeps integer dtypes. A rounded quotient is piecewise constant: its gradient is 0."""
+    if rounding_mode is None:
+        return Div.apply(*_float_operands(input, other, "div"))
+    if rounding_mode == "floor":
+        return floordiv(input, other)
+    if rounding_mode == "trunc":
+        a, b = operands(input, other, "div")
+        if a.dtype.is_floating_point:
+            return Div.apply(a, b).trunc()
+        # Floor and trunc differ by one where the division is inexact and the signs of a and b differ.
+        q = FloorDiv.apply(a, b)
+        return q + ((q * b != a) & ((a < 0) ^ (b < 0))).cast(q.dtype)
+    raise ValueError(f"div: rounding_mode must be None, 'floor' or 'trunc', got {rounding_mode!r}")
 
 
 def rdiv(self: _t.Tensor, other: Operand) -> _t.Tensor:
@@ -150,20 +171,20 @@ def rmod(self: _t.Tensor, other: Operand) -> _t.Tensor:
     return mod(a, b)
 
 
-def pow(self: _t.Tensor, exponent: Operand) -> _t.Tensor:
-    """self ** exponent, as torch.pow: an int to an int power stays an int; x ** 0 is 1 (also for 0 and NaN)."""
+def pow(input: _t.Tensor, exponent: Operand) -> _t.Tensor:
+    """input ** exponent, as torch.pow: an int to an int power stays an int; x ** 0 is 1 (also for 0 and NaN)."""
     if isinstance(exponent, int) and not isinstance(exponent, bool):
         if exponent == 0:
-            # An all-true `where` gives 1 everywhere yet keeps self in the graph, with gradient 0 as in torch
+            # An all-true `where` gives 1 everywhere yet keeps input in the graph, with gradient 0 as in torch
             # (the general rule 0 * x^-1 would give NaN at x = 0).
-            return where(constant(self, True, dtypes.bool), 1, self)
-        if exponent < 0 and not self.dtype.is_floating_point:
-            raise ValueError(f"pow: integers to negative integer powers are not allowed (got {self.dtype.name} "
+            return where(constant(input, True, dtypes.bool), 1, input)
+        if exponent < 0 and not input.dtype.is_floating_point:
+            raise ValueError(f"pow: integers to negative integer powers are not allowed (got {input.dtype.name} "
                              f"** {exponent}); cast to float first")
-        if self.dtype.is_floating_point and exponent in (2, 3):  # exact products, and cheap to differentiate
-            square = Mul.apply(self, self)
-            return square if exponent == 2 else Mul.apply(square, self)
-    return Pow.apply(*operands(self, exponent, "pow"))
+        if input.dtype.is_floating_point and exponent in (2, 3):  # exact products, and cheap to differentiate
+            square = Mul.apply(input, input)
+            return square if exponent == 2 else Mul.apply(square, input)
+    return Pow.apply(*operands(input, exponent, "pow"))
 
 
 def rpow(self: _t.Tensor, base: Operand) -> _t.Tensor:
@@ -171,49 +192,49 @@ def rpow(self: _t.Tensor, base: Operand) -> _t.Tensor:
     return Pow.apply(*operands(self, base, "pow", reverse=True))
 
 
-def maximum(self: _t.Tensor, other: Operand) -> _t.Tensor:
+def maximum(input: _t.Tensor, other: Operand) -> _t.Tensor:
     """The elementwise maximum (on a tie the gradient is split in half, as in PyTorch)."""
-    return Maximum.apply(*operands(self, other, "maximum"))
+    return Maximum.apply(*operands(input, other, "maximum"))
 
 
-def minimum(self: _t.Tensor, other: Operand) -> _t.Tensor:
+def minimum(input: _t.Tensor, other: Operand) -> _t.Tensor:
     """The elementwise minimum: min(a, b) = -max(-a, -b) for floats (ties split the gradient), ~max(~a, ~b)
     for integers and bools (~ reverses their order without overflow)."""
-    a, b = operands(self, other, "minimum")
+    a, b = operands(input, other, "minimum")
     if a.dtype.is_floating_point:
         return Neg.apply(Maximum.apply(Neg.apply(a), Neg.apply(b)))
     return bitwise_not(Maximum.apply(bitwise_not(a), bitwise_not(b)))
 
 
-def lt(self: _t.Tensor, other: Operand) -> _t.Tensor:
-    """self < other as a bool tensor."""
-    return Less.apply(*operands(self, other, "lt"))
+def lt(input: _t.Tensor, other: Operand) -> _t.Tensor:
+    """input < other as a bool tensor."""
+    return Less.apply(*operands(input, other, "lt"))
 
 
-def gt(self: _t.Tensor, other: Operand) -> _t.Tensor:
-    """self > other as a bool tensor."""
-    return Less.apply(*operands(self, other, "gt", reverse=True))
+def gt(input: _t.Tensor, other: Operand) -> _t.Tensor:
+    """input > other as a bool tensor."""
+    return Less.apply(*operands(input, other, "gt", reverse=True))
 
 
-def eq(self: _t.Tensor, other: Operand) -> _t.Tensor:
-    """self == other as a bool tensor."""
-    return Equal.apply(*operands(self, other, "eq"))
+def eq(input: _t.Tensor, other: Operand) -> _t.Tensor:
+    """input == other as a bool tensor."""
+    return Equal.apply(*operands(input, other, "eq"))
 
 
-def ne(self: _t.Tensor, other: Operand) -> _t.Tensor:
-    """self != other as a bool tensor."""
-    return logical_not(eq(self, other))
+def ne(input: _t.Tensor, other: Operand) -> _t.Tensor:
+    """input != other as a bool tensor."""
+    return logical_not(eq(input, other))
 
 
-def le(self: _t.Tensor, other: Operand) -> _t.Tensor:
-    """self <= other as a bool tensor (NaN compares false, as in PyTorch)."""
-    a, b = operands(self, other, "le")
+def le(input: _t.Tensor, other: Operand) -> _t.Tensor:
+    """input <= other as a bool tensor (NaN compares false, as in PyTorch)."""
+    a, b = operands(input, other, "le")
     return Maximum.apply(Less.apply(a, b), Equal.apply(a, b))  # max of two bools is their "or"
 
 
-def ge(self: _t.Tensor, other: Operand) -> _t.Tensor:
-    """self >= other as a bool tensor."""
-    return le(*operands(self, other, "ge", reverse=True))
+def ge(input: _t.Tensor, other: Operand) -> _t.Tensor:
+    """input >= other as a bool tensor."""
+    return le(*operands(input, other, "ge", reverse=True))
 
 
 def _bool_operands(x: _t.Tensor, y: Operand, op: str) -> tuple[_t.Tensor, _t.Tensor]:
@@ -223,51 +244,64 @@ def _bool_operands(x: _t.Tensor, y: Operand, op: str) -> tuple[_t.Tensor, _t.Ten
     return a, b
 
 
-def logical_and(self: _t.Tensor, other: Operand) -> _t.Tensor:
-    """self & other for bool tensors."""
-    return Mul.apply(*_bool_operands(self, other, "and"))  # for booleans, a * b is "and"
+def logical_and(input: _t.Tensor, other: Operand) -> _t.Tensor:
+    """input & other for bool tensors."""
+    return Mul.apply(*_bool_operands(input, other, "and"))  # for booleans, a * b is "and"
 
 
-def logical_or(self: _t.Tensor, other: Operand) -> _t.Tensor:
-    """self | other for bool tensors."""
-    return Maximum.apply(*_bool_operands(self, other, "or"))  # and max(a, b) is "or"
+def logical_or(input: _t.Tensor, other: Operand) -> _t.Tensor:
+    """input | other for bool tensors."""
+    return Maximum.apply(*_bool_operands(input, other, "or"))  # and max(a, b) is "or"
 
 
-def logical_xor(self: _t.Tensor, other: Operand) -> _t.Tensor:
-    """self ^ other for bool tensors."""
-    return logical_not(Equal.apply(*_bool_operands(self, other, "xor")))
+def logical_xor(input: _t.Tensor, other: Operand) -> _t.Tensor:
+    """input ^ other for bool tensors."""
+    return logical_not(Equal.apply(*_bool_operands(input, other, "xor")))
 
 
-def bitwise_not(self: _t.Tensor) -> _t.Tensor:
-    """~self: logical not for bools, -self - 1 for integers (flipping every bit of a two's complement int)."""
-    if self.dtype is dtypes.bool:
-        return logical_not(self)
-    if not self.dtype.is_integer:
-        raise TypeError(f"bitwise_not: expected a bool or integer tensor, got {self.dtype.name}")
-    return Sub.apply(Neg.apply(self), constant(self, 1, self.dtype))  # wraps around like the hardware does
+def bitwise_not(input: _t.Tensor) -> _t.Tensor:
+    """~input: logical not for bools, -input - 1 for integers (flipping every bit of a two's complement int)."""
+    if input.dtype is dtypes.bool:
+        return logical_not(input)
+    if not input.dtype.is_integer:
+        raise TypeError(f"bitwise_not: expected a bool or integer tensor, got {input.dtype.name}")
+    return Sub.apply(Neg.apply(input), constant(input, 1, input.dtype))  # wraps around like the hardware does
 
 
-def logical_not(self: _t.Tensor) -> _t.Tensor:
-    """~self for a bool tensor."""
-    if self.dtype is not dtypes.bool:
-        raise TypeError(f"logical_not: expected a bool tensor, got {self.dtype.name}")
-    return Equal.apply(self, constant(self, False, dtypes.bool))
+def logical_not(input: _t.Tensor) -> _t.Tensor:
+    """~input for a bool tensor."""
+    if input.dtype is not dtypes.bool:
+        raise TypeError(f"logical_not: expected a bool tensor, got {input.dtype.name}")
+    return Equal.apply(input, constant(input, False, dtypes.bool))
 
 
-def where(condition: _t.Tensor, x: Operand, y: Operand) -> _t.Tensor:
-    """x where condition is true, else y; all three broadcast together (torch.where)."""
+def where(condition: _t.Tensor, input: Operand, other: Operand) -> _t.Tensor:
+    """input where condition is true, else other; all three broadcast together (torch.where). input and
+    other may be Python numbers."""
     if not isinstance(condition, _t.Tensor) or condition.dtype is not dtypes.bool:
-        raise TypeError("where: the condition must be a bool tensor")
-    if not isinstance(x, _t.Tensor):
-        if not isinstance(y, _t.Tensor):
-            raise TypeError("where: at least one of x and y must be a Tensor")
-        b, a = operands(y, x, "where")
-    else:
-        a, b = operands(x, y, "where")
+        raise TypeError(f"where: the condition must be a bool tensor, got {_describe(condition)}")
+    if isinstance(input, _t.Tensor):
+        a, b = operands(input, other, "where")
+    elif isinstance(other, _t.Tensor):
+        b, a = operands(other, input, "where")
+    else:  # two numbers: they promote as two weak scalars would (1 and 0.5 give a float)
+        a, b = operands(constant(condition, input, result_type(dtypes.bool, input)), other, "where")
     if condition.shape == a.shape:  # a and b already share a shape (operands broadcast them)
         return Where.apply(condition, a, b)
     shape = broadcast_shape(condition.shape, a.shape, "where")
     return Where.apply(condition.expand(shape), a.expand(shape), b.expand(shape))
+
+
+def tensor_where(self: _t.Tensor, condition: _t.Tensor, other: Operand) -> _t.Tensor:
+    """self where condition is true, else other: `x.where(condition, y)` is `where(condition, x, y)`, the
+    order of torch.Tensor.where."""
+    return where(condition, self, other)
+
+
+def _describe(value: object) -> str:
+    if isinstance(value, _t.Tensor):
+        return f"a {value.dtype.name} tensor"
+    return type(value).__name__
 
 
 def inplace(self: _t.Tensor, result: _t.Tensor, op: str) -> _t.Tensor:

@@ -16,9 +16,9 @@ from edugrad.tensor import tensor as _t
 from edugrad.tensor.movement import normalize_dim, shrink, unsqueeze
 
 
-def cat(self: _t.Tensor | Sequence[_t.Tensor], *others: _t.Tensor, dim: int = 0) -> _t.Tensor:
-    """The tensors joined along `dim`: `Tensor.cat([a, b], dim=1)` as torch.cat, or `a.cat(b, c, dim=1)`."""
-    tensors = _tensors(self, others, "cat")
+def cat(tensors: Sequence[_t.Tensor], dim: int = 0) -> _t.Tensor:
+    """The tensors joined along `dim` (their other sizes must be equal): `cat([a, b], 1)` (torch.cat)."""
+    tensors = _tensors(tensors, "cat")
     first = tensors[0]
     if first.ndim == 0:
         raise ValueError("cat: a 0-d tensor cannot be joined along an axis; unsqueeze it first")
@@ -33,19 +33,20 @@ def cat(self: _t.Tensor | Sequence[_t.Tensor], *others: _t.Tensor, dim: int = 0)
     return _join([t.cast(dtype) for t in tensors], axis)
 
 
-def stack(self: _t.Tensor | Sequence[_t.Tensor], *others: _t.Tensor, dim: int = 0) -> _t.Tensor:
-    """The tensors (all of one shape) joined along a new axis `dim`: `Tensor.stack([a, b])` or `a.stack(b)`."""
-    tensors = _tensors(self, others, "stack")
+def stack(tensors: Sequence[_t.Tensor], dim: int = 0) -> _t.Tensor:
+    """The tensors (all of one shape) joined along a new axis `dim`: `stack([a, b], 1)` (torch.stack)."""
+    tensors = _tensors(tensors, "stack")
     if any(t.shape != tensors[0].shape for t in tensors):
         raise ValueError(f"stack: expected tensors of one shape, got {[t.shape for t in tensors]}")
     axis = normalize_axis(dim, tensors[0].ndim + 1, "stack")  # the new axis may also come last
     return cat([unsqueeze(t, axis) for t in tensors], dim=axis)
 
 
-def split(self: _t.Tensor, split_size_or_sections: int | Sequence[int], dim: int = 0) -> tuple[_t.Tensor, ...]:
-    """Pieces along `dim`: of `split_size` each (the last may be smaller), or of the given section sizes."""
-    axis = normalize_dim(self, dim, "split")
-    n = self.shape[axis]
+def split(tensor: _t.Tensor, split_size_or_sections: int | Sequence[int], dim: int = 0) -> tuple[_t.Tensor, ...]:
+    """Pieces along `dim`: of `split_size_or_sections` each if it is an int (the last may be smaller), or of
+    the given section sizes (torch.split)."""
+    axis = normalize_dim(tensor, dim, "split")
+    n = tensor.shape[axis]
     if isinstance(split_size_or_sections, int):
         size = split_size_or_sections
         if size <= 0 and n > 0:
@@ -55,29 +56,35 @@ def split(self: _t.Tensor, split_size_or_sections: int | Sequence[int], dim: int
         sizes = list(split_size_or_sections)
         if sum(sizes) != n or any(s < 0 for s in sizes):
             raise ValueError(f"split: sections {sizes} must be non-negative and add up to {n}, the size of dim "
-                             f"{dim} of shape {self.shape}")
+                             f"{dim} of shape {tensor.shape}")
     starts = [sum(sizes[:k]) for k in range(len(sizes))]
-    return tuple(shrink(self, [(s, s + m) if a == axis else None for a in range(self.ndim)])
+    return tuple(shrink(tensor, [(s, s + m) if a == axis else None for a in range(tensor.ndim)])
                  for s, m in zip(starts, sizes))
 
 
-def chunk(self: _t.Tensor, chunks: int, dim: int = 0) -> tuple[_t.Tensor, ...]:
+def split_method(self: _t.Tensor, split_size: int | Sequence[int], dim: int = 0) -> tuple[_t.Tensor, ...]:
+    """`x.split(split_size, dim=0)`: torch.split under torch.Tensor.split's parameter names."""
+    return split(self, split_size, dim)
+
+
+def chunk(input: _t.Tensor, chunks: int, dim: int = 0) -> tuple[_t.Tensor, ...]:
     """At most `chunks` pieces of equal size along `dim` (the last may be smaller), as torch.chunk."""
     if chunks <= 0:
         raise ValueError(f"chunk: chunks must be positive, got {chunks}")
-    n = self.shape[normalize_dim(self, dim, "chunk")]
+    n = input.shape[normalize_dim(input, dim, "chunk")]
     if n == 0:
-        return split(self, [0] * chunks, dim)  # as torch: an empty axis gives `chunks` empty pieces
-    return split(self, -(-n // chunks), dim)  # -(-n // c) is n / c rounded up
+        return split(input, [0] * chunks, dim)  # as torch: an empty axis gives `chunks` empty pieces
+    return split(input, -(-n // chunks), dim)  # -(-n // c) is n / c rounded up
 
 
-def _tensors(first: _t.Tensor | Sequence[_t.Tensor], others: tuple[_t.Tensor, ...], op: str) -> list[_t.Tensor]:
-    """The tensors of a call as `op([a, b])` or `a.op(b)`."""
-    tensors = [first, *others] if isinstance(first, _t.Tensor) else [*first, *others]
-    if not tensors or not all(isinstance(t, _t.Tensor) for t in tensors):
-        raise TypeError(f"{op}: expected a non-empty sequence of tensors, got "
-                        f"{[type(t).__name__ for t in tensors]}")
-    return tensors
+def _tensors(tensors: Sequence[_t.Tensor], op: str) -> list[_t.Tensor]:
+    """The tensors argument of cat and stack as a list, checked."""
+    if isinstance(tensors, _t.Tensor):
+        raise TypeError(f"{op}: expected a sequence of tensors, got one tensor; pass a list: {op}([a, b])")
+    items = list(tensors)
+    if not items or not all(isinstance(t, _t.Tensor) for t in items):
+        raise TypeError(f"{op}: expected a non-empty sequence of tensors, got {[type(t).__name__ for t in items]}")
+    return items
 
 
 def _join(tensors: list[_t.Tensor], axis: int) -> _t.Tensor:

@@ -16,6 +16,7 @@ from numbers import Real
 from edugrad.data import UnaryOps, dtypes
 from edugrad.function import Cos, Exp, Log, Maximum, Neg, Reciprocal, Relu, Rounding, Sigmoid, Sin, Sqrt, Tanh
 from edugrad.tensor import tensor as _t
+from edugrad.tensor.binary import where
 
 # Abramowitz and Stegun 7.1.26: erf(x) = 1 - t (a1 + a2 t + ... + a5 t^4) e^(-x^2), t = 1 / (1 + p x), for
 # x >= 0, with an absolute error below 1.5e-7 (float32 resolves about 6e-8 near 1).
@@ -38,85 +39,85 @@ def check_numbers(op: str, *, tensors: bool = False, **arguments: object) -> Non
             raise TypeError(f"{op}: {name} must be {what}, got {type(value).__name__}")
 
 
-def neg(self: _t.Tensor) -> _t.Tensor:
-    """-self."""
-    return Neg.apply(self)
+def neg(input: _t.Tensor) -> _t.Tensor:
+    """-input."""
+    return Neg.apply(input)
 
 
-def abs(self: _t.Tensor) -> _t.Tensor:
-    """|self|, with gradient sign(x) (0 at 0, as in PyTorch)."""
-    if self.dtype is dtypes.bool or self.dtype is dtypes.uint8:
-        return self.clone()  # no negative values
+def abs(input: _t.Tensor) -> _t.Tensor:
+    """|input|, with gradient sign(x) (0 at 0, as in PyTorch)."""
+    if input.dtype is dtypes.bool or input.dtype is dtypes.uint8:
+        return input.clone()  # no negative values
     # max(x, -x): at x = 0 the tie splits the gradient between +1 and -1 in half, which gives 0.
-    return Maximum.apply(self, Neg.apply(self))
+    return Maximum.apply(input, Neg.apply(input))
 
 
-def sign(self: _t.Tensor) -> _t.Tensor:
-    """-1, 0 or 1 by the sign of each element (0 for NaN), in self's dtype. Piecewise constant: no gradient."""
-    if self.dtype is dtypes.bool:
-        return self.clone()
-    return (self > 0).cast(self.dtype) - (self < 0).cast(self.dtype)
+def sign(input: _t.Tensor) -> _t.Tensor:
+    """-1, 0 or 1 by the sign of each element (0 for NaN), in input's dtype. Piecewise constant: no gradient."""
+    if input.dtype is dtypes.bool:
+        return input.clone()
+    return (input > 0).cast(input.dtype) - (input < 0).cast(input.dtype)
 
 
-def exp(self: _t.Tensor) -> _t.Tensor:
-    """e ** self."""
-    return Exp.apply(floating(self))
+def exp(input: _t.Tensor) -> _t.Tensor:
+    """e ** input."""
+    return Exp.apply(floating(input))
 
 
-def exp2(self: _t.Tensor) -> _t.Tensor:
-    """2 ** self, as e ** (self ln 2)."""
-    return Exp.apply(floating(self) * math.log(2))
+def exp2(input: _t.Tensor) -> _t.Tensor:
+    """2 ** input, as e ** (input ln 2)."""
+    return Exp.apply(floating(input) * math.log(2))
 
 
-def log(self: _t.Tensor) -> _t.Tensor:
+def log(input: _t.Tensor) -> _t.Tensor:
     """The natural logarithm."""
-    return Log.apply(floating(self))
+    return Log.apply(floating(input))
 
 
-def log2(self: _t.Tensor) -> _t.Tensor:
-    """The base-2 logarithm, as ln(self) / ln 2."""
-    return Log.apply(floating(self)) * (1 / math.log(2))
+def log2(input: _t.Tensor) -> _t.Tensor:
+    """The base-2 logarithm, as ln(input) / ln 2."""
+    return Log.apply(floating(input)) * (1 / math.log(2))
 
 
-def sqrt(self: _t.Tensor) -> _t.Tensor:
+def sqrt(input: _t.Tensor) -> _t.Tensor:
     """The square root."""
-    return Sqrt.apply(floating(self))
+    return Sqrt.apply(floating(input))
 
 
-def rsqrt(self: _t.Tensor) -> _t.Tensor:
-    """1 / sqrt(self)."""
-    return Reciprocal.apply(Sqrt.apply(floating(self)))
+def rsqrt(input: _t.Tensor) -> _t.Tensor:
+    """1 / sqrt(input)."""
+    return Reciprocal.apply(Sqrt.apply(floating(input)))
 
 
-def square(self: _t.Tensor) -> _t.Tensor:
-    """self * self (keeps integer dtypes)."""
-    return self * self
+def square(input: _t.Tensor) -> _t.Tensor:
+    """input * input (keeps integer dtypes)."""
+    return input * input
 
 
-def reciprocal(self: _t.Tensor) -> _t.Tensor:
-    """1 / self."""
-    return Reciprocal.apply(floating(self))
+def reciprocal(input: _t.Tensor) -> _t.Tensor:
+    """1 / input."""
+    return Reciprocal.apply(floating(input))
 
 
-def sin(self: _t.Tensor) -> _t.Tensor:
+def sin(input: _t.Tensor) -> _t.Tensor:
     """The sine (of radians)."""
-    return Sin.apply(floating(self))
+    return Sin.apply(floating(input))
 
 
-def cos(self: _t.Tensor) -> _t.Tensor:
+def cos(input: _t.Tensor) -> _t.Tensor:
     """The cosine (of radians)."""
-    return Cos.apply(floating(self))
+    return Cos.apply(floating(input))
 
 
-def tan(self: _t.Tensor) -> _t.Tensor:
+def tan(input: _t.Tensor) -> _t.Tensor:
     """The tangent, sin / cos."""
-    x = floating(self)
+    x = floating(input)
     return Sin.apply(x) / Cos.apply(x)
 
 
-def tanh(self: _t.Tensor) -> _t.Tensor:
+def tanh(input: _t.Tensor) -> _t.Tensor:
     """The hyperbolic tangent."""
-    return Tanh.apply(floating(self))
+    return Tanh.apply(floating(input))
 
 
 def _magnitude(x: _t.Tensor) -> tuple[_t.Tensor, _t.Tensor]:
@@ -126,16 +127,16 @@ def _magnitude(x: _t.Tensor) -> tuple[_t.Tensor, _t.Tensor]:
     return x * sign, sign
 
 
-def sigmoid(self: _t.Tensor) -> _t.Tensor:
+def sigmoid(input: _t.Tensor) -> _t.Tensor:
     """The logistic function 1 / (1 + e^-x), computed as e^min(x, 0) / (1 + e^-|x|): exp never sees a
     positive argument (no overflow), and tiny results for very negative x keep their precision."""
-    return Sigmoid.apply(floating(self))
+    return Sigmoid.apply(floating(input))
 
 
-def erf(self: _t.Tensor) -> _t.Tensor:
+def erf(input: _t.Tensor) -> _t.Tensor:
     """The Gauss error function, to within 1.5e-7 (Abramowitz and Stegun 7.1.26); its gradient is that of the
     approximation, within about 1e-6 of 2/sqrt(pi) e^(-x^2)."""
-    x = floating(self)
+    x = floating(input)
     a, sign = _magnitude(x)  # erf is odd: erf(x) = sign(x) erf(|x|)
     t = Reciprocal.apply(a * _ERF_P + 1)
     poly = t * _ERF_A[-1]
@@ -144,15 +145,15 @@ def erf(self: _t.Tensor) -> _t.Tensor:
     return (1 - poly * Exp.apply(Neg.apply(a * a))) * sign
 
 
-def relu(self: _t.Tensor) -> _t.Tensor:
-    """max(self, 0), with gradient 0 at 0 (as torch.relu)."""
-    return Relu.apply(self)
+def relu(input: _t.Tensor) -> _t.Tensor:
+    """max(input, 0), with gradient 0 at 0 (as torch.relu)."""
+    return Relu.apply(input)
 
 
 def leaky_relu(self: _t.Tensor, neg_slope: float = 0.01) -> _t.Tensor:
     """self where positive, else neg_slope * self (torch's negative_slope)."""
     check_numbers("leaky_relu", neg_slope=neg_slope)
-    return (self > 0).where(self, self * neg_slope)
+    return self.where(self > 0, self * neg_slope)
 
 
 def elu(self: _t.Tensor, alpha: float = 1.0) -> _t.Tensor:
@@ -161,7 +162,7 @@ def elu(self: _t.Tensor, alpha: float = 1.0) -> _t.Tensor:
     x = floating(self)
     # min(x, 1) is x, with derivative 1, wherever the exp branch is taken (x <= 0), and keeps exp from
     # overflowing where it is not.
-    return (x > 0).where(x, (Exp.apply(x.minimum(1.0)) - 1) * alpha)
+    return x.where(x > 0, (Exp.apply(x.minimum(1.0)) - 1) * alpha)
 
 
 def gelu(self: _t.Tensor, approximate: str = "none") -> _t.Tensor:
@@ -190,7 +191,7 @@ def softplus(self: _t.Tensor, beta: float = 1.0, threshold: float = 20.0) -> _t.
     # tiny (z very negative) log1p keeps its relative precision. Its derivative is sigmoid(z), at z = 0 too:
     # max's tie splits the gradient in half and |z|'s is 0 there.
     soft = (z.maximum(0) + _log1p(Exp.apply(-z.abs()))) / beta
-    return (z > threshold).where(x, soft)
+    return x.where(z > threshold, soft)
 
 
 def _log1p(t: _t.Tensor) -> _t.Tensor:
@@ -213,22 +214,22 @@ def hardtanh(self: _t.Tensor, min_val: float = -1.0, max_val: float = 1.0) -> _t
     check_numbers("hardtanh", min_val=min_val, max_val=max_val)
     if min_val > max_val:
         raise ValueError(f"hardtanh: min_val {min_val} is greater than max_val {max_val}")
-    return (self <= min_val).where(min_val, (self >= max_val).where(max_val, self))
+    return where(self <= min_val, min_val, where(self >= max_val, max_val, self))
 
 
-def clamp(self: _t.Tensor, min_: _t.Tensor | float | None = None,
-          max_: _t.Tensor | float | None = None) -> _t.Tensor:
-    """self limited to [min_, max_] (either bound may be None or a tensor that broadcasts); the gradient is 1
-    where min_ <= self <= max_, as torch.clamp. If min_ > max_, every element becomes max_."""
-    given = {name: bound for name, bound in (("min_", min_), ("max_", max_)) if bound is not None}
+def clamp(input: _t.Tensor, min: _t.Tensor | float | None = None,
+          max: _t.Tensor | float | None = None) -> _t.Tensor:
+    """input limited to [min, max] (either bound may be None or a tensor that broadcasts); the gradient is 1
+    where min <= input <= max, as torch.clamp. If min > max, every element becomes max."""
+    given = {name: bound for name, bound in (("min", min), ("max", max)) if bound is not None}
     if not given:
-        raise ValueError("clamp: at least one of min_ and max_ must be given")
+        raise ValueError("clamp: at least one of min and max must be given")
     check_numbers("clamp", tensors=True, **given)
-    x = self
-    if min_ is not None:
-        x = (x < min_).where(min_, x)
-    if max_ is not None:
-        x = (x > max_).where(max_, x)
+    x = input
+    if min is not None:
+        x = where(x < min, min, x)
+    if max is not None:
+        x = where(x > max, max, x)
     return x
 
 
@@ -238,39 +239,39 @@ def _rounding(x: _t.Tensor, op: UnaryOps) -> _t.Tensor:
     return Rounding.apply(x, op=op)
 
 
-def trunc(self: _t.Tensor) -> _t.Tensor:
+def trunc(input: _t.Tensor) -> _t.Tensor:
     """Rounded toward zero (gradient 0)."""
-    return _rounding(self, UnaryOps.TRUNC)
+    return _rounding(input, UnaryOps.TRUNC)
 
 
-def floor(self: _t.Tensor) -> _t.Tensor:
+def floor(input: _t.Tensor) -> _t.Tensor:
     """Rounded down (gradient 0)."""
-    return _rounding(self, UnaryOps.FLOOR)
+    return _rounding(input, UnaryOps.FLOOR)
 
 
-def ceil(self: _t.Tensor) -> _t.Tensor:
+def ceil(input: _t.Tensor) -> _t.Tensor:
     """Rounded up (gradient 0)."""
-    return _rounding(self, UnaryOps.CEIL)
+    return _rounding(input, UnaryOps.CEIL)
 
 
-def round(self: _t.Tensor, decimals: int = 0) -> _t.Tensor:
+def round(input: _t.Tensor, decimals: int = 0) -> _t.Tensor:
     """Rounded to `decimals` decimal places, halves to even (as torch.round); gradient 0."""
     if decimals == 0:
-        return _rounding(self, UnaryOps.ROUND)
+        return _rounding(input, UnaryOps.ROUND)
     scale = 10.0 ** decimals
-    return _rounding(floating(self) * scale, UnaryOps.ROUND) / scale
+    return _rounding(floating(input) * scale, UnaryOps.ROUND) / scale
 
 
-def isnan(self: _t.Tensor) -> _t.Tensor:
+def isnan(input: _t.Tensor) -> _t.Tensor:
     """True where the element is NaN (the only value not equal to itself)."""
-    return self != self
+    return input != input
 
 
-def isinf(self: _t.Tensor) -> _t.Tensor:
+def isinf(input: _t.Tensor) -> _t.Tensor:
     """True where the element is +inf or -inf."""
-    return abs(self.detach()) == math.inf
+    return abs(input.detach()) == math.inf
 
 
-def isfinite(self: _t.Tensor) -> _t.Tensor:
+def isfinite(input: _t.Tensor) -> _t.Tensor:
     """True where the element is neither inf nor NaN (NaN compares false with everything)."""
-    return abs(self.detach()) < math.inf
+    return abs(input.detach()) < math.inf

@@ -33,21 +33,21 @@ Index: TypeAlias = "IndexItem | tuple[IndexItem, ...]"
 Item: TypeAlias = "int | slice | None | _t.Tensor"  # after parsing: no Ellipsis, lists made tensors
 
 
-def getitem(self: _t.Tensor, index: Index) -> _t.Tensor:
-    """x[index] with ints, slices (any step), None, `...`, integer tensors or lists and bool masks."""
-    items = _parse(self, index)
+def getitem(self: _t.Tensor, key: Index) -> _t.Tensor:
+    """x[key] with ints, slices (any step), None, `...`, integer tensors or lists and bool masks."""
+    items = _parse(self, key)
     y, advanced = _basic(self, items)
     return _advanced(y, advanced) if advanced else y
 
 
-def setitem(self: _t.Tensor, index: Index, value: _t.Tensor | bool | int | float) -> None:
-    """x[index] = value: writes value (broadcast, cast to x's dtype) at the positions index selects."""
+def setitem(self: _t.Tensor, key: Index, value: _t.Tensor | bool | int | float) -> None:
+    """x[key] = value: writes value (broadcast, cast to x's dtype) at the positions key selects."""
     self._check_writable("setitem")
     if isinstance(value, _t.Tensor) and value.requires_grad and is_grad_enabled():
         raise RuntimeError("setitem: the value requires grad, and writing it in place would lose its gradient; "
                            "build the result with where, cat or scatter instead, or write under no_grad()")
     # The positions of the selected elements in the flattened tensor, found by indexing the positions themselves.
-    positions = getitem(reshape(arange(self.numel(), backend=self.backend), self.shape), index)
+    positions = getitem(reshape(arange(self.numel(), backend=self.backend), self.shape), key)
     if isinstance(value, _t.Tensor):
         values = value.cast(self.dtype)
     else:
@@ -60,34 +60,34 @@ def setitem(self: _t.Tensor, index: Index, value: _t.Tensor | bool | int | float
     self.assign(reshape(new, self.shape))
 
 
-def gather(self: _t.Tensor, dim: int, index: _t.Tensor | Sequence[Any]) -> _t.Tensor:
-    """The values at `index` along `dim`: `out[i][j] = self[index[i][j]][j]` for dim 0 (torch.gather)."""
-    return Gather.apply(self, _index_tensor(index, "gather"), axis=normalize_dim(self, dim, "gather"))
+def gather(input: _t.Tensor, dim: int, index: _t.Tensor | Sequence[Any]) -> _t.Tensor:
+    """The values at `index` along `dim`: `out[i][j] = input[index[i][j]][j]` for dim 0 (torch.gather)."""
+    return Gather.apply(input, _index_tensor(index, "gather"), axis=normalize_dim(input, dim, "gather"))
 
 
-def scatter(self: _t.Tensor, dim: int, index: _t.Tensor | Sequence[Any],
+def scatter(input: _t.Tensor, dim: int, index: _t.Tensor | Sequence[Any],
             src: _t.Tensor | bool | int | float) -> _t.Tensor:
-    """A copy of self with src written at `index` along `dim`: `out[index[i][j]][j] = src[i][j]` for dim 0
+    """A copy of input with src written at `index` along `dim`: `out[index[i][j]][j] = src[i][j]` for dim 0
     (torch.scatter; src may be a number)."""
     idx = _index_tensor(index, "scatter")
-    return _overwrite(self, idx, _source(self, idx, src, "scatter"), normalize_dim(self, dim, "scatter"))
+    return _overwrite(input, idx, _source(input, idx, src, "scatter"), normalize_dim(input, dim, "scatter"))
 
 
-def scatter_add(self: _t.Tensor, dim: int, index: _t.Tensor | Sequence[Any], src: _t.Tensor) -> _t.Tensor:
-    """A copy of self with src added at `index` along `dim`; repeated positions accumulate (torch.scatter_add)."""
+def scatter_add(input: _t.Tensor, dim: int, index: _t.Tensor | Sequence[Any], src: _t.Tensor) -> _t.Tensor:
+    """A copy of input with src added at `index` along `dim`; repeated positions accumulate (torch.scatter_add)."""
     idx = _index_tensor(index, "scatter_add")
-    axis = normalize_dim(self, dim, "scatter_add")
-    return ScatterAdd.apply(self, idx, _source(self, idx, src, "scatter_add"), axis=axis)
+    axis = normalize_dim(input, dim, "scatter_add")
+    return ScatterAdd.apply(input, idx, _source(input, idx, src, "scatter_add"), axis=axis)
 
 
-def masked_fill(self: _t.Tensor, mask: _t.Tensor, value: _t.Tensor | bool | int | float) -> _t.Tensor:
-    """self with `value` wherever the bool `mask` (broadcast to self's shape) is True."""
+def masked_fill(input: _t.Tensor, mask: _t.Tensor, value: _t.Tensor | bool | int | float) -> _t.Tensor:
+    """input with `value` wherever the bool `mask` (broadcast to input's shape) is True."""
     if not isinstance(mask, _t.Tensor) or mask.dtype is not dtypes.bool:
         raise TypeError(f"masked_fill: the mask must be a bool tensor, got {_describe(mask)}")
-    if broadcast_shape(mask.shape, self.shape, "masked_fill") != self.shape:
-        raise ValueError(f"masked_fill: a mask of shape {mask.shape} does not broadcast to the shape {self.shape}")
-    fill = value.cast(self.dtype) if isinstance(value, _t.Tensor) else constant(self, value, self.dtype)
-    return where(mask, fill, self)
+    if broadcast_shape(mask.shape, input.shape, "masked_fill") != input.shape:
+        raise ValueError(f"masked_fill: a mask of shape {mask.shape} does not broadcast to the shape {input.shape}")
+    fill = value.cast(input.dtype) if isinstance(value, _t.Tensor) else constant(input, value, input.dtype)
+    return where(mask, fill, input)
 
 
 def _parse(x: _t.Tensor, index: Index) -> list[Item]:

@@ -67,18 +67,18 @@ def addcdiv_(self: _t.Tensor, tensor1: Operand, tensor2: Operand, *, value: _t.S
     return _write(self, self._data.binary(BinaryOps.ADD, quotient), "addcdiv_")
 
 
-def clamp_(self: _t.Tensor, min_: Operand | None = None, max_: Operand | None = None) -> _t.Tensor:
-    """self limited to [min_, max_] (torch.Tensor.clamp_); NaN stays NaN. If min_ > max_, every element
-    becomes max_, as in PyTorch."""
-    if min_ is None and max_ is None:
-        raise ValueError("clamp_: at least one of min_ and max_ must be given")
+def clamp_(self: _t.Tensor, min: Operand | None = None, max: Operand | None = None) -> _t.Tensor:
+    """self limited to [min, max] (torch.Tensor.clamp_); NaN stays NaN. If min > max, every element
+    becomes max, as in PyTorch."""
+    if min is None and max is None:
+        raise ValueError("clamp_: at least one of min and max must be given")
     data = self._data
-    if min_ is not None:
-        data = data.binary(BinaryOps.MAX, _operand(self, min_, "clamp_"))
-    if max_ is not None:
-        # max_ where max_ < x: a NaN compares false and is kept (np.minimum would keep it too, but the data
+    if min is not None:
+        data = data.binary(BinaryOps.MAX, _operand(self, min, "clamp_"))
+    if max is not None:
+        # max where max < x: a NaN compares false and is kept (np.minimum would keep it too, but the data
         # layer has no MIN op).
-        high = _operand(self, max_, "clamp_")
+        high = _operand(self, max, "clamp_")
         data = high.binary(BinaryOps.CMPLT, data).where(high, data)
     return _write(self, data, "clamp_")
 

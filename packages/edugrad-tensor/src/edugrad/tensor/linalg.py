@@ -1,4 +1,4 @@
-"""Linear algebra: matmul (also `dot` and the `@` operator), linear and einsum.
+"""Linear algebra: matmul (and the `@` operator), dot, linear and einsum.
 
 Tensor layer (`edugrad.tensor`). All of it ends in the MatMul Function of the layer below: one GEMM, whose
 operands must be stacks of matrices with equal batch axes. This module fits the operands of torch.matmul to
@@ -22,10 +22,18 @@ from edugrad.tensor import tensor as _t
 from edugrad.tensor.binary import Operand, as_tensor, broadcast_shape
 
 
-def matmul(self: _t.Tensor, other: Operand) -> _t.Tensor:
-    """The matrix product self @ other for 1-d (vector), 2-d, batched and broadcast-batched operands, as
+def matmul(input: _t.Tensor, other: Operand) -> _t.Tensor:
+    """The matrix product input @ other for 1-d (vector), 2-d, batched and broadcast-batched operands, as
     torch.matmul."""
-    return _matmul(self, as_tensor(other, "matmul"), "matmul")
+    return _matmul(input, as_tensor(other, "matmul"), "matmul")
+
+
+def dot(input: _t.Tensor, tensor: _t.Tensor) -> _t.Tensor:
+    """The dot product of two 1-d tensors of one length, as torch.dot (a 0-d result)."""
+    if input.ndim != 1 or tensor.ndim != 1:
+        raise ValueError(f"dot: expects two 1-d tensors, got shapes {input.shape} and {tensor.shape}; use matmul "
+                         "or @ for matrices")
+    return _matmul(input, tensor, "dot")
 
 
 def rmatmul(self: _t.Tensor, other: Operand) -> _t.Tensor:

@@ -34,7 +34,7 @@ def _reduce(loss: _t.Tensor, reduction: str, count: _t.Tensor | None = None) -> 
     # Over no counted elements the mean is nan, as torch's 0 / 0, and its gradient 0 (each loss is an ignored
     # one, 0 whatever the input). Dividing by at least 1 and putting the nan in with where gives both, without
     # the 0 / 0 that NumPy warns about or a nan (1 / 0 * 0) in the gradient.
-    return (count == 0).where(math.nan, loss.sum() / count.maximum(1))
+    return (loss.sum() / count.maximum(1)).where(count != 0, math.nan)
 
 
 def _check_target(x: _t.Tensor, target: _t.Tensor, shape: tuple[int, ...], op: str, what: str) -> None:
@@ -73,7 +73,7 @@ def _class_nll(logp: _t.Tensor, target: _t.Tensor, axis: int, ignore_index: int,
     # -sum_c q_c log p_c = (1 - e) * (-log p[target]) + e * mean_c(-log p_c).
     nll = _nll(logp, target, axis, ignore_index, "none", op)  # 0 at ignored targets, and the target is checked
     counted = target.long() != ignore_index  # compared in int64, as NLLLoss does: -100 does not fit in uint8
-    loss = nll * (1 - label_smoothing) + counted.where(-logp.mean(axis), 0.0) * label_smoothing
+    loss = nll * (1 - label_smoothing) + (-logp.mean(axis)).where(counted, 0.0) * label_smoothing
     return _reduce(loss, reduction, counted.sum() if reduction == "mean" else None)
 
 

@@ -31,24 +31,24 @@ def _sizes(shape: tuple[ShapeArg, ...]) -> tuple[int, ...]:
     return shape  # type: ignore[return-value]
 
 
-def reshape(self: _t.Tensor, *shape: ShapeArg) -> _t.Tensor:
+def reshape(input: _t.Tensor, *shape: ShapeArg) -> _t.Tensor:
     """The same values in a new shape; one size may be -1 and is then inferred."""
     sizes = _sizes(shape)
     if sizes.count(-1) > 1:
         raise ValueError(f"reshape: only one size can be -1, got {sizes}")
     if -1 in sizes:
         known = prod(s for s in sizes if s != -1)
-        if known == 0 or self.numel() % known:
-            raise ValueError(f"reshape: cannot reshape {self.shape} ({self.numel()} elements) to {sizes}")
-        sizes = tuple(self.numel() // known if s == -1 else s for s in sizes)
-    if sizes == self.shape:
-        return self
-    return Reshape.apply(self, shape=sizes)
+        if known == 0 or input.numel() % known:
+            raise ValueError(f"reshape: cannot reshape {input.shape} ({input.numel()} elements) to {sizes}")
+        sizes = tuple(input.numel() // known if s == -1 else s for s in sizes)
+    if sizes == input.shape:
+        return input
+    return Reshape.apply(input, shape=sizes)
 
 
-def expand(self: _t.Tensor, *shape: ShapeArg) -> _t.Tensor:
-    """A view with size-1 axes repeated to `shape`; new leading axes may be added; -1 keeps a size."""
-    sizes = _sizes(shape)
+def expand(self: _t.Tensor, *size: ShapeArg) -> _t.Tensor:
+    """A view with size-1 axes repeated to `size`; new leading axes may be added; -1 keeps a size."""
+    sizes = _sizes(size)
     if sizes == self.shape:  # the common case (broadcasting operands that already match): nothing to do
         return self
     if len(sizes) < self.ndim:
@@ -63,76 +63,89 @@ def expand(self: _t.Tensor, *shape: ShapeArg) -> _t.Tensor:
     return Expand.apply(x, shape=sizes)
 
 
-def permute(self: _t.Tensor, *order: ShapeArg) -> _t.Tensor:
-    """The axes reordered: axis i of the result is axis order[i] of self."""
-    dims = tuple(normalize_dim(self, d, "permute") for d in _sizes(order))
-    if sorted(dims) != list(range(self.ndim)):
-        raise ValueError(f"permute: {dims} is not a permutation of the axes of a tensor of shape {self.shape}")
-    if dims == tuple(range(self.ndim)):
-        return self
-    return Permute.apply(self, order=dims)
+def permute(input: _t.Tensor, *dims: ShapeArg) -> _t.Tensor:
+    """The axes reordered: axis i of the result is axis dims[i] of input (`permute(2, 0, 1)` or
+    `permute((2, 0, 1))`)."""
+    order = tuple(normalize_dim(input, d, "permute") for d in _sizes(dims))
+    if sorted(order) != list(range(input.ndim)):
+        raise ValueError(f"permute: {order} is not a permutation of the axes of a tensor of shape {input.shape}")
+    if order == tuple(range(input.ndim)):
+        return input
+    return Permute.apply(input, order=order)
 
 
-def transpose(self: _t.Tensor, dim0: int = 1, dim1: int = 0) -> _t.Tensor:
-    """Swap two axes (defaults swap the first two, as `.T` for a matrix)."""
-    order = list(range(self.ndim))
-    a, b = normalize_dim(self, dim0, "transpose"), normalize_dim(self, dim1, "transpose")
+def transpose(input: _t.Tensor, dim0: int, dim1: int) -> _t.Tensor:
+    """Swap two axes."""
+    order = list(range(input.ndim))
+    a, b = normalize_dim(input, dim0, "transpose"), normalize_dim(input, dim1, "transpose")
     order[a], order[b] = order[b], order[a]
-    return permute(self, order)
+    return permute(input, order)
 
 
-def t(self: _t.Tensor) -> _t.Tensor:
-    """The axes in reverse order (for a matrix, its transpose)."""
+def t(input: _t.Tensor) -> _t.Tensor:
+    """The transpose of a matrix; a tensor of 0 or 1 dims is returned as it is (torch.t)."""
+    if input.ndim > 2:
+        raise ValueError(f"t: expects a tensor of at most 2 dims, got shape {input.shape}; use transpose(dim0, "
+                         "dim1), .mT or .T")
+    return input if input.ndim < 2 else transpose(input, 0, 1)
+
+
+def reversed_dims(self: _t.Tensor) -> _t.Tensor:
+    """The axes in reverse order (`x.T`; for a matrix, its transpose)."""
     return permute(self, tuple(reversed(range(self.ndim))))
 
 
-def unsqueeze(self: _t.Tensor, dim: int) -> _t.Tensor:
+def matrix_transpose(self: _t.Tensor) -> _t.Tensor:
+    """The last two axes swapped (`x.mT`): the transpose of each matrix in a batch."""
+    if self.ndim < 2:
+        raise ValueError(f"mT: expects a matrix or a batch of matrices, got shape {self.shape}")
+    return transpose(self, -2, -1)
+
+
+def unsqueeze(input: _t.Tensor, dim: int) -> _t.Tensor:
     """A new axis of size 1 at `dim` (negative counts from the end of the result)."""
-    axis = normalize_axis(dim, self.ndim + 1, "unsqueeze")
-    return reshape(self, self.shape[:axis] + (1,) + self.shape[axis:])
+    axis = normalize_axis(dim, input.ndim + 1, "unsqueeze")
+    return reshape(input, input.shape[:axis] + (1,) + input.shape[axis:])
 
 
-def squeeze(self: _t.Tensor, dim: int | Sequence[int] | None = None) -> _t.Tensor:
+def squeeze(input: _t.Tensor, dim: int | Sequence[int] | None = None) -> _t.Tensor:
     """Remove axes of size 1 (all of them, or those in `dim` that have size 1)."""
     if dim is None:
-        axes = {i for i, n in enumerate(self.shape) if n == 1}
+        axes = {i for i, n in enumerate(input.shape) if n == 1}
     else:
         dims = (dim,) if isinstance(dim, int) else tuple(dim)
-        axes = {normalize_dim(self, d, "squeeze") for d in dims}
-        axes = {a for a in axes if self.shape[a] == 1}
-    return reshape(self, tuple(n for i, n in enumerate(self.shape) if i not in axes))
+        axes = {normalize_dim(input, d, "squeeze") for d in dims}
+        axes = {a for a in axes if input.shape[a] == 1}
+    return reshape(input, tuple(n for i, n in enumerate(input.shape) if i not in axes))
 
 
-def flatten(self: _t.Tensor, start_dim: int = 0, end_dim: int = -1) -> _t.Tensor:
+def flatten(input: _t.Tensor, start_dim: int = 0, end_dim: int = -1) -> _t.Tensor:
     """Merge axes start_dim..end_dim into one."""
-    if self.ndim == 0:
-        return reshape(self, (1,))
-    start, end = normalize_dim(self, start_dim, "flatten"), normalize_dim(self, end_dim, "flatten")
+    if input.ndim == 0:
+        return reshape(input, (1,))
+    start, end = normalize_dim(input, start_dim, "flatten"), normalize_dim(input, end_dim, "flatten")
     if start > end:
         raise ValueError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim}")
-    return reshape(self, self.shape[:start] + (prod(self.shape[start:end + 1]),) + self.shape[end + 1:])
+    return reshape(input, input.shape[:start] + (prod(input.shape[start:end + 1]),) + input.shape[end + 1:])
 
 
-def unflatten(self: _t.Tensor, dim: int, sizes: Sequence[int]) -> _t.Tensor:
+def unflatten(input: _t.Tensor, dim: int, sizes: Sequence[int]) -> _t.Tensor:
     """Split axis `dim` into axes of `sizes` (one of them may be -1 and is then inferred)."""
-    axis = normalize_dim(self, dim, "unflatten")
-    sizes, n = tuple(sizes), self.shape[axis]
+    axis = normalize_dim(input, dim, "unflatten")
+    sizes, n = tuple(sizes), input.shape[axis]
     known = prod(s for s in sizes if s != -1)
     inferable = sizes.count(-1) == 1 and known > 0 and n % known == 0
     if not (inferable or (-1 not in sizes and known == n)):
-        raise ValueError(f"unflatten: sizes {sizes} do not split axis {axis} of size {n} (shape {self.shape}); "
+        raise ValueError(f"unflatten: sizes {sizes} do not split axis {axis} of size {n} (shape {input.shape}); "
                          "their product must be the size, with at most one -1")
     sizes = tuple(n // known if s == -1 else s for s in sizes)
-    return reshape(self, self.shape[:axis] + sizes + self.shape[axis + 1:])
+    return reshape(input, input.shape[:axis] + sizes + input.shape[axis + 1:])
 
 
-def flip(self: _t.Tensor, axis: ShapeArg = (), *more: int, dims: ShapeArg | None = None) -> _t.Tensor:
-    """The values in reverse order along the given axes: `flip(0)`, `flip(0, 1)`, `flip((0, 1))`, `flip(axis=0)`
-    or PyTorch's `flip(dims=(0,))`."""
-    if dims is not None:
-        axis = dims
-    axes = normalize_axes(_sizes((axis, *more) if more else (axis,)), self.ndim, "flip")
-    return Flip.apply(self, axes=axes) if axes else self
+def flip(input: _t.Tensor, dims: int | Sequence[int]) -> _t.Tensor:
+    """The values in reverse order along the given axes: `flip(0)`, `flip((0, 1))` or `flip(dims=[0])`."""
+    axes = normalize_axes(dims, input.ndim, "flip")
+    return Flip.apply(input, axes=axes) if axes else input
 
 
 def _pairs(self: _t.Tensor, pairs: Padding | Bounds, op: str) -> list[tuple[int, int] | None]:

@@ -198,7 +198,7 @@ def max_pool2d(self: _t.Tensor, kernel_size: Size2 = 2, stride: Size2 | None = N
     all to one of them; after a ReLU, ties are zeros whose gradient the ReLU stops anyway."""
     if self.ndim == 3:
         return max_pool2d(self.unsqueeze(0), kernel_size, stride, padding, dilation).squeeze(0)
-    return _pool_windows(self, kernel_size, stride, padding, dilation, float("-inf"), "max_pool2d").max(axis=0)
+    return _pool_windows(self, kernel_size, stride, padding, dilation, float("-inf"), "max_pool2d").amax(0)
 
 
 def avg_pool2d(self: _t.Tensor, kernel_size: Size2 = 2, stride: Size2 | None = None, padding: Size2 = 0,
@@ -308,7 +308,7 @@ def scaled_dot_product_attention(self: _t.Tensor, key: _t.Tensor, value: _t.Tens
         rows = _t.Tensor.arange(length, backend=self.backend).reshape(length, 1)
         attn_mask = rows >= _t.Tensor.arange(source, backend=self.backend).reshape(1, source)
     if attn_mask is not None and attn_mask.dtype is dtypes.bool:
-        scores = attn_mask.where(scores, float("-inf"))
+        scores = scores.where(attn_mask, float("-inf"))
     elif attn_mask is not None:
         scores = scores + attn_mask.cast(self.dtype)
     return scores.softmax(-1).dropout(dropout_p).matmul(value)

@@ -1,9 +1,12 @@
-"""Reductions: sum, prod, mean, var, std, max, min, argmax, argmin, logsumexp, cumsum, cumprod, softmax, any, all.
+"""Reductions: sum, prod, mean, var, std, max, min, amax, amin, argmax, argmin, logsumexp, cumsum, cumprod,
+softmax, log_softmax, any, all.
 
 Tensor layer (`edugrad.tensor`). Only sum, max and the running sum are Functions of the layer below; every
-other reduction is composed from them and the elementwise ops, so its gradient follows from theirs. `axis` is
-an int, a tuple of ints or None (all axes), negative counts from the end; PyTorch's `dim=` is accepted too.
-`keepdim=True` keeps reduced axes as size 1 so the result broadcasts against the input.
+other reduction is composed from them and the elementwise ops, so its gradient follows from theirs. The
+signatures are torch's: `dim` is an int, a tuple of ints or None (all dims) where torch allows a tuple,
+negative counts from the end, and NumPy's `axis=` is accepted as a keyword alias, as torch accepts it.
+`keepdim=True` keeps reduced dims as size 1 so the result broadcasts against the input. With a dim, `max` and
+`min` return (values, indices), as torch; `amax` and `amin` return the values only.
 """
 
 from __future__ import annotations
@@ -11,31 +14,30 @@ from __future__ import annotations
 import builtins
 import math
 from collections.abc import Sequence
+from typing import TypeVar, overload
 
-from edugrad.data import dtypes, normalize_axes, normalize_axis
+from edugrad.data import DType, dtypes, normalize_axes, normalize_axis
 from edugrad.function import CumSum, LogSoftmax, Max, Neg, Pad, Shrink, Sum
+from edugrad.tensor import return_types
 from edugrad.tensor import tensor as _t
 from edugrad.tensor.elementwise import floating
 
-Axis = int | Sequence[int] | None
+Dim = int | Sequence[int] | None
+D = TypeVar("D")  # the type of a dim argument: int | None, or Dim
 
 
-def _axes(x: _t.Tensor, axis: Axis, dim: Axis, op: str) -> tuple[int, ...]:
-    """The reduced axes as sorted non-negative ints; IndexError naming `op` for an axis out of range."""
+def _pick(dim: D, axis: D, op: str) -> D:
+    """The dim argument, given as `dim` or as its alias `axis` (not both)."""
+    if axis is None:
+        return dim
     if dim is not None:
-        if axis is not None:
-            raise TypeError(f"{op}: pass either axis or dim, not both")
-        axis = dim
-    return normalize_axes(axis, x.ndim, op)
+        raise TypeError(f"{op}: pass either dim or axis, not both")
+    return axis
 
 
-def _axis(x: _t.Tensor, axis: int | None, dim: int | None, op: str, default: int) -> int:
-    """The one axis of an op that runs along a single axis, as a non-negative int (`default` if none given)."""
-    if dim is not None:
-        if axis is not None:
-            raise TypeError(f"{op}: pass either axis or dim, not both")
-        axis = dim
-    return normalize_axis(default if axis is None else axis, x.ndim, op)
+def _dims(x: _t.Tensor, dim: Dim, axis: Dim, op: str) -> tuple[int, ...]:
+    """The reduced dims as sorted non-negative ints; IndexError naming `op` for a dim out of range."""
+    return normalize_axes(_pick(dim, axis, op), x.ndim, op)
 
 
 def _reduced_shape(shape: tuple[int, ...], axes: tuple[int, ...], keepdim: bool) -> tuple[int, ...]:
@@ -44,8 +46,11 @@ def _reduced_shape(shape: tuple[int, ...], axes: tuple[int, ...], keepdim: bool)
     return tuple(n for i, n in enumerate(shape) if i not in axes)
 
 
-def _wide(x: _t.Tensor) -> _t.Tensor:
-    """Bool and integer tensors sum and multiply as int64, as in PyTorch (no overflow of small int types)."""
+def _wide(x: _t.Tensor, dtype: DType | None) -> _t.Tensor:
+    """x cast to `dtype` if one is given (as torch: before the op), else bool and integer tensors as int64,
+    which sum and multiply without overflow of small int types, as in PyTorch."""
+    if dtype is not None:
+        return x.cast(dtype)
     return x if x.dtype.is_floating_point else x.cast(dtypes.int64)
 
 
@@ -69,15 +74,19 @@ def _pad(x: _t.Tensor, axis: int, before: int, after: int, value: int | float) -
     return Pad.apply(x, padding=padding, value=value)
 
 
-def sum(self: _t.Tensor, axis: Axis = None, keepdim: bool = False, *, dim: Axis = None) -> _t.Tensor:
-    """The sum over `axis` (all axes if None). Bool and int tensors sum to int64, as in PyTorch."""
-    return Sum.apply(_wide(self), axes=_axes(self, axis, dim, "sum"), keepdim=keepdim)
+def sum(input: _t.Tensor, dim: Dim = None, keepdim: bool = False, dtype: DType | None = None, *,
+        axis: Dim = None) -> _t.Tensor:
+    """The sum over `dim` (all dims if None). Bool and int tensors sum to int64, as in PyTorch; with `dtype`
+    the input is cast to it first."""
+    return Sum.apply(_wide(input, dtype), axes=_dims(input, dim, axis, "sum"), keepdim=keepdim)
 
 
-def prod(self: _t.Tensor, axis: Axis = None, keepdim: bool = False, *, dim: Axis = None) -> _t.Tensor:
-    """The product over `axis`; its gradient is exact also where elements are 0. Ints and bools give int64."""
-    axes = _axes(self, axis, dim, "prod")
-    x = _wide(self)
+def prod(input: _t.Tensor, dim: Dim = None, keepdim: bool = False, dtype: DType | None = None, *,
+         axis: Dim = None) -> _t.Tensor:
+    """The product over `dim`; its gradient is exact also where elements are 0. Ints and bools give int64;
+    with `dtype` the input is cast to it first. (torch takes one dim only; a tuple works here too.)"""
+    axes = _dims(input, dim, axis, "prod")
+    x = _wide(input, dtype)
     if len(axes) == 1:
         (along,) = axes
     else:  # move the reduced axes to the end and merge them into one
@@ -92,116 +101,201 @@ def prod(self: _t.Tensor, axis: Axis = None, keepdim: bool = False, *, dim: Axis
             x = _pad(x, along, 0, 1, 1)  # one more factor 1 changes nothing (and is the product of nothing)
             continue
         x = _slice(x, along, 0, n // 2) * _slice(x, along, n // 2, n)
-    return x.reshape(_reduced_shape(self.shape, axes, keepdim))
+    return x.reshape(_reduced_shape(input.shape, axes, keepdim))
 
 
-def mean(self: _t.Tensor, axis: Axis = None, keepdim: bool = False, *, dim: Axis = None) -> _t.Tensor:
-    """The mean over `axis` (a float result, also for integer input)."""
-    axes = _axes(self, axis, dim, "mean")
-    count = math.prod(self.shape[a] for a in axes)
-    total = Sum.apply(floating(self), axes=axes, keepdim=keepdim)
+def mean(input: _t.Tensor, dim: Dim = None, keepdim: bool = False, *, dtype: DType | None = None,
+         axis: Dim = None) -> _t.Tensor:
+    """The mean over `dim` (a float result, also for integer input, where torch refuses); with `dtype`, a
+    floating-point dtype, the input is cast to it first."""
+    axes = _dims(input, dim, axis, "mean")
+    if dtype is not None and not dtype.is_floating_point:
+        raise TypeError(f"mean: dtype must be a floating-point dtype, got {dtype.name}")
+    count = math.prod(input.shape[a] for a in axes)
+    total = Sum.apply(floating(input) if dtype is None else input.cast(dtype), axes=axes, keepdim=keepdim)
     return total / count if count else total * math.nan  # the mean of nothing is NaN, as in PyTorch
 
 
-def var(self: _t.Tensor, axis: Axis = None, keepdim: bool = False, correction: int = 1, *,
-        dim: Axis = None) -> _t.Tensor:
-    """The variance over `axis`: the sum of squared deviations from the mean divided by N - correction
-    (correction=1, the default, gives the unbiased estimate; 0 the population variance), as torch.var."""
-    return _variance(self, _axes(self, axis, dim, "var"), keepdim, correction)
+def var(input: _t.Tensor, dim: Dim = None, *, correction: int = 1, keepdim: bool = False,
+        unbiased: bool | None = None, axis: Dim = None) -> _t.Tensor:
+    """The variance over `dim`: the sum of squared deviations from the mean divided by N - correction
+    (correction=1, the default, gives the unbiased estimate; 0 the population variance), as torch.var.
+    torch's older form is accepted too: `unbiased=False` is correction=0, and so is `x.var(False)`."""
+    return _variance(input, dim, correction, keepdim, unbiased, axis, "var")
 
 
-def std(self: _t.Tensor, axis: Axis = None, keepdim: bool = False, correction: int = 1, *,
-        dim: Axis = None) -> _t.Tensor:
-    """The standard deviation over `axis`: the square root of `var` (same `correction`)."""
-    return _variance(self, _axes(self, axis, dim, "std"), keepdim, correction).sqrt()
+def std(input: _t.Tensor, dim: Dim = None, *, correction: int = 1, keepdim: bool = False,
+        unbiased: bool | None = None, axis: Dim = None) -> _t.Tensor:
+    """The standard deviation over `dim`: the square root of `var` (same `correction` and `unbiased`)."""
+    return _variance(input, dim, correction, keepdim, unbiased, axis, "std").sqrt()
 
 
-def _variance(x: _t.Tensor, axes: tuple[int, ...], keepdim: bool, correction: int) -> _t.Tensor:
+def _variance(x: _t.Tensor, dim: Dim | bool, correction: int, keepdim: bool, unbiased: bool | None, axis: Dim,
+              op: str) -> _t.Tensor:
+    if isinstance(dim, bool):  # torch's overload var(input, unbiased)
+        dim, unbiased = None, dim
+    if unbiased is not None:
+        if correction != 1:
+            raise TypeError(f"{op}: pass either correction or unbiased, not both")
+        correction = int(unbiased)
+    axes = _dims(x, dim, axis, op)
     x = floating(x)
     deviation = x - mean(x, axes, keepdim=True)
     count = math.prod(x.shape[a] for a in axes)
     return sum(deviation * deviation, axes, keepdim) / builtins.max(0, count - correction)
 
 
-def max(self: _t.Tensor, axis: Axis = None, keepdim: bool = False, *, dim: Axis = None) -> _t.Tensor:
-    """The maximum over `axis` (as torch.amax); tied maxima share the gradient equally."""
-    return Max.apply(self, axes=_axes(self, axis, dim, "max"), keepdim=keepdim)
+@overload
+def max(input: _t.Tensor, dim: _t.Tensor) -> _t.Tensor: ...
 
 
-def min(self: _t.Tensor, axis: Axis = None, keepdim: bool = False, *, dim: Axis = None) -> _t.Tensor:
-    """The minimum over `axis` (as torch.amin); tied minima share the gradient equally."""
-    largest = Max.apply(_order_reversed(self), axes=_axes(self, axis, dim, "min"), keepdim=keepdim)
+@overload
+def max(input: _t.Tensor, dim: int, keepdim: bool = False) -> return_types.max: ...
+
+
+@overload
+def max(input: _t.Tensor, *, keepdim: bool = False, axis: int) -> return_types.max: ...
+
+
+@overload
+def max(input: _t.Tensor, dim: None = None, keepdim: bool = False) -> _t.Tensor: ...
+
+
+def max(input: _t.Tensor, dim: int | _t.Tensor | None = None, keepdim: bool = False, *,
+        axis: int | None = None) -> _t.Tensor | return_types.max:
+    """As torch.max: without a dim, the largest element (tied maxima share the gradient); with a dim, the
+    named tuple (values, indices) of the largest element along it, the first one on ties, whose gradient
+    goes to that element only; with a tensor, the elementwise maximum (torch.max(input, other))."""
+    if isinstance(dim, _t.Tensor):
+        return input.maximum(dim)
+    a = _pick(dim, axis, "max")
+    if a is None:
+        return amax(input, keepdim=keepdim)
+    return return_types.max(*_select(input, a, keepdim, "max"))
+
+
+@overload
+def min(input: _t.Tensor, dim: _t.Tensor) -> _t.Tensor: ...
+
+
+@overload
+def min(input: _t.Tensor, dim: int, keepdim: bool = False) -> return_types.min: ...
+
+
+@overload
+def min(input: _t.Tensor, *, keepdim: bool = False, axis: int) -> return_types.min: ...
+
+
+@overload
+def min(input: _t.Tensor, dim: None = None, keepdim: bool = False) -> _t.Tensor: ...
+
+
+def min(input: _t.Tensor, dim: int | _t.Tensor | None = None, keepdim: bool = False, *,
+        axis: int | None = None) -> _t.Tensor | return_types.min:
+    """As torch.min: the smallest element, or (values, indices) along a dim, or the elementwise minimum
+    (see `max`)."""
+    if isinstance(dim, _t.Tensor):
+        return input.minimum(dim)
+    a = _pick(dim, axis, "min")
+    if a is None:
+        return amin(input, keepdim=keepdim)
+    return return_types.min(*_select(input, a, keepdim, "min"))
+
+
+def _select(x: _t.Tensor, dim: int, keepdim: bool, op: str) -> tuple[_t.Tensor, _t.Tensor]:
+    """The largest (op "max") or smallest ("min") values along `dim` and their indices. Reading the values at
+    the indices with gather sends the gradient to the selected elements only, as torch does."""
+    dim = normalize_axis(dim, x.ndim, op)
+    if x.ndim == 0:  # a 0-d tensor has one element, at index 0 of dim 0 (or -1)
+        values, indices = _select(x.reshape(1), 0, True, op)
+        return values.reshape(()), indices.reshape(())
+    indices = _arg_extreme(x, dim, True, "argmax" if op == "max" else "argmin")
+    values = x.gather(dim, indices)
+    return (values, indices) if keepdim else (values.squeeze(dim), indices.squeeze(dim))
+
+
+def amax(input: _t.Tensor, dim: Dim = None, keepdim: bool = False, *, axis: Dim = None) -> _t.Tensor:
+    """The maximum over `dim` (all dims if None), values only; tied maxima share the gradient equally."""
+    return Max.apply(input, axes=_dims(input, dim, axis, "amax"), keepdim=keepdim)
+
+
+def amin(input: _t.Tensor, dim: Dim = None, keepdim: bool = False, *, axis: Dim = None) -> _t.Tensor:
+    """The minimum over `dim` (all dims if None), values only; tied minima share the gradient equally."""
+    largest = Max.apply(_order_reversed(input), axes=_dims(input, dim, axis, "amin"), keepdim=keepdim)
     return _order_reversed(largest)
 
 
-def argmax(self: _t.Tensor, axis: int | None = None, keepdim: bool = False, *, dim: int | None = None) -> _t.Tensor:
-    """The index (int64) of the largest element along `axis`, or in the flattened tensor if None; the first
+def argmax(input: _t.Tensor, dim: int | None = None, keepdim: bool = False, *, axis: int | None = None) -> _t.Tensor:
+    """The index (int64) of the largest element along `dim`, or in the flattened tensor if None; the first
     one on ties, and the first NaN if there is one, as torch.argmax."""
-    return _arg_extreme(self, axis, keepdim, dim, "argmax")
+    return _arg_extreme(input, _pick(dim, axis, "argmax"), keepdim, "argmax")
 
 
-def argmin(self: _t.Tensor, axis: int | None = None, keepdim: bool = False, *, dim: int | None = None) -> _t.Tensor:
-    """The index (int64) of the smallest element along `axis`, or in the flattened tensor if None; the first
+def argmin(input: _t.Tensor, dim: int | None = None, keepdim: bool = False, *, axis: int | None = None) -> _t.Tensor:
+    """The index (int64) of the smallest element along `dim`, or in the flattened tensor if None; the first
     one on ties, and the first NaN if there is one, as torch.argmin."""
-    return _arg_extreme(self, axis, keepdim, dim, "argmin")
+    return _arg_extreme(input, _pick(dim, axis, "argmin"), keepdim, "argmin")
 
 
-def _arg_extreme(x: _t.Tensor, axis: int | None, keepdim: bool, dim: int | None, op: str) -> _t.Tensor:
-    if axis is None and dim is None:
-        flat = _arg_extreme(x.reshape(-1), 0, False, None, op)
+def _arg_extreme(x: _t.Tensor, dim: int | None, keepdim: bool, op: str) -> _t.Tensor:
+    if dim is None:
+        flat = _arg_extreme(x.reshape(-1), 0, False, op)
         return flat.reshape((1,) * x.ndim) if keepdim else flat
-    a = _axis(x, axis, dim, op, 0)
+    a = normalize_axis(dim, x.ndim, op)
     if x.ndim == 0:
-        return _arg_extreme(x.reshape(1), 0, False, None, op)
+        return _arg_extreme(x.reshape(1), 0, False, op)
     n = x.shape[a]
     if n == 0:
-        raise ValueError(f"{op}: axis {a} of the tensor of shape {x.shape} has size 0, so it has no {op}")
+        raise ValueError(f"{op}: dim {a} of the tensor of shape {x.shape} has size 0, so it has no {op}")
     x = x.detach()  # indices have no gradient: record nothing
-    extreme = max(x, a, keepdim=True) if op == "argmax" else min(x, a, keepdim=True)
+    extreme = amax(x, a, keepdim=True) if op == "argmax" else amin(x, a, keepdim=True)
     hit = x == extreme
     if x.dtype.is_floating_point:
-        hit = hit | (x != x)  # NaN is the extreme (and max/min returned it) wherever one occurs
-    # Count down from n at index 0 to 1 at index n-1: the first hit has the largest count, which max finds.
+        hit = hit | (x != x)  # NaN is the extreme (and amax/amin returned it) wherever one occurs
+    # Count down from n at index 0 to 1 at index n-1: the first hit has the largest count, which amax finds.
     countdown = _t.Tensor.arange(n, 0, -1, backend=x.backend).reshape([n] + [1] * (x.ndim - a - 1))
-    return n - max(hit.where(countdown, 0), a, keepdim)
+    return n - amax(countdown.where(hit, 0), a, keepdim)
 
 
-def logsumexp(self: _t.Tensor, axis: Axis = None, keepdim: bool = False, *, dim: Axis = None) -> _t.Tensor:
-    """log(sum(exp(self))) over `axis`, without overflow: log sum exp(x) = m + log sum exp(x - m), m = max x."""
-    axes = _axes(self, axis, dim, "logsumexp")
-    x = floating(self)
+def logsumexp(input: _t.Tensor, dim: Dim, keepdim: bool = False) -> _t.Tensor:
+    """log(sum(exp(input))) over `dim`, without overflow: log sum exp(x) = m + log sum exp(x - m), m = max x."""
+    axes = normalize_axes(dim, input.ndim, "logsumexp")
+    x = floating(input)
     # m cancels out of the value, so its gradient cancels too: detaching it changes nothing but the cost.
     # An infinite m (a slice of only -inf, or a +inf) would make x - m NaN; 0 does no harm there.
-    peak = max(x, axes, keepdim=True).detach()
-    peak = peak.isinf().where(0.0, peak)
+    peak = amax(x, axes, keepdim=True).detach()
+    peak = peak.where(~peak.isinf(), 0.0)
     total = sum((x - peak).exp(), axes, keepdim=True).log() + peak
     return total.reshape(_reduced_shape(x.shape, axes, keepdim))
 
 
-def softmax(self: _t.Tensor, axis: int | None = None, *, dim: int | None = None) -> _t.Tensor:
-    """exp(self) normalized to sum to 1 along `axis` (default -1), computed as exp(x - max x) so that exp
-    cannot overflow."""
-    a = _axis(self, axis, dim, "softmax", -1)
-    x = floating(self)
-    exps = (x - max(x, a, keepdim=True).detach()).exp()  # the shift cancels in the ratio (and its gradient)
+def softmax(input: _t.Tensor, dim: int, *, dtype: DType | None = None) -> _t.Tensor:
+    """exp(input) normalized to sum to 1 along `dim`, computed as exp(x - max x) so that exp cannot overflow;
+    with `dtype` the input is cast to it first."""
+    a = normalize_axis(dim, input.ndim, "softmax")
+    x = floating(input) if dtype is None else input.cast(dtype)
+    exps = (x - amax(x, a, keepdim=True).detach()).exp()  # the shift cancels in the ratio (and its gradient)
     return exps / sum(exps, a, keepdim=True)
 
 
-def log_softmax(self: _t.Tensor, axis: int | None = None, *, dim: int | None = None) -> _t.Tensor:
-    """log(softmax(self)) along `axis` (default -1), computed stably as x - max - log(sum(exp(x - max)))."""
-    return LogSoftmax.apply(floating(self), axis=_axis(self, axis, dim, "log_softmax", -1))
+def log_softmax(input: _t.Tensor, dim: int, *, dtype: DType | None = None) -> _t.Tensor:
+    """log(softmax(input)) along `dim`, computed stably as x - max - log(sum(exp(x - max))); with `dtype` the
+    input is cast to it first."""
+    x = floating(input) if dtype is None else input.cast(dtype)
+    return LogSoftmax.apply(x, axis=normalize_axis(dim, input.ndim, "log_softmax"))
 
 
-def cumsum(self: _t.Tensor, axis: int | None = None, *, dim: int | None = None) -> _t.Tensor:
-    """The running sum along `axis` (default 0): out[i] = x[0] + ... + x[i]. Ints and bools give int64."""
-    return CumSum.apply(_wide(self), axis=_axis(self, axis, dim, "cumsum", 0))
+def cumsum(input: _t.Tensor, dim: int, *, dtype: DType | None = None) -> _t.Tensor:
+    """The running sum along `dim`: out[i] = x[0] + ... + x[i]. Ints and bools give int64; with `dtype` the
+    input is cast to it first."""
+    return CumSum.apply(_wide(input, dtype), axis=normalize_axis(dim, input.ndim, "cumsum"))
 
 
-def cumprod(self: _t.Tensor, axis: int | None = None, *, dim: int | None = None) -> _t.Tensor:
-    """The running product along `axis` (default 0): out[i] = x[0] * ... * x[i], with exact gradients also
-    where elements are 0. Ints and bools give int64."""
-    a = _axis(self, axis, dim, "cumprod", 0)
-    x = _wide(self)
+def cumprod(input: _t.Tensor, dim: int, *, dtype: DType | None = None) -> _t.Tensor:
+    """The running product along `dim`: out[i] = x[0] * ... * x[i], with exact gradients also where elements
+    are 0. Ints and bools give int64; with `dtype` the input is cast to it first."""
+    a = normalize_axis(dim, input.ndim, "cumprod")
+    x = _wide(input, dtype)
     n = x.shape[a] if x.ndim else 1
     shift = 1
     # A Hillis-Steele scan: after the step with `shift`, out[i] is the product of the 2 * shift elements
@@ -209,16 +303,16 @@ def cumprod(self: _t.Tensor, axis: int | None = None, *, dim: int | None = None)
     while shift < n:
         x = x * _pad(_slice(x, a, 0, n - shift), a, shift, 0, 1)
         shift *= 2
-    return x * 1 if x is self else x  # a new tensor even when there was nothing to multiply
+    return x * 1 if x is input else x  # a new tensor even when there was nothing to multiply
 
 
-def any(self: _t.Tensor, axis: Axis = None, keepdim: bool = False, *, dim: Axis = None) -> _t.Tensor:
-    """True where any element over `axis` is nonzero (a bool result; False for an empty axis)."""
-    axes = _axes(self, axis, dim, "any")
-    return sum(self.bool(), axes, keepdim) > 0
+def any(input: _t.Tensor, dim: Dim = None, keepdim: bool = False, *, axis: Dim = None) -> _t.Tensor:
+    """True where any element over `dim` is nonzero (a bool result; False for an empty dim)."""
+    axes = _dims(input, dim, axis, "any")
+    return sum(input.bool(), axes, keepdim) > 0
 
 
-def all(self: _t.Tensor, axis: Axis = None, keepdim: bool = False, *, dim: Axis = None) -> _t.Tensor:
-    """True where every element over `axis` is nonzero (a bool result; True for an empty axis)."""
-    axes = _axes(self, axis, dim, "all")
-    return sum(self.bool().logical_not(), axes, keepdim) == 0
+def all(input: _t.Tensor, dim: Dim = None, keepdim: bool = False, *, axis: Dim = None) -> _t.Tensor:
+    """True where every element over `dim` is nonzero (a bool result; True for an empty dim)."""
+    axes = _dims(input, dim, axis, "all")
+    return sum(input.bool().logical_not(), axes, keepdim) == 0

@@ -302,7 +302,9 @@ class Tensor(Node):
     pad2d = movement.pad2d
     shrink = movement.shrink
     repeat = movement.repeat
-    T = property(movement.t)
+    t = movement.t
+    T = property(movement.reversed_dims)
+    mT = property(movement.matrix_transpose)
 
     # indexing
     __getitem__ = indexing.getitem
@@ -312,10 +314,11 @@ class Tensor(Node):
     scatter_add = indexing.scatter_add
     masked_fill = indexing.masked_fill
 
-    # combine and split (cat and stack also work as Tensor.cat([a, b]), like torch.cat)
-    cat = combine.cat
-    stack = combine.stack
-    split = combine.split
+    # combine and split; cat and stack are torch.cat and torch.stack (`Tensor.cat([a, b], 1)`, the reference
+    # edugrad's spelling, is `edugrad.tensor.cat([a, b], 1)`)
+    cat = staticmethod(combine.cat)
+    stack = staticmethod(combine.stack)
+    split = combine.split_method
     chunk = combine.chunk
 
     # reduce
@@ -326,6 +329,8 @@ class Tensor(Node):
     std = reduce.std
     max = reduce.max
     min = reduce.min
+    amax = reduce.amax
+    amin = reduce.amin
     argmax = reduce.argmax
     argmin = reduce.argmin
     logsumexp = reduce.logsumexp
@@ -382,7 +387,7 @@ class Tensor(Node):
     pow = binary.pow
     maximum = binary.maximum
     minimum = binary.minimum
-    where = binary.where
+    where = binary.tensor_where
     logical_not = binary.logical_not
     logical_and = binary.logical_and
     logical_or = binary.logical_or
@@ -424,7 +429,7 @@ class Tensor(Node):
 
     # linear algebra
     matmul = linalg.matmul
-    dot = linalg.matmul
+    dot = linalg.dot
     linear = linalg.linear
     einsum = staticmethod(linalg.einsum)
     __matmul__ = linalg.matmul
