@@ -39,7 +39,7 @@ import json
 import os
 import zipfile
 from collections import Counter, OrderedDict
-from collections.abc import Hashable, Mapping
+from collections.abc import Callable, Hashable, Mapping
 from pathlib import Path
 from typing import IO, Any, NoReturn, Protocol
 
@@ -49,12 +49,15 @@ import safetensors.numpy
 from numpy.typing import NDArray
 
 from edugrad.nn._atomic import atomic_write
-from edugrad.tensor import DType, Tensor, dtypes
+from edugrad.tensor import DType, Tensor, device, dtypes
+from edugrad.tensor.devices import backend_of
 
 __all__ = ["CheckpointError", "dumps", "load", "load_checkpoint", "loads", "save", "save_checkpoint"]
 
 PathLike = str | os.PathLike[str]
 FileLike = str | os.PathLike[str] | IO[bytes]
+#: The device a tensor was saved on ("cpu", "cuda:0") -> the name of the backend to load it onto.
+Placement = Callable[[str], str]
 
 #: The dtype names of the safetensors header that edugrad reads (the format also has BF16, I8, F8_E4M3, ...).
 SAFETENSORS_DTYPES: dict[str, DType] = {
@@ -114,7 +117,7 @@ def dumps(obj: object) -> bytes:
 
 def loads(data: bytes) -> Any:
     """The object saved in `data`, the bytes of a file written by `save` or `dumps`, or of any safetensors file."""
-    return _loads(data, "loads", "the data")
+    return _loads(data, "loads", "the data", _placement(None))
 
 
 def save(obj: object, f: FileLike, pickle_module: Any = None, pickle_protocol: int = 2,
@@ -135,14 +138,15 @@ def load(f: FileLike, map_location: object = None, pickle_module: Any = None, *,
          mmap: bool | None = None, **pickle_load_args: Any) -> Any:
     """The object saved in `f` (a path or a binary file object), as `torch.load`. Loading never runs code, so
     every file is as safe as `weights_only=True` asks; `pickle_module`, `mmap` and `pickle_load_args` change
-    nothing (a path is always read through a memory map). edugrad's tensors live in host memory, so
-    `map_location` may name only the CPU: None, "cpu", a device whose name is "cpu", a dict mapping locations to
-    "cpu", or a function (which is not called: there are no storages to move)."""
-    _check_map_location(map_location)
+    nothing (a path is always read through a memory map). `map_location` moves the tensors as in torch: None
+    puts each on the device it was saved from, a device ("cpu", "cuda:0", `device("cpu")`) puts all there, and
+    a dict maps saved devices to new ones. A function (torch's `lambda storage, location: storage`) cannot be
+    given the storages it expects; the tensors load onto the CPU, which is what that idiom asks for."""
+    place = _placement(map_location)
     if isinstance(f, (str, os.PathLike)):
-        return _load_path(Path(f), "load")
+        return _load_path(Path(f), "load", place)
     _check_binary(f, "load", "read")
-    return _loads(f.read(), "load", getattr(f, "name", "the file object"))
+    return _loads(f.read(), "load", getattr(f, "name", "the file object"), place)
 
 
 def save_checkpoint(path: PathLike, model: Stateful | None = None, optimizer: Stateful | None = None,
@@ -162,7 +166,7 @@ def load_checkpoint(path: PathLike, model: Stateful | None = None, optimizer: St
     and `scheduler` (those given), and return everything it holds by name: `"model"`, `"optimizer"`,
     `"scheduler"` (state dicts), `"step"` and the extra values."""
     path = Path(path)
-    checkpoint = _load_path(path, "load_checkpoint")
+    checkpoint = _load_path(path, "load_checkpoint", _placement(None))
     if not isinstance(checkpoint, dict):
         raise CheckpointError(f"load_checkpoint: {path} holds a {type(checkpoint).__name__}, not the dict of a "
                               "checkpoint; read it with load()")
@@ -226,8 +230,9 @@ class _Encoder:
             return {BYTES_TAG: base64.b64encode(value).decode("ascii")}
         if kind is DType:
             return {DTYPE_TAG: value.name}
-        raise TypeError(f"{self.op}: {self.where(path)} is a {kind.__name__}, which edugrad cannot save; it saves "
-                        f"{SUPPORTED}")
+        hint = "; save its state_dict() instead" if callable(getattr(value, "state_dict", None)) else ""
+        raise TypeError(f"{self.op}: {self.where(path)} is a {kind.__name__}, which edugrad cannot save{hint}; it "
+                        f"saves {SUPPORTED}")
 
     def tensor(self, tensor: Tensor, path: tuple[Hashable, ...]) -> dict[str, Any]:
         if type(tensor) is not Tensor:
@@ -238,6 +243,8 @@ class _Encoder:
             name = self.free_name(path)
             self.arrays[name] = tensor.numpy()
             reference = {TENSOR_TAG: name} | ({"requires_grad": True} if tensor.requires_grad else {})
+            if tensor.device.type != "cpu":
+                reference["device"] = str(tensor.device)
             self.references[id(tensor)] = reference
         return reference
 
@@ -294,18 +301,32 @@ def _is_plain_key(key: Any) -> bool:
 
 # reading
 
-def _check_map_location(map_location: object) -> None:
-    """Refuse a map_location that asks for another device than the CPU, where every edugrad tensor lives."""
-    if map_location is None or callable(map_location):
-        return
-    targets = map_location.values() if isinstance(map_location, dict) else [map_location]
-    for target in targets:
-        if str(target).partition(":")[0] != "cpu":
-            raise ValueError(f"load: map_location={map_location!r} asks for the device {str(target)!r}, but edugrad "
-                             "tensors live on the CPU only (give None, 'cpu' or a dict mapping locations to 'cpu')")
+def _placement(map_location: object) -> Placement:
+    """Where load puts a tensor saved on each device (see `load`); a device edugrad cannot compute on is an error
+    now, before anything is read."""
+    if callable(map_location):
+        map_location = "cpu"
+    if map_location is None:
+        return _saved_device
+    if isinstance(map_location, dict):
+        moved = {str(saved): backend_of(target).name for saved, target in map_location.items()}
+        return lambda saved: moved[saved] if saved in moved else _saved_device(saved)
+    if not isinstance(map_location, (device, str, int)):
+        raise TypeError(f"load: map_location must be None, a device, a device string, a dict or a function, got "
+                        f"{type(map_location).__name__}")
+    everywhere = backend_of(map_location).name
+    return lambda saved: everywhere
 
 
-def _loads(data: bytes, op: str, where: str) -> Any:
+def _saved_device(saved: str) -> str:
+    try:
+        return backend_of(saved).name
+    except RuntimeError as error:
+        error.add_note(f"(load: a tensor was saved on {saved}; map_location='cpu' loads it onto the CPU)")
+        raise
+
+
+def _loads(data: bytes, op: str, where: str, place: Placement) -> Any:
     try:
         # [(name, {"dtype": "F32", "shape": [...], "data": bytearray}), ...], every name and byte range checked;
         # safetensors declares no types for it
@@ -316,10 +337,10 @@ def _loads(data: bytes, op: str, where: str) -> Any:
     metadata = json.loads(data[8:8 + header_length]).get("__metadata__") or {}
     arrays = {name: np.frombuffer(entry["data"], _dtype(name, entry["dtype"], op, where).np_dtype)
               .reshape(entry["shape"]) for name, entry in tensors}
-    return _rebuild_object(arrays, metadata, op, where)
+    return _rebuild_object(arrays, metadata, op, where, place)
 
 
-def _load_path(path: Path, op: str) -> Any:
+def _load_path(path: Path, op: str, place: Placement) -> Any:
     if path.is_dir():
         raise IsADirectoryError(f"{op}: {path} is a folder, not a file saved by edugrad")
     try:
@@ -331,7 +352,7 @@ def _load_path(path: Path, op: str) -> Any:
     except safetensors.SafetensorError as error:
         with path.open("rb") as head:
             raise _not_safetensors(op, path, head, error) from None
-    return _rebuild_object(arrays, metadata, op, path)
+    return _rebuild_object(arrays, metadata, op, path, place)
 
 
 def _dtype(name: str, dtype_name: str, op: str, where: object) -> DType:
@@ -365,7 +386,8 @@ def _holds_data_pkl(file: IO[bytes]) -> bool:
         return False
 
 
-def _rebuild_object(arrays: dict[str, NDArray[Any]], metadata: dict[str, str], op: str, where: object) -> Any:
+def _rebuild_object(arrays: dict[str, NDArray[Any]], metadata: dict[str, str], op: str, where: object,
+                    place: Placement) -> Any:
     """The saved object: the JSON of `edugrad.object` with its tensors filled in; for a file of the earlier
     checkpoint layout, the dict of its entries; for a plain safetensors file, the dict of its tensors."""
     if OBJECT_KEY in metadata:
@@ -383,7 +405,7 @@ def _rebuild_object(arrays: dict[str, NDArray[Any]], metadata: dict[str, str], o
     else:
         structure = {name: {TENSOR_TAG: name} for name in sorted(arrays)}
     try:
-        return _Decoder(arrays).decode(structure)
+        return _Decoder(arrays, place).decode(structure)
     except (TypeError, ValueError, LookupError, AttributeError) as error:  # a malformed tag: a damaged file
         raise CheckpointError(f"{op}: the metadata of {where} is damaged ({error})") from None
 
@@ -404,8 +426,8 @@ class _Decoder:
     """The inverse of `_Encoder`: builds the object from its JSON and the tensors' values, giving each stored
     tensor one Tensor however many places name it."""
 
-    def __init__(self, arrays: dict[str, NDArray[Any]]) -> None:
-        self.arrays = arrays
+    def __init__(self, arrays: dict[str, NDArray[Any]], place: Placement) -> None:
+        self.arrays, self.place = arrays, place
         self.tensors: dict[str, Tensor] = {}
 
     def decode(self, value: Any) -> Any:
@@ -414,7 +436,7 @@ class _Decoder:
         if not isinstance(value, dict):
             return value
         if TENSOR_TAG in value:
-            return self.tensor(value[TENSOR_TAG], value.get("requires_grad", False))
+            return self.tensor(value)
         if TUPLE_TAG in value:
             return tuple(self.decode(item) for item in value[TUPLE_TAG])
         if ITEMS_TAG in value:
@@ -429,9 +451,12 @@ class _Decoder:
             return dtypes.from_name(value[DTYPE_TAG])
         return {key: self.decode(item) for key, item in value.items()}
 
-    def tensor(self, name: str, requires_grad: bool) -> Tensor:
+    def tensor(self, reference: dict[str, Any]) -> Tensor:
+        name = reference[TENSOR_TAG]
         if name not in self.tensors:
             if name not in self.arrays:
                 raise ValueError(f"it refers to a tensor {name!r} that the file does not contain")
-            self.tensors[name] = Tensor(self.arrays[name], requires_grad=requires_grad)
+            backend = self.place(reference.get("device", "cpu"))
+            self.tensors[name] = Tensor(self.arrays[name], requires_grad=reference.get("requires_grad", False),
+                                        backend=backend)
         return self.tensors[name]
