@@ -24,6 +24,7 @@ import safetensors.numpy
 from edugrad.nn import optim, serialization
 from edugrad.nn.data import DataLoader, TensorDataset
 from edugrad.nn.module import Module
+from edugrad.nn.parameter import Parameter
 from edugrad.nn.optim import lr_scheduler
 from edugrad.nn.serialization import CheckpointError, load, load_checkpoint, save, save_checkpoint
 from edugrad.tensor import Tensor, dtypes
@@ -35,8 +36,8 @@ class Regressor(Module):
     def __init__(self, features: int, seed: int) -> None:
         super().__init__()
         rng = np.random.default_rng(seed)
-        self.weight = Tensor(rng.standard_normal(features).astype(np.float32), requires_grad=True)
-        self.bias = Tensor(rng.standard_normal(1).astype(np.float32), requires_grad=True)
+        self.weight = Parameter(Tensor(rng.standard_normal(features).astype(np.float32)))
+        self.bias = Parameter(Tensor(rng.standard_normal(1).astype(np.float32)))
         self.register_buffer("calls", Tensor(np.array(0, dtype=np.int64)))
 
     def forward(self, x: Tensor) -> Tensor:
@@ -193,7 +194,7 @@ def test_values_a_checkpoint_cannot_hold_are_refused_before_writing(tmp_path: Pa
 def test_loading_into_a_model_of_another_shape_names_the_key_and_the_file(tmp_path: Path) -> None:
     save_checkpoint(tmp_path / "small.safetensors", model=Regressor(3, seed=0))
     bigger = Regressor(4, seed=0)
-    with pytest.raises(RuntimeError, match=r"weight: the state dict has shape \(3,\) .* expects shape \(4,\)") as error:
+    with pytest.raises(RuntimeError, match=r"size mismatch for weight: .* shape \(3,\) .* model is \(4,\)") as error:
         load_checkpoint(tmp_path / "small.safetensors", model=bigger)
     assert any("small.safetensors" in note for note in error.value.__notes__)
 

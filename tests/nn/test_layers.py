@@ -97,6 +97,8 @@ CASES = [
     Case("Linear", (5, 3), [(4, 5)]),
     Case("Linear", (5, 3), [(2, 4, 5)], {"bias": False}),
     Case("Linear", (5, 3), [(5,)], label="Linear on a single vector"),
+    Case("Bilinear", (3, 4, 2), [(5, 3), (5, 4)]),
+    Case("Bilinear", (3, 2, 4), [(2, 6, 3), (2, 6, 2)], {"bias": False}),
     Case("Conv2d", (3, 4, 3), [(2, 3, 7, 7)]),
     Case("Conv2d", (4, 6, (3, 2)), [(2, 4, 9, 8)], {"stride": 2, "padding": (1, 0), "dilation": (1, 2), "groups": 2}),
     Case("Conv2d", (2, 3, 4), [(1, 2, 6, 6)], {"padding": "same", "dilation": 2, "bias": False}),
@@ -240,6 +242,8 @@ def fan_in_bound(shape: tuple[int, ...], in_axis: int = 1) -> float:
 @pytest.mark.parametrize("make, name, bound", [
     (lambda: nn.Linear(50, 40), "weight", 1 / sqrt(50)),
     (lambda: nn.Linear(50, 40), "bias", 1 / sqrt(50)),
+    (lambda: nn.Bilinear(30, 20, 40), "weight", 1 / sqrt(30)),
+    (lambda: nn.Bilinear(30, 20, 40), "bias", 1 / sqrt(30)),
     (lambda: nn.Conv2d(6, 30, 3, groups=2), "weight", 1 / sqrt(3 * 9)),
     (lambda: nn.Conv2d(6, 30, 3, groups=2), "bias", 1 / sqrt(3 * 9)),
     (lambda: nn.ConvTranspose2d(40, 12, 3, groups=2), "weight", 1 / sqrt(6 * 9)),
@@ -264,6 +268,25 @@ def test_default_init_constants_and_normal() -> None:
     np.testing.assert_array_equal(norm.running_var.numpy(), 1)
     table = nn.Embedding(100, 50).weight.numpy()
     assert abs(table.mean()) < 0.05 and abs(table.std() - 1) < 0.05  # N(0, 1), as torch
+
+
+@pytest.mark.parametrize("name, args", [
+    ("Linear", (3, 2)), ("Bilinear", (2, 3, 4)), ("Conv2d", (2, 4, 3)), ("ConvTranspose2d", (2, 4, 3)),
+    ("BatchNorm1d", (3,)), ("BatchNorm2d", (3,)), ("LayerNorm", (3,)), ("GroupNorm", (1, 3)), ("Embedding", (5, 2)),
+    ("MultiheadAttention", (4, 2)), ("TransformerEncoderLayer", (4, 2, 8)),
+])
+def test_factory_kwargs_give_parameters_and_buffers_of_torchs_dtypes(name: str, args: tuple[Any, ...]) -> None:
+    ours = getattr(nn, name)(*args, device="cpu", dtype=dtypes.float64)
+    theirs = getattr(torch.nn, name)(*args, device="cpu", dtype=torch.float64)
+    assert {key: value.dtype.name for key, value in ours.state_dict().items()} == {
+        key: str(value.dtype).removeprefix("torch.") for key, value in theirs.state_dict().items()}
+    assert all(type(p) is nn.Parameter for p in ours.parameters())
+    assert all(str(value.device) == "cpu" for value in ours.state_dict().values())
+
+
+def test_a_layer_on_a_device_edugrad_lacks_is_refused() -> None:
+    with pytest.raises(RuntimeError, match="device mps: edugrad computes on 'cpu'"):
+        nn.Linear(2, 2, device="mps")
 
 
 @pytest.mark.parametrize("make, message", [

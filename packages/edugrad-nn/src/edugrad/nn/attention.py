@@ -19,11 +19,13 @@ masked gives NaN, as in PyTorch.
 from __future__ import annotations
 
 from math import sqrt
+from typing import Any
 
 from edugrad.nn import init
 from edugrad.nn._checks import check_input, divisible, positive_int, probability
 from edugrad.nn.linear import Linear
 from edugrad.nn.module import Module
+from edugrad.nn.parameter import Parameter, empty_parameter
 from edugrad.tensor import DType, Tensor, dtypes
 
 __all__ = ["MultiheadAttention"]
@@ -33,11 +35,13 @@ class MultiheadAttention(Module):
     """Multi-head attention as `torch.nn.MultiheadAttention` (kdim = vdim = embed_dim). Inputs are
     (L, N, E) sequence-first, (N, L, E) with `batch_first=True`, or (L, E) unbatched."""
 
-    in_proj_weight: Tensor
-    in_proj_bias: Tensor | None
+    in_proj_weight: Parameter
+    in_proj_bias: Parameter | None
 
     def __init__(self, embed_dim: int, num_heads: int, dropout: float = 0.0, bias: bool = True,
-                 batch_first: bool = False) -> None:
+                 add_bias_kv: bool = False, add_zero_attn: bool = False, kdim: int | None = None,
+                 vdim: int | None = None, batch_first: bool = False, device: Any = None,
+                 dtype: DType | None = None) -> None:
         super().__init__()
         self.embed_dim = positive_int("MultiheadAttention", "embed_dim", embed_dim)
         self.num_heads = positive_int("MultiheadAttention", "num_heads", num_heads)
@@ -45,11 +49,23 @@ class MultiheadAttention(Module):
         self.head_dim = embed_dim // num_heads
         self.dropout = probability("MultiheadAttention", "dropout", dropout)
         self.batch_first = batch_first
-        self.in_proj_weight = init.xavier_uniform((3 * embed_dim, embed_dim))
-        self.in_proj_bias = Tensor.zeros(3 * embed_dim, requires_grad=True) if bias else None
-        self.out_proj = Linear(embed_dim, embed_dim, bias=bias)
-        if bias:
-            self.out_proj.bias = Tensor.zeros(embed_dim, requires_grad=True)
+        if add_bias_kv or add_zero_attn or kdim not in (None, embed_dim) or vdim not in (None, embed_dim):
+            raise NotImplementedError("MultiheadAttention: add_bias_kv, add_zero_attn and kdim/vdim other than "
+                                      "embed_dim are not supported yet")
+        self.kdim = self.vdim = embed_dim
+        self.in_proj_weight = empty_parameter((3 * embed_dim, embed_dim), device, dtype)
+        self.register_parameter("in_proj_bias", empty_parameter((3 * embed_dim,), device, dtype) if bias else None)
+        self.out_proj = Linear(embed_dim, embed_dim, bias=bias, device=device, dtype=dtype)
+        self._reset_parameters()
+
+    def _reset_parameters(self) -> None:
+        """PyTorch's initialisation: Xavier uniform for in_proj_weight, zeros for both biases (out_proj's
+        weight keeps Linear's default)."""
+        init.xavier_uniform_(self.in_proj_weight)
+        if self.in_proj_bias is not None:
+            init.zeros_(self.in_proj_bias)
+        if self.out_proj.bias is not None:
+            init.zeros_(self.out_proj.bias)
 
     def forward(self, query: Tensor, key: Tensor, value: Tensor, key_padding_mask: Tensor | None = None,
                 need_weights: bool = True, attn_mask: Tensor | None = None, average_attn_weights: bool = True,

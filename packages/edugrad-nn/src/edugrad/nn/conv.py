@@ -14,10 +14,13 @@ from dimension 1 of the weight times the kernel size (see `edugrad.nn.init`). In
 
 from __future__ import annotations
 
-from edugrad.nn import init
+import math
+from typing import Any
+
 from edugrad.nn._checks import IntPair, check_input, check_size, choice, divisible, pair, positive_int
 from edugrad.nn.module import Module
-from edugrad.tensor import Tensor
+from edugrad.nn.parameter import Parameter, default_init_, empty_parameter
+from edugrad.tensor import DType, Tensor
 
 __all__ = ["Conv2d", "ConvTranspose2d"]
 
@@ -25,12 +28,12 @@ __all__ = ["Conv2d", "ConvTranspose2d"]
 class _ConvNd(Module):
     """What both convolutions share: argument checks, parameters, the input check and the repr."""
 
-    weight: Tensor
-    bias: Tensor | None
+    weight: Parameter
+    bias: Parameter | None
 
     def __init__(self, in_channels: int, out_channels: int, kernel_size: IntPair, stride: IntPair,
                  padding: tuple[int, int] | str, dilation: IntPair, groups: int, bias: bool, transposed: bool,
-                 output_padding: IntPair) -> None:
+                 output_padding: IntPair, device: Any, dtype: DType | None) -> None:
         super().__init__()
         owner = type(self).__name__
         self.in_channels = positive_int(owner, "in_channels", in_channels)
@@ -44,10 +47,14 @@ class _ConvNd(Module):
         self.dilation = pair(owner, "dilation", dilation)
         self.output_padding = pair(owner, "output_padding", output_padding, allow_zero=True)
         channels = (in_channels, out_channels // groups) if transposed else (out_channels, in_channels // groups)
-        shape = (*channels, *self.kernel_size)
-        bound = init.fan_in_bound(init.fans(shape)[0])
-        self.weight = init.uniform(shape, bound)
-        self.bias = init.uniform((out_channels,), bound) if bias else None
+        self.weight = empty_parameter((*channels, *self.kernel_size), device, dtype)
+        self.register_parameter("bias", empty_parameter((out_channels,), device, dtype) if bias else None)
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        """Draw new weights and bias as PyTorch does: uniform within 1 / sqrt(fan_in), where fan_in is
+        dimension 1 of the weight times the kernel size."""
+        default_init_(self.weight, self.bias, self.weight.shape[1] * math.prod(self.kernel_size))
 
     def forward(self, x: Tensor) -> Tensor:
         """The convolution of x, (N, in_channels, H, W) or (C, H, W)."""
@@ -76,11 +83,13 @@ class Conv2d(_ConvNd):
     (ph, pw), "valid" (none) or "same" (output size = input size; stride 1 only)."""
 
     def __init__(self, in_channels: int, out_channels: int, kernel_size: IntPair, stride: IntPair = 1,
-                 padding: IntPair | str = 0, dilation: IntPair = 1, groups: int = 1, bias: bool = True) -> None:
+                 padding: IntPair | str = 0, dilation: IntPair = 1, groups: int = 1, bias: bool = True,
+                 padding_mode: str = "zeros", device: Any = None, dtype: DType | None = None) -> None:
         explicit = (choice("Conv2d", "padding", padding, ("same", "valid")) if isinstance(padding, str)
                     else pair("Conv2d", "padding", padding, allow_zero=True))
         super().__init__(in_channels, out_channels, kernel_size, stride, explicit, dilation, groups, bias,
-                         transposed=False, output_padding=0)
+                         transposed=False, output_padding=0, device=device, dtype=dtype)
+        self.padding_mode = choice("Conv2d", "padding_mode", padding_mode, ("zeros",))
         if self.padding == "same" and self.stride != (1, 1):
             raise ValueError(f"Conv2d: padding='same' is only supported with stride 1, got stride {self.stride}")
 
@@ -98,10 +107,12 @@ class ConvTranspose2d(_ConvNd):
 
     def __init__(self, in_channels: int, out_channels: int, kernel_size: IntPair, stride: IntPair = 1,
                  padding: IntPair = 0, output_padding: IntPair = 0, groups: int = 1, bias: bool = True,
-                 dilation: IntPair = 1) -> None:
+                 dilation: IntPair = 1, padding_mode: str = "zeros", device: Any = None,
+                 dtype: DType | None = None) -> None:
         super().__init__(in_channels, out_channels, kernel_size, stride,
                          pair("ConvTranspose2d", "padding", padding, allow_zero=True), dilation, groups, bias,
-                         transposed=True, output_padding=output_padding)
+                         transposed=True, output_padding=output_padding, device=device, dtype=dtype)
+        self.padding_mode = choice("ConvTranspose2d", "padding_mode", padding_mode, ("zeros",))
         for name, extra, step, spacing in zip(("height", "width"), self.output_padding, self.stride,
                                               self.dilation):
             if extra >= max(step, spacing):

@@ -1,40 +1,57 @@
-"""`Module`: the base class of every layer and model, which finds its parameters, buffers and submodules.
+"""`Module`: the base class of every layer and model, which registers its parameters, buffers and submodules.
 
-Top layer (`edugrad.nn`), built on the public `Tensor` API only. A module is an ordinary Python object; what
-makes it a module is how its attributes are read:
+Top layer (`edugrad.nn`), built on the public `Tensor` API only, with `torch.nn.Module`'s API and rules. A
+module is an ordinary Python object whose attribute assignments are sorted into three registries:
 
-- a *parameter* is a leaf tensor with `requires_grad=True` assigned as an attribute (`self.weight = ...`), or
-  any tensor registered with `register_parameter`; once registered, the name stays a parameter even if the
-  tensor is later frozen with `requires_grad_(False)`, so it is still saved and loaded;
-- a *buffer* is state that is saved but not trained (BatchNorm's running statistics), registered with
-  `register_buffer(name, tensor)`;
-- a *submodule* is a Module held by an attribute, directly or inside a plain list, tuple or dict (the
-  containers `Sequential`, `ModuleList` and `ModuleDict` in `container.py` name theirs `0`, `1`, ...).
+- `_parameters`: every `nn.Parameter` assigned as an attribute (`self.weight = nn.Parameter(...)`) or given
+  to `register_parameter`. A plain tensor is a plain attribute, even one with `requires_grad=True`;
+- `_buffers`: state that is saved but not trained (BatchNorm's running statistics), given to
+  `register_buffer(name, tensor, persistent=True)`; a non-persistent buffer is left out of the state dict;
+- `_modules`: every Module assigned as an attribute or given to `add_module` (the containers of
+  `container.py` name theirs "0", "1", ...). A plain list or dict of modules is not registered: use
+  `ModuleList` / `ModuleDict`.
 
-Walking these recursively gives the PyTorch names: `layer1.weight`, `0.bias`, `bn.running_mean`. That naming
-is what lets a `state_dict` move between edugrad and the equivalent `torch.nn` model.
+Reading `self.weight` finds the registered value through `__getattr__`, which Python calls only when the
+ordinary lookup fails. Walking the registries recursively gives the PyTorch names: `layer1.weight`, `0.bias`,
+`bn.running_mean`. That naming is what lets a `state_dict` move between edugrad and the `torch.nn` twin.
 
-Training mode: every module has a `training` flag (True after construction, as in PyTorch), switched for a
-whole tree by `train()` / `eval()`. Calling a module runs `forward` inside `Tensor.train(self.training)`, so
-the Tensor ops that behave differently in training (dropout) follow the flag of the module that calls them.
+Training mode: every module has a `training` flag (True after construction), switched for a whole tree by
+`train()` / `eval()`; layers pass it to the functions that behave differently in training (dropout, batch
+norm). Calling a module also runs `forward` with `Tensor.training` set to its flag, for code that calls the
+Tensor methods (`x.dropout(p)`) directly.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterator, Mapping
+import warnings
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any, NamedTuple, Self
 
-from edugrad.tensor import Tensor, no_grad
+import numpy as np
+
+from edugrad.nn.hooks import RemovableHandle
+from edugrad.nn.parameter import Parameter
+from edugrad.tensor import DType, Tensor, dtypes, no_grad
 
 __all__ = ["IncompatibleKeys", "Module"]
 
 
 class IncompatibleKeys(NamedTuple):
-    """What `load_state_dict(strict=False)` could not match: model keys the state dict lacks, and state dict
-    keys the model lacks."""
+    """What `load_state_dict` returns: model keys the state dict lacks, and state dict keys the model lacks."""
 
     missing_keys: list[str]
     unexpected_keys: list[str]
+
+    def __repr__(self) -> str:
+        if not self.missing_keys and not self.unexpected_keys:
+            return "<All keys matched successfully>"
+        return f"IncompatibleKeys(missing_keys={self.missing_keys}, unexpected_keys={self.unexpected_keys})"
+
+
+class _Hook(NamedTuple):
+    fn: Callable[..., Any]
+    with_kwargs: bool
+    always_call: bool = False
 
 
 class Module:
@@ -42,139 +59,282 @@ class Module:
     `__init__` (after `super().__init__()`) and compute the output in `forward`."""
 
     training: bool
-    _parameter_names: set[str]
-    _buffer_names: dict[str, bool]  # name -> persistent (saved in the state dict)
+    _parameters: dict[str, Parameter | None]
+    _buffers: dict[str, Tensor | None]
+    _non_persistent_buffers_set: set[str]
+    _modules: dict[str, Module | None]
+    _forward_pre_hooks: dict[int, _Hook]
+    _forward_hooks: dict[int, _Hook]
 
-    def __init__(self) -> None:
-        object.__setattr__(self, "_parameter_names", set())
-        object.__setattr__(self, "_buffer_names", {})
-        self.training = True
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        if kwargs:
+            raise TypeError(f"{type(self).__name__}.__init__() got an unexpected keyword argument "
+                            f"'{next(iter(kwargs))}'")
+        if args:
+            raise TypeError(f"{type(self).__name__}.__init__() takes 1 positional argument but {len(args) + 1} "
+                            "were given")
+        # Set directly: __setattr__ reads these registries.
+        for name, value in (("training", True), ("_parameters", {}), ("_buffers", {}),
+                            ("_non_persistent_buffers_set", set()), ("_modules", {}), ("_forward_pre_hooks", {}),
+                            ("_forward_hooks", {})):
+            object.__setattr__(self, name, value)
 
     def forward(self, *args: Any, **kwargs: Any) -> Any:
         """The computation of the module; subclasses override it, and callers call the module itself."""
-        raise NotImplementedError(f"{type(self).__name__} must define forward()")
+        raise NotImplementedError(f'Module [{type(self).__name__}] is missing the required "forward" function')
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        """Run `forward` with `Tensor.training` set to this module's `training` flag."""
-        with Tensor.train(self.training):
+        """Run `forward` (and the forward hooks, if any) with `Tensor.training` set to this module's flag."""
+        previous = Tensor.training
+        Tensor.training = self.training
+        try:
+            if self._forward_pre_hooks or self._forward_hooks:
+                return self._call_with_hooks(args, kwargs)
             return self.forward(*args, **kwargs)
+        finally:
+            Tensor.training = previous
 
     # registration
 
     def __setattr__(self, name: str, value: Any) -> None:
-        """Set an attribute, registering a leaf tensor that requires grad as a parameter."""
-        if "_parameter_names" not in vars(self):
-            raise AttributeError(f"cannot assign {name!r} on {type(self).__name__} before Module.__init__() is "
-                                 "called; call super().__init__() first")
-        if name in self._buffer_names:
-            _check_slot(self, name, value, "buffer")
-        elif name in self._parameter_names:
-            if value is not None and not _is_parameter(value):
-                raise TypeError(f"cannot assign {_describe(value)} as parameter {name!r} of {type(self).__name__}: "
-                                "expected a leaf tensor with requires_grad=True or None (use register_parameter "
-                                "to store a frozen tensor)")
-        elif _is_parameter(value):
-            self._parameter_names.add(name)
-        object.__setattr__(self, name, value)
+        """Set an attribute, registering a Parameter as a parameter and a Module as a submodule; a tensor
+        assigned to a registered buffer's name replaces the buffer."""
+        params = self.__dict__.get("_parameters")
+        if isinstance(value, Parameter):
+            if params is None:
+                raise AttributeError("cannot assign parameters before Module.__init__() call")
+            self._forget(name, keep=params)
+            self.register_parameter(name, value)
+        elif params is not None and name in params:
+            if value is not None:
+                raise TypeError(f"cannot assign '{_typename(value)}' as parameter '{name}' (nn.Parameter or None "
+                                "expected)")
+            params[name] = None
+        elif isinstance(value, Module):
+            if "_modules" not in self.__dict__:
+                raise AttributeError("cannot assign module before Module.__init__() call")
+            self._forget(name, keep=self._modules)
+            self._modules[name] = value
+        elif name in self.__dict__.get("_modules", ()):
+            if value is not None:
+                raise TypeError(f"cannot assign '{_typename(value)}' as child module '{name}' (nn.Module or None "
+                                "expected)")
+            self._modules[name] = None
+        elif name in self.__dict__.get("_buffers", ()):
+            if value is not None and not isinstance(value, Tensor):
+                raise TypeError(f"cannot assign '{_typename(value)}' as buffer '{name}' (Tensor or None expected)")
+            self._buffers[name] = value
+        else:
+            object.__setattr__(self, name, value)
+
+    def _forget(self, name: str, keep: dict[str, Any]) -> None:
+        """Drop `name` from the plain attributes and from the registries other than `keep`, where it is about to
+        be registered (and keeps its place, as in PyTorch)."""
+        self.__dict__.pop(name, None)
+        for registry in (self._parameters, self._buffers, self._modules):
+            if registry is not keep:
+                registry.pop(name, None)
+        self._non_persistent_buffers_set.discard(name)
+
+    def __getattr__(self, name: str) -> Tensor | Module:
+        """A registered parameter, buffer or submodule (called only when the ordinary lookup fails)."""
+        for registry in ("_parameters", "_buffers", "_modules"):
+            values = self.__dict__.get(registry)
+            if values is not None and name in values:
+                found: Tensor | Module = values[name]
+                return found
+        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
 
     def __delattr__(self, name: str) -> None:
-        """Delete an attribute and forget it as a parameter or buffer."""
-        self._parameter_names.discard(name)
-        self._buffer_names.pop(name, None)
-        object.__delattr__(self, name)
+        """Delete an attribute, a parameter, a buffer or a submodule."""
+        if name in self._parameters:
+            del self._parameters[name]
+        elif name in self._buffers:
+            del self._buffers[name]
+            self._non_persistent_buffers_set.discard(name)
+        elif name in self._modules:
+            del self._modules[name]
+        else:
+            object.__delattr__(self, name)
 
-    def register_parameter(self, name: str, tensor: Tensor | None) -> None:
-        """Make `name` a parameter holding `tensor` (trained if it requires grad, saved in any case)."""
-        _check_new_name(self, name, "register_parameter")
-        _check_slot(self, name, tensor, "parameter")
-        if tensor is not None and not tensor.is_leaf:
-            raise ValueError(f"register_parameter: {name!r} must be a leaf tensor (made by the user, not computed "
-                             "from other tensors that require grad); use detach() to make one")
-        self._parameter_names.add(name)
-        object.__setattr__(self, name, tensor)
+    def __dir__(self) -> list[str]:
+        """The attributes with the registered names (names starting with a digit left out)."""
+        keys = [*dir(type(self)), *self.__dict__, *self._parameters, *self._modules, *self._buffers]
+        return sorted(key for key in keys if not key[0].isdigit())
+
+    def register_parameter(self, name: str, param: Parameter | None) -> None:
+        """Make `name` a parameter holding `param` (an `nn.Parameter`, or None for an absent one)."""
+        if "_parameters" not in self.__dict__:
+            raise AttributeError("cannot assign parameter before Module.__init__() call")
+        self._check_new_name("parameter", name, self._parameters)
+        if param is not None and not isinstance(param, Parameter):
+            raise TypeError(f"cannot assign '{_typename(param)}' object to parameter '{name}' (nn.Parameter or None "
+                            "required)")
+        self._parameters[name] = param
 
     def register_buffer(self, name: str, tensor: Tensor | None, persistent: bool = True) -> None:
         """Make `name` a buffer: state that is not trained but is saved in the state dict (unless
         `persistent=False`) and loaded from it. A None buffer is skipped until a tensor is assigned."""
-        _check_new_name(self, name, "register_buffer")
-        _check_slot(self, name, tensor, "buffer")
-        self._buffer_names[name] = persistent
-        object.__setattr__(self, name, tensor)
+        if "_buffers" not in self.__dict__:
+            raise AttributeError("cannot assign buffer before Module.__init__() call")
+        self._check_new_name("buffer", name, self._buffers)
+        if tensor is not None and not isinstance(tensor, Tensor):
+            raise TypeError(f"cannot assign '{_typename(tensor)}' object to buffer '{name}' (Tensor or None "
+                            "required)")
+        self._buffers[name] = tensor
+        if persistent:
+            self._non_persistent_buffers_set.discard(name)
+        else:
+            self._non_persistent_buffers_set.add(name)
 
-    # discovery
+    def add_module(self, name: str, module: Module | None) -> None:
+        """Make `module` a submodule named `name` (as assigning `self.name = module` does)."""
+        if module is not None and not isinstance(module, Module):
+            raise TypeError(f"add_module: {_typename(module)} is not a Module subclass (given as {name!r} to "
+                            f"{self._get_name()})")
+        self._check_new_name("module", name, self._modules)
+        self._modules[name] = module
 
-    def _submodules(self) -> Iterator[tuple[str, Module]]:
-        """This module's direct submodules with their names, shared ones repeated; containers override it."""
-        for name, value in vars(self).items():
-            if isinstance(value, Module):
-                yield name, value
-            elif isinstance(value, (list, tuple)):
-                yield from ((f"{name}.{i}", item) for i, item in enumerate(value) if isinstance(item, Module))
-            elif isinstance(value, dict):
-                yield from ((f"{name}.{key}", item) for key, item in value.items() if isinstance(item, Module))
+    def register_module(self, name: str, module: Module | None) -> None:
+        """Alias for `add_module`."""
+        self.add_module(name, module)
 
-    def _own_tensors(self, names: Collection[str]) -> Iterator[tuple[str, Tensor]]:
-        return ((name, value) for name, value in vars(self).items() if name in names and value is not None)
+    def _check_new_name(self, kind: str, name: object, registry: Mapping[str, object]) -> None:
+        op = {"parameter": "register_parameter", "buffer": "register_buffer", "module": "add_module"}[kind]
+        if not isinstance(name, str):
+            raise TypeError(f"{op}: {kind} name should be a string. Got {_typename(name)}")
+        if "." in name:
+            raise KeyError(f"{op}: {kind} name can't contain \".\", got: {name}")
+        if name == "":
+            raise KeyError(f'{op}: {kind} name can\'t be empty string ""')
+        if hasattr(self, name) and name not in registry:
+            raise KeyError(f"{op}: attribute '{name}' already exists in {self._get_name()}")
+
+    # finding things by dotted name
+
+    def _get_name(self) -> str:
+        return type(self).__name__
+
+    def get_submodule(self, target: str) -> Module:
+        """The submodule at the dotted path `target` ("" is self): `model.get_submodule("blocks.0.attn")`."""
+        module = self
+        for item in target.split(".") if target else ():
+            if not hasattr(module, item):
+                raise AttributeError(f"{module._get_name()} has no attribute `{item}`")
+            child = getattr(module, item)
+            if not isinstance(child, Module):
+                raise AttributeError(f"`{item}` is not an nn.Module")
+            module = child
+        return module
+
+    def get_parameter(self, target: str) -> Parameter:
+        """The parameter at the dotted path `target`, e.g. "blocks.0.attn.weight"."""
+        module, name = self._owner(target)
+        value = getattr(module, name)
+        if not isinstance(value, Parameter):
+            raise AttributeError(f"`{name}` is not an nn.Parameter")
+        return value
+
+    def get_buffer(self, target: str) -> Tensor:
+        """The buffer at the dotted path `target`, e.g. "bn.running_mean"."""
+        module, name = self._owner(target)
+        if name not in module._buffers:
+            raise AttributeError(f"`{name}` is not a buffer")
+        value: Tensor = getattr(module, name)
+        return value
+
+    def _owner(self, target: str) -> tuple[Module, str]:
+        """The module that holds the last name of `target`, and that name (which it must have)."""
+        path, _, name = target.rpartition(".")
+        module = self.get_submodule(path)
+        if not hasattr(module, name):
+            raise AttributeError(f"{module._get_name()} has no attribute `{name}`")
+        return module, name
+
+    # walking the tree
 
     def named_children(self) -> Iterator[tuple[str, Module]]:
-        """The direct submodules with their attribute names (each module once)."""
+        """The direct submodules with their names (each module once)."""
         seen: set[int] = set()
-        for name, module in self._submodules():
-            if id(module) not in seen:
+        for name, module in self._modules.items():
+            if module is not None and id(module) not in seen:
                 seen.add(id(module))
                 yield name, module
 
     def children(self) -> Iterator[Module]:
         """The direct submodules."""
-        return (module for _, module in self.named_children())
+        for _, module in self.named_children():
+            yield module
 
-    def named_modules(self, prefix: str = "") -> Iterator[tuple[str, Module]]:
-        """This module and all below it, parents before children, each once, with dotted names ("" for self)."""
+    def named_modules(self, memo: set[Module] | None = None, prefix: str = "",
+                      remove_duplicate: bool = True) -> Iterator[tuple[str, Module]]:
+        """This module and all below it, parents before children, with dotted names ("" for self); a module
+        reachable twice appears once unless `remove_duplicate=False`."""
+        memo = set() if memo is None else memo
+        if self in memo:
+            return
+        if remove_duplicate:
+            memo.add(self)
+        yield prefix, self
+        for name, module in self._modules.items():
+            if module is not None:
+                yield from module.named_modules(memo, _join(prefix, name), remove_duplicate)
+
+    def modules(self, remove_duplicate: bool = True) -> Iterator[Module]:
+        """This module and all below it, each once (unless `remove_duplicate=False`)."""
+        for _, module in self.named_modules(remove_duplicate=remove_duplicate):
+            yield module
+
+    def _named_members(self, registry: Callable[[Module], Mapping[str, Tensor | None]], prefix: str,
+                       recurse: bool, remove_duplicate: bool) -> Iterator[tuple[str, Any]]:
+        """The tensors of one registry of every module (of self alone unless `recurse`), with dotted names; a
+        tensor held under two names appears once unless `remove_duplicate=False`."""
         seen: set[int] = set()
-        stack = [(prefix, self)]
-        while stack:
-            name, module = stack.pop()
-            if id(module) in seen:
-                continue
-            seen.add(id(module))
-            yield name, module
-            children = [(_join(name, child_name), child) for child_name, child in module._submodules()]
-            stack.extend(reversed(children))
+        modules = self.named_modules(prefix=prefix, remove_duplicate=remove_duplicate) if recurse else [(prefix, self)]
+        for module_prefix, module in modules:
+            for name, tensor in registry(module).items():
+                if tensor is None or id(tensor) in seen:
+                    continue
+                if remove_duplicate:
+                    seen.add(id(tensor))
+                yield _join(module_prefix, name), tensor
 
-    def modules(self) -> Iterator[Module]:
-        """This module and all below it."""
-        return (module for _, module in self.named_modules())
-
-    def _named_tensors(self, names_of: Callable[[Module], Collection[str]], prefix: str,
-                       recurse: bool) -> Iterator[tuple[str, Tensor]]:
-        """The tensors each module lists in `names_of(module)`, with dotted names; a shared tensor appears once."""
-        modules = self.named_modules(prefix) if recurse else iter([(prefix, self)])
-        return _unique((_join(module_name, name), tensor)
-                       for module_name, module in modules
-                       for name, tensor in module._own_tensors(names_of(module)))
-
-    def named_parameters(self, prefix: str = "", recurse: bool = True) -> Iterator[tuple[str, Tensor]]:
+    def named_parameters(self, prefix: str = "", recurse: bool = True,
+                         remove_duplicate: bool = True) -> Iterator[tuple[str, Parameter]]:
         """The parameters with their dotted names, in PyTorch's order; a shared parameter appears once."""
-        return self._named_tensors(lambda module: module._parameter_names, prefix, recurse)
+        return self._named_members(lambda module: module._parameters, prefix, recurse, remove_duplicate)
 
-    def parameters(self, recurse: bool = True) -> Iterator[Tensor]:
+    def parameters(self, recurse: bool = True) -> Iterator[Parameter]:
         """The parameters, for an optimizer: `SGD(model.parameters(), lr=0.1)`."""
-        return (tensor for _, tensor in self.named_parameters(recurse=recurse))
+        for _, parameter in self.named_parameters(recurse=recurse):
+            yield parameter
 
-    def named_buffers(self, prefix: str = "", recurse: bool = True) -> Iterator[tuple[str, Tensor]]:
+    def named_buffers(self, prefix: str = "", recurse: bool = True,
+                      remove_duplicate: bool = True) -> Iterator[tuple[str, Tensor]]:
         """The buffers (persistent or not) with their dotted names."""
-        return self._named_tensors(lambda module: module._buffer_names, prefix, recurse)
+        return self._named_members(lambda module: module._buffers, prefix, recurse, remove_duplicate)
 
     def buffers(self, recurse: bool = True) -> Iterator[Tensor]:
         """The buffers."""
-        return (tensor for _, tensor in self.named_buffers(recurse=recurse))
+        for _, buffer in self.named_buffers(recurse=recurse):
+            yield buffer
+
+    def apply(self, fn: Callable[[Module], None]) -> Self:
+        """Call `fn` on every submodule (children first) and on self, e.g. for a custom initialisation."""
+        for child in self.children():
+            child.apply(fn)
+        fn(self)
+        return self
 
     # training mode and gradients
 
     def train(self, mode: bool = True) -> Self:
         """Set the training flag of this module and every module below it; returns self."""
-        for module in self.modules():
-            module.training = mode
+        if not isinstance(mode, bool):
+            raise ValueError("training mode is expected to be boolean")
+        self.training = mode
+        for child in self.children():
+            child.train(mode)
         return self
 
     def eval(self) -> Self:
@@ -188,65 +348,182 @@ class Module:
         return self
 
     def zero_grad(self, set_to_none: bool = True) -> None:
-        """Forget the gradients of all parameters: set `.grad` to None, or to zeros where one exists."""
+        """Forget the gradients of all parameters: set `.grad` to None, or fill the existing ones with zeros."""
         for parameter in self.parameters():
-            if set_to_none or parameter.grad is None:
+            grad = parameter.grad
+            if grad is None:
+                continue
+            if set_to_none:
                 parameter.grad = None
-            else:
-                parameter.grad = parameter.grad.zeros_like()
+                continue
+            if grad.grad_fn is not None:  # a gradient built with create_graph=True: cut it off its graph first
+                grad = parameter.grad = grad.detach()
+            grad.requires_grad_(False).zero_()
 
-    def apply(self, fn: Callable[[Module], object]) -> Self:
-        """Call `fn` on every submodule (children first) and on self, e.g. for a custom initialisation."""
+    # moving and casting the parameters and buffers
+
+    def _apply(self, fn: Callable[[Tensor], Tensor]) -> Self:
+        """Replace every parameter's, gradient's and buffer's values by `fn` of them, in the whole tree. The
+        Parameter objects stay the same (an optimizer holds them): their `.data` changes."""
         for child in self.children():
-            child.apply(fn)
-        fn(self)
+            child._apply(fn)
+        with no_grad():
+            for parameter in self._parameters.values():
+                if parameter is None:
+                    continue
+                parameter.data = fn(parameter)
+                if parameter.grad is not None:
+                    parameter.grad.data = fn(parameter.grad)
+            for name, buffer in self._buffers.items():
+                if buffer is not None:
+                    self._buffers[name] = fn(buffer)
         return self
+
+    def type(self, dst_type: DType) -> Self:
+        """Cast every parameter and buffer (integer ones too) to `dst_type`."""
+        return self._apply(lambda t: t.to(dst_type))
+
+    def _cast_floating(self, dtype: DType) -> Self:
+        return self._apply(lambda t: t.to(dtype) if t.is_floating_point() else t)
+
+    def float(self) -> Self:
+        """Cast the floating-point parameters and buffers to float32."""
+        return self._cast_floating(dtypes.float32)
+
+    def double(self) -> Self:
+        """Cast the floating-point parameters and buffers to float64."""
+        return self._cast_floating(dtypes.float64)
+
+    def half(self) -> Self:
+        """Cast the floating-point parameters and buffers to float16."""
+        return self._cast_floating(dtypes.float16)
 
     # state dict
 
-    def _named_state(self, prefix: str = "") -> Iterator[tuple[str, Tensor]]:
-        """Every saved tensor under its state dict key: own parameters, own persistent buffers, then each
-        submodule's, recursively (PyTorch's order). Shared tensors appear under each of their names."""
-        persistent = {name for name, keep in self._buffer_names.items() if keep}
-        yield from ((prefix + name, tensor) for name, tensor in self._own_tensors(self._parameter_names))
-        yield from ((prefix + name, tensor) for name, tensor in self._own_tensors(persistent))
-        for name, module in self._submodules():
-            yield from module._named_state(f"{prefix}{name}.")
+    def _local_state(self) -> dict[str, Tensor]:
+        """This module's own saved tensors by name: the parameters, then the persistent buffers."""
+        state: dict[str, Tensor] = {name: p for name, p in self._parameters.items() if p is not None}
+        state.update((name, b) for name, b in self._buffers.items()
+                     if b is not None and name not in self._non_persistent_buffers_set)
+        return state
 
-    def state_dict(self) -> dict[str, Tensor]:
-        """The parameters and persistent buffers by dotted name, as detached tensors (a snapshot: training
-        on afterwards does not change it)."""
-        return {key: tensor.detach() for key, tensor in self._named_state()}
+    def state_dict(self, *, destination: dict[str, Any] | None = None, prefix: str = "",
+                   keep_vars: bool = False) -> dict[str, Any]:
+        """The parameters and persistent buffers by dotted name, in PyTorch's order: each module's own, then
+        its submodules'. The values are `detach()`ed tensors that share the parameters' values (the tensors
+        themselves with `keep_vars=True`); a shared tensor appears under each of its names."""
+        destination = {} if destination is None else destination
+        for name, tensor in self._local_state().items():
+            destination[prefix + name] = tensor if keep_vars else tensor.detach()
+        for name, module in self._modules.items():
+            if module is not None:
+                module.state_dict(destination=destination, prefix=f"{prefix}{name}.", keep_vars=keep_vars)
+        return destination
 
-    def load_state_dict(self, state_dict: Mapping[str, Any], strict: bool = True) -> IncompatibleKeys:
-        """Copy the values of `state_dict` (tensors, NumPy arrays or anything `Tensor()` accepts) into the
-        parameters and buffers, keeping the tensor objects (so an optimizer's references stay valid).
+    def load_state_dict(self, state_dict: Mapping[str, Any], strict: bool = True,
+                        assign: bool = False) -> IncompatibleKeys:
+        """Copy the values of `state_dict` into the parameters and buffers (cast to their dtypes), keeping the
+        tensor objects, so an optimizer built before the load keeps working; with `assign=True`, the
+        state dict's tensors (as Parameters where the model has one) replace them instead.
 
-        Every entry is checked before anything is written, so a failed load changes nothing. A shape or dtype
-        mismatch is always an error; missing and unexpected keys are errors when `strict`, else returned."""
+        Values may be edugrad Tensors, NumPy arrays or torch tensors. Every entry is checked before anything
+        is written, so a failed load changes nothing. A shape mismatch is always an error; missing and
+        unexpected keys are errors when `strict`, and are returned in any case."""
         if not isinstance(state_dict, Mapping):
-            raise TypeError(f"load_state_dict: expected a state dict (a mapping of names to tensors) for "
-                            f"{type(self).__name__}, got {type(state_dict).__name__}")
-        targets = dict(self._named_state())
-        missing = [key for key in targets if key not in state_dict]
-        unexpected = [key for key in state_dict if key not in targets]
-        errors = [f"{kind} key(s): {', '.join(keys)}" for kind, keys in (("unexpected", unexpected),
-                                                                        ("missing", missing)) if strict and keys]
-        values: dict[str, Tensor] = {}
-        for key, target in targets.items():
-            if key in state_dict:
-                value, error = _as_state_tensor(key, state_dict[key], target)
-                if error:
-                    errors.append(error)
-                else:
-                    values[key] = value
+            raise TypeError(f"Expected state_dict to be dict-like, got {type(state_dict)}.")
+        loads: list[tuple[Module, str, Tensor, Tensor]] = []
+        missing: list[str] = []
+        unexpected: list[str] = []
+        errors: list[str] = []
+        self._check_state(dict(state_dict), "", loads, missing, unexpected, errors)
+        if strict:
+            if unexpected:
+                errors.insert(0, f"Unexpected key(s) in state_dict: {_quoted(unexpected)}. ")
+            if missing:
+                errors.insert(0, f"Missing key(s) in state_dict: {_quoted(missing)}. ")
         if errors:
-            raise RuntimeError(f"load_state_dict: error(s) in loading the state dict for {type(self).__name__}:\n\t"
-                               + "\n\t".join(errors))
+            raise RuntimeError(f"Error(s) in loading state_dict for {type(self).__name__}:\n\t" + "\n\t".join(errors))
         with no_grad():
-            for key, value in values.items():
-                targets[key].assign(value)
+            for module, name, target, value in loads:
+                if not assign:
+                    target.copy_(value)
+                elif isinstance(target, Parameter):
+                    setattr(module, name, value.requires_grad_(target.requires_grad) if isinstance(value, Parameter)
+                            else Parameter(value, requires_grad=target.requires_grad))
+                else:
+                    setattr(module, name, value)
         return IncompatibleKeys(missing, unexpected)
+
+    def _check_state(self, state_dict: dict[str, Any], prefix: str, loads: list[tuple[Module, str, Tensor, Tensor]],
+                     missing: list[str], unexpected: list[str], errors: list[str]) -> None:
+        """Match the keys under `prefix` with this module's tree, as PyTorch does, collecting what to load."""
+        local = self._local_state()
+        for name, target in local.items():
+            key = prefix + name
+            if key not in state_dict:
+                missing.append(key)
+                continue
+            value, error = _state_tensor(key, state_dict[key], target)
+            if error:
+                errors.append(error)
+            else:
+                loads.append((self, name, target, value))
+        for key in state_dict:
+            first, dot, _ = key[len(prefix):].partition(".")
+            if key.startswith(prefix) and (first not in self._modules if dot else first not in local):
+                unexpected.append(key)
+        for name, module in self._modules.items():
+            if module is not None:
+                child = f"{prefix}{name}."
+                module._check_state({k: v for k, v in state_dict.items() if k.startswith(child)}, child, loads,
+                                    missing, unexpected, errors)
+
+    # forward hooks
+
+    def register_forward_pre_hook(self, hook: Callable[..., Any], *, prepend: bool = False,
+                                  with_kwargs: bool = False) -> RemovableHandle:
+        """Call `hook(module, args)` before each forward (`hook(module, args, kwargs)` with `with_kwargs`); a
+        result that is not None replaces the arguments."""
+        return _add_hook(self._forward_pre_hooks, _Hook(hook, with_kwargs), prepend)
+
+    def register_forward_hook(self, hook: Callable[..., Any], *, prepend: bool = False, with_kwargs: bool = False,
+                              always_call: bool = False) -> RemovableHandle:
+        """Call `hook(module, args, output)` after each forward (`hook(module, args, kwargs, output)` with
+        `with_kwargs`); a result that is not None replaces the output. With `always_call`, the hook also runs
+        (with output None) when forward raises."""
+        return _add_hook(self._forward_hooks, _Hook(hook, with_kwargs, always_call), prepend)
+
+    def _call_with_hooks(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        """forward between its pre-hooks and hooks (the slow path of `__call__`)."""
+        for pre_hook in list(self._forward_pre_hooks.values()):
+            if pre_hook.with_kwargs:
+                new = pre_hook.fn(self, args, kwargs)
+                if new is not None:
+                    if not (isinstance(new, tuple) and len(new) == 2):
+                        raise RuntimeError(f"forward pre-hook must return None or a tuple of (new_args, new_kwargs), "
+                                           f"but got {new}.")
+                    args, kwargs = new
+            else:
+                new = pre_hook.fn(self, args)
+                if new is not None:
+                    args = new if isinstance(new, tuple) else (new,)
+        called: set[int] = set()
+        try:
+            output = self.forward(*args, **kwargs)
+            for hook_id, hook in list(self._forward_hooks.items()):
+                called.add(hook_id)
+                new = hook.fn(self, args, kwargs, output) if hook.with_kwargs else hook.fn(self, args, output)
+                output = output if new is None else new
+            return output
+        except Exception:
+            for hook_id, hook in list(self._forward_hooks.items()):
+                if hook.always_call and hook_id not in called:
+                    try:
+                        hook.fn(self, args, kwargs, None) if hook.with_kwargs else hook.fn(self, args, None)
+                    except Exception as error:  # the error of forward is the one to report
+                        warnings.warn(f"module forward hook with ``always_call=True`` raised an exception that was "
+                                      f"silenced as another error was raised in forward: {error}", stacklevel=2)
+            raise
 
     # printing
 
@@ -257,57 +534,53 @@ class Module:
     def __repr__(self) -> str:
         """`Name(extra_repr)`, with one indented `(name): repr` line per submodule, as PyTorch prints."""
         extra = self.extra_repr().split("\n") if self.extra_repr() else []
-        children = [f"({name}): " + repr(module).replace("\n", "\n  ") for name, module in self._submodules()]
+        children = [f"({name}): {_indent(repr(module))}" for name, module in self._modules.items()]
         if len(extra) == 1 and not children:
-            return f"{type(self).__name__}({extra[0]})"
+            return f"{self._get_name()}({extra[0]})"
         lines = extra + children
         body = "\n  " + "\n  ".join(lines) + "\n" if lines else ""
-        return f"{type(self).__name__}({body})"
+        return f"{self._get_name()}({body})"
 
 
-def _is_parameter(value: object) -> bool:
-    return isinstance(value, Tensor) and value.requires_grad and value.is_leaf
-
-
-def _describe(value: object) -> str:
-    if isinstance(value, Tensor):
-        kind = "a tensor without requires_grad" if not value.requires_grad else "a non-leaf tensor"
-        return f"{kind} (shape {value.shape})"
-    return f"a {type(value).__name__}"
-
-
-def _check_slot(module: Module, name: str, value: object, kind: str) -> None:
-    if value is not None and not isinstance(value, Tensor):
-        raise TypeError(f"cannot assign {_describe(value)} as {kind} {name!r} of {type(module).__name__}: "
-                        "expected a Tensor or None")
-
-
-def _check_new_name(module: Module, name: str, op: str) -> None:
-    if not name or "." in name:
-        raise KeyError(f"{op}: invalid name {name!r}; a name must be non-empty and contain no '.'")
-    if name in vars(module) and name not in module._parameter_names and name not in module._buffer_names:
-        raise KeyError(f"{op}: {type(module).__name__} already has an attribute {name!r}")
+def _typename(value: object) -> str:
+    return type(value).__name__
 
 
 def _join(prefix: str, name: str) -> str:
     return f"{prefix}.{name}" if prefix else name
 
 
-def _unique(items: Iterator[tuple[str, Tensor]]) -> Iterator[tuple[str, Tensor]]:
-    seen: set[int] = set()
-    for name, tensor in items:
-        if id(tensor) not in seen:
-            seen.add(id(tensor))
-            yield name, tensor
+def _quoted(keys: list[str]) -> str:
+    return ", ".join(f'"{key}"' for key in keys)
 
 
-def _as_state_tensor(key: str, value: Any, target: Tensor) -> tuple[Tensor, str]:
+def _indent(text: str) -> str:
+    """Every line but the first indented by two spaces (blank lines left empty), for nested reprs."""
+    first, *rest = text.split("\n")
+    return "\n".join([first, *(("  " + line) if line.strip() else "" for line in rest)])
+
+
+def _add_hook(hooks: dict[int, _Hook], hook: _Hook, prepend: bool) -> RemovableHandle:
+    handle = RemovableHandle(hooks)
+    later = list(hooks.items()) if prepend else []
+    if prepend:
+        hooks.clear()
+    hooks[handle.id] = hook
+    hooks.update(later)
+    return handle
+
+
+def _state_tensor(key: str, value: Any, target: Tensor) -> tuple[Tensor, str]:
     """`value` as a Tensor, and an error message if it cannot be loaded into `target` ("" if it can)."""
-    try:
-        tensor = value if isinstance(value, Tensor) else Tensor(value)
-    except (TypeError, ValueError) as error:
-        return target, f"{key}: cannot convert the value to a tensor ({error})"
-    if tensor.shape != target.shape or tensor.dtype != target.dtype:
-        return tensor, (f"mismatch for {key}: the state dict has shape {tensor.shape} and dtype "
-                        f"{tensor.dtype.name}, the model expects shape {target.shape} and dtype {target.dtype.name}")
-    return tensor, ""
+    if not isinstance(value, Tensor):
+        if not hasattr(value, "__array__"):
+            return target, (f'While copying the parameter named "{key}", expected a Tensor, a NumPy array or a torch '
+                            f"tensor from the checkpoint but received {type(value)}")
+        try:
+            value = Tensor(np.asarray(value))
+        except (TypeError, ValueError, RuntimeError) as error:
+            return target, f'While copying the parameter named "{key}", the value cannot be converted: {error}'
+    if value.shape != target.shape:
+        return target, (f"size mismatch for {key}: copying a param with shape {value.shape} from checkpoint, the "
+                        f"shape in current model is {target.shape}.")
+    return value, ""

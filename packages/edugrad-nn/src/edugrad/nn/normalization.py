@@ -20,45 +20,72 @@ backward pass of a normalization layer match PyTorch's.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import ClassVar
+from typing import Any, ClassVar
 
+from edugrad.nn import init
 from edugrad.nn._checks import check_input, check_size, describe, divisible, positive_int
 from edugrad.nn.module import Module
-from edugrad.tensor import Tensor, dtypes, no_grad
+from edugrad.nn.parameter import Parameter, empty_parameter
+from edugrad.tensor import DType, Tensor, dtypes, no_grad
 
 __all__ = ["BatchNorm1d", "BatchNorm2d", "GroupNorm", "LayerNorm"]
 
 
-def _affine(size: tuple[int, ...], affine: bool, bias: bool) -> tuple[Tensor | None, Tensor | None]:
-    """A weight of ones (if `affine`) and a bias of zeros (if also `bias`) of `size`: the identity transform
-    to start from."""
-    weight = Tensor.ones(size, requires_grad=True) if affine else None
-    return weight, Tensor.zeros(size, requires_grad=True) if affine and bias else None
+def _register_affine(module: Module, size: tuple[int, ...], affine: bool, bias: bool, device: Any,
+                     dtype: DType | None) -> None:
+    """Give `module` a `weight` (if `affine`) and a `bias` (if also `bias`) of `size`, or register them as
+    None; `_reset_affine` starts them at the identity transform."""
+    for name, wanted in (("weight", affine), ("bias", affine and bias)):
+        module.register_parameter(name, empty_parameter(size, device, dtype) if wanted else None)
+
+
+def _reset_affine(weight: Parameter | None, bias: Parameter | None) -> None:
+    """Weight ones and bias zeros: the affine part starts as the identity."""
+    if weight is not None:
+        init.ones_(weight)
+    if bias is not None:
+        init.zeros_(bias)
 
 
 class _BatchNorm(Module):
     """BatchNorm over axis 1; the subclasses only fix which input shapes are accepted."""
 
     input_shapes: ClassVar[dict[int, str]]  # accepted ndim -> how that input is described
-    weight: Tensor | None
-    bias: Tensor | None
+    weight: Parameter | None
+    bias: Parameter | None
     running_mean: Tensor | None
     running_var: Tensor | None
     num_batches_tracked: Tensor | None
 
     def __init__(self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1, affine: bool = True,
-                 track_running_stats: bool = True, *, bias: bool = True) -> None:
+                 track_running_stats: bool = True, device: Any = None, dtype: DType | None = None, *,
+                 bias: bool = True) -> None:
         super().__init__()
         self.num_features = positive_int(type(self).__name__, "num_features", num_features)
         self.eps = eps
         self.momentum = momentum
         self.affine = affine
         self.track_running_stats = track_running_stats
-        self.weight, self.bias = _affine((num_features,), affine, bias)
+        _register_affine(self, (num_features,), affine, bias, device, dtype)
         tracked = track_running_stats
-        self.register_buffer("running_mean", Tensor.zeros(num_features) if tracked else None)
-        self.register_buffer("running_var", Tensor.ones(num_features) if tracked else None)
-        self.register_buffer("num_batches_tracked", Tensor(0, dtype=dtypes.int64) if tracked else None)
+        float_dtype = dtypes.float32 if dtype is None else dtype
+        self.register_buffer("running_mean", Tensor.zeros(num_features, dtype=float_dtype) if tracked else None)
+        self.register_buffer("running_var", Tensor.ones(num_features, dtype=float_dtype) if tracked else None)
+        self.register_buffer("num_batches_tracked", Tensor.zeros((), dtype=dtypes.int64) if tracked else None)
+        self.reset_parameters()
+
+    def reset_running_stats(self) -> None:
+        """Forget the running statistics: mean 0, variance 1, no batch seen."""
+        if self.running_mean is not None and self.running_var is not None and self.num_batches_tracked is not None:
+            with no_grad():
+                self.running_mean.zero_()
+                self.running_var.fill_(1)
+                self.num_batches_tracked.zero_()
+
+    def reset_parameters(self) -> None:
+        """Forget the running statistics and start the affine part at the identity, as PyTorch does."""
+        self.reset_running_stats()
+        _reset_affine(self.weight, self.bias)
 
     def forward(self, x: Tensor) -> Tensor:
         """The normalized x: batch statistics in training (or without running statistics), running ones in
@@ -110,17 +137,22 @@ class LayerNorm(Module):
     """Normalization of each sample over its trailing `normalized_shape` dimensions, as `torch.nn.LayerNorm`;
     weight and bias have shape `normalized_shape`."""
 
-    weight: Tensor | None
-    bias: Tensor | None
+    weight: Parameter | None
+    bias: Parameter | None
 
     def __init__(self, normalized_shape: int | Sequence[int], eps: float = 1e-5, elementwise_affine: bool = True,
-                 bias: bool = True) -> None:
+                 bias: bool = True, device: Any = None, dtype: DType | None = None) -> None:
         super().__init__()
         shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
         self.normalized_shape = tuple(positive_int("LayerNorm", "normalized_shape", size) for size in shape)
         self.eps = eps
         self.elementwise_affine = elementwise_affine
-        self.weight, self.bias = _affine(self.normalized_shape, elementwise_affine, bias)
+        _register_affine(self, self.normalized_shape, elementwise_affine, bias, device, dtype)
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        """Start the affine part at the identity: weight ones, bias zeros."""
+        _reset_affine(self.weight, self.bias)
 
     def forward(self, x: Tensor) -> Tensor:
         """The normalized x, of shape (*, *normalized_shape)."""
@@ -140,18 +172,23 @@ class GroupNorm(Module):
     """Normalization of each sample over groups of num_channels / num_groups channels, as
     `torch.nn.GroupNorm`; weight and bias are per channel. Inputs are (N, C, *)."""
 
-    weight: Tensor | None
-    bias: Tensor | None
+    weight: Parameter | None
+    bias: Parameter | None
 
-    def __init__(self, num_groups: int, num_channels: int, eps: float = 1e-5, affine: bool = True, *,
-                 bias: bool = True) -> None:
+    def __init__(self, num_groups: int, num_channels: int, eps: float = 1e-5, affine: bool = True,
+                 device: Any = None, dtype: DType | None = None, *, bias: bool = True) -> None:
         super().__init__()
         self.num_groups = positive_int("GroupNorm", "num_groups", num_groups)
         self.num_channels = positive_int("GroupNorm", "num_channels", num_channels)
         divisible("GroupNorm", "num_channels", num_channels, "num_groups", num_groups)
         self.eps = eps
         self.affine = affine
-        self.weight, self.bias = _affine((num_channels,), affine, bias)
+        _register_affine(self, (num_channels,), affine, bias, device, dtype)
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        """Start the affine part at the identity: weight ones, bias zeros."""
+        _reset_affine(self.weight, self.bias)
 
     def forward(self, x: Tensor) -> Tensor:
         """The normalized x, (N, C, *)."""

@@ -13,6 +13,7 @@ With `norm_first=True` (pre-norm, easier to train deep): x = x + block(norm(x)) 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from edugrad.nn._checks import choice
 from edugrad.nn.attention import MultiheadAttention
@@ -20,7 +21,7 @@ from edugrad.nn.dropout import Dropout
 from edugrad.nn.linear import Linear
 from edugrad.nn.module import Module
 from edugrad.nn.normalization import LayerNorm
-from edugrad.tensor import Tensor
+from edugrad.tensor import DType, Tensor
 
 __all__ = ["TransformerEncoderLayer"]
 
@@ -33,15 +34,18 @@ class TransformerEncoderLayer(Module):
 
     def __init__(self, d_model: int, nhead: int, dim_feedforward: int = 2048, dropout: float = 0.1,
                  activation: str | Callable[[Tensor], Tensor] = "relu", layer_norm_eps: float = 1e-5,
-                 batch_first: bool = False, norm_first: bool = False, bias: bool = True) -> None:
+                 batch_first: bool = False, norm_first: bool = False, bias: bool = True, device: Any = None,
+                 dtype: DType | None = None) -> None:
         super().__init__()
-        self.self_attn = MultiheadAttention(d_model, nhead, dropout=dropout, bias=bias, batch_first=batch_first)
-        self.linear1 = Linear(d_model, dim_feedforward, bias=bias)
+        factory: dict[str, Any] = {"device": device, "dtype": dtype}
+        self.self_attn = MultiheadAttention(d_model, nhead, dropout=dropout, bias=bias, batch_first=batch_first,
+                                            **factory)
+        self.linear1 = Linear(d_model, dim_feedforward, bias=bias, **factory)
         self.dropout = Dropout(dropout)
-        self.linear2 = Linear(dim_feedforward, d_model, bias=bias)
+        self.linear2 = Linear(dim_feedforward, d_model, bias=bias, **factory)
         self.norm_first = norm_first
-        self.norm1 = LayerNorm(d_model, eps=layer_norm_eps, bias=bias)
-        self.norm2 = LayerNorm(d_model, eps=layer_norm_eps, bias=bias)
+        self.norm1 = LayerNorm(d_model, eps=layer_norm_eps, bias=bias, **factory)
+        self.norm2 = LayerNorm(d_model, eps=layer_norm_eps, bias=bias, **factory)
         self.dropout1 = Dropout(dropout)
         self.dropout2 = Dropout(dropout)
         self.activation = (_ACTIVATIONS[choice("TransformerEncoderLayer", "activation", activation, list(_ACTIVATIONS))]
