@@ -12,16 +12,21 @@ from __future__ import annotations
 
 import io
 import math
+import os
 import struct
 from collections import Counter, OrderedDict
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
+import safetensors.numpy
+import safetensors.torch
 import torch
 
-from edugrad.nn.serialization import dumps, loads
+from edugrad.nn.parameter import Parameter
+from edugrad.nn.serialization import dumps, load, loads, save
 from edugrad.tensor import Tensor, dtypes
 
 MakeTensor = Callable[..., Any]  # (values, requires_grad=False) -> a tensor of edugrad or of torch
@@ -52,7 +57,8 @@ def plain(value: Any) -> Any:
     if isinstance(value, (Tensor, torch.Tensor)):
         array = value.detach().numpy() if isinstance(value, torch.Tensor) else value.numpy()
         dtype = str(value.dtype).removeprefix("torch.").removeprefix("dtypes.")
-        return ("tensor", dtype, tuple(value.shape), array.tobytes(), value.requires_grad, value.is_leaf)
+        kind = type(value).__name__
+        return (kind, dtype, tuple(value.shape), array.tobytes(), value.requires_grad, value.is_leaf)
     if isinstance(value, (list, tuple)):
         return (type(value).__name__, tuple(plain(item) for item in value))
     if isinstance(value, (set, frozenset)):
@@ -157,6 +163,13 @@ def requires_grad(tensor: MakeTensor) -> Any:
     return {"leaf": leaf, "computed": leaf * 2, "plain": tensor(np.array([1.0], np.float32))}
 
 
+def parameters(tensor: MakeTensor) -> Any:
+    parameter = (torch.nn.Parameter if tensor is _torch else Parameter)
+    weight = parameter(tensor(_values((2, 3), "float32")))
+    frozen = parameter(tensor(_values((3,), "float64")), requires_grad=False)
+    return {"weight": weight, "frozen": frozen, "tied": [weight], "plain": tensor(_values((1,), "float32"))}
+
+
 def dtype_values(tensor: MakeTensor) -> Any:
     return {"dtypes": [_dtype(name, tensor) for name in ("float32", "float16", "int64", "bool", "uint8")],
             "amp": (_dtype("float16", tensor), True)}
@@ -165,7 +178,7 @@ def dtype_values(tensor: MakeTensor) -> Any:
 OBJECTS: dict[str, Callable[[MakeTensor], Any]] = {
     "state dict": state_dict, "nanoGPT checkpoint": nanogpt_checkpoint, "numbers": numbers, "keys": keys,
     "tag-like keys": tag_like_keys, "containers": containers, "tensors": tensors, "shared tensors": shared,
-    "requires_grad": requires_grad, "dtypes": dtype_values,
+    "requires_grad": requires_grad, "Parameters": parameters, "dtypes": dtype_values,
     "a tensor": lambda tensor: tensor(_values((2, 2), "float32")), "a list of tensors": lambda tensor: [
         tensor(np.zeros(1, np.float32)), tensor(np.ones(1, np.float32))],
     "a float": lambda tensor: 0.1, "a string": lambda tensor: "x", "None": lambda tensor: None,
@@ -184,3 +197,48 @@ def test_dumps_and_loads_give_what_torch_save_and_load_give(build: Callable[[Mak
 def test_a_shared_tensor_is_stored_once() -> None:
     weight, twin = Tensor(np.zeros((100, 100), np.float32)), Tensor(np.zeros((100, 100), np.float32))
     assert len(dumps({"a": weight, "b": twin})) - len(dumps({"a": weight, "b": weight})) > 39_000  # 40 kB a copy
+
+
+# the file behind an object
+
+def test_a_saved_object_is_a_safetensors_file_with_each_tensor_once_under_its_dotted_path(tmp_path: Path) -> None:
+    checkpoint = nanogpt_checkpoint(_edugrad)
+    save(checkpoint, tmp_path / "ckpt.pt")
+    arrays = safetensors.numpy.load_file(tmp_path / "ckpt.pt")
+    # lm_head.weight is transformer.wte.weight (tied): stored once, under the name it is met first
+    assert sorted(arrays) == ["best_val_loss", "model.transformer.ln_f.weight", "model.transformer.wte.weight",
+                              "optimizer.state.0.exp_avg", "optimizer.state.0.exp_avg_sq", "optimizer.state.0.step"]
+    assert arrays["model.transformer.wte.weight"].tobytes() == checkpoint["model"]["lm_head.weight"].numpy().tobytes()
+    assert arrays["optimizer.state.0.step"].dtype == np.float32 and arrays["optimizer.state.0.step"].shape == ()
+    from_torch = safetensors.torch.load_file(tmp_path / "ckpt.pt")
+    assert torch.equal(from_torch["model.transformer.ln_f.weight"], torch.ones(4))
+
+
+def test_a_saved_state_dict_loads_into_a_torch_module_through_safetensors(tmp_path: Path) -> None:
+    layer = torch.nn.Linear(3, 2)
+    state = {key: Tensor(value.detach().numpy() * 2) for key, value in layer.state_dict().items()}
+    save(state, tmp_path / "linear.pt")
+    layer.load_state_dict(safetensors.torch.load_file(tmp_path / "linear.pt"))
+    np.testing.assert_array_equal(layer.weight.detach().numpy(), state["weight"].numpy())
+
+
+def test_nanogpts_save_and_resume_lines_run_on_edugrad_torch(tmp_path: Path) -> None:
+    import edugrad.torch as edugrad_torch  # the port: `import torch` became `import edugrad.torch as torch`
+
+    checkpoint = nanogpt_checkpoint(_edugrad)
+    checkpoint["model"] = {"_orig_mod." + key: value for key, value in checkpoint["model"].items()}  # compiled
+    edugrad_torch.save(checkpoint, os.path.join(tmp_path, "ckpt.pt"))
+    loaded = edugrad_torch.load(os.path.join(tmp_path, "ckpt.pt"), map_location="cpu")
+    state_dict = loaded["model"]
+    unwanted_prefix = "_orig_mod."
+    for k, v in list(state_dict.items()):
+        if k.startswith(unwanted_prefix):
+            state_dict[k[len(unwanted_prefix):]] = state_dict.pop(k)
+    assert list(state_dict) == ["transformer.wte.weight", "transformer.ln_f.weight", "lm_head.weight"]
+    assert state_dict["lm_head.weight"] is state_dict["transformer.wte.weight"]
+    assert loaded["iter_num"] == 5000 and loaded["best_val_loss"].item() == np.float32(1.4697)
+    assert loaded["config"]["dropout"] == 0.2 and loaded["optimizer"]["param_groups"][0]["betas"] == (0.9, 0.95)
+
+
+def test_the_same_object_gives_the_same_bytes() -> None:
+    assert dumps(nanogpt_checkpoint(_edugrad)) == dumps(nanogpt_checkpoint(_edugrad))

@@ -60,6 +60,10 @@ def _zip(members: dict[str, bytes]) -> bytes:
     return buffer.getvalue()
 
 
+class _Tagged(Tensor):
+    __slots__ = ()
+
+
 class _Point(NamedTuple):
     x: int
     y: int
@@ -216,7 +220,10 @@ def test_the_new_file_gets_the_usual_permissions(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(("obj", "message"), [
-    ({"w": np.zeros(2)}, r"obj\['w'\] is a ndarray, which edugrad cannot save; it saves Tensors, Python numbers"),
+    ({"w": np.zeros(2)}, r"obj\['w'\] is a ndarray, which edugrad cannot save; it saves Tensors and Parameters, "
+                         "Python numbers"),
+    ({"w": [_Tagged([1.0])]}, r"obj\['w'\]\[0\] is a _Tagged, a subclass of Tensor that edugrad cannot save; it "
+                              "saves Tensors and Parameters"),
     ({"model": {"fc": [1, 2, object()]}}, r"obj\['model'\]\['fc'\]\[2\] is a object"),
     ({"ids": frozenset({1})}, r"obj\['ids'\] is a frozenset"),
     ({"step": np.int64(3)}, r"obj\['step'\] is a int64"),
@@ -414,8 +421,9 @@ def test_a_torch_save_file_is_named_as_a_pytorch_pickle_checkpoint(tmp_path: Pat
     with pytest.raises(CheckpointError, match=r"is a PyTorch checkpoint \(torch.save's zip archive holding the pickle "
                                               r"data.pkl\), not a safetensors file. edugrad never unpickles") as error:
         read(_torch_file(tmp_path))
-    assert "from safetensors.torch import save_file; save_file(torch.load(path), 'model.safetensors')" in str(error.value)
-    assert "damaged" not in str(error.value)
+    message = str(error.value)
+    assert "from safetensors.torch import save_file; save_file(torch.load(path), 'model.safetensors')" in message
+    assert "damaged" not in message
 
 
 def test_a_legacy_torch_save_file_is_named_too(tmp_path: Path) -> None:

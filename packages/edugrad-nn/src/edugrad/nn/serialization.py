@@ -1,10 +1,11 @@
 """`save` / `load` (PyTorch's `torch.save` / `torch.load`) and whole training checkpoints, without pickle.
 
-Top layer (`edugrad.nn`). `save(obj, f)` writes any nesting of dicts, lists and tuples of Tensors, Python
-numbers, strings, bytes, None and dtypes to a file, `load(f)` reads it back as the same object; `dumps(obj)` /
-`loads(data)` do the same with bytes (the DataLoader's worker processes send their batches this way).
-`save_checkpoint` / `load_checkpoint` keep everything training needs to resume (model, optimizer, scheduler,
-step, anything else) in one such file.
+Top layer (`edugrad.nn`). `save(obj, f)` writes Tensors and Parameters, Python numbers, strings, bytes, None and
+dtypes, nested in lists, tuples, sets and dicts (also OrderedDict and Counter), to a path or a binary file
+object; `load(f)` gives back the same object: the same types, the same float bits, each tensor's dtype, shape,
+requires_grad and device. `dumps(obj)` / `loads(data)` do the same with bytes (the DataLoader's worker
+processes send their batches this way). `save_checkpoint` / `load_checkpoint` keep everything training needs to
+resume (model, optimizer, scheduler, step, anything else) in one such file.
 
 Why not pickle, the format of `torch.save`: unpickling a file can run any code its author put in it, so
 opening a downloaded checkpoint would be as dangerous as running a downloaded program. edugrad writes a
@@ -12,20 +13,19 @@ safetensors file instead: an 8-byte little-endian header length, a JSON header (
 shape and byte range, plus a `__metadata__` dict of strings) and the raw tensor bytes. Reading one only
 ever parses JSON and copies bytes. The `safetensors` package writes and checks the file (a truncated file or
 overlapping byte ranges are rejected); there is no checksum, so a flipped bit inside the tensor bytes goes
-unnoticed. A real `torch.save` file (a zip archive holding `data.pkl`, or the older bare pickle) is refused
-with a message saying how to convert it in PyTorch.
+unnoticed. A real `torch.save` file (a zip archive holding the pickle `data.pkl`, or the older bare pickle) is
+refused with a message saying how to convert it in PyTorch.
 
-The layout (format "object/1"). Each tensor is stored under its path in the object, dotted: the state dict
+The layout ("object/1"). Each tensor is stored under its path in the object, dotted: the state dict
 `{"fc.weight": w}` stores `fc.weight`, `{"model": model.state_dict(), "step": 3}` stores `model.fc.weight`,
-so `safetensors.torch.load_file` reads a saved state dict as one. The metadata entry `edugrad.object` holds
-the object itself as JSON, in which a tensor appears as `{"__tensor__": "model.fc.weight"}`. A tensor that
-appears twice (a tied weight) is stored once and both places name it, so loading gives one object again.
-JSON has no tuples and only string keys, so a tuple becomes `{"__tuple__": [...]}` and a dict with other keys
-(an optimizer's state is keyed by parameter index) `{"__items__": [[key, value], ...]}`. Python floats are
-written as their shortest repr, which reads back as the same float, so a resumed run continues bit for bit.
-A safetensors file without `edugrad.object` (as `safetensors.torch.save_file` writes) loads as the dict of
-its tensors. Checkpoints of the previous layout ("checkpoint/1": one JSON metadata entry per top-level name,
-with the same tags) are still read.
+so `safetensors.torch.load_file` reads a saved state dict as one. The one metadata entry, `edugrad.object`, is
+`{"format": "object/1", "object": ...}`, the object as JSON (`_object_json` says how), in which a tensor
+appears as `{"__tensor__": "model.fc.weight"}`, with `"requires_grad": true`, `"type": "Parameter"` or
+`"device": "cuda:0"` where they apply. A tensor object that appears twice (a weight tied by assigning one
+Parameter to two modules) is stored once, under its first path, and loads as one object again. A safetensors
+file without `edugrad.object` (as `safetensors.torch.save_file` writes) loads as the dict of its tensors;
+checkpoints of the earlier layout ("checkpoint/1": one JSON metadata entry per top-level name, with the same
+tags) are still read.
 
 Writes to a path are atomic (`_atomic.atomic_write`): the bytes go to a temporary file in the same folder,
 are flushed to disk, and only then replace the old file, so a crash leaves the old file or the new one.
@@ -33,13 +33,11 @@ are flushed to disk, and only then replace the old file, so a crash leaves the o
 
 from __future__ import annotations
 
-import base64
 import io
 import json
 import os
 import zipfile
-from collections import Counter, OrderedDict
-from collections.abc import Callable, Hashable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import IO, Any, NoReturn, Protocol
 
@@ -49,6 +47,7 @@ import safetensors.numpy
 from numpy.typing import NDArray
 
 from edugrad.nn._atomic import atomic_write
+from edugrad.nn._object_json import TENSOR_TAG, Decoder, Encoder, Placement
 from edugrad.tensor import DType, Tensor, device, dtypes
 from edugrad.tensor.devices import backend_of
 
@@ -56,8 +55,6 @@ __all__ = ["CheckpointError", "dumps", "load", "load_checkpoint", "loads", "save
 
 PathLike = str | os.PathLike[str]
 FileLike = str | os.PathLike[str] | IO[bytes]
-#: The device a tensor was saved on ("cpu", "cuda:0") -> the name of the backend to load it onto.
-Placement = Callable[[str], str]
 
 #: The dtype names of the safetensors header that edugrad reads (the format also has BF16, I8, F8_E4M3, ...).
 SAFETENSORS_DTYPES: dict[str, DType] = {
@@ -71,18 +68,6 @@ OBJECT_KEY, FORMAT = "edugrad.object", "object/1"
 #: The layout of earlier `save_checkpoint` files, named by their entry FORMAT_KEY; still read.
 FORMAT_KEY, CHECKPOINT_FORMAT = "edugrad.format", "checkpoint/1"
 
-TENSOR_TAG, TUPLE_TAG, ITEMS_TAG, SET_TAG = "__tensor__", "__tuple__", "__items__", "__set__"
-BYTES_TAG, DTYPE_TAG = "__bytes__", "__dtype__"
-#: A dict holding one of these keys is written as `{"__items__": ...}`, so that it never reads as a tag.
-TAGS = frozenset({TENSOR_TAG, TUPLE_TAG, ITEMS_TAG, SET_TAG, BYTES_TAG, DTYPE_TAG})
-#: The dict types saved with their type, as `{"__items__": ..., "type": name}` (a MultiStepLR's milestones are
-#: a Counter); a plain dict has no "type".
-MAPPINGS: dict[str, type[dict[Any, Any]]] = {"dict": dict, "OrderedDict": OrderedDict, "Counter": Counter}
-CONTAINERS = (list, tuple, set, dict, OrderedDict, Counter)
-
-SUPPORTED = ("Tensors, Python numbers (bool, int, float), strings, bytes, None, dtypes, and lists, tuples, sets "
-             "and dicts (also OrderedDict and Counter) of them")
-KEYS = "strings, numbers, None, bytes or tuples of them"
 
 #: What a torch.save file starts with: a zip archive (since PyTorch 1.6), or a protocol-2 pickle of the magic
 #: number 0x1950a86a20f9469cfc6c (the legacy format); any other pickle starts with 0x80 and its protocol.
@@ -122,10 +107,11 @@ def loads(data: bytes) -> Any:
 
 def save(obj: object, f: FileLike, pickle_module: Any = None, pickle_protocol: int = 2,
          _use_new_zipfile_serialization: bool = True, _disable_byteorder_record: bool = False) -> None:
-    """Write `obj` (Tensors, numbers, strings, bytes, None, dtypes, and lists, tuples and dicts of them) to `f`,
-    a path (written atomically) or a binary file object, as `torch.save`. The file is a safetensors file, never
-    a pickle: `pickle_module`, `pickle_protocol` and the two format switches are accepted for torch's signature
-    and change nothing."""
+    """Write `obj` (Tensors, Parameters, numbers, strings, bytes, None, dtypes, and lists, tuples, sets and dicts
+    of them) to `f`, a path (written atomically) or a binary file object, as `torch.save`. The file is a
+    safetensors file, never a pickle: `pickle_module`, `pickle_protocol` and the two format switches are
+    accepted for torch's signature and change nothing. A value edugrad cannot save is a TypeError naming its
+    place in `obj` (`obj['model']['fc'][2]`), raised before anything is written."""
     data = _dumps(obj, "save", "obj")
     if isinstance(f, (str, os.PathLike)):
         _write(Path(f), data)
@@ -187,7 +173,7 @@ def load_checkpoint(path: PathLike, model: Stateful | None = None, optimizer: St
 # writing
 
 def _dumps(obj: object, op: str, root: str) -> bytes:
-    encoder = _Encoder(op, root)
+    encoder = Encoder(op, root)
     structure = encoder.encode(obj, ())
     metadata = {OBJECT_KEY: json.dumps({"format": FORMAT, "object": structure}, separators=(",", ":"))}
     return safetensors.numpy.save(encoder.arrays, metadata=metadata)
@@ -204,99 +190,6 @@ def _check_binary(f: Any, op: str, method: str) -> None:
     if isinstance(f, io.TextIOBase) or not callable(getattr(f, method, None)):
         raise TypeError(f"{op}: f must be a path or a binary file object (open(path, '{method[0]}b'), io.BytesIO), "
                         f"got {type(f).__name__}")
-
-
-class _Encoder:
-    """Turns an object into JSON-ready values, collecting the values of its tensors in `arrays`, each under the
-    dotted path of its first place in the object."""
-
-    def __init__(self, op: str, root: str) -> None:
-        self.op, self.root = op, root
-        self.arrays: dict[str, NDArray[Any]] = {}
-        self.references: dict[int, dict[str, Any]] = {}  # id(tensor) -> its reference: a shared tensor is stored once
-        self.open: set[int] = set()  # the ids of the containers being encoded, to refuse one that holds itself
-
-    def encode(self, value: Any, path: tuple[Hashable, ...]) -> Any:
-        # Exact types, not isinstance: a subclass (an IntEnum, np.float64, a namedtuple, a defaultdict) would
-        # come back as its base class, a silent change.
-        kind = type(value)
-        if value is None or kind in (bool, int, float, str):
-            return value
-        if isinstance(value, Tensor):
-            return self.tensor(value, path)
-        if kind in CONTAINERS:
-            return self.container(value, path)
-        if kind is bytes:
-            return {BYTES_TAG: base64.b64encode(value).decode("ascii")}
-        if kind is DType:
-            return {DTYPE_TAG: value.name}
-        hint = "; save its state_dict() instead" if callable(getattr(value, "state_dict", None)) else ""
-        raise TypeError(f"{self.op}: {self.where(path)} is a {kind.__name__}, which edugrad cannot save{hint}; it "
-                        f"saves {SUPPORTED}")
-
-    def tensor(self, tensor: Tensor, path: tuple[Hashable, ...]) -> dict[str, Any]:
-        if type(tensor) is not Tensor:
-            raise TypeError(f"{self.op}: {self.where(path)} is a {type(tensor).__name__}, a subclass of Tensor that "
-                            "edugrad cannot save; save a Tensor")
-        reference = self.references.get(id(tensor))
-        if reference is None:
-            name = self.free_name(path)
-            self.arrays[name] = tensor.numpy()
-            reference = {TENSOR_TAG: name} | ({"requires_grad": True} if tensor.requires_grad else {})
-            if tensor.device.type != "cpu":
-                reference["device"] = str(tensor.device)
-            self.references[id(tensor)] = reference
-        return reference
-
-    def container(self, value: list[Any] | tuple[Any, ...] | set[Any] | dict[Any, Any],
-                  path: tuple[Hashable, ...]) -> Any:
-        if id(value) in self.open:
-            raise TypeError(f"{self.op}: {self.where(path)} contains itself, which edugrad cannot save")
-        self.open.add(id(value))
-        try:
-            if isinstance(value, dict):
-                return self.mapping(value, path)
-            if isinstance(value, set):
-                return {SET_TAG: [self.key(item, path) for item in value]}
-            items = [self.encode(item, (*path, index)) for index, item in enumerate(value)]
-            return items if isinstance(value, list) else {TUPLE_TAG: items}
-        finally:
-            self.open.discard(id(value))
-
-    def mapping(self, mapping: dict[Any, Any], path: tuple[Hashable, ...]) -> Any:
-        keys = [self.key(key, path) for key in mapping]
-        values = [self.encode(value, (*path, key)) for key, value in mapping.items()]
-        if type(mapping) is dict and all(type(key) is str and key not in TAGS for key in mapping):
-            return dict(zip(keys, values))
-        encoded: dict[str, Any] = {ITEMS_TAG: [list(item) for item in zip(keys, values)]}
-        return encoded if type(mapping) is dict else encoded | {"type": type(mapping).__name__}
-
-    def key(self, key: Any, path: tuple[Hashable, ...]) -> Any:
-        """A dict key or set item, encoded; it must be hashable again once loaded, so no lists or tensors."""
-        if not _is_plain_key(key):
-            raise TypeError(f"{self.op}: {self.where(path)} holds {key!r:.60}, a {type(key).__name__}, as a key or "
-                            f"set item; edugrad saves keys and set items that are {KEYS}")
-        return self.encode(key, path)
-
-    def free_name(self, path: tuple[Hashable, ...]) -> str:
-        """The dotted path as the tensor's name in the file, with `#2`, `#3`, ... added if it is taken (the dict
-        `{"a.b": x, "a": {"b": y}}` has two tensors at `a.b`); `__metadata__` is the header's own key."""
-        base = ".".join(map(str, path)) or "tensor"
-        name, count = base, 1
-        while name in self.arrays or name == "__metadata__":
-            count += 1
-            name = f"{base}#{count}"
-        return name
-
-    def where(self, path: tuple[Hashable, ...]) -> str:
-        """The place in the object, as Python indexing: `obj['model']['fc'][2]`."""
-        return self.root + "".join(f"[{key!r}]" for key in path)
-
-
-def _is_plain_key(key: Any) -> bool:
-    if type(key) is tuple:
-        return all(_is_plain_key(item) for item in key)
-    return key is None or type(key) in (bool, int, float, str, bytes)
 
 
 # reading
@@ -405,7 +298,7 @@ def _rebuild_object(arrays: dict[str, NDArray[Any]], metadata: dict[str, str], o
     else:
         structure = {name: {TENSOR_TAG: name} for name in sorted(arrays)}
     try:
-        return _Decoder(arrays, place).decode(structure)
+        return Decoder(arrays, place).decode(structure)
     except (TypeError, ValueError, LookupError, AttributeError) as error:  # a malformed tag: a damaged file
         raise CheckpointError(f"{op}: the metadata of {where} is damaged ({error})") from None
 
@@ -420,43 +313,3 @@ def _parse(text: str, key: str, op: str, where: object) -> Any:
         return json.loads(text)
     except ValueError as error:
         raise CheckpointError(f"{op}: the metadata entry {key!r} of {where} is damaged or missing ({error})") from None
-
-
-class _Decoder:
-    """The inverse of `_Encoder`: builds the object from its JSON and the tensors' values, giving each stored
-    tensor one Tensor however many places name it."""
-
-    def __init__(self, arrays: dict[str, NDArray[Any]], place: Placement) -> None:
-        self.arrays, self.place = arrays, place
-        self.tensors: dict[str, Tensor] = {}
-
-    def decode(self, value: Any) -> Any:
-        if isinstance(value, list):
-            return [self.decode(item) for item in value]
-        if not isinstance(value, dict):
-            return value
-        if TENSOR_TAG in value:
-            return self.tensor(value)
-        if TUPLE_TAG in value:
-            return tuple(self.decode(item) for item in value[TUPLE_TAG])
-        if ITEMS_TAG in value:
-            mapping = {self.decode(key): self.decode(item) for key, item in value[ITEMS_TAG]}
-            kind = MAPPINGS[value.get("type", "dict")]
-            return mapping if kind is dict else kind(mapping)
-        if SET_TAG in value:
-            return {self.decode(item) for item in value[SET_TAG]}
-        if BYTES_TAG in value:
-            return base64.b64decode(value[BYTES_TAG], validate=True)
-        if DTYPE_TAG in value:
-            return dtypes.from_name(value[DTYPE_TAG])
-        return {key: self.decode(item) for key, item in value.items()}
-
-    def tensor(self, reference: dict[str, Any]) -> Tensor:
-        name = reference[TENSOR_TAG]
-        if name not in self.tensors:
-            if name not in self.arrays:
-                raise ValueError(f"it refers to a tensor {name!r} that the file does not contain")
-            backend = self.place(reference.get("device", "cpu"))
-            self.tensors[name] = Tensor(self.arrays[name], requires_grad=reference.get("requires_grad", False),
-                                        backend=backend)
-        return self.tensors[name]

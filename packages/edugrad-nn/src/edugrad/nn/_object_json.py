@@ -1,0 +1,183 @@
+"""How `save` writes an object as JSON and named arrays, and how `load` builds it again (private to `edugrad.nn`).
+
+Top layer (`edugrad.nn`), under `serialization`, which puts the two into a safetensors file: the arrays as its
+tensors, the JSON in its metadata. JSON already has lists, strings, numbers (Python writes a float as its
+shortest repr, which reads back as the same float), true, false and null; everything else becomes a JSON
+object with a tag: a tensor `{"__tensor__": "<its name among the arrays>"}`, a tuple `{"__tuple__": [...]}`, a
+set `{"__set__": [...]}`, bytes `{"__bytes__": "<base64>"}`, a dtype `{"__dtype__": "float16"}`, and a dict
+whose keys are not all strings, or of another type than dict, `{"__items__": [[key, value], ...]}` (with
+`"type": "Counter"`, say). Types are matched exactly, never by isinstance, so nothing comes back as another
+type than it was saved as.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections import Counter, OrderedDict
+from collections.abc import Callable, Hashable
+from typing import Any
+
+from numpy.typing import NDArray
+
+from edugrad.nn.parameter import Parameter
+from edugrad.tensor import DType, Tensor, dtypes
+
+__all__ = ["Decoder", "Encoder", "Placement", "TENSOR_TAG"]
+
+#: The device a tensor was saved on ("cpu", "cuda:0") -> the name of the backend to load it onto.
+Placement = Callable[[str], str]
+
+TENSOR_TAG, TUPLE_TAG, ITEMS_TAG, SET_TAG = "__tensor__", "__tuple__", "__items__", "__set__"
+BYTES_TAG, DTYPE_TAG = "__bytes__", "__dtype__"
+#: A dict holding one of these keys is written as `{"__items__": ...}`, so that it never reads as a tag.
+TAGS = frozenset({TENSOR_TAG, TUPLE_TAG, ITEMS_TAG, SET_TAG, BYTES_TAG, DTYPE_TAG})
+#: The dict types saved with their type, as `{"__items__": ..., "type": name}` (a MultiStepLR's milestones are
+#: a Counter); a plain dict has no "type".
+MAPPINGS: dict[str, type[dict[Any, Any]]] = {"dict": dict, "OrderedDict": OrderedDict, "Counter": Counter}
+CONTAINERS = (list, tuple, set, dict, OrderedDict, Counter)
+#: The tensor types saved with their type, as `{"__tensor__": ..., "type": "Parameter"}`; a Tensor has no "type".
+TENSOR_TYPES: dict[str, type[Tensor]] = {"Tensor": Tensor, "Parameter": Parameter}
+
+SUPPORTED = ("Tensors and Parameters, Python numbers (bool, int, float), strings, bytes, None, dtypes, and lists, "
+             "tuples, sets and dicts (also OrderedDict and Counter) of them")
+KEYS = "strings, numbers, None, bytes or tuples of them"
+
+
+class Encoder:
+    """Turns an object into JSON-ready values, collecting the values of its tensors in `arrays`, each under the
+    dotted path of its first place in the object."""
+
+    def __init__(self, op: str, root: str) -> None:
+        self.op, self.root = op, root
+        self.arrays: dict[str, NDArray[Any]] = {}
+        self.references: dict[int, dict[str, Any]] = {}  # id(tensor) -> its reference: a shared tensor is stored once
+        self.open: set[int] = set()  # the ids of the containers being encoded, to refuse one that holds itself
+
+    def encode(self, value: Any, path: tuple[Hashable, ...]) -> Any:
+        # Exact types, not isinstance: a subclass (an IntEnum, np.float64, a namedtuple, a defaultdict) would
+        # come back as its base class, a silent change.
+        kind = type(value)
+        if value is None or kind in (bool, int, float, str):
+            return value
+        if isinstance(value, Tensor):
+            return self.tensor(value, path)
+        if kind in CONTAINERS:
+            return self.container(value, path)
+        if kind is bytes:
+            return {BYTES_TAG: base64.b64encode(value).decode("ascii")}
+        if kind is DType:
+            return {DTYPE_TAG: value.name}
+        hint = "; save its state_dict() instead" if callable(getattr(value, "state_dict", None)) else ""
+        raise TypeError(f"{self.op}: {self.where(path)} is a {kind.__name__}, which edugrad cannot save{hint}; it "
+                        f"saves {SUPPORTED}")
+
+    def tensor(self, tensor: Tensor, path: tuple[Hashable, ...]) -> dict[str, Any]:
+        kind = type(tensor).__name__
+        if TENSOR_TYPES.get(kind) is not type(tensor):
+            raise TypeError(f"{self.op}: {self.where(path)} is a {kind}, a subclass of Tensor that edugrad cannot "
+                            "save; it saves Tensors and Parameters")
+        reference = self.references.get(id(tensor))
+        if reference is None:
+            name = self.free_name(path)
+            self.arrays[name] = tensor.numpy()
+            reference = {TENSOR_TAG: name} | ({"requires_grad": True} if tensor.requires_grad else {})
+            if kind != "Tensor":
+                reference["type"] = kind
+            if tensor.device.type != "cpu":
+                reference["device"] = str(tensor.device)
+            self.references[id(tensor)] = reference
+        return reference
+
+    def container(self, value: list[Any] | tuple[Any, ...] | set[Any] | dict[Any, Any],
+                  path: tuple[Hashable, ...]) -> Any:
+        if id(value) in self.open:
+            raise TypeError(f"{self.op}: {self.where(path)} contains itself, which edugrad cannot save")
+        self.open.add(id(value))
+        try:
+            if isinstance(value, dict):
+                return self.mapping(value, path)
+            if isinstance(value, set):
+                return {SET_TAG: [self.key(item, path) for item in value]}
+            items = [self.encode(item, (*path, index)) for index, item in enumerate(value)]
+            return items if isinstance(value, list) else {TUPLE_TAG: items}
+        finally:
+            self.open.discard(id(value))
+
+    def mapping(self, mapping: dict[Any, Any], path: tuple[Hashable, ...]) -> Any:
+        keys = [self.key(key, path) for key in mapping]
+        values = [self.encode(value, (*path, key)) for key, value in mapping.items()]
+        if type(mapping) is dict and all(type(key) is str and key not in TAGS for key in mapping):
+            return dict(zip(keys, values))
+        encoded: dict[str, Any] = {ITEMS_TAG: [list(item) for item in zip(keys, values)]}
+        return encoded if type(mapping) is dict else encoded | {"type": type(mapping).__name__}
+
+    def key(self, key: Any, path: tuple[Hashable, ...]) -> Any:
+        """A dict key or set item, encoded; it must be hashable again once loaded, so no lists or tensors."""
+        if not is_plain_key(key):
+            raise TypeError(f"{self.op}: {self.where(path)} holds {key!r:.60}, a {type(key).__name__}, as a key or "
+                            f"set item; edugrad saves keys and set items that are {KEYS}")
+        return self.encode(key, path)
+
+    def free_name(self, path: tuple[Hashable, ...]) -> str:
+        """The dotted path as the tensor's name in the file, with `#2`, `#3`, ... added if it is taken (the dict
+        `{"a.b": x, "a": {"b": y}}` has two tensors at `a.b`); `__metadata__` is the header's own key."""
+        base = ".".join(map(str, path)) or "tensor"
+        name, count = base, 1
+        while name in self.arrays or name == "__metadata__":
+            count += 1
+            name = f"{base}#{count}"
+        return name
+
+    def where(self, path: tuple[Hashable, ...]) -> str:
+        """The place in the object, as Python indexing: `obj['model']['fc'][2]`."""
+        return self.root + "".join(f"[{key!r}]" for key in path)
+
+
+def is_plain_key(key: Any) -> bool:
+    if type(key) is tuple:
+        return all(is_plain_key(item) for item in key)
+    return key is None or type(key) in (bool, int, float, str, bytes)
+
+
+class Decoder:
+    """The inverse of `Encoder`: builds the object from its JSON and the tensors' values, giving each stored
+    tensor one Tensor however many places name it."""
+
+    def __init__(self, arrays: dict[str, NDArray[Any]], place: Placement) -> None:
+        self.arrays, self.place = arrays, place
+        self.tensors: dict[str, Tensor] = {}
+
+    def decode(self, value: Any) -> Any:
+        if isinstance(value, list):
+            return [self.decode(item) for item in value]
+        if not isinstance(value, dict):
+            return value
+        if TENSOR_TAG in value:
+            return self.tensor(value)
+        if TUPLE_TAG in value:
+            return tuple(self.decode(item) for item in value[TUPLE_TAG])
+        if ITEMS_TAG in value:
+            mapping = {self.decode(key): self.decode(item) for key, item in value[ITEMS_TAG]}
+            kind = MAPPINGS[value.get("type", "dict")]
+            return mapping if kind is dict else kind(mapping)
+        if SET_TAG in value:
+            return {self.decode(item) for item in value[SET_TAG]}
+        if BYTES_TAG in value:
+            return base64.b64decode(value[BYTES_TAG], validate=True)
+        if DTYPE_TAG in value:
+            return dtypes.from_name(value[DTYPE_TAG])
+        return {key: self.decode(item) for key, item in value.items()}
+
+    def tensor(self, reference: dict[str, Any]) -> Tensor:
+        name = reference[TENSOR_TAG]
+        if name not in self.tensors:
+            if name not in self.arrays:
+                raise ValueError(f"it refers to a tensor {name!r} that the file does not contain")
+            kind = TENSOR_TYPES[reference.get("type", "Tensor")]
+            array, backend = self.arrays[name], self.place(reference.get("device", "cpu"))
+            values = Tensor(array, dtype=dtypes.from_numpy(array.dtype), backend=backend)
+            requires_grad = reference.get("requires_grad", False)
+            # (a Parameter shares the values of the Tensor it is made from: nothing is copied)
+            self.tensors[name] = (Parameter(values, requires_grad) if kind is Parameter
+                                  else values.requires_grad_(requires_grad))
+        return self.tensors[name]
