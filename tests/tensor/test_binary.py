@@ -133,3 +133,24 @@ def test_integer_scalars_at_the_ends_of_the_range_still_work() -> None:
     assert (x == 255).tolist() == [False, True] and (x == 0).tolist() == [True, False]
     assert (Tensor([0], dtype=dtypes.int32) + (2**31 - 1)).tolist() == [2**31 - 1]
     assert (x + 0.5).dtype is dtypes.float32  # a float scalar promotes instead
+
+
+def test_isclose_allclose_and_equal_match_torch_at_nan_and_infinities() -> None:
+    a = np.array([1.0, math.nan, math.inf, -math.inf, math.inf, 1e-9, 100.0], dtype=np.float32)
+    b = np.array([1.0, math.nan, math.inf, math.inf, 1e30, 0.0, 100.001], dtype=np.float32)
+    for kwargs in ({}, {"equal_nan": True}, {"rtol": 0.0, "atol": 0.0}):
+        ours = Tensor(a).isclose(Tensor(b), **kwargs)
+        assert ours.tolist() == torch.tensor(a).isclose(torch.tensor(b), **kwargs).tolist()
+    assert Tensor(a[:1]).allclose(Tensor(b[:1])) is True and Tensor(a).allclose(Tensor(b)) is False
+    assert Tensor(a).allclose(Tensor(a), equal_nan=True) is torch.tensor(a).allclose(torch.tensor(a), equal_nan=True)
+    assert Tensor(b).equal(Tensor(b[::-1].copy())) is False and Tensor(a[:2]).equal(Tensor(a[:1])) is False
+    assert Tensor([1, 2]).long().equal(Tensor([1.0, 2.0])) is torch.tensor([1, 2]).equal(torch.tensor([1.0, 2.0]))
+
+
+def test_add_alpha_div_rounding_mode_and_where_errors() -> None:
+    with pytest.raises(TypeError, match=r"add: alpha must not be a float \(0.5\) for integer tensors"):
+        Tensor([1, 2]).long().add(Tensor([1, 1]).long(), alpha=0.5)
+    with pytest.raises(ValueError, match="div: rounding_mode must be None, 'floor' or 'trunc', got 'round'"):
+        Tensor([1.0]).div(2, rounding_mode="round")
+    with pytest.raises(TypeError, match="where: the condition must be a bool tensor, got a float32 tensor"):
+        Tensor([1.0]).where(Tensor([1.0]), 0.0)

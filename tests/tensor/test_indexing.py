@@ -251,3 +251,23 @@ def test_masked_fill_errors() -> None:
 
 def test_masked_fill_keeps_the_dtype() -> None:
     assert Tensor([1, 2]).masked_fill(Tensor([True, False]), 2.7).tolist() == [2, 2]
+
+
+def _ints(values: list[int]) -> Tensor:
+    return Tensor(np.asarray(values, dtype=np.int64)).long()
+
+
+@pytest.mark.parametrize(("call", "error", "message"), [
+    (lambda x: x.index_select(0, _ints([[0]])), IndexError, r"index_select: index must be a 1-d tensor"),
+    (lambda x: x.index_select(1, _ints([-1])), IndexError, r"index_select: index values must lie in \[0, 3\)"),
+    (lambda x: x.index_select(1, _ints([3])), IndexError, "index_select: index values"),
+    (lambda x: x.index_select(0, Tensor.ones(1)), TypeError, "index_select: index must be an integer tensor"),
+    (lambda x: x.repeat_interleave(-1), ValueError, "repeat_interleave: repeats must be non-negative"),
+    (lambda x: x.repeat_interleave(_ints([1, 2]), 1), ValueError, "repeat_interleave: expected 3 non-negative"),
+    (lambda x: x.repeat_interleave(_ints([1, -1]), 0), ValueError, "repeat_interleave: expected 2 non-negative"),
+    (lambda x: x.repeat_interleave(Tensor.ones(2), 0), TypeError, "repeat_interleave: repeats must be an int or"),
+    (lambda x: x.repeat_interleave(2, 0, output_size=5), ValueError, "output_size is 5, but the repeats add up to 4"),
+])
+def test_index_select_and_repeat_interleave_errors(call, error, message) -> None:
+    with pytest.raises(error, match=message):
+        call(Tensor.ones(2, 3))

@@ -111,3 +111,25 @@ def test_einsum_errors(formula: str, shapes: list[tuple[int, ...]], message: str
 def test_einsum_needs_an_operand() -> None:
     with pytest.raises(ValueError, match="einsum: expected at least one operand"):
         Tensor.einsum("->")
+
+
+@pytest.mark.parametrize(("call", "message"), [
+    (lambda: Tensor.ones(2, 3).dot(Tensor.ones(3)), r"dot: expects two 1-d tensors, got shapes \(2, 3\) and \(3,\)"),
+    (lambda: Tensor.ones(3).mm(Tensor.ones(3, 2)), r"mm: expects two matrices"),
+    (lambda: Tensor.ones(2, 2, 3).bmm(Tensor.ones(3, 3, 2)), r"bmm: expects two 3-d tensors with the same first"),
+    (lambda: Tensor.ones(2, 2).outer(Tensor.ones(2)), "outer: expects two 1-d tensors"),
+    (lambda: Tensor.ones(2, 2).diagonal(0, 1, -1), "diagonal: dim1 and dim2 must be different dims"),
+    (lambda: Tensor.ones(2, 2, 2).diag(), r"diag: expects a vector or a matrix, got shape \(2, 2, 2\)"),
+    (lambda: Tensor.ones(3).trace(), r"trace: expects a matrix, got shape \(3,\)"),
+    (lambda: Tensor.ones(3).tril(), r"tril: expects a matrix or a batch of matrices, got shape \(3,\)"),
+    (lambda: Tensor.ones(3).triu(1), "triu: expects a matrix"),
+])
+def test_matrix_op_errors_name_the_op(call, message) -> None:
+    with pytest.raises(ValueError, match=message):
+        call()
+
+
+def test_dot_is_the_1d_dot_product_as_torch() -> None:
+    a, b = np.array([1.0, -2.0, 3.0], dtype=np.float32), np.array([0.5, 0.25, 2.0], dtype=np.float32)
+    out = Tensor(a).dot(Tensor(b))
+    assert out.shape == () and out.item() == torch.tensor(a).dot(torch.tensor(b)).item()

@@ -99,3 +99,24 @@ def test_view_is_reshape_and_keeps_gradient() -> None:
     (x.view(3, 2) * Tensor([[1.0, 2.0]])).sum().backward()
     assert x.grad is not None
     np.testing.assert_array_equal(x.grad.numpy(), [[1, 2, 1], [2, 1, 2]])
+
+
+@pytest.mark.parametrize(("call", "error", "message"), [
+    (lambda x: x.t(), ValueError, r"t: expects a tensor of at most 2 dims, got shape \(2, 3, 4\)"),
+    (lambda x: x[0, 0].mT, ValueError, r"mT: expects a matrix or a batch of matrices, got shape \(4,\)"),
+    (lambda x: x.narrow(2, 3, 2), IndexError, r"narrow: start 3 and length 2 do not fit dim 2 of size 4"),
+    (lambda x: x.narrow(0, -3, 1), IndexError, "narrow: start -3"),
+    (lambda x: x.roll((1, 2), 0), ValueError, "roll: shifts .* and dims 0 must have the same length"),
+    (lambda x: x.roll((1, 2)), ValueError, "roll: without dims, shifts must be one int"),
+    (lambda x: x.movedim((0, 0), (1, 2)), ValueError, "movedim: repeated dims"),
+    (lambda x: x.movedim(0, (1, 2)), ValueError, "movedim: source 0 and destination .* the same length"),
+    (lambda x: x.transpose(0), TypeError, "dim1"),
+])
+def test_new_movement_errors_name_the_op(call, error, message) -> None:
+    with pytest.raises(error, match=message):
+        call(Tensor.ones(2, 3, 4))
+
+
+def test_roll_by_nothing_is_a_new_tensor() -> None:
+    x = Tensor.ones(2, 3)
+    assert x.roll(0, 1) is not x and x.roll(3, 1).tolist() == x.tolist()

@@ -6,6 +6,8 @@ import pytest
 import torch
 from parity import Case, check_parity
 
+from edugrad.tensor import where
+
 BROADCASTS = [[(3, 4), (3, 4)], [(2, 3), (3,)], [(4, 1), (1, 5)], [(), (3,)], [(2, 1, 4), (3, 1)], [(2, 3), ()]]
 ARITHMETIC = [("add", operator.add), ("sub", operator.sub), ("mul", operator.mul), ("maximum", torch.maximum),
               ("minimum", torch.minimum)]
@@ -79,6 +81,33 @@ CASES = [
     Case("float16 * 2.5", lambda x: x * 2.5, lambda x: x * 2.5, [(3,)], dtype="float16", atol=1e-3),
     Case("int / int", operator.truediv, operator.truediv, [(4,), (4,)], dtype="int64", low=1, high=9),
     Case("int64 * 0.5", lambda x: x * 0.5, lambda x: x * 0.5, [(4,)], dtype="int64", low=-9, high=9),
+    *[Case(f"{name} method", method(name), method(name), [(3, 4), (4,)], dtype="int64", low=0, high=3)
+      for name in ("lt", "le", "gt", "ge", "eq", "ne")],
+    Case("add alpha", lambda x, y: x.add(y, alpha=-2.5), lambda x, y: x.add(y, alpha=-2.5), [(3, 4), (4,)]),
+    Case("sub alpha", lambda x, y: x.sub(y, alpha=3), lambda x, y: x.sub(y, alpha=3), [(3,), (2, 3)]),
+    Case("add alpha scalar", lambda x: x.add(2, alpha=0.5), lambda x: x.add(2, alpha=0.5), [(3,)]),
+    Case("add alpha int", lambda x, y: x.add(y, alpha=2), lambda x, y: x.add(y, alpha=2), [(4,), (4,)],
+         dtype="int64", low=-9, high=9),
+    Case("div floor", lambda x, y: x.div(y, rounding_mode="floor"), lambda x, y: x.div(y, rounding_mode="floor"),
+         [(6,), (6,)], grad=False),
+    Case("div trunc", lambda x, y: x.div(y, rounding_mode="trunc"), lambda x, y: x.div(y, rounding_mode="trunc"),
+         [(6,), (6,)]),
+    *[Case(f"div {mode} int", lambda x, m=mode: x.div(-3, rounding_mode=m), lambda x, m=mode: x.div(-3, rounding_mode=m),
+           [(9,)], dtype="int64", low=-9, high=9) for mode in ("floor", "trunc")],
+    Case("div trunc int tensor", lambda x, y: x.div(y.abs() + 1, rounding_mode="trunc"),
+         lambda x, y: x.div(y.abs() + 1, rounding_mode="trunc"), [(9,), (9,)], dtype="int32", low=-9, high=9),
+    Case("where method", lambda x, y: x.where(x > 0, y), lambda x, y: x.where(x > 0, y), [(3, 4), (4,)]),
+    Case("where function", lambda c, x: where(c > 0, x, 2.5), lambda c, x: torch.where(c > 0, x, 2.5),
+         [(3, 1), (1, 4)]),
+    Case("where scalar first", lambda x: where(x > 0, 1.5, x), lambda x: torch.where(x > 0, 1.5, x), [(5,)]),
+    Case("where two numbers", lambda x: where(x > 0, 1, 0.5), lambda x: torch.where(x > 0, 1, 0.5), [(5,)]),
+    Case("where two ints", lambda x: where(x > 0, 1, -1), lambda x: torch.where(x > 0, 1, -1), [(5,)]),
+    Case("isclose", lambda x, y: x.isclose(y + x * 1e-6), lambda x, y: x.isclose(y + x * 1e-6), [(20,), (20,)],
+         low=-1e-5, high=1e-5),
+    Case("isclose tolerances", lambda x, y: x.isclose(y, rtol=0.5, atol=0.1),
+         lambda x, y: x.isclose(y, rtol=0.5, atol=0.1), [(30,), (30,)]),
+    Case("isclose int", lambda x, y: x.isclose(y, atol=1), lambda x, y: x.isclose(y, atol=1), [(12,), (12,)],
+         dtype="int64", low=-3, high=3),
 ]
 
 

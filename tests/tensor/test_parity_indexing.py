@@ -11,6 +11,11 @@ from parity import Case, check_parity
 
 from edugrad.tensor import Tensor
 
+def ints(values: list[int]) -> Tensor:
+    """An int64 index tensor."""
+    return Tensor(np.asarray(values, dtype=np.int64)).long()
+
+
 MASK = np.array([[True, False, True, False], [False, False, True, True], [True, True, False, False]])
 ROWS, COLS = [[0, 2], [1, 1]], [[3, 0], [3, 1]]
 
@@ -87,6 +92,21 @@ CASES = GETITEM + NEGATIVE_STEPS + [
          lambda x, v: x.masked_fill(torch.tensor(MASK), v.reshape(())), [(3, 4), (1,)]),
     Case("masked_fill int", lambda x: x.masked_fill(x > 0, 3), lambda x: x.masked_fill(x > 0, 3), [(2, 3)],
          dtype="int64", low=-5, high=5),
+    Case("index_select repeated", lambda x: x.index_select(1, ints([3, 0, 3])),
+         lambda x: x.index_select(1, torch.tensor([3, 0, 3])), [(2, 4)]),
+    Case("index_select dim 0", lambda x: x.index_select(0, ints([2, 1])),
+         lambda x: x.index_select(0, torch.tensor([2, 1])), [(3, 2, 2)]),
+    Case("index_select empty", lambda x: x.index_select(-1, ints([])),
+         lambda x: x.index_select(-1, torch.tensor([], dtype=torch.long)), [(2, 3)]),
+    Case("repeat_interleave flat", lambda x: x.repeat_interleave(2), lambda x: x.repeat_interleave(2), [(2, 3)]),
+    Case("repeat_interleave dim", lambda x: x.repeat_interleave(3, dim=1), lambda x: x.repeat_interleave(3, dim=1),
+         [(2, 2)]),
+    Case("repeat_interleave counts", lambda x: x.repeat_interleave(ints([1, 0, 3]), 0),
+         lambda x: x.repeat_interleave(torch.tensor([1, 0, 3]), 0), [(3, 2)]),
+    Case("repeat_interleave zero", lambda x: x.repeat_interleave(0, -1), lambda x: x.repeat_interleave(0, -1),
+         [(2, 3)]),
+    Case("repeat_interleave one count tensor", lambda x: x.repeat_interleave(ints([2]), 0),
+         lambda x: x.repeat_interleave(torch.tensor([2]), 0), [(3,)], dtype="int64", low=-5, high=5),
 ]
 
 

@@ -60,6 +60,20 @@ CASES = [
          lambda x, y: torch.einsum("ij,jk->ik", x, y), [(2, 3), (3, 2)]),
     Case("einsum int", lambda x, y: Tensor.einsum("ij,jk->ik", x, y), lambda x, y: torch.einsum("ij,jk->ik", x, y),
          [(2, 3), (3, 2)], dtype="int64", low=-4, high=4),
+    Case("mm", lambda x, y: x.mm(y), torch.mm, [(2, 3), (3, 4)]),
+    Case("bmm", lambda x, y: x.bmm(y), torch.bmm, [(5, 2, 3), (5, 3, 4)]),
+    Case("outer", lambda x, y: x.outer(y), torch.outer, [(3,), (4,)]),
+    Case("outer int", lambda x, y: x.outer(y), torch.outer, [(3,), (2,)], dtype="int64", low=-5, high=5),
+    *[Case(f"diagonal {args}", lambda x, a=args: x.diagonal(*a), lambda x, a=args: x.diagonal(*a), [shape])
+      for args, shape in [((), (3, 4)), ((1,), (3, 4)), ((-2,), (4, 3)), ((5,), (3, 4)), ((0, 2, 0), (3, 2, 4)),
+                          ((1, -1, 1), (2, 3, 3))]],
+    *[Case(f"diag {k} of {shape}", lambda x, k=k: x.diag(k), lambda x, k=k: x.diag(k), [shape])
+      for k, shape in [(0, (3, 4)), (2, (3, 4)), (-1, (3, 4)), (0, (3,)), (2, (3,)), (-1, (2,))]],
+    Case("trace", lambda x: x.trace(), torch.trace, [(3, 4)]),
+    Case("trace int", lambda x: x.trace(), torch.trace, [(3, 3)], dtype="int32", low=-9, high=9),
+    *[Case(f"{op} {k}", lambda x, op=op, k=k: getattr(x, op)(k), lambda x, op=op, k=k: getattr(x, op)(k), [shape])
+      for op in ("tril", "triu") for k, shape in [(0, (3, 4)), (1, (4, 3)), (-2, (3, 5)), (0, (2, 3, 3))]],
+    Case("tril bool", lambda x: x.tril(), lambda x: x.tril(), [(3, 3)], dtype="bool"),
 ]
 
 

@@ -41,11 +41,16 @@ def check_scalar_fits(value: bool | int | float, dtype: DType, op: str) -> None:
     scalar that does not fit around (`uint8_tensor == -1` compares with 255), which silently gives wrong
     answers, and NumPy raises an error that names no op: refusing with the range is the clearer of the two."""
     if dtype.is_integer and type(value) is int:
-        bits = 8 * dtype.itemsize
-        low, high = (0, 2**bits - 1) if dtype is dtypes.uint8 else (-(2 ** (bits - 1)), 2 ** (bits - 1) - 1)
+        low, high = integer_range(dtype)
         if not low <= value <= high:
             raise OverflowError(f"{op}: the scalar {value} does not fit in the tensor's dtype {dtype.name} ({low} "
                                 f"to {high}); cast the tensor to a dtype that holds it first (x.long() or x.double())")
+
+
+def integer_range(dtype: DType) -> tuple[int, int]:
+    """The smallest and the largest value of an integer dtype."""
+    bits = 8 * dtype.itemsize
+    return (0, 2**bits - 1) if dtype is dtypes.uint8 else (-(2 ** (bits - 1)), 2 ** (bits - 1) - 1)
 
 
 def as_tensor(value: Operand, op: str) -> _t.Tensor:
@@ -235,6 +240,35 @@ def le(input: _t.Tensor, other: Operand) -> _t.Tensor:
 def ge(input: _t.Tensor, other: Operand) -> _t.Tensor:
     """input >= other as a bool tensor."""
     return le(*operands(input, other, "ge", reverse=True))
+
+
+def isclose(input: _t.Tensor, other: Operand, rtol: float = 1e-05, atol: float = 1e-08,
+            equal_nan: bool = False) -> _t.Tensor:
+    """True where |input - other| <= atol + rtol * |other| (torch.isclose), and where the two are equal (so
+    equal infinities are close); NaN is close to NaN only with equal_nan."""
+    a, b = operands(input, other, "isclose")
+    a, b = a.detach(), b.detach()
+    close = eq(a, b)
+    if not a.dtype.is_floating_point:
+        a, b = a.cast(dtypes.float64), b.cast(dtypes.float64)
+    if equal_nan:
+        close = close | (ne(a, a) & ne(b, b))
+    finite = (a.abs() < float("inf")) & (b.abs() < float("inf"))
+    # Only finite pairs are subtracted (inf - inf would be NaN, with a warning); the others are close if equal.
+    a, b = where(finite, a, 0.0), where(finite, b, 0.0)
+    return close | (finite & le((a - b).abs(), (b.abs() * rtol) + atol))
+
+
+def allclose(input: _t.Tensor, other: Operand, rtol: float = 1e-05, atol: float = 1e-08,
+             equal_nan: bool = False) -> bool:
+    """Whether every element is close (see isclose), as a Python bool (torch.allclose)."""
+    return bool(isclose(input, other, rtol, atol, equal_nan).all().item())
+
+
+def equal(input: _t.Tensor, other: _t.Tensor) -> bool:
+    """Whether the two tensors have the same shape and the same values, as a Python bool (torch.equal)."""
+    other = as_tensor(other, "equal")
+    return input.shape == other.shape and bool(eq(input.detach(), other.detach()).all().item())
 
 
 def _bool_operands(x: _t.Tensor, y: Operand, op: str) -> tuple[_t.Tensor, _t.Tensor]:

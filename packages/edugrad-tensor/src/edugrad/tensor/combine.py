@@ -1,4 +1,4 @@
-"""Combine and split: cat, stack, split, chunk.
+"""Combine and split: cat, stack, split, chunk, unbind.
 
 Tensor layer (`edugrad.tensor`). Joining needs no Function of its own: two tensors are joined along an axis
 by padding each with zeros where the other goes and adding the two. Pad's backward is a shrink, so each input
@@ -75,6 +75,12 @@ def chunk(input: _t.Tensor, chunks: int, dim: int = 0) -> tuple[_t.Tensor, ...]:
     if n == 0:
         return split(input, [0] * chunks, dim)  # as torch: an empty axis gives `chunks` empty pieces
     return split(input, -(-n // chunks), dim)  # -(-n // c) is n / c rounded up
+
+
+def unbind(input: _t.Tensor, dim: int = 0) -> tuple[_t.Tensor, ...]:
+    """The slices along `dim`, each without that dim (torch.unbind): `a, b = x.unbind(1)` for two columns."""
+    axis = normalize_dim(input, dim, "unbind")
+    return tuple(piece.squeeze(axis) for piece in split(input, 1, axis)) if input.shape[axis] else ()
 
 
 def _tensors(tensors: Sequence[_t.Tensor], op: str) -> list[_t.Tensor]:

@@ -1,4 +1,5 @@
-"""Indexing: `x[index]` reads, `x[index] = value` writes, and gather, scatter, scatter_add, masked_fill.
+"""Indexing: `x[index]` reads, `x[index] = value` writes, and gather, scatter, scatter_add, masked_fill,
+index_select, repeat_interleave.
 
 Tensor layer (`edugrad.tensor`). A basic index (ints, slices with any step, None, `...`) only moves values,
 so it becomes movement Functions: a shrink to the range each axis keeps, a flip of the axes read backwards, a
@@ -88,6 +89,60 @@ def masked_fill(input: _t.Tensor, mask: _t.Tensor, value: _t.Tensor | bool | int
         raise ValueError(f"masked_fill: a mask of shape {mask.shape} does not broadcast to the shape {input.shape}")
     fill = value.cast(input.dtype) if isinstance(value, _t.Tensor) else constant(input, value, input.dtype)
     return where(mask, fill, input)
+
+
+def index_select(input: _t.Tensor, dim: int, index: _t.Tensor | Sequence[Any]) -> _t.Tensor:
+    """The slices of `input` at the positions of the 1-d integer `index` along `dim`, in that order and as
+    often as listed (torch.index_select; the gradient of a slice read twice is summed)."""
+    idx = _index_tensor(index, "index_select")
+    axis = normalize_dim(input, dim, "index_select")
+    if idx.ndim > 1:
+        raise IndexError(f"index_select: index must be a 1-d tensor, got shape {idx.shape}")
+    x = reshape(input, 1) if input.ndim == 0 else input  # torch lets a 0-d tensor be read at index 0
+    n = x.shape[axis]
+    if idx.numel() and not 0 <= int(idx.min().item()) <= int(idx.max().item()) < n:
+        raise IndexError(f"index_select: index values must lie in [0, {n}) for dim {axis} of shape {input.shape}, "
+                         f"got {int(idx.min().item())} to {int(idx.max().item())}")
+    return getitem(x, (slice(None),) * axis + (reshape(idx, -1),))
+
+
+def repeat_interleave(input: _t.Tensor, repeats: int | _t.Tensor, dim: int | None = None, *,
+                      output_size: int | None = None) -> _t.Tensor:
+    """Each element (or slice along `dim`) repeated `repeats` times in place: [a, b] -> [a, a, b, b]
+    (torch.repeat_interleave). `repeats` is one count or a count per slice; without dim the tensor is
+    flattened first."""
+    x = reshape(input, -1) if dim is None else input
+    axis = 0 if dim is None else normalize_dim(input, dim, "repeat_interleave")
+    n = x.shape[axis]
+    source = _repeated_positions(n, repeats, axis, x.backend)
+    if output_size is not None and output_size != source.shape[0]:
+        raise ValueError(f"repeat_interleave: output_size is {output_size}, but the repeats add up to "
+                         f"{source.shape[0]}")
+    return getitem(x, (slice(None),) * axis + (source,))
+
+
+def _repeated_positions(n: int, repeats: int | _t.Tensor, axis: int, backend: str) -> _t.Tensor:
+    """0 .. n-1 with position i repeated repeats[i] times (or `repeats` times each), as an int64 index."""
+    if isinstance(repeats, int):
+        if repeats < 0:
+            raise ValueError(f"repeat_interleave: repeats must be non-negative, got {repeats}")
+        if repeats == 0:
+            return zeros(0, dtype=dtypes.int64, backend=backend)
+        return arange(n * repeats, backend=backend) // repeats
+    if not isinstance(repeats, _t.Tensor) or not repeats.dtype.is_integer or repeats.ndim > 1:
+        raise TypeError(f"repeat_interleave: repeats must be an int or a 1-d integer tensor, got {_describe(repeats)}")
+    counts = expand(reshape(repeats, -1), n) if repeats.numel() == 1 else reshape(repeats, -1)
+    if counts.shape != (n,) or (n and int(counts.min().item()) < 0):
+        raise ValueError(f"repeat_interleave: expected {n} non-negative repeats for dim {axis} of size {n}, got "
+                         f"{_describe(repeats)}")
+    total = int(counts.sum().item())
+    # Slice i starts at output position ends[i - 1] (ends = cumsum(counts)): a 1 at each start, summed up
+    # running, counts the slices begun so far, which is the slice each output position reads.
+    ends = CumSum.apply(counts.cast(dtypes.int64), axis=0)
+    starts = shrink(ends, [(0, n - 1)]) if n else ends
+    marks = ScatterAdd.apply(zeros(total + 1, dtype=dtypes.int64, backend=backend), starts,
+                             constant(starts, 1, dtypes.int64), axis=0)
+    return shrink(CumSum.apply(marks, axis=0), [(0, total)])
 
 
 def _parse(x: _t.Tensor, index: Index) -> list[Item]:

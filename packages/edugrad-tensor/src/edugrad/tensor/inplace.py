@@ -1,5 +1,5 @@
 """In-place updates under PyTorch's trailing-underscore names: `add_`, `sub_`, `mul_`, `div_`, `lerp_`,
-`addcmul_`, `addcdiv_`, `clamp_`, `zero_`, `fill_` and `copy_`.
+`addcmul_`, `addcdiv_`, `clamp_`, `masked_fill_`, `zero_`, `fill_` and `copy_`.
 
 Tensor layer (`edugrad.tensor`). Each one replaces the tensor's values and bumps its version, as `assign`
 does, and is allowed where `assign` is: on a tensor that does not require grad, or under `no_grad()`. That is
@@ -18,7 +18,7 @@ differs from PyTorch (see the tensor README).
 
 from __future__ import annotations
 
-from edugrad.data import BinaryOps, DType, TensorData, promote_types, result_type
+from edugrad.data import BinaryOps, DType, TensorData, dtypes, promote_types, result_type
 from edugrad.function import is_grad_enabled
 from edugrad.tensor import tensor as _t
 from edugrad.tensor.binary import Operand, as_tensor, broadcast_shape, check_scalar_fits
@@ -81,6 +81,23 @@ def clamp_(self: _t.Tensor, min: Operand | None = None, max: Operand | None = No
         high = _operand(self, max, "clamp_")
         data = high.binary(BinaryOps.CMPLT, data).where(high, data)
     return _write(self, data, "clamp_")
+
+
+def masked_fill_(self: _t.Tensor, mask: _t.Tensor, value: Operand) -> _t.Tensor:
+    """`value` written wherever the bool `mask` (broadcast to self's shape) is True
+    (torch.Tensor.masked_fill_)."""
+    if not isinstance(mask, _t.Tensor) or mask.dtype is not dtypes.bool:
+        what = f"a {mask.dtype.name} tensor" if isinstance(mask, _t.Tensor) else type(mask).__name__
+        raise TypeError(f"masked_fill_: the mask must be a bool tensor, got {what}")
+    condition = mask._data if mask.shape == self.shape else _broadcast(self, mask._data, "masked_fill_")
+    if isinstance(value, (bool, int, float)):
+        fill = self._data.const(value, self.dtype)  # cast to self's dtype, as torch (0.5 fills an int tensor with 0)
+    else:
+        fill = _data(value, "masked_fill_")
+        if fill.shape != ():
+            raise ValueError(f"masked_fill_: the value must be a number or a 0-d tensor, got shape {fill.shape}")
+        fill = fill.cast(self.dtype).reshape((1,) * self.ndim).expand(self.shape)
+    return _write(self, condition.where(fill, self._data), "masked_fill_")
 
 
 def zero_(self: _t.Tensor) -> _t.Tensor:

@@ -1,4 +1,5 @@
-"""Linear algebra: matmul (and the `@` operator), dot, linear and einsum.
+"""Linear algebra: matmul (and the `@` operator), dot, mm, bmm, outer, linear, einsum, and the diagonals and
+triangles of matrices: diagonal, diag, trace, tril, triu.
 
 Tensor layer (`edugrad.tensor`). All of it ends in the MatMul Function of the layer below: one GEMM, whose
 operands must be stacks of matrices with equal batch axes. This module fits the operands of torch.matmul to
@@ -16,10 +17,11 @@ from collections.abc import Sequence
 from functools import reduce
 from typing import Any
 
-from edugrad.data import dtypes, promote_types
+from edugrad.data import dtypes, normalize_axis, promote_types
 from edugrad.function import MatMul, Pad, Shrink
 from edugrad.tensor import tensor as _t
 from edugrad.tensor.binary import Operand, as_tensor, broadcast_shape
+from edugrad.tensor.creation import arange
 
 
 def matmul(input: _t.Tensor, other: Operand) -> _t.Tensor:
@@ -39,6 +41,103 @@ def dot(input: _t.Tensor, tensor: _t.Tensor) -> _t.Tensor:
 def rmatmul(self: _t.Tensor, other: Operand) -> _t.Tensor:
     """other @ self, for a left operand that is not a Tensor (a NumPy array)."""
     return _matmul(as_tensor(other, "matmul"), self, "matmul")
+
+
+def mm(input: _t.Tensor, mat2: _t.Tensor) -> _t.Tensor:
+    """The product of two matrices, as torch.mm (matmul without its vector and batch cases)."""
+    if input.ndim != 2 or mat2.ndim != 2:
+        raise ValueError(f"mm: expects two matrices, got shapes {input.shape} and {mat2.shape}")
+    return _matmul(input, mat2, "mm")
+
+
+def bmm(input: _t.Tensor, mat2: _t.Tensor) -> _t.Tensor:
+    """The products of two stacks of matrices of one batch size, (b, n, m) @ (b, m, p), as torch.bmm."""
+    if input.ndim != 3 or mat2.ndim != 3 or input.shape[0] != mat2.shape[0]:
+        raise ValueError(f"bmm: expects two 3-d tensors with the same first (batch) size, got shapes {input.shape} "
+                         f"and {mat2.shape}")
+    return _matmul(input, mat2, "bmm")
+
+
+def outer(input: _t.Tensor, vec2: _t.Tensor) -> _t.Tensor:
+    """The outer product of two vectors: out[i, j] = input[i] * vec2[j] (torch.outer)."""
+    if input.ndim != 1 or vec2.ndim != 1:
+        raise ValueError(f"outer: expects two 1-d tensors, got shapes {input.shape} and {vec2.shape}")
+    return input.reshape(-1, 1) * vec2.reshape(1, -1)
+
+
+def diagonal(input: _t.Tensor, offset: int = 0, dim1: int = 0, dim2: int = 1) -> _t.Tensor:
+    """The diagonal of the matrices spanned by dims dim1 and dim2, as a last dim (torch.diagonal): elements
+    [i, i + offset], so offset > 0 is above the main diagonal and offset < 0 below it."""
+    return _diagonal(input, offset, dim1, dim2, "diagonal")
+
+
+def _diagonal(input: _t.Tensor, offset: int, dim1: int, dim2: int, op: str) -> _t.Tensor:
+    a, b = normalize_axis(dim1, input.ndim, op), normalize_axis(dim2, input.ndim, op)
+    if a == b:
+        raise ValueError(f"{op}: dim1 and dim2 must be different dims, got {dim1} and {dim2}")
+    x = input.permute([d for d in range(input.ndim) if d not in (a, b)] + [a, b])
+    rows, columns = x.shape[-2:]
+    first_row, first_column = min(max(-offset, 0), rows), min(max(offset, 0), columns)
+    length = min(rows - first_row, columns - first_column)
+    lead = [(0, n) for n in x.shape[:-2]]
+    square = Shrink.apply(x, bounds=lead + [(first_row, first_row + length), (first_column, first_column + length)])
+    return main_diagonal(square)
+
+
+def main_diagonal(x: _t.Tensor) -> _t.Tensor:
+    """The diagonal of the square matrices on the last two axes of x, (..., n, n) -> (..., n)."""
+    n = x.shape[-1]
+    lead = x.shape[:-2]
+    # Laid flat, the n * n elements of the last two axes have the diagonal (d, d) at d * (n + 1): padded by n
+    # to length n * (n + 1) and viewed as (n, n + 1), the diagonal is the first column.
+    flat = Pad.apply(x.reshape(lead + (n * n,)), padding=[(0, 0)] * len(lead) + [(0, n)], value=0)
+    column = Shrink.apply(flat.reshape(lead + (n, n + 1)), bounds=[(0, s) for s in lead] + [(0, n), (0, 1)])
+    return column.reshape(lead + (n,))
+
+
+def diag(input: _t.Tensor, diagonal: int = 0) -> _t.Tensor:
+    """As torch.diag: of a matrix, its diagonal number `diagonal` (a vector); of a vector, the square matrix
+    with the vector on that diagonal and zeros elsewhere."""
+    if input.ndim == 2:
+        return _diagonal(input, diagonal, 0, 1, "diag")
+    if input.ndim != 1:
+        raise ValueError(f"diag: expects a vector or a matrix, got shape {input.shape}")
+    n, k = input.shape[0], abs(diagonal)
+    # The reverse of main_diagonal's trick: the vector as the first column of (n, n + 1), laid flat and cut to
+    # n * n elements, is the n x n matrix with the vector on its diagonal. Zero rows and columns then move it.
+    column = Pad.apply(input.reshape(n, 1), padding=[(0, 0), (0, n)], value=0)
+    square = Shrink.apply(column.reshape(n * (n + 1)), bounds=[(0, n * n)]).reshape(n, n)
+    padding = [(0, k), (k, 0)] if diagonal >= 0 else [(k, 0), (0, k)]
+    return Pad.apply(square, padding=padding, value=0) if k else square
+
+
+def trace(input: _t.Tensor) -> _t.Tensor:
+    """The sum of the diagonal of a matrix (torch.trace; integers give int64)."""
+    if input.ndim != 2:
+        raise ValueError(f"trace: expects a matrix, got shape {input.shape}")
+    return _diagonal(input, 0, 0, 1, "trace").sum()
+
+
+def tril(input: _t.Tensor, diagonal: int = 0) -> _t.Tensor:
+    """The lower triangle of the matrices on the last two dims: elements [i, j] with j - i <= diagonal kept,
+    the others 0 (torch.tril)."""
+    return input.masked_fill(~_triangle(input, diagonal, "tril"), 0)
+
+
+def triu(input: _t.Tensor, diagonal: int = 0) -> _t.Tensor:
+    """The upper triangle of the matrices on the last two dims: elements [i, j] with j - i >= diagonal kept,
+    the others 0 (torch.triu)."""
+    return input.masked_fill(_triangle(input, diagonal - 1, "triu"), 0)
+
+
+def _triangle(x: _t.Tensor, diagonal: int, op: str) -> _t.Tensor:
+    """The bool (rows, columns) mask of j - i <= diagonal for the matrices on the last two dims of x."""
+    if x.ndim < 2:
+        raise ValueError(f"{op}: expects a matrix or a batch of matrices, got shape {x.shape}")
+    rows, columns = x.shape[-2:]
+    i = arange(rows, backend=x.backend).reshape(rows, 1)
+    j = arange(columns, backend=x.backend).reshape(1, columns)
+    return j - i <= diagonal
 
 
 def linear(self: _t.Tensor, weight: _t.Tensor, bias: _t.Tensor | None = None) -> _t.Tensor:
@@ -185,17 +284,11 @@ def _diagonals(x: _t.Tensor, labels: Labels, formula: str) -> tuple[_t.Tensor, L
         return x, labels
     i = labels.index(repeated)
     j = labels.index(repeated, i + 1)
-    n = x.shape[i]
-    if x.shape[j] != n:
-        raise ValueError(f"einsum: the repeated label {repeated!r} of {formula!r} has sizes {n} and {x.shape[j]}")
+    if x.shape[j] != x.shape[i]:
+        raise ValueError(f"einsum: the repeated label {repeated!r} of {formula!r} has sizes {x.shape[i]} and "
+                         f"{x.shape[j]}")
     rest = [a for a in range(x.ndim) if a not in (i, j)]
-    x = x.permute(rest + [i, j])
-    lead = x.shape[:-2]
-    # Laid flat, the n * n elements of the last two axes have the diagonal (d, d) at d * (n + 1): padded by n
-    # to length n * (n + 1) and viewed as (n, n + 1), the diagonal is the first column.
-    flat = Pad.apply(x.reshape(lead + (n * n,)), padding=[(0, 0)] * len(lead) + [(0, n)], value=0)
-    column = Shrink.apply(flat.reshape(lead + (n, n + 1)), bounds=[(0, s) for s in lead] + [(0, n), (0, 1)])
-    return _diagonals(column.reshape(lead + (n,)), [labels[a] for a in rest] + [repeated], formula)
+    return _diagonals(main_diagonal(x.permute(rest + [i, j])), [labels[a] for a in rest] + [repeated], formula)
 
 
 def _sum_out(x: _t.Tensor, labels: Labels, keep: set[str]) -> tuple[_t.Tensor, Labels]:

@@ -148,6 +148,84 @@ def flip(input: _t.Tensor, dims: int | Sequence[int]) -> _t.Tensor:
     return Flip.apply(input, axes=axes) if axes else input
 
 
+def roll(input: _t.Tensor, shifts: int | Sequence[int], dims: int | Sequence[int] | None = None) -> _t.Tensor:
+    """The values moved `shifts` places along `dims`, those pushed off the end coming back at the start
+    (torch.roll); without dims, along the flattened tensor."""
+    if dims is None:
+        if not isinstance(shifts, int):
+            raise ValueError(f"roll: without dims, shifts must be one int, got {shifts!r}")
+        return reshape(roll(reshape(input, -1), shifts, 0), input.shape)
+    shift_list = [shifts] if isinstance(shifts, int) else list(shifts)
+    dim_list = [dims] if isinstance(dims, int) else list(dims)
+    if len(shift_list) != len(dim_list):
+        raise ValueError(f"roll: shifts {shifts!r} and dims {dims!r} must have the same length")
+    x = input
+    for shift, dim in zip(shift_list, dim_list):
+        axis = normalize_dim(x, dim, "roll")
+        n = x.shape[axis]
+        cut = n - shift % n if n else 0  # the last `shift` elements move to the front
+        if cut in (0, n):
+            continue
+        head, tail = narrow(x, axis, 0, cut), narrow(x, axis, cut, n - cut)
+        x = _t.Tensor.cat([tail, head], axis)  # (combine imports this module, so cat comes through Tensor)
+    return x if x is not input else x.clone()  # a new tensor, as torch.roll
+
+
+def narrow(input: _t.Tensor, dim: int, start: int | _t.Tensor, length: int) -> _t.Tensor:
+    """Elements start .. start + length - 1 along `dim` (a negative start counts from the end): a view, as
+    torch.narrow."""
+    axis = normalize_dim(input, dim, "narrow")
+    n = input.shape[axis]
+    first = int(start)
+    if first < 0:
+        first += n
+    if not (0 <= first <= n and 0 <= length and first + length <= n):
+        raise IndexError(f"narrow: start {int(start)} and length {length} do not fit dim {axis} of size {n} (shape "
+                         f"{input.shape})")
+    return shrink(input, [(first, first + length) if a == axis else None for a in range(input.ndim)])
+
+
+def movedim(input: _t.Tensor, source: int | Sequence[int], destination: int | Sequence[int]) -> _t.Tensor:
+    """The dims `source` moved to the positions `destination`, the others keeping their order
+    (torch.movedim)."""
+    sources = [source] if isinstance(source, int) else list(source)
+    targets = [destination] if isinstance(destination, int) else list(destination)
+    if len(sources) != len(targets):
+        raise ValueError(f"movedim: source {source!r} and destination {destination!r} must have the same length")
+    src = [normalize_dim(input, d, "movedim") for d in sources]
+    dst = [normalize_dim(input, d, "movedim") for d in targets]
+    if len(set(src)) != len(src) or len(set(dst)) != len(dst):
+        raise ValueError(f"movedim: repeated dims in source {source!r} or destination {destination!r}")
+    placed = dict(zip(dst, src))  # result dim -> the input dim that goes there
+    rest = iter(a for a in range(input.ndim) if a not in src)
+    return permute(input, [placed[i] if i in placed else next(rest) for i in range(input.ndim)])
+
+
+def swapaxes(input: _t.Tensor, axis0: int, axis1: int) -> _t.Tensor:
+    """Two axes swapped: NumPy's name for transpose (torch.swapaxes)."""
+    return transpose(input, axis0, axis1)
+
+
+def swapdims(input: _t.Tensor, dim0: int, dim1: int) -> _t.Tensor:
+    """Two dims swapped: another name for transpose (torch.swapdims)."""
+    return transpose(input, dim0, dim1)
+
+
+def view_as(self: _t.Tensor, other: _t.Tensor) -> _t.Tensor:
+    """self in the shape of `other`: `view(other.size())`."""
+    return reshape(self, other.shape)
+
+
+def reshape_as(self: _t.Tensor, other: _t.Tensor) -> _t.Tensor:
+    """self in the shape of `other`: `reshape(other.size())`."""
+    return reshape(self, other.shape)
+
+
+def expand_as(self: _t.Tensor, other: _t.Tensor) -> _t.Tensor:
+    """self expanded to the shape of `other`: `expand(other.size())`."""
+    return expand(self, other.shape)
+
+
 def _pairs(self: _t.Tensor, pairs: Padding | Bounds, op: str) -> list[tuple[int, int] | None]:
     """Check that there is one pair (or None) per axis."""
     if isinstance(pairs, (str, bytes)) or len(pairs) != self.ndim or any(

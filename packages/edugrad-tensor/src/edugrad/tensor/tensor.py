@@ -27,6 +27,7 @@ from edugrad.tensor import combine, indexing
 from edugrad.tensor import inplace
 from edugrad.tensor import tracing
 from edugrad.tensor import random
+from edugrad.tensor import categorical, sorting
 from edugrad.tensor import devices
 
 Scalar = bool | int | float
@@ -347,6 +348,14 @@ class Tensor(Node):
     sign = elementwise.sign
     exp = elementwise.exp
     exp2 = elementwise.exp2
+    swapaxes = movement.swapaxes
+    swapdims = movement.swapdims
+    movedim = movement.movedim
+    narrow = movement.narrow
+    roll = movement.roll
+    view_as = movement.view_as
+    reshape_as = movement.reshape_as
+    expand_as = movement.expand_as
     log = elementwise.log
     log2 = elementwise.log2
     sqrt = elementwise.sqrt
@@ -355,6 +364,9 @@ class Tensor(Node):
     reciprocal = elementwise.reciprocal
     sin = elementwise.sin
     cos = elementwise.cos
+    masked_fill_ = inplace.masked_fill_
+    index_select = indexing.index_select
+    repeat_interleave = indexing.repeat_interleave
     tan = elementwise.tan
     tanh = elementwise.tanh
     sigmoid = elementwise.sigmoid
@@ -362,6 +374,13 @@ class Tensor(Node):
     relu = elementwise.relu
     leaky_relu = elementwise.leaky_relu
     elu = elementwise.elu
+    unbind = combine.unbind
+
+    # sorting and sampling
+    sort = sorting.sort
+    argsort = sorting.argsort
+    topk = sorting.topk
+    multinomial = categorical.multinomial
     gelu = elementwise.gelu
     silu = elementwise.silu
     swish = elementwise.silu
@@ -430,6 +449,15 @@ class Tensor(Node):
     # linear algebra
     matmul = linalg.matmul
     dot = linalg.dot
+    eq = binary.eq
+    ne = binary.ne
+    lt = binary.lt
+    le = binary.le
+    gt = binary.gt
+    ge = binary.ge
+    isclose = binary.isclose
+    allclose = binary.allclose
+    equal = binary.equal
     linear = linalg.linear
     einsum = staticmethod(linalg.einsum)
     __matmul__ = linalg.matmul
@@ -457,3 +485,11 @@ class Tensor(Node):
 
     # seeing inside (the graph as text, DOT or Mermaid; `edugrad.tensor.trace` records a block of code)
     graph = tracing.graph
+    mm = linalg.mm
+    bmm = linalg.bmm
+    outer = linalg.outer
+    diagonal = linalg.diagonal
+    diag = linalg.diag
+    trace = linalg.trace
+    tril = linalg.tril
+    triu = linalg.triu
