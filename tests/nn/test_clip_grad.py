@@ -1,7 +1,10 @@
-"""Tests of `edugrad.nn.utils.clip_grad_norm_` and `clip_grad_value_` against `torch.nn.utils`."""
+"""Tests of `edugrad.nn.utils` against `torch.nn.utils`: `clip_grad_norm_`, `clip_grad_value_`,
+`get_total_norm`, `clip_grads_with_norm_`, `parameters_to_vector` and `vector_to_parameters`, and their
+signatures."""
 
 from __future__ import annotations
 
+import inspect
 import math
 from typing import Any
 
@@ -9,8 +12,10 @@ import numpy as np
 import pytest
 import torch
 
+from edugrad import nn
+from edugrad.nn import utils
 from edugrad.nn.utils import clip_grad_norm_, clip_grad_value_
-from edugrad.tensor import Tensor
+from edugrad.tensor import Tensor, no_grad
 
 RNG = np.random.default_rng(0)
 GRADS = [RNG.uniform(-2, 2, shape).astype(np.float32) for shape in [(3, 4), (5,), (2, 2, 2)]]
@@ -98,7 +103,65 @@ def test_invalid_arguments() -> None:
         clip_grad_norm_(ours, 1.0, norm_type=0)
     with pytest.raises(ValueError, match="norm_type must be positive or 'inf', got 'two'"):
         clip_grad_norm_(ours, 1.0, norm_type="two")
-    with pytest.raises(TypeError, match="clip_grad_value_: parameters must be Tensors, got a float"):
+    with pytest.raises(TypeError, match="clip_grad_value_: expected Tensors, got a float"):
         clip_grad_value_([1.0], 0.5)  # type: ignore[list-item]
     with pytest.raises(ValueError, match="clip_value must be >= 0"):
         clip_grad_value_(ours, -0.5)
+
+
+def signature(fn: Any) -> list[tuple[str, Any, Any]]:
+    return [(p.name, p.kind, p.default) for p in inspect.signature(fn).parameters.values()]
+
+
+@pytest.mark.parametrize("name", utils.__all__)
+def test_signatures_match_torch(name: str) -> None:
+    assert signature(getattr(utils, name)) == signature(getattr(torch.nn.utils, name))
+
+
+@pytest.mark.parametrize("norm_type", [2.0, 1.5, "inf"])
+def test_total_norm_then_clipping_with_it_matches_torch(norm_type: float | str) -> None:
+    ours, theirs = with_grads(GRADS)
+    total = utils.get_total_norm([p.grad for p in ours if p.grad is not None], norm_type)
+    expected = torch.nn.utils.get_total_norm([p.grad for p in theirs if p.grad is not None], norm_type)
+    np.testing.assert_allclose(total.numpy(), expected.numpy(), rtol=1e-6)
+    utils.clip_grads_with_norm_(ours, 0.5, total, foreach=None)
+    torch.nn.utils.clip_grads_with_norm_(theirs, 0.5, expected)
+    assert_same_grads(ours, theirs)
+    assert float(utils.get_total_norm([])) == 0.0
+
+
+def test_clip_grad_norm_takes_a_generator_of_parameters() -> None:
+    model = nn.Linear(3, 2)
+    model(Tensor.ones(4, 3)).sum().backward()
+    total = clip_grad_norm_(model.parameters(), 0.1, foreach=True)
+    assert float(total) > 0.1
+    assert float(utils.get_total_norm([p.grad for p in model.parameters() if p.grad is not None])) == \
+        pytest.approx(0.1, rel=1e-4)
+
+
+def test_parameters_to_vector_and_back_match_torch() -> None:
+    ours, theirs = nn.Linear(3, 2), torch.nn.Linear(3, 2)
+    ours.load_state_dict(theirs.state_dict())
+    vector = utils.parameters_to_vector(ours.parameters())
+    expected = torch.nn.utils.parameters_to_vector(theirs.parameters())
+    np.testing.assert_array_equal(vector.numpy(), expected.detach().numpy())
+    (vector * vector).sum().backward()  # differentiable, as torch's: the gradient reaches the parameters
+    (expected * expected).sum().backward()
+    np.testing.assert_allclose(ours.weight.grad.numpy(), theirs.weight.grad.numpy())  # type: ignore[union-attr]
+    weight = ours.weight
+    new = np.arange(8, dtype=np.float32)
+    utils.vector_to_parameters(Tensor(new), ours.parameters())
+    torch.nn.utils.vector_to_parameters(torch.from_numpy(new), theirs.parameters())
+    assert ours.weight is weight and ours.weight.requires_grad
+    for (key, value), twin in zip(ours.state_dict().items(), theirs.state_dict().values()):
+        np.testing.assert_array_equal(value.numpy(), twin.numpy(), err_msg=key)
+    with no_grad():
+        ours(Tensor.ones(1, 3))
+
+
+def test_vector_to_parameters_checks_the_vector() -> None:
+    model = nn.Linear(3, 2)
+    with pytest.raises(TypeError, match="vector_to_parameters: expected a Tensor, but got: list"):
+        utils.vector_to_parameters([0.0] * 8, model.parameters())  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match=r"expected a 1-d vector of 8 elements .*, got shape \(7,\)"):
+        utils.vector_to_parameters(Tensor.zeros(7), model.parameters())

@@ -1,8 +1,13 @@
-"""edugrad.nn.utils: helpers for training loops (gradient clipping), as `torch.nn.utils`.
+"""edugrad.nn.utils: helpers for training loops (gradient clipping, parameters as one vector), as
+`torch.nn.utils`.
 
 Neural-network layer (`edugrad.nn`); uses only the public Tensor API.
 """
 
-from edugrad.nn.utils.clip_grad import clip_grad_norm_, clip_grad_value_
+from edugrad.nn.utils.clip_grad import clip_grad_norm_, clip_grad_value_, clip_grads_with_norm_, get_total_norm
+from edugrad.nn.utils.convert_parameters import parameters_to_vector, vector_to_parameters
 
-__all__ = ["clip_grad_norm_", "clip_grad_value_"]
+__all__ = [
+    "clip_grad_norm_", "clip_grad_value_", "clip_grads_with_norm_", "get_total_norm", "parameters_to_vector",
+    "vector_to_parameters",
+]
