@@ -38,6 +38,8 @@ CASES: list[tuple[str, Callable[[Any, Callable[[Any], Any]], Any]]] = [
     ("fill_", lambda x, t: x.fill_(7.5)),
     ("copy_ broadcast", lambda x, t: x.copy_(t(ROW))),
     ("chained", lambda x, t: x.mul_(0.999).addcmul_(t(B), t(B), value=0.001)),
+    ("div_ floor", lambda x, t: x.div_(t(C), rounding_mode="floor")),
+    ("div_ trunc scalar", lambda x, t: x.div_(-0.3, rounding_mode="trunc")),
     ("masked_fill_", lambda x, t: x.masked_fill_(t(B) > 0, -2.5)),
     ("masked_fill_ broadcast row", lambda x, t: x.masked_fill_(t(ROW) > 0, 1e9)),
     ("masked_fill_ 0-d tensor", lambda x, t: x.masked_fill_(t(B) < 0, t(C[0, 0]))),
@@ -177,10 +179,19 @@ def test_an_integer_scalar_that_does_not_fit_is_refused() -> None:
 def test_masked_fill_casts_the_value_as_torch_and_checks_its_arguments() -> None:
     mask = np.array([True, False, True])
     ours = Tensor([0, 5, 0]).long().masked_fill_(Tensor(mask).bool(), 2.7)
-    assert ours.dtype is dtypes.int64 and ours.tolist() == torch.tensor([0, 5, 0]).masked_fill_(torch.tensor(mask), 2.7).tolist()
+    theirs = torch.tensor([0, 5, 0]).masked_fill_(torch.tensor(mask), 2.7)
+    assert ours.dtype is dtypes.int64 and ours.tolist() == theirs.tolist()
     with pytest.raises(TypeError, match="masked_fill_: the mask must be a bool tensor, got a float32 tensor"):
         Tensor(A).masked_fill_(Tensor(A), 0.0)
     with pytest.raises(ValueError, match=r"masked_fill_: the value must be a number or a 0-d tensor, got shape \(4,\)"):
         Tensor(A).masked_fill_(Tensor(ROW) > 0, Tensor(ROW))
     with pytest.raises(RuntimeError, match="masked_fill_: a tensor that requires grad cannot be changed in place"):
         Tensor(A, requires_grad=True).masked_fill_(Tensor(ROW) > 0, 0.0)
+
+
+def test_div_with_a_rounding_mode_keeps_an_integer_tensor_as_torch() -> None:
+    ours = Tensor([7, -7, 9]).long().div_(2, rounding_mode="trunc")
+    theirs = torch.tensor([7, -7, 9]).div_(2, rounding_mode="trunc")
+    assert ours.dtype is dtypes.int64 and ours.tolist() == theirs.tolist()
+    with pytest.raises(RuntimeError, match="div_: an operand requires grad"):
+        Tensor(A).div_(Tensor(C, requires_grad=True), rounding_mode="floor")

@@ -92,8 +92,9 @@ CASES = [
          [(6,), (6,)], grad=False),
     Case("div trunc", lambda x, y: x.div(y, rounding_mode="trunc"), lambda x, y: x.div(y, rounding_mode="trunc"),
          [(6,), (6,)]),
-    *[Case(f"div {mode} int", lambda x, m=mode: x.div(-3, rounding_mode=m), lambda x, m=mode: x.div(-3, rounding_mode=m),
-           [(9,)], dtype="int64", low=-9, high=9) for mode in ("floor", "trunc")],
+    *[Case(f"div {mode} int", lambda x, m=mode: x.div(-3, rounding_mode=m),
+           lambda x, m=mode: x.div(-3, rounding_mode=m), [(9,)], dtype="int64", low=-9, high=9)
+      for mode in ("floor", "trunc")],
     Case("div trunc int tensor", lambda x, y: x.div(y.abs() + 1, rounding_mode="trunc"),
          lambda x, y: x.div(y.abs() + 1, rounding_mode="trunc"), [(9,), (9,)], dtype="int32", low=-9, high=9),
     Case("where method", lambda x, y: x.where(x > 0, y), lambda x, y: x.where(x > 0, y), [(3, 4), (4,)]),

@@ -19,9 +19,9 @@ differs from PyTorch (see the tensor README).
 from __future__ import annotations
 
 from edugrad.data import BinaryOps, DType, TensorData, dtypes, promote_types, result_type
-from edugrad.function import is_grad_enabled
+from edugrad.function import is_grad_enabled, no_grad
 from edugrad.tensor import tensor as _t
-from edugrad.tensor.binary import Operand, as_tensor, broadcast_shape, check_scalar_fits
+from edugrad.tensor.binary import Operand, as_tensor, broadcast_shape, check_scalar_fits, div
 
 
 def add_(self: _t.Tensor, other: Operand, *, alpha: _t.Scalar = 1) -> _t.Tensor:
@@ -39,10 +39,17 @@ def mul_(self: _t.Tensor, other: Operand) -> _t.Tensor:
     return _write(self, self._data.binary(BinaryOps.MUL, _operand(self, other, "mul_")), "mul_")
 
 
-def div_(self: _t.Tensor, other: Operand) -> _t.Tensor:
-    """self /= other, true division of a floating-point tensor (torch.Tensor.div_)."""
-    _expect_float(self, "div_")
-    return _write(self, self._data.binary(BinaryOps.DIV, _operand(self, other, "div_")), "div_")
+def div_(self: _t.Tensor, other: Operand, *, rounding_mode: str | None = None) -> _t.Tensor:
+    """self /= other (torch.Tensor.div_): true division of a floating-point tensor, or with rounding_mode
+    "floor" or "trunc" the rounded quotient (see `div`), which an integer tensor can hold too."""
+    if rounding_mode is None:
+        _expect_float(self, "div_")
+        return _write(self, self._data.binary(BinaryOps.DIV, _operand(self, other, "div_")), "div_")
+    if isinstance(other, _t.Tensor):
+        _data(other, "div_")  # refuses an operand that requires grad, as every in-place op does
+    with no_grad():
+        quotient = div(self.detach(), other, rounding_mode=rounding_mode)
+    return _write(self, _operand(self, quotient, "div_"), "div_")
 
 
 def lerp_(self: _t.Tensor, end: Operand, weight: Operand) -> _t.Tensor:
