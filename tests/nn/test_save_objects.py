@@ -33,7 +33,8 @@ MakeTensor = Callable[..., Any]  # (values, requires_grad=False) -> a tensor of 
 
 
 def _edugrad(values: np.ndarray, requires_grad: bool = False) -> Tensor:
-    return Tensor(values, requires_grad=requires_grad)
+    # dtype= keeps the array's dtype (torch's legacy constructor, which `Tensor()` follows, makes floats)
+    return Tensor(values, dtype=dtypes.from_numpy(values.dtype), requires_grad=requires_grad)
 
 
 def _torch(values: np.ndarray, requires_grad: bool = False) -> torch.Tensor:
@@ -95,12 +96,12 @@ def sharing(value: Any) -> list[list[int]]:
 
 
 def _values(shape: tuple[int, ...], dtype: str, seed: int = 0) -> np.ndarray:
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(seed)  # (np.asarray: for shape () NumPy gives a scalar, not an array)
     if dtype == "bool":
-        return rng.random(shape) < 0.5
+        return np.asarray(rng.random(shape) < 0.5)
     if dtype.startswith("float"):
-        return rng.standard_normal(shape).astype(dtype)
-    return rng.integers(0, 200, shape).astype(dtype)
+        return np.asarray(rng.standard_normal(shape).astype(dtype))
+    return np.asarray(rng.integers(0, 200, shape).astype(dtype))
 
 
 def state_dict(tensor: MakeTensor) -> Any:

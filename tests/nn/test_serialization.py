@@ -35,16 +35,21 @@ SHAPES = [(), (0,), (3, 0, 2), (5,), (2, 3, 4)]
 
 
 def _values(shape: tuple[int, ...], dtype: Any, seed: int = 0) -> np.ndarray:
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(seed)  # (np.asarray: for shape () NumPy gives a scalar, not an array)
     if dtype is dtypes.bool:
-        return rng.random(shape) < 0.5
+        return np.asarray(rng.random(shape) < 0.5)
     if dtype.is_floating_point:
-        return rng.standard_normal(shape).astype(dtype.np_dtype)
-    return rng.integers(0, 200, shape).astype(dtype.np_dtype)
+        return np.asarray(rng.standard_normal(shape).astype(dtype.np_dtype))
+    return np.asarray(rng.integers(0, 200, shape).astype(dtype.np_dtype))
+
+
+def _tensor(values: np.ndarray) -> Tensor:
+    """A Tensor of the array's own dtype (torch's legacy constructor, which `Tensor()` follows, makes floats)."""
+    return Tensor(values, dtype=dtypes.from_numpy(values.dtype))
 
 
 def _state(seed: int = 0) -> dict[str, Tensor]:
-    return {f"t{i}.{dtype.name}": Tensor(_values(shape, dtype, seed))
+    return {f"t{i}.{dtype.name}": _tensor(_values(shape, dtype, seed))
             for i, (dtype, shape) in enumerate((d, s) for d in DTYPES for s in SHAPES)}
 
 
@@ -79,7 +84,7 @@ def test_save_and_load_have_torchs_signatures() -> None:
 @pytest.mark.parametrize("shape", SHAPES, ids=str)
 def test_round_trip(tmp_path: Path, dtype: Any, shape: tuple[int, ...]) -> None:
     values = _values(shape, dtype)
-    save({"x": Tensor(values)}, tmp_path / "a.safetensors")
+    save({"x": _tensor(values)}, tmp_path / "a.safetensors")
     loaded = load(tmp_path / "a.safetensors")
     assert list(loaded) == ["x"]
     assert loaded["x"].dtype is dtype and loaded["x"].shape == shape
@@ -145,7 +150,7 @@ class Affine(Module):
         super().__init__()
         self.scale = Parameter(Tensor(np.arange(size, dtype=np.float32)))
         self.shift = Parameter(Tensor(np.zeros(size, dtype=np.float32)))
-        self.register_buffer("steps", Tensor(np.array(0, dtype=np.int64)))
+        self.register_buffer("steps", _tensor(np.array(0, dtype=np.int64)))
 
 
 def test_module_state_dict_moves_between_pytorch_and_edugrad_through_a_file(tmp_path: Path) -> None:
@@ -160,8 +165,8 @@ def test_module_state_dict_moves_between_pytorch_and_edugrad_through_a_file(tmp_
 
 
 def test_loading_a_mismatched_file_names_the_key_and_the_shapes(tmp_path: Path) -> None:
-    save({"scale": Tensor(np.zeros(3, np.float32)), "shift": Tensor(np.zeros(2, np.float64)),
-          "steps": Tensor(np.array(0))}, tmp_path / "bad.safetensors")
+    save({"scale": _tensor(np.zeros(3, np.float32)), "shift": _tensor(np.zeros(2, np.float64)),
+          "steps": _tensor(np.array(0))}, tmp_path / "bad.safetensors")
     model = Affine(2)
     with pytest.raises(RuntimeError) as error:
         model.load_state_dict(load(tmp_path / "bad.safetensors"))
