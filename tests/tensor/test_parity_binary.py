@@ -89,7 +89,7 @@ CASES = [
     Case("add alpha int", lambda x, y: x.add(y, alpha=2), lambda x, y: x.add(y, alpha=2), [(4,), (4,)],
          dtype="int64", low=-9, high=9),
     Case("div floor", lambda x, y: x.div(y, rounding_mode="floor"), lambda x, y: x.div(y, rounding_mode="floor"),
-         [(6,), (6,)], grad=False),
+         [(6,), (6,)]),
     Case("div trunc", lambda x, y: x.div(y, rounding_mode="trunc"), lambda x, y: x.div(y, rounding_mode="trunc"),
          [(6,), (6,)]),
     *[Case(f"div {mode} int", lambda x, m=mode: x.div(-3, rounding_mode=m),

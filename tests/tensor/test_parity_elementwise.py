@@ -18,7 +18,7 @@ def unary(name, ours, theirs, low=-2.0, high=2.0, **options):
 CASES = [
     *unary("neg", lambda x: x.neg(), torch.neg),
     *unary("abs", lambda x: x.abs(), torch.abs),
-    *unary("sign", lambda x: x.sign(), torch.sign, grad=False),
+    *unary("sign", lambda x: x.sign(), torch.sign),
     *unary("exp", lambda x: x.exp(), torch.exp),
     *unary("exp2", lambda x: x.exp2(), torch.exp2),
     *unary("log", lambda x: x.log(), torch.log, low=0.1),

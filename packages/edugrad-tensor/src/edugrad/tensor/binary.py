@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import TypeAlias
 
 from edugrad.data import DType, TensorData, dtypes, promote_types, result_type
-from edugrad.function import Add, Div, Equal, FloorDiv, Less, Maximum, Mul, Neg, Pow, Sub, Where
+from edugrad.function import Add, Div, Equal, FloorDiv, Less, Maximum, Mul, Neg, Pow, Sub, Where, is_grad_enabled
 from edugrad.tensor import tensor as _t
 
 Operand: TypeAlias = "_t.Tensor | bool | int | float"  # (NumPy arrays are accepted too, see as_tensor)
@@ -51,6 +51,16 @@ def integer_range(dtype: DType) -> tuple[int, int]:
     """The smallest and the largest value of an integer dtype."""
     bits = 8 * dtype.itemsize
     return (0, 2**bits - 1) if dtype is dtypes.uint8 else (-(2 ** (bits - 1)), 2 ** (bits - 1) - 1)
+
+
+def zero_gradient(value: _t.Tensor, *sources: _t.Tensor) -> _t.Tensor:
+    """`value` (of the sources' shape and dtype) recorded as a function of `sources` with gradient 0, as torch
+    records a piecewise constant op (sign, a rounded quotient): an all-true `Where` passes value through and
+    sends the sources a zero gradient (the rule 0 * x^-1 of x ** 0 would give NaN at x = 0)."""
+    for source in sources:
+        if source.requires_grad and is_grad_enabled():
+            value = Where.apply(constant(value, True, dtypes.bool), value, source)
+    return value
 
 
 def as_tensor(value: Operand, op: str) -> _t.Tensor:
@@ -137,16 +147,17 @@ def div(input: _t.Tensor, other: Operand, *, rounding_mode: str | None = None) -
     ("trunc"), which keeps integer dtypes. A rounded quotient is piecewise constant: its gradient is 0."""
     if rounding_mode is None:
         return Div.apply(*_float_operands(input, other, "div"))
+    if rounding_mode not in ("floor", "trunc"):
+        raise ValueError(f"div: rounding_mode must be None, 'floor' or 'trunc', got {rounding_mode!r}")
+    a, b = operands(input, other, "div")
     if rounding_mode == "floor":
-        return floordiv(input, other)
-    if rounding_mode == "trunc":
-        a, b = operands(input, other, "div")
-        if a.dtype.is_floating_point:
-            return Div.apply(a, b).trunc()
-        # Floor and trunc differ by one where the division is inexact and the signs of a and b differ.
         q = FloorDiv.apply(a, b)
-        return q + ((q * b != a) & ((a < 0) ^ (b < 0))).cast(q.dtype)
-    raise ValueError(f"div: rounding_mode must be None, 'floor' or 'trunc', got {rounding_mode!r}")
+    elif a.dtype.is_floating_point:
+        q = Div.apply(a.detach(), b.detach()).trunc()
+    else:  # trunc and floor differ by one where the division is inexact and the signs of a and b differ
+        q = FloorDiv.apply(a, b)
+        q = q + ((q * b != a) & ((a < 0) ^ (b < 0))).cast(q.dtype)
+    return zero_gradient(q, a, b)
 
 
 def rdiv(self: _t.Tensor, other: Operand) -> _t.Tensor:
@@ -179,10 +190,8 @@ def rmod(self: _t.Tensor, other: Operand) -> _t.Tensor:
 def pow(input: _t.Tensor, exponent: Operand) -> _t.Tensor:
     """input ** exponent, as torch.pow: an int to an int power stays an int; x ** 0 is 1 (also for 0 and NaN)."""
     if isinstance(exponent, int) and not isinstance(exponent, bool):
-        if exponent == 0:
-            # An all-true `where` gives 1 everywhere yet keeps input in the graph, with gradient 0 as in torch
-            # (the general rule 0 * x^-1 would give NaN at x = 0).
-            return where(constant(input, True, dtypes.bool), 1, input)
+        if exponent == 0:  # 1 everywhere (also for 0 and NaN), with gradient 0 as in torch
+            return zero_gradient(constant(input, 1, input.dtype), input)
         if exponent < 0 and not input.dtype.is_floating_point:
             raise ValueError(f"pow: integers to negative integer powers are not allowed (got {input.dtype.name} "
                              f"** {exponent}); cast to float first")

@@ -16,7 +16,7 @@ from numbers import Real
 from edugrad.data import UnaryOps, dtypes
 from edugrad.function import Cos, Exp, Log, Maximum, Neg, Reciprocal, Relu, Rounding, Sigmoid, Sin, Sqrt, Tanh
 from edugrad.tensor import tensor as _t
-from edugrad.tensor.binary import where
+from edugrad.tensor.binary import where, zero_gradient
 
 # Abramowitz and Stegun 7.1.26: erf(x) = 1 - t (a1 + a2 t + ... + a5 t^4) e^(-x^2), t = 1 / (1 + p x), for
 # x >= 0, with an absolute error below 1.5e-7 (float32 resolves about 6e-8 near 1).
@@ -53,10 +53,11 @@ def abs(input: _t.Tensor) -> _t.Tensor:
 
 
 def sign(input: _t.Tensor) -> _t.Tensor:
-    """-1, 0 or 1 by the sign of each element (0 for NaN), in input's dtype. Piecewise constant: no gradient."""
+    """-1, 0 or 1 by the sign of each element (0 for NaN), in input's dtype. Piecewise constant: its gradient is
+    0, as torch's."""
     if input.dtype is dtypes.bool:
         return input.clone()
-    return (input > 0).cast(input.dtype) - (input < 0).cast(input.dtype)
+    return zero_gradient((input > 0).cast(input.dtype) - (input < 0).cast(input.dtype), input)
 
 
 def exp(input: _t.Tensor) -> _t.Tensor:
