@@ -19,19 +19,23 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from edugrad.nn.optim.optimizer import Optimizer, Params, State, check_betas, check_option, gradient
+from edugrad.nn.optim.optimizer import Optimizer, Params, State, check_betas, check_option, decayed_gradient
 from edugrad.tensor import Tensor
 
 
 class Adam(Optimizer):
     """Adam, as `torch.optim.Adam` (`amsgrad=True`: divide by the largest v so far, which never lets the step
-    grow back; `decoupled_weight_decay=True`: AdamW)."""
+    grow back; `decoupled_weight_decay=True`: AdamW). `foreach` and `fused` choose between PyTorch's kernels
+    and change nothing here."""
 
     def __init__(self, params: Params, lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999),
-                 eps: float = 1e-8, weight_decay: float = 0, amsgrad: bool = False, *, maximize: bool = False,
-                 decoupled_weight_decay: bool = False) -> None:
+                 eps: float = 1e-8, weight_decay: float = 0, amsgrad: bool = False, *, foreach: bool | None = None,
+                 maximize: bool = False, capturable: bool = False, differentiable: bool = False,
+                 fused: bool | None = None, decoupled_weight_decay: bool = False) -> None:
         defaults = {"lr": lr, "betas": betas, "eps": eps, "weight_decay": weight_decay, "amsgrad": amsgrad,
-                    "maximize": maximize, "decoupled_weight_decay": decoupled_weight_decay}
+                    "maximize": maximize, "foreach": foreach, "capturable": capturable,
+                    "differentiable": differentiable, "fused": fused,
+                    "decoupled_weight_decay": decoupled_weight_decay}
         super().__init__(params, defaults)
 
     def _check_group(self, group: dict[str, Any]) -> None:
@@ -46,12 +50,8 @@ class Adam(Optimizer):
         return state
 
     def _update(self, p: Tensor, state: State, group: dict[str, Any]) -> None:
-        lr, (beta1, beta2), weight_decay = group["lr"], group["betas"], group["weight_decay"]
-        if group["decoupled_weight_decay"]:
-            if weight_decay:
-                p.mul_(1 - lr * weight_decay)
-            weight_decay = 0
-        grad = gradient(p, group["maximize"], weight_decay)
+        lr, (beta1, beta2) = group["lr"], group["betas"]
+        grad = decayed_gradient(p, group)
         state["step"] = step = state["step"] + 1
         exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
         exp_avg.lerp_(grad, 1 - beta1)
@@ -70,6 +70,8 @@ class AdamW(Adam):
 
     def __init__(self, params: Params, lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999),
                  eps: float = 1e-8, weight_decay: float = 1e-2, amsgrad: bool = False, *,
-                 maximize: bool = False) -> None:
-        super().__init__(params, lr, betas, eps, weight_decay, amsgrad, maximize=maximize,
+                 maximize: bool = False, foreach: bool | None = None, capturable: bool = False,
+                 differentiable: bool = False, fused: bool | None = None) -> None:
+        super().__init__(params, lr, betas, eps, weight_decay, amsgrad, foreach=foreach, maximize=maximize,
+                         capturable=capturable, differentiable=differentiable, fused=fused,
                          decoupled_weight_decay=True)

@@ -10,19 +10,24 @@ gradients instead of the latest one alone (PyTorch's formulation, where lr multi
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from edugrad.nn.optim.optimizer import Optimizer, Params, State, check_option, gradient
 from edugrad.tensor import Tensor
 
 
 class SGD(Optimizer):
-    """Stochastic gradient descent with optional momentum, as `torch.optim.SGD`."""
+    """Stochastic gradient descent with optional momentum, as `torch.optim.SGD`. `foreach` and `fused` choose
+    between PyTorch's kernels and change nothing here."""
+
+    _scalar_state: ClassVar[tuple[str, ...]] = ()  # SGD counts no steps
 
     def __init__(self, params: Params, lr: float = 1e-3, momentum: float = 0, dampening: float = 0,
-                 weight_decay: float = 0, nesterov: bool = False, *, maximize: bool = False) -> None:
+                 weight_decay: float = 0, nesterov: bool = False, *, maximize: bool = False,
+                 foreach: bool | None = None, differentiable: bool = False, fused: bool | None = None) -> None:
         defaults = {"lr": lr, "momentum": momentum, "dampening": dampening, "weight_decay": weight_decay,
-                    "nesterov": nesterov, "maximize": maximize}
+                    "nesterov": nesterov, "maximize": maximize, "foreach": foreach,
+                    "differentiable": differentiable, "fused": fused}
         super().__init__(params, defaults)
 
     def _check_group(self, group: dict[str, Any]) -> None:
@@ -40,7 +45,7 @@ class SGD(Optimizer):
         if momentum:
             buffer = state.get("momentum_buffer")
             if buffer is None:
-                buffer = state["momentum_buffer"] = grad.detach()  # a new Tensor sharing the immutable data
+                buffer = state["momentum_buffer"] = grad.detach().clone()  # its own copy: it is updated in place
             else:
                 buffer.mul_(momentum).add_(grad, alpha=1 - group["dampening"])
             grad = grad + buffer * momentum if group["nesterov"] else buffer
