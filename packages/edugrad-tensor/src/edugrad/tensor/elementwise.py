@@ -255,7 +255,7 @@ def ceil(input: _t.Tensor) -> _t.Tensor:
     return _rounding(input, UnaryOps.CEIL)
 
 
-def round(input: _t.Tensor, decimals: int = 0) -> _t.Tensor:
+def round(input: _t.Tensor, *, decimals: int = 0) -> _t.Tensor:
     """Rounded to `decimals` decimal places, halves to even (as torch.round); gradient 0."""
     if decimals == 0:
         return _rounding(input, UnaryOps.ROUND)
