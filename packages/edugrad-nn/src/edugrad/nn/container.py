@@ -304,14 +304,15 @@ class ModuleDict(Module):
         """The modules."""
         return self._modules.values()  # type: ignore[return-value]
 
-    def update(self, modules: Mapping[str, Module] | Iterable[tuple[str, Module]]) -> None:
-        """Add or replace the modules of a mapping, or of an iterable of (name, module) pairs."""
+    def update(self, modules: Mapping[str, Module] | ModuleDict | Iterable[tuple[str, Module]]) -> None:
+        """Add or replace the modules of a mapping, a ModuleDict or an iterable of (name, module) pairs."""
         _update(self, modules, "ModuleDict")
 
 
 def _update(container: ModuleDict | ParameterDict, entries: Any, owner: str) -> None:
-    """`container[key] = value` for each entry of a mapping or of an iterable of (key, value) pairs."""
-    if isinstance(entries, Mapping):
+    """`container[key] = value` for each entry of a mapping (or dict container) or of an iterable of (key, value)
+    pairs."""
+    if isinstance(entries, Mapping | ModuleDict | ParameterDict):
         pairs = list(entries.items())
     elif isinstance(entries, Iterable):
         pairs = []
@@ -486,7 +487,7 @@ class ParameterDict(Module):
 
     def update(self, parameters: Mapping[str, Any] | ParameterDict | Iterable[tuple[str, Any]]) -> None:
         """Add or replace the entries of a mapping, a ParameterDict or an iterable of (name, value) pairs."""
-        _update(self, parameters.items() if isinstance(parameters, ParameterDict) else parameters, "ParameterDict")
+        _update(self, parameters, "ParameterDict")
 
     def __or__(self, other: ParameterDict) -> ParameterDict:
         """A new ParameterDict of this one's entries updated with `other`'s."""
