@@ -180,10 +180,16 @@ def test_target_must_be_a_tensor() -> None:
         Tensor.zeros(2).mse_loss([0.0, 1.0])  # type: ignore[arg-type]
 
 
-def test_regression_target_is_not_broadcast() -> None:
-    with pytest.raises(ValueError, match=r"mse_loss: expected a target of shape \(3, 1\) .* got target of shape "
-                                         r"\(3,\)"):
-        Tensor.zeros(3, 1).mse_loss(Tensor.zeros(3))
+def test_regression_target_broadcasts_with_torchs_warning() -> None:
+    x, y = np.float32([[1.0], [2.0], [4.0]]), np.float32([0.5, 1.0, 3.0])
+    for ours, theirs in [(Tensor.mse_loss, torch.nn.functional.mse_loss), (Tensor.l1_loss, torch.nn.functional.l1_loss)]:
+        with pytest.warns(UserWarning, match=r"Using a target size \(\(3,\)\) that is different to the input size"):
+            loss = ours(Tensor(x), Tensor(y))
+        with pytest.warns(UserWarning):
+            expected = theirs(torch.tensor(x), torch.tensor(y))
+        np.testing.assert_allclose(loss.numpy(), expected.numpy(), rtol=1e-6)
+    with pytest.raises(ValueError, match="mse_loss: shapes"):
+        Tensor.zeros(3, 2).mse_loss(Tensor.zeros(3))
 
 
 @pytest.mark.parametrize("smoothing", [-0.1, 1.5])

@@ -106,10 +106,20 @@ def test_dropout_is_reproducible_with_a_seed() -> None:
         np.testing.assert_array_equal(first, x.dropout(0.5).numpy())
 
 
-@pytest.mark.parametrize("p", [-0.1, 1.0, 1.5])
+@pytest.mark.parametrize("p", [-0.1, 1.5])
 def test_dropout_rejects_p_outside_0_1(p: float) -> None:
-    with pytest.raises(ValueError, match=rf"dropout: p must be a probability in \[0, 1\), got {p}"):
+    with pytest.raises(ValueError, match=rf"dropout: p must be a probability in \[0, 1\], got {p}"):
         randn(3).dropout(p)
+
+
+def test_dropout_train_argument_overrides_training_mode() -> None:
+    x = Tensor.ones(50, 40)
+    assert x.dropout(0.5, False) is x
+    dropped = x.dropout(0.5, True).numpy()  # outside `with Tensor.train():`, as torch.dropout(x, p, train=True)
+    assert set(np.unique(dropped)) == {0.0, 2.0}
+    with Tensor.train():
+        assert x.dropout(0.5, False) is x
+    np.testing.assert_array_equal(x.dropout(1.0, True).numpy(), np.zeros((50, 40), np.float32))
 
 
 def test_dropout_and_layernorm_scalar_arguments_must_be_numbers() -> None:

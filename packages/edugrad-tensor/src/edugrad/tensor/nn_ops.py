@@ -1,4 +1,4 @@
-"""nn ops: convolution, pooling, dropout, normalization, embedding lookup and attention.
+"""nn ops: convolution, pooling, im2col and col2im, dropout, normalization, embedding lookup and attention.
 
 Tensor layer (`edugrad.tensor`). These are the building blocks of `edugrad.nn`'s layers, composed from the
 Functions of the layer below. The window Functions do the heavy lifting: `Unfold` shows the sliding windows of
@@ -164,17 +164,44 @@ def conv_transpose2d(self: _t.Tensor, weight: _t.Tensor, bias: _t.Tensor | None 
     return _add_bias(image.shrink((None, None, (ph, full[0] + oph - ph), (pw, full[1] + opw - pw))), bias)
 
 
-def _pool_windows(x: _t.Tensor, kernel_size: Size2, stride: Size2 | None, padding: Size2, dilation: Size2,
-                  pad_value: float, op: str) -> _t.Tensor:
-    """The pooling windows of the (N, C, H, W) input x as one contiguous (KH * KW, N, C, OH, OW) array: a
-    pooling is then a reduction over axis 0."""
-    _check_input(x, op)
+def _pool_args(kernel_size: Size2, stride: Size2 | None, padding: Size2, dilation: Size2,
+               op: str) -> tuple[tuple[int, int], tuple[int, int], tuple[int, int], tuple[int, int]]:
+    """A pooling's kernel, strides (the kernel's by default), paddings and dilations as pairs."""
     kernel = _pair(kernel_size, "kernel_size", op)
     strides = kernel if stride is None else _pair(stride, "stride", op)
-    dilations, pads = _pair(dilation, "dilation", op), _pair(padding, "padding", op, low=0)
+    pads, dilations = _pair(padding, "padding", op, low=0), _pair(dilation, "dilation", op)
     if any(p > k // 2 for p, k in zip(pads, kernel)):  # PyTorch's rule: no window lies in the padding alone
         raise ValueError(f"{op}: padding {pads} must be at most half the kernel size {kernel}")
-    x = x.pad2d((pads[1], pads[1], pads[0], pads[0]), pad_value)
+    return kernel, strides, pads, dilations
+
+
+def _ceil_extra(size: int, kernel: int, stride: int, pad: int, dilation: int) -> int:
+    """With ceil_mode, the elements to add after the padding so that a last, partial window fits. The output
+    size rounds up, (size + 2 pad - span) / stride + 1 with span = dilation (kernel - 1) + 1, except that the
+    last window must start inside the input or the left padding (PyTorch's rule)."""
+    span = dilation * (kernel - 1) + 1
+    out = -(-(size + 2 * pad - span) // stride) + 1
+    if (out - 1) * stride >= size + pad:
+        out -= 1
+    return max(0, (out - 1) * stride + span - (size + 2 * pad))
+
+
+def _ceil_extras(x: _t.Tensor, kernel: tuple[int, int], strides: tuple[int, int], pads: tuple[int, int],
+                 dilations: tuple[int, int], ceil_mode: bool) -> tuple[int, int]:
+    if not ceil_mode:
+        return 0, 0
+    h, w = x.shape[2:]
+    return (_ceil_extra(h, kernel[0], strides[0], pads[0], dilations[0]),
+            _ceil_extra(w, kernel[1], strides[1], pads[1], dilations[1]))
+
+
+def _pool_windows(x: _t.Tensor, kernel: tuple[int, int], strides: tuple[int, int], pads: tuple[int, int],
+                  dilations: tuple[int, int], extra: tuple[int, int], pad_value: float, op: str) -> _t.Tensor:
+    """The pooling windows of the (N, C, H, W) input x as one contiguous (KH * KW, N, C, OH, OW) array: a
+    pooling is then a reduction over axis 0. x is padded with pad_value by `pads` on each side and by `extra`
+    more at the bottom and right (ceil_mode's partial windows)."""
+    _check_input(x, op)
+    x = x.pad2d((pads[1], pads[1] + extra[1], pads[0], pads[0] + extra[0]), pad_value)
     _check_fits(x, kernel, dilations, op)
     n, c, h, w = x.shape
     if strides == kernel and dilations == (1, 1):
@@ -191,39 +218,134 @@ def _pool_windows(x: _t.Tensor, kernel_size: Size2, stride: Size2 | None, paddin
     return windows.reshape(kernel[0] * kernel[1], *windows.shape[2:])
 
 
+def _max_windows(x: _t.Tensor, kernel_size: Size2, stride: Size2 | None, padding: Size2, dilation: Size2,
+                 ceil_mode: bool, op: str) -> tuple[_t.Tensor, tuple[tuple[int, int], ...]]:
+    """max pooling's windows (padding is -inf) and its (kernel, strides, pads, dilations)."""
+    args = _pool_args(kernel_size, stride, padding, dilation, op)
+    extra = _ceil_extras(x, *args, ceil_mode) if x.ndim == 4 else (0, 0)
+    return _pool_windows(x, *args, extra, float("-inf"), op), args
+
+
 def max_pool2d(self: _t.Tensor, kernel_size: Size2 = 2, stride: Size2 | None = None, padding: Size2 = 0,
-               dilation: Size2 = 1) -> _t.Tensor:
-    """The maximum of each kernel_size window (stride defaults to kernel_size; padding is -inf), as
-    torch.nn.functional.max_pool2d. Tied maxima in a window share its gradient equally, where PyTorch gives it
-    all to one of them; after a ReLU, ties are zeros whose gradient the ReLU stops anyway."""
+               dilation: Size2 = 1, *, ceil_mode: bool = False) -> _t.Tensor:
+    """The maximum of each kernel_size window (stride defaults to kernel_size; padding is -inf; ceil_mode keeps
+    a last, partial window), as torch.nn.functional.max_pool2d. Tied maxima in a window share its gradient
+    equally, where PyTorch gives it all to one of them; after a ReLU, ties are zeros whose gradient the ReLU
+    stops anyway."""
     if self.ndim == 3:
-        return max_pool2d(self.unsqueeze(0), kernel_size, stride, padding, dilation).squeeze(0)
-    return _pool_windows(self, kernel_size, stride, padding, dilation, float("-inf"), "max_pool2d").amax(0)
+        return max_pool2d(self.unsqueeze(0), kernel_size, stride, padding, dilation, ceil_mode=ceil_mode).squeeze(0)
+    return _max_windows(self, kernel_size, stride, padding, dilation, ceil_mode, "max_pool2d")[0].amax(0)
+
+
+def max_pool2d_with_indices(self: _t.Tensor, kernel_size: Size2 = 2, stride: Size2 | None = None,
+                            padding: Size2 = 0, dilation: Size2 = 1, *,
+                            ceil_mode: bool = False) -> tuple[_t.Tensor, _t.Tensor]:
+    """max_pool2d and, for each maximum, where it lies: its index into the flattened H * W of its channel (the
+    first maximum of a window in raster order), as int64, which max_unpool2d takes."""
+    if self.ndim == 3:
+        values, indices = max_pool2d_with_indices(self.unsqueeze(0), kernel_size, stride, padding, dilation,
+                                                  ceil_mode=ceil_mode)
+        return values.squeeze(0), indices.squeeze(0)
+    op = "max_pool2d_with_indices"
+    windows, (kernel, strides, pads, dilations) = _max_windows(self, kernel_size, stride, padding, dilation,
+                                                               ceil_mode, op)
+    # The window offset k of the maximum is (kh, kw) = divmod(k, KW); window (oh, ow) starts at
+    # (oh * stride - pad) of the unpadded input, so the maximum is at row oh * sh - ph + kh * dh (and so for
+    # the column).
+    offset = windows.detach().argmax(0)
+    oh, ow = windows.shape[3:]
+    rows = _t.Tensor.arange(oh, backend=self.backend).reshape(oh, 1) * strides[0] - pads[0]
+    cols = _t.Tensor.arange(ow, backend=self.backend) * strides[1] - pads[1]
+    row = rows + (offset // kernel[1]) * dilations[0]
+    col = cols + (offset % kernel[1]) * dilations[1]
+    return windows.amax(0), row * self.shape[3] + col
 
 
 def avg_pool2d(self: _t.Tensor, kernel_size: Size2 = 2, stride: Size2 | None = None, padding: Size2 = 0,
-               count_include_pad: bool = True) -> _t.Tensor:
+               count_include_pad: bool = True, *, ceil_mode: bool = False,
+               divisor_override: int | None = None) -> _t.Tensor:
     """The mean of each kernel_size window (stride defaults to kernel_size; padding is 0 and counts toward the
-    mean unless count_include_pad is False), as torch.nn.functional.avg_pool2d."""
+    mean unless count_include_pad is False; ceil_mode keeps a last, partial window, whose mean is over the
+    part inside the padded input), as torch.nn.functional.avg_pool2d. divisor_override divides each window's
+    sum by that number instead."""
     if self.ndim == 3:
-        return avg_pool2d(self.unsqueeze(0), kernel_size, stride, padding, count_include_pad).squeeze(0)
-    windows = _pool_windows(self, kernel_size, stride, padding, 1, 0.0, "avg_pool2d")
-    if count_include_pad or not any(_pair(padding, "padding", "avg_pool2d", low=0)):
-        return windows.mean(axis=0)
-    # Divide each window's sum by the number of real pixels in it: the same pooling of an image of ones.
-    ones = _t.Tensor.ones(1, 1, *self.shape[2:], dtype=self.dtype, backend=self.backend)
-    counts = _pool_windows(ones, kernel_size, stride, padding, 1, 0.0, "avg_pool2d").sum(axis=0)
-    return windows.sum(axis=0) / counts
+        return avg_pool2d(self.unsqueeze(0), kernel_size, stride, padding, count_include_pad, ceil_mode=ceil_mode,
+                          divisor_override=divisor_override).squeeze(0)
+    op = "avg_pool2d"
+    kernel, strides, pads, dilations = _pool_args(kernel_size, stride, padding, 1, op)
+    extra = _ceil_extras(self, kernel, strides, pads, dilations, ceil_mode) if self.ndim == 4 else (0, 0)
+    windows = _pool_windows(self, kernel, strides, pads, dilations, extra, 0.0, op)
+    if divisor_override is not None:
+        if isinstance(divisor_override, bool) or not isinstance(divisor_override, int) or divisor_override < 1:
+            raise ValueError(f"{op}: divisor_override must be a positive int, got {divisor_override!r}")
+        return windows.sum(0) / divisor_override
+    if not any(extra) and (count_include_pad or not any(pads)):
+        return windows.mean(0)
+    # Divide each window's sum by the number of pixels in it that count: the same pooling of a mask that is 1 on
+    # the image (and on its padding, with count_include_pad) and 0 beyond.
+    mask = _t.Tensor.ones(1, 1, *self.shape[2:], dtype=self.dtype, backend=self.backend)
+    mask = mask.pad2d((pads[1], pads[1], pads[0], pads[0]), 1.0 if count_include_pad else 0.0)
+    counts = _pool_windows(mask, kernel, strides, (0, 0), dilations, extra, 0.0, op).sum(0)
+    return windows.sum(0) / counts
 
 
-def dropout(self: _t.Tensor, p: float = 0.5) -> _t.Tensor:
-    """In training mode (`with Tensor.train():`), zero each element with probability p and scale the others by
-    1 / (1 - p), so the expected value is unchanged; otherwise return self unchanged."""
+def _window_args(kernel_size: Size2, dilation: Size2, padding: Size2, stride: Size2,
+                 op: str) -> tuple[tuple[int, int], tuple[int, int], tuple[int, int], tuple[int, int]]:
+    return (_pair(kernel_size, "kernel_size", op), _pair(dilation, "dilation", op),
+            _pair(padding, "padding", op, low=0), _pair(stride, "stride", op))
+
+
+def im2col(self: _t.Tensor, kernel_size: Size2, dilation: Size2 = 1, padding: Size2 = 0,
+           stride: Size2 = 1) -> _t.Tensor:
+    """The sliding windows of an (N, C, H, W) input as the columns of an (N, C * KH * KW, L) tensor, L the
+    number of windows, as torch.nn.functional.unfold: row c * KH * KW + kh * KW + kw holds pixel (kh, kw) of
+    every window of channel c."""
+    if self.ndim == 3:
+        return im2col(self.unsqueeze(0), kernel_size, dilation, padding, stride).squeeze(0)
+    op = "im2col"
+    _check_input(self, op)
+    kernel, dilations, pads, strides = _window_args(kernel_size, dilation, padding, stride, op)
+    x = self.pad2d((pads[1], pads[1], pads[0], pads[0]))
+    _check_fits(x, kernel, dilations, op)
+    windows = Unfold.apply(x, kernel=kernel, stride=strides, dilation=dilations)  # (N, C, OH, OW, KH, KW)
+    n, c, oh, ow = windows.shape[:4]
+    return windows.permute(0, 1, 4, 5, 2, 3).reshape(n, c * kernel[0] * kernel[1], oh * ow)
+
+
+def col2im(self: _t.Tensor, output_size: Size2, kernel_size: Size2, dilation: Size2 = 1, padding: Size2 = 0,
+           stride: Size2 = 1) -> _t.Tensor:
+    """The adjoint of im2col, as torch.nn.functional.fold: columns (N, C * KH * KW, L) summed back into an
+    (N, C, *output_size) image, the pixels of overlapping windows adding up."""
+    if self.ndim == 2:
+        return col2im(self.unsqueeze(0), output_size, kernel_size, dilation, padding, stride).squeeze(0)
+    op = "col2im"
+    kernel, dilations, pads, strides = _window_args(kernel_size, dilation, padding, stride, op)
+    size = _pair(output_size, "output_size", op)
+    spatial = (size[0] + 2 * pads[0], size[1] + 2 * pads[1])
+    oh, ow = ((s - d * (k - 1) - 1) // st + 1 for s, k, d, st in zip(spatial, kernel, dilations, strides))
+    cells = kernel[0] * kernel[1]
+    if self.ndim != 3 or self.shape[1] % cells or oh < 1 or ow < 1 or self.shape[2] != oh * ow:
+        raise ValueError(f"{op}: expected columns of shape (N, C * {cells}, {max(oh, 0) * max(ow, 0)}) for the "
+                         f"kernel {kernel} over an output of {size} (padding {pads}, stride {strides}, dilation "
+                         f"{dilations}), got {self.shape}")
+    _check_floating(self, op)
+    n, c = self.shape[0], self.shape[1] // cells
+    cols = self.reshape(n, c, kernel[0], kernel[1], oh, ow).permute(0, 1, 4, 5, 2, 3)  # (N, C, OH, OW, KH, KW)
+    image = Fold.apply(cols, spatial=spatial, stride=strides, dilation=dilations)
+    return image.shrink((None, None, (pads[0], pads[0] + size[0]), (pads[1], pads[1] + size[1])))
+
+
+def dropout(self: _t.Tensor, p: float = 0.5, train: bool | None = None) -> _t.Tensor:
+    """Zero each element with probability p and scale the others by 1 / (1 - p), so the expected value is
+    unchanged, where `train` is True (torch.dropout's argument); with train=None, in training mode only
+    (`with Tensor.train():`). Otherwise, or for p = 0, self unchanged."""
     check_numbers("dropout", p=p)
-    if not 0 <= p < 1:
-        raise ValueError(f"dropout: p must be a probability in [0, 1), got {p}")
-    if not _t.Tensor.training or p == 0:
+    if not 0 <= p <= 1:
+        raise ValueError(f"dropout: p must be a probability in [0, 1], got {p}")
+    if not (_t.Tensor.training if train is None else train) or p == 0:
         return self
+    if p == 1:
+        return self * 0.0  # everything dropped (an inf gives nan, as in PyTorch)
     keep = _t.Tensor.rand(self.shape, backend=self.backend) >= p  # true with probability 1 - p
     # A multiply by the mask, as PyTorch does (so an inf that is dropped gives nan there, as in PyTorch); it is
     # also several times faster than a select with a random condition.
@@ -278,15 +400,32 @@ def embedding(self: _t.Tensor, weight: _t.Tensor) -> _t.Tensor:
     return rows.reshape(*self.shape, dim)
 
 
+def _shared_heads(query: _t.Tensor, kv: _t.Tensor, op: str) -> _t.Tensor:
+    """Grouped-query attention: key or value (..., Hkv, S, E) repeated along the heads (dim -3) to the query's
+    Hq, each one shared by Hq / Hkv consecutive query heads (torch.repeat_interleave along dim -3)."""
+    if query.ndim < 3 or kv.ndim < 3 or query.shape[-3] % kv.shape[-3]:
+        raise ValueError(f"{op}: enable_gqa needs the query's heads (dim -3) to be a multiple of the key's and "
+                         f"value's, got query {query.shape} and {kv.shape}")
+    heads, group = kv.shape[-3], query.shape[-3] // kv.shape[-3]
+    if group == 1:
+        return kv
+    lead, rest = kv.shape[:-3], kv.shape[-2:]
+    return kv.unsqueeze(-3).expand(*lead, heads, group, *rest).reshape(*lead, heads * group, *rest)
+
+
 def scaled_dot_product_attention(self: _t.Tensor, key: _t.Tensor, value: _t.Tensor,
                                  attn_mask: _t.Tensor | None = None, dropout_p: float = 0.0,
-                                 is_causal: bool = False) -> _t.Tensor:
-    """softmax(query @ key^T / sqrt(E) + mask) @ value with self as the query (..., L, E), key (..., S, E) and
-    value (..., S, Ev), as torch.nn.functional.scaled_dot_product_attention. A bool attn_mask keeps the
-    positions where it is True, a float one (of the query's dtype, or float32) is added to the scores; is_causal
-    lets query i see keys j <= i. Dropout on the attention weights applies in training mode only (see
-    `dropout`)."""
+                                 is_causal: bool = False, *, scale: float | None = None,
+                                 enable_gqa: bool = False) -> _t.Tensor:
+    """softmax(query @ key^T * scale + mask) @ value with self as the query (..., L, E), key (..., S, E) and
+    value (..., S, Ev), as torch.nn.functional.scaled_dot_product_attention; scale defaults to 1 / sqrt(E). A
+    bool attn_mask keeps the positions where it is True, a float one (of the query's dtype, or float32) is added
+    to the scores; is_causal lets query i see keys j <= i. Dropout with probability dropout_p on the attention
+    weights applies whenever dropout_p > 0, as in PyTorch (callers pass 0 in evaluation). With enable_gqa, key
+    and value may have fewer heads (dim -3) than the query, each shared by a group of query heads."""
     op = "scaled_dot_product_attention"
+    if enable_gqa:
+        key, value = _shared_heads(self, key, op), _shared_heads(self, value, op)
     if self.ndim < 2 or key.ndim < 2 or value.ndim < 2 or self.shape[-1] != key.shape[-1] \
             or key.shape[-2] != value.shape[-2]:
         raise ValueError(f"{op}: expected query (..., L, E), key (..., S, E) and value (..., S, Ev), got "
@@ -302,8 +441,10 @@ def scaled_dot_product_attention(self: _t.Tensor, key: _t.Tensor, value: _t.Tens
         raise TypeError(f"{op}: expected an attn_mask of dtype bool, float32 or the query's {self.dtype.name}, got "
                         f"{attn_mask.dtype.name}")
     length, source = self.shape[-2], key.shape[-2]
+    check_numbers(op, dropout_p=dropout_p)
+    factor = 1 / sqrt(self.shape[-1]) if scale is None else scale
     # Scaling the query costs L * E multiplies, scaling the scores L * S: with S > E (as is usual) this is less.
-    scores = (self * (1 / sqrt(self.shape[-1]))).matmul(key.transpose(-2, -1))
+    scores = (self * factor).matmul(key.transpose(-2, -1))
     if is_causal:
         rows = _t.Tensor.arange(length, backend=self.backend).reshape(length, 1)
         attn_mask = rows >= _t.Tensor.arange(source, backend=self.backend).reshape(1, source)
@@ -311,4 +452,4 @@ def scaled_dot_product_attention(self: _t.Tensor, key: _t.Tensor, value: _t.Tens
         scores = scores.where(attn_mask, float("-inf"))
     elif attn_mask is not None:
         scores = scores + attn_mask.cast(self.dtype)
-    return scores.softmax(-1).dropout(dropout_p).matmul(value)
+    return scores.softmax(-1).dropout(dropout_p, True).matmul(value)

@@ -467,7 +467,10 @@ class Tensor(Node):
     conv2d = nn_ops.conv2d
     conv_transpose2d = nn_ops.conv_transpose2d
     max_pool2d = nn_ops.max_pool2d
+    max_pool2d_with_indices = nn_ops.max_pool2d_with_indices
     avg_pool2d = nn_ops.avg_pool2d
+    im2col = nn_ops.im2col
+    col2im = nn_ops.col2im
     dropout = nn_ops.dropout
     layernorm = nn_ops.layernorm
     batchnorm = nn_ops.batchnorm
