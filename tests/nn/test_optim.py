@@ -565,3 +565,37 @@ def test_add_param_group_and_repr() -> None:
     assert opt.param_groups[1]["params"] == [q] and opt.param_groups[1]["momentum"] == 0.9
     text = repr(opt)
     assert text.startswith("SGD (\nParameter Group 0\n") and "    lr: 0.5" in text and text.endswith(")")
+
+
+def test_step_hooks_run_around_every_step_as_torchs() -> None:
+    calls: dict[str, list[Any]] = {"edugrad": [], "torch": []}
+    for lib, make, module in (("edugrad", edugrad_tensor, optim), ("torch", torch.tensor, torch.optim)):
+        p = make(np.array([2.0], np.float32), requires_grad=True)
+        for name in ("SGD", "LBFGS"):
+            opt = getattr(module, name)([p], lr=0.25)
+
+            def closure(p: Any = p, opt: Any = opt) -> Any:
+                opt.zero_grad()
+                loss = (p * p).sum()
+                loss.backward()
+                return loss
+
+            def replacing(optimizer: Any, args: Any, kwargs: Any, lib: str = lib, closure: Any = closure) -> Any:
+                calls[lib].append(("pre", type(optimizer).__name__, len(args), dict(kwargs)))
+                return (optimizer, closure), {}  # steps without a closure get one (args start with the optimizer)
+
+            def after(optimizer: Any, args: Any, kwargs: Any, lib: str = lib) -> None:
+                calls[lib].append(("post", type(optimizer).__name__, len(args)))
+
+            pre, post = opt.register_step_pre_hook(replacing), opt.register_step_post_hook(after)
+            loss = opt.step()
+            calls[lib].append(("loss", float(loss.detach()), round(float(p.detach().numpy()[0]), 6)))
+            pre.remove()
+            post.remove()
+            opt.step(closure)
+            calls[lib].append(("unhooked", round(float(p.detach().numpy()[0]), 6)))
+    assert calls["edugrad"] == calls["torch"]
+    with pytest.raises(RuntimeError, match="a step pre-hook must return None or a tuple"):
+        opt = optim.SGD([Tensor([1.0], requires_grad=True)])
+        opt.register_step_pre_hook(lambda optimizer, args, kwargs: 3)
+        opt.step()

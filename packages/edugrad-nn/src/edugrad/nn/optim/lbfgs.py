@@ -25,7 +25,8 @@ from edugrad.tensor import Tensor, enable_grad, no_grad
 
 
 class LBFGS(Optimizer):
-    """L-BFGS, as `torch.optim.LBFGS`: one parameter group, and `step(closure)` needs the closure."""
+    """L-BFGS, as `torch.optim.LBFGS`: one parameter group, and `step(closure)` needs the closure (`_step` is
+    the algorithm; `Optimizer.step` runs it between the step hooks)."""
 
     _scalar_state: ClassVar[tuple[str, ...]] = ()  # its state keeps PyTorch's Python numbers as they are
 
@@ -81,7 +82,7 @@ class LBFGS(Optimizer):
             p.copy_(value)
         return float(loss), flat_grad
 
-    def step(self, closure: Callable[[], Any] | None = None) -> Any:
+    def _step(self, closure: Callable[[], Any] | None = None) -> Any:
         """Run up to `max_iter` L-BFGS iterations; returns the loss the closure computed first."""
         if closure is None:
             raise TypeError("LBFGS.step needs a closure that clears the gradients, computes the loss, calls "

@@ -25,6 +25,7 @@ from typing import Any, ClassVar, TypeAlias, cast
 
 import numpy as np
 
+from edugrad.nn.hooks import RemovableHandle
 from edugrad.tensor import Tensor, dtypes, enable_grad, no_grad
 
 Params: TypeAlias = "Iterable[Tensor] | Iterable[dict[str, Any]] | Iterable[tuple[str, Tensor]]"
@@ -43,6 +44,8 @@ class Optimizer:
             raise TypeError(f"{self._name}: params should be an iterable of Tensors or of dicts, but got a Tensor; "
                             "wrap it in a list")
         self.defaults = defaults
+        self._step_pre_hooks: dict[int, Callable[..., Any]] = {}
+        self._step_post_hooks: dict[int, Callable[..., Any]] = {}
         self.state: defaultdict[Tensor, State] = defaultdict(dict)
         self.param_groups: list[dict[str, Any]] = []
         groups: list[Any] = list(params)
@@ -132,7 +135,41 @@ class Optimizer:
                     p.grad.zero_()
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
-        """Update every parameter that has a gradient; `closure`, if given, recomputes and returns the loss."""
+        """Update every parameter that has a gradient; `closure`, if given, recomputes and returns the loss. The
+        hooks registered with `register_step_pre_hook` / `register_step_post_hook` run before and after."""
+        if not (self._step_pre_hooks or self._step_post_hooks):
+            return self._step(closure)
+        # As in PyTorch, a hook sees the arguments of the call, the optimizer itself first.
+        args: tuple[Any, ...] = (self,) if closure is None else (self, closure)
+        kwargs: dict[str, Any] = {}
+        for pre_hook in list(self._step_pre_hooks.values()):
+            replaced = pre_hook(self, args, kwargs)
+            if replaced is not None:
+                if not (isinstance(replaced, tuple) and len(replaced) == 2):
+                    raise RuntimeError(f"{self._name}.step: a step pre-hook must return None or a tuple (new_args, "
+                                       f"new_kwargs), but got {replaced!r}.")
+                args, kwargs = replaced
+        loss = self._step(*args[1:], **kwargs)
+        for post_hook in list(self._step_post_hooks.values()):
+            post_hook(self, args, kwargs)
+        return loss
+
+    def register_step_pre_hook(self, hook: Callable[..., Any]) -> RemovableHandle:
+        """Call `hook(optimizer, args, kwargs)` before every step, with the step's arguments (args is (optimizer,)
+        or (optimizer, closure), as in PyTorch); it may return (new_args, new_kwargs) to change them.
+        `handle.remove()` unregisters it."""
+        handle = RemovableHandle(self._step_pre_hooks)
+        self._step_pre_hooks[handle.id] = hook
+        return handle
+
+    def register_step_post_hook(self, hook: Callable[..., Any]) -> RemovableHandle:
+        """Call `hook(optimizer, args, kwargs)` after every step. `handle.remove()` unregisters it."""
+        handle = RemovableHandle(self._step_post_hooks)
+        self._step_post_hooks[handle.id] = hook
+        return handle
+
+    def _step(self, closure: Callable[[], Any] | None = None) -> Any:
+        """The step itself: the closure, then `_update` for every parameter with a gradient."""
         loss = None
         if closure is not None:
             with enable_grad():
