@@ -30,7 +30,6 @@ def multinomial(input: _t.Tensor, num_samples: int, replacement: bool = False, *
     weights of `input` along its last dim (a vector, or one row per distribution), as torch.multinomial.
     Without replacement, categories of weight 0 come only after all the others, as in torch."""
     weights = _checked_weights(input, num_samples, replacement)
-    rows, n = weights.shape
     with no_grad():
         if replacement:
             drawn = _with_replacement(weights, num_samples, generator)
