@@ -327,7 +327,7 @@ def test_bad_arguments_are_rejected_at_construction(make: Callable[[], object], 
     (nn.LayerNorm((2, 3)), Tensor.ones(3, 2), r"expected an input of shape \(\*, 2, 3\), got shape \(3, 2\)"),
     (nn.GroupNorm(1, 3), Tensor.ones(3), r"expected a \(N, C, \*\) input, got shape \(3,\)"),
     (nn.MultiheadAttention(4, 2), Tensor.ones(3, 2, 5), r"expected query with embed_dim 4 features"),
-    (nn.ReLU(), np.ones(3), r"ReLU\(\): expected a Tensor input, got ndarray"),
+    (nn.ReLU(), np.ones(3), r"relu: input must be a Tensor, got ndarray"),
 ])
 def test_bad_inputs_name_the_layer_and_the_shape(layer: nn.Module, x: Any, message: str) -> None:
     args = (x, x, x) if isinstance(layer, nn.MultiheadAttention) else (x,)

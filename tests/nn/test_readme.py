@@ -57,7 +57,7 @@ def test_the_examples_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> No
                            rng.integers(0, 256, (4, 28, 28), dtype=np.uint8), rng.integers(0, 10, 4))
     monkeypatch.setattr(datasets, "mnist", lambda *args, **kwargs: tiny)
     monkeypatch.chdir(tmp_path)  # the checkpoint example writes files
-    assert len(BLOCKS) == 7  # one per group
+    assert len(BLOCKS) == 8  # one per group
     namespace: dict[str, object] = {"__name__": "__readme__"}
     for block in BLOCKS:
         exec(compile("\n" * TEXT[:TEXT.index(block)].count("\n") + block, str(README), "exec"), namespace)

@@ -8,8 +8,8 @@ and transforms, `save` / `load` (from `serialization`) write and read safetensor
 loads MNIST and Fashion-MNIST as NumPy arrays.
 """
 
-from edugrad.nn import data, datasets, functional, init, optim, utils
-from edugrad.nn.activation import GELU, LeakyReLU, LogSoftmax, ReLU, SiLU, Sigmoid, Softmax, Tanh
+from edugrad.nn import activation, data, datasets, functional, init, loss, optim, utils
+from edugrad.nn.activation import *  # noqa: F403  (every activation module: activation.__all__)
 from edugrad.nn.attention import MultiheadAttention
 from edugrad.nn.container import ModuleDict, ModuleList, ParameterDict, ParameterList, Sequential
 from edugrad.nn.conv import Conv2d, ConvTranspose2d
@@ -17,7 +17,7 @@ from edugrad.nn.dropout import Dropout
 from edugrad.nn.embedding import Embedding
 from edugrad.nn.flatten import Flatten
 from edugrad.nn.linear import Bilinear, Identity, Linear
-from edugrad.nn.loss import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, L1Loss, MSELoss, NLLLoss
+from edugrad.nn.loss import *  # noqa: F403  (every loss module: loss.__all__)
 from edugrad.nn.module import IncompatibleKeys, Module
 from edugrad.nn.parameter import Parameter
 from edugrad.nn.normalization import BatchNorm1d, BatchNorm2d, GroupNorm, LayerNorm
@@ -28,10 +28,11 @@ from edugrad.nn.transformer import TransformerEncoderLayer
 __version__ = "0.1.0"
 
 __all__ = [
-    "AvgPool2d", "BCELoss", "BCEWithLogitsLoss", "BatchNorm1d", "BatchNorm2d", "Bilinear", "CheckpointError",
-    "Conv2d", "ConvTranspose2d", "CrossEntropyLoss", "Dropout", "Embedding", "Flatten", "GELU", "GroupNorm",
-    "Identity", "IncompatibleKeys", "L1Loss", "LayerNorm", "LeakyReLU", "Linear", "LogSoftmax", "MSELoss",
-    "MaxPool2d", "Module", "ModuleDict", "ModuleList", "MultiheadAttention", "NLLLoss", "Parameter", "ParameterDict",
-    "ParameterList", "ReLU", "Sequential", "SiLU", "Sigmoid", "Softmax", "Tanh", "TransformerEncoderLayer", "data",
-    "datasets", "functional", "init", "load", "load_checkpoint", "optim", "save", "save_checkpoint", "utils",
+    "AvgPool2d", "BatchNorm1d", "BatchNorm2d", "Bilinear", "CheckpointError", "Conv2d", "ConvTranspose2d", "Dropout",
+    "Embedding", "Flatten", "GroupNorm", "Identity", "IncompatibleKeys", "LayerNorm", "Linear", "MaxPool2d",
+    "Module", "ModuleDict", "ModuleList", "MultiheadAttention", "Parameter", "ParameterDict",
+    "ParameterList", "Sequential", "TransformerEncoderLayer", "data", "datasets", "functional", "init", "load",
+    "load_checkpoint", "optim", "save", "save_checkpoint", "utils",
 ]
+__all__ += activation.__all__
+__all__ += loss.__all__
