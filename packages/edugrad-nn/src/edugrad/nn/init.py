@@ -230,5 +230,6 @@ def orthogonal_(tensor: Tensor, gain: float = 1, generator: Generator | None = N
     tall = draws if rows >= cols else draws.T  # QR of the tall one gives orthonormal columns
     q, r = np.linalg.qr(tall)
     q = q * np.sign(np.diag(r))
-    values = Tensor(np.ascontiguousarray(q if rows >= cols else q.T)).reshape(tensor.shape)
+    values = Tensor(np.ascontiguousarray(q if rows >= cols else q.T), dtype=tensor.dtype, backend=tensor.backend)
+    values = values.reshape(tensor.shape)
     return _overwrite(tensor, values * gain)

@@ -36,7 +36,7 @@ class Parameter(Tensor):
             data = Tensor.empty(0)
         if not isinstance(data, Tensor):
             raise TypeError(f"Parameter: expected a Tensor as data, got {type(data).__name__}")
-        super().__init__(data.detach(), requires_grad=requires_grad)
+        super().__init__(data.detach(), requires_grad=requires_grad, backend=data.backend)
 
     @classmethod
     def _wrap(cls, data: TensorData, ctx: Function | None = None) -> Tensor:  # type: ignore[override]

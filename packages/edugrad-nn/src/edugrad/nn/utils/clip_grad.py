@@ -51,7 +51,7 @@ def get_total_norm(tensors: Tensors, norm_type: float | str = 2.0, error_if_nonf
     order = _order(norm_type, "get_total_norm")
     found = _tensors(tensors, "get_total_norm")
     if not found:
-        return Tensor(0.0)
+        return Tensor.zeros(())
     with no_grad():
         if order == math.inf:
             total = found[0].abs().max()
