@@ -122,6 +122,9 @@ CASES = [
     ("Rprop", {}),
     ("Rprop", {"lr": 0.05, "etas": (0.3, 1.5), "step_sizes": (1e-3, 0.1)}),
     ("Rprop", {"lr": 0.05, "maximize": True}),
+    ("Adafactor", {}),  # a (3, 4) matrix (factored second moment) and a (4,) vector (a full one)
+    ("Adafactor", {"lr": 0.05, "beta2_decay": -0.5, "eps": (1e-20, 1e-2), "d": 2.0, "weight_decay": 0.1}),
+    ("Adafactor", {"lr": 0.5, "maximize": True}),  # rho_t = lr until 1 / sqrt(t) falls below it
     # PyTorch's implementation flags: the same trajectory whichever kernel torch picks
     ("SGD", {"lr": 0.05, "momentum": 0.9, "foreach": True}),
     ("Adam", {"lr": 0.05, "fused": True}),
@@ -251,7 +254,7 @@ def test_lamb_step_is_a_fraction_of_the_weight_norm() -> None:
 EVERY = [("SGD", {"lr": 0.05, "momentum": 0.9}), ("Adam", {"lr": 0.05, "amsgrad": True}), ("AdamW", {"lr": 0.05}),
          ("RMSprop", {"momentum": 0.5, "centered": True}), ("Adagrad", {"lr_decay": 0.1}), ("Adadelta", {}),
          ("Adamax", {"lr": 0.05}), ("NAdam", {"lr": 0.05}), ("RAdam", {"lr": 0.05}), ("ASGD", {"lr": 0.05, "t0": 2}),
-         ("Rprop", {"lr": 0.05})]
+         ("Rprop", {"lr": 0.05}), ("Adafactor", {"lr": 0.05})]
 TWO_GROUPS: Groups = lambda ps: [{"params": [ps[0]], "lr": 0.02}, {"params": [ps[1]]}]  # noqa: E731
 
 
@@ -267,8 +270,8 @@ def to_edugrad(value: Any) -> Any:
 
 
 def test_defaults_match_torch() -> None:
-    for name in ("SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adadelta", "Adamax", "NAdam", "RAdam", "ASGD",
-                 "Rprop", "LBFGS"):
+    for name in ("SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adadelta", "Adafactor", "Adamax", "NAdam", "RAdam",
+                 "ASGD", "Rprop", "LBFGS"):
         ours = getattr(optim, name)([Tensor([1.0], requires_grad=True)]).param_groups[0]
         theirs = getattr(torch.optim, name)([torch.tensor([1.0], requires_grad=True)]).param_groups[0]
         assert list(ours) == list(theirs), name  # the same options, in the same order
@@ -599,3 +602,23 @@ def test_step_hooks_run_around_every_step_as_torchs() -> None:
         opt = optim.SGD([Tensor([1.0], requires_grad=True)])
         opt.register_step_pre_hook(lambda optimizer, args, kwargs: 3)
         opt.step()
+
+
+def test_adafactor_factors_the_last_two_dimensions_of_a_3d_parameter_as_torch() -> None:
+    start = RNG.uniform(-1, 1, (2, 3, 4)).astype(np.float32)
+    target = RNG.uniform(-1, 1, (2, 3, 4)).astype(np.float32)
+    runs = []
+    for make, module in ((edugrad_tensor, optim), (torch.tensor, torch.optim)):
+        p, goal = make(start.copy(), requires_grad=True), make(target)
+        opt = module.Adafactor([p], lr=0.05)
+        history = []
+        for _ in range(10):
+            opt.zero_grad()
+            ((p - goal) * (p - goal) * (p + 2)).sum().backward()
+            opt.step()
+            history.append(p.detach().numpy().copy())
+        runs.append((history, {k: v.shape for k, v in opt.state_dict()["state"][0].items()}))
+    (ours, our_shapes), (theirs, their_shapes) = runs
+    assert {k: tuple(v) for k, v in our_shapes.items()} == {k: tuple(v) for k, v in their_shapes.items()}
+    for step, (a, b) in enumerate(zip(ours, theirs), start=1):
+        np.testing.assert_allclose(a, b, rtol=2e-5, atol=2e-6, err_msg=f"after step {step}")

@@ -275,9 +275,10 @@ class Optimizer:
 
     def _loaded_state(self, p: Tensor, index: Any, saved: State, group: dict[str, Any]) -> State:
         """One parameter's saved state, checked against the state this optimizer starts it with: no entry may be
-        missing, tensors must have the parameter's shape (they are cast to its dtype) and scalars must be
-        numbers (or one-element tensors, as PyTorch saves them)."""
-        missing = sorted(self._init_state(p, group).keys() - saved.keys()) if saved else []
+        missing, tensors must have the shape they start with (else the parameter's; they are cast to its dtype)
+        and scalars must be numbers (or one-element tensors, as PyTorch saves them)."""
+        start = self._init_state(p, group)
+        missing = sorted(start.keys() - saved.keys()) if saved else []
         if missing:
             raise KeyError(f"{self._name}.load_state_dict: the state of parameter {index} lacks {missing}; was it "
                            "saved with other options (amsgrad, momentum, centered, ...)?")
@@ -287,7 +288,8 @@ class Optimizer:
             if key in self._scalar_state:
                 loaded[key] = scalar_state(where.format(key), value, integer=key == "step")
             elif isinstance(value, Tensor) or hasattr(value, "__array__"):
-                loaded[key] = state_tensor(where.format(key), value, p, p.shape)
+                shape = start[key].shape if isinstance(start.get(key), Tensor) else p.shape
+                loaded[key] = state_tensor(where.format(key), value, p, shape)
             else:
                 loaded[key] = value
         return loaded
