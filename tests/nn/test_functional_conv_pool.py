@@ -171,3 +171,17 @@ def test_bad_arguments_are_named() -> None:
         F.avg_pool2d(Tensor.ones(1, 1, 2, 2), 2, divisor_override=0)
     with pytest.raises(ValueError, match="adaptive_avg_pool2d: output_size must"):
         F.adaptive_avg_pool2d(Tensor.ones(1, 1, 2, 2), (1, 2, 3))
+
+
+def test_with_indices_functions_return_values_and_indices_as_torchs() -> None:
+    rng = np.random.default_rng(3)
+    line, image = rng.normal(size=(2, 3, 9)).astype(np.float32), rng.normal(size=(2, 3, 5, 7)).astype(np.float32)
+    for ours, theirs, x, args in [(F.max_pool1d_with_indices, TF.max_pool1d_with_indices, line, (3, 2)),
+                                  (F.max_pool2d_with_indices, TF.max_pool2d_with_indices, image, (2, 1)),
+                                  (F.adaptive_max_pool1d_with_indices, TF.adaptive_max_pool1d_with_indices, line, (4,)),
+                                  (F.adaptive_max_pool2d_with_indices, TF.adaptive_max_pool2d_with_indices, image,
+                                   ((2, 3),))]:
+        values, indices = ours(Tensor(x), *args)
+        t_values, t_indices = theirs(torch.tensor(x), *args)
+        np.testing.assert_array_equal(values.numpy(), t_values.numpy())
+        assert indices.tolist() == t_indices.tolist()

@@ -103,34 +103,31 @@ class Hardsigmoid(_Inplace):
         return ""  # PyTorch does not show Hardsigmoid's inplace flag
 
 
-class ELU(_Inplace):
-    """x where x > 0, else alpha * (e^x - 1), elementwise."""
+class _WithAlpha(_Inplace):
+    """An exponential-linear activation with its scale `alpha` for the negative side."""
 
     def __init__(self, alpha: float = 1.0, inplace: bool = False) -> None:
         super().__init__(inplace)
         self.alpha = alpha
+
+    def extra_repr(self) -> str:
+        return self._options(f"alpha={self.alpha}")
+
+
+class ELU(_WithAlpha):
+    """x where x > 0, else alpha * (e^x - 1), elementwise."""
 
     def forward(self, input: Tensor) -> Tensor:
         """elu(input)."""
         return F.elu(input, self.alpha, self.inplace)
 
-    def extra_repr(self) -> str:
-        return self._options(f"alpha={self.alpha}")
 
-
-class CELU(_Inplace):
+class CELU(_WithAlpha):
     """x where x > 0, else alpha * (e^(x / alpha) - 1), elementwise."""
-
-    def __init__(self, alpha: float = 1.0, inplace: bool = False) -> None:
-        super().__init__(inplace)
-        self.alpha = alpha
 
     def forward(self, input: Tensor) -> Tensor:
         """celu(input)."""
         return F.celu(input, self.alpha, self.inplace)
-
-    def extra_repr(self) -> str:
-        return self._options(f"alpha={self.alpha}")
 
 
 class LeakyReLU(_Inplace):

@@ -187,17 +187,29 @@ class GaussianNLLLoss(_Loss):
         return F.gaussian_nll_loss(input, target, var, full=self.full, eps=self.eps, reduction=self.reduction)
 
 
-class MarginRankingLoss(_Loss):
-    """`margin_ranking_loss` as a module."""
+class _PairLoss(_Loss):
+    """A loss of two inputs and labels 1 and -1, with a margin."""
 
     def __init__(self, margin: float = 0.0, size_average: bool | None = None, reduce: bool | None = None,
                  reduction: str = "mean") -> None:
         super().__init__(size_average, reduce, reduction)
         self.margin = margin
 
+
+class MarginRankingLoss(_PairLoss):
+    """`margin_ranking_loss` as a module."""
+
     def forward(self, input1: Tensor, input2: Tensor, target: Tensor) -> Tensor:
         """The loss of ranking input1 against input2 by target (1 or -1)."""
         return F.margin_ranking_loss(input1, input2, target, self.margin, reduction=self.reduction)
+
+
+class CosineEmbeddingLoss(_PairLoss):
+    """`cosine_embedding_loss` as a module."""
+
+    def forward(self, input1: Tensor, input2: Tensor, target: Tensor) -> Tensor:
+        """The loss of the pairs (input1, input2) against labels 1 (alike) and -1 (unlike)."""
+        return F.cosine_embedding_loss(input1, input2, target, self.margin, reduction=self.reduction)
 
 
 class HingeEmbeddingLoss(_Loss):
@@ -211,19 +223,6 @@ class HingeEmbeddingLoss(_Loss):
     def forward(self, input: Tensor, target: Tensor) -> Tensor:
         """The loss of distances `input` against labels 1 and -1."""
         return F.hinge_embedding_loss(input, target, self.margin, reduction=self.reduction)
-
-
-class CosineEmbeddingLoss(_Loss):
-    """`cosine_embedding_loss` as a module."""
-
-    def __init__(self, margin: float = 0.0, size_average: bool | None = None, reduce: bool | None = None,
-                 reduction: str = "mean") -> None:
-        super().__init__(size_average, reduce, reduction)
-        self.margin = margin
-
-    def forward(self, input1: Tensor, input2: Tensor, target: Tensor) -> Tensor:
-        """The loss of the pairs (input1, input2) against labels 1 (alike) and -1 (unlike)."""
-        return F.cosine_embedding_loss(input1, input2, target, self.margin, reduction=self.reduction)
 
 
 class SoftMarginLoss(_Loss):

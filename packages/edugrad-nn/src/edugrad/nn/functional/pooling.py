@@ -42,27 +42,51 @@ def _pad_line(op: str, value: Size) -> tuple[int, int]:
     return 0, _single(op, "padding", value)
 
 
+def _line_args(op: str, kernel_size: Size, stride: Size | None, padding: Size,
+               dilation: Size) -> tuple[tuple[int, int], tuple[int, int] | None, tuple[int, int], tuple[int, int]]:
+    """A 1-d pool's kernel, stride, padding and dilation for the 2-d pool on an image of height 1."""
+    return (_line(op, "kernel_size", kernel_size), _line_stride(op, stride), _pad_line(op, padding),
+            _line(op, "dilation", dilation))
+
+
 def max_pool1d(input: Tensor, kernel_size: Size, stride: Size | None = None, padding: Size = 0, dilation: Size = 1,
                ceil_mode: bool = False, return_indices: bool = False) -> Tensor | tuple[Tensor, Tensor]:
     """The maximum of each window of an (N, C, L) or (C, L) input (padding is -inf); with return_indices also
     where each maximum lies (its index along L)."""
-    x = _check_image("max_pool1d", tensor_arg("max_pool1d", "input", input), (2, 3), "(N, C, L) or (C, L)")
-    args = (_line("max_pool1d", "kernel_size", kernel_size), _line_stride("max_pool1d", stride),
-            _pad_line("max_pool1d", padding), _line("max_pool1d", "dilation", dilation))
     if return_indices:
-        values, indices = x.unsqueeze(-2).max_pool2d_with_indices(*args, ceil_mode=ceil_mode)
-        return values.squeeze(-2), indices.squeeze(-2)
+        return max_pool1d_with_indices(input, kernel_size, stride, padding, dilation, ceil_mode)
+    x = _check_image("max_pool1d", tensor_arg("max_pool1d", "input", input), (2, 3), "(N, C, L) or (C, L)")
+    args = _line_args("max_pool1d", kernel_size, stride, padding, dilation)
     return x.unsqueeze(-2).max_pool2d(*args, ceil_mode=ceil_mode).squeeze(-2)
+
+
+def max_pool1d_with_indices(input: Tensor, kernel_size: Size, stride: Size | None = None, padding: Size = 0,
+                            dilation: Size = 1, ceil_mode: bool = False,
+                            return_indices: bool = False) -> tuple[Tensor, Tensor]:
+    """max_pool1d's values and indices, whatever return_indices says (as in PyTorch)."""
+    op = "max_pool1d_with_indices"
+    x = _check_image(op, tensor_arg(op, "input", input), (2, 3), "(N, C, L) or (C, L)")
+    args = _line_args(op, kernel_size, stride, padding, dilation)
+    values, indices = x.unsqueeze(-2).max_pool2d_with_indices(*args, ceil_mode=ceil_mode)
+    return values.squeeze(-2), indices.squeeze(-2)
 
 
 def max_pool2d(input: Tensor, kernel_size: Size, stride: Size | None = None, padding: Size = 0, dilation: Size = 1,
                ceil_mode: bool = False, return_indices: bool = False) -> Tensor | tuple[Tensor, Tensor]:
     """The maximum of each (dilated) window of an (N, C, H, W) or (C, H, W) input (padding is -inf; stride
     defaults to kernel_size); with return_indices also where each maximum lies (its index into H * W)."""
-    x = tensor_arg("max_pool2d", "input", input)
     if return_indices:
-        return x.max_pool2d_with_indices(kernel_size, stride, padding, dilation, ceil_mode=ceil_mode)
+        return max_pool2d_with_indices(input, kernel_size, stride, padding, dilation, ceil_mode)
+    x = tensor_arg("max_pool2d", "input", input)
     return x.max_pool2d(kernel_size, stride, padding, dilation, ceil_mode=ceil_mode)
+
+
+def max_pool2d_with_indices(input: Tensor, kernel_size: Size, stride: Size | None = None, padding: Size = 0,
+                            dilation: Size = 1, ceil_mode: bool = False,
+                            return_indices: bool = False) -> tuple[Tensor, Tensor]:
+    """max_pool2d's values and indices, whatever return_indices says (as in PyTorch)."""
+    x = tensor_arg("max_pool2d_with_indices", "input", input)
+    return x.max_pool2d_with_indices(kernel_size, stride, padding, dilation, ceil_mode=ceil_mode)
 
 
 def avg_pool1d(input: Tensor, kernel_size: Size, stride: Size | None = None, padding: Size = 0,
@@ -137,15 +161,23 @@ def _averaging_matrix(n: int, out: int, x: Tensor) -> Tensor:
     return Tensor(rows, dtype=x.dtype)
 
 
+def _as_image(x: Tensor, out: tuple[int, ...]) -> tuple[Tensor, tuple[int, ...], tuple[int, ...], tuple[int, ...]]:
+    """x as an (..., H, W) image (a 1-d input gets height 1), with its (H, W), the output cells and, where the
+    cells tile the image evenly, the kernel of the ordinary pool that computes them (else ())."""
+    spatial = x.shape[x.ndim - len(out):]
+    image, size, cells = (x, spatial, out) if len(out) == 2 else (x.unsqueeze(-2), (1, *spatial), (1, *out))
+    even = all(n % o == 0 for n, o in zip(size, cells))
+    return image, size, cells, tuple(n // o for n, o in zip(size, cells)) if even else ()
+
+
 def _adaptive_avg(x: Tensor, out: tuple[int, ...]) -> Tensor:
     """The adaptive average over the last len(out) axes (1 or 2)."""
-    spatial = x.shape[x.ndim - len(out):]
-    if all(n % o == 0 for n, o in zip(spatial, out)):  # equal windows that tile the input: an ordinary pool
-        kernel = tuple(n // o for n, o in zip(spatial, out))
-        image = x if len(out) == 2 else x.unsqueeze(-2)
-        pooled = image.avg_pool2d(kernel if len(out) == 2 else (1, *kernel))
+    image, _, _, kernel = _as_image(x, out)
+    if kernel:
+        pooled = image.avg_pool2d(kernel)
         return pooled if len(out) == 2 else pooled.squeeze(-2)
     # Separable: average along the last axis (x @ A^T), then along the one before (A @ x).
+    spatial = x.shape[x.ndim - len(out):]
     y = x.matmul(_averaging_matrix(spatial[-1], out[-1], x).T)
     return _averaging_matrix(spatial[0], out[0], x).matmul(y) if len(out) == 2 else y
 
@@ -165,23 +197,18 @@ def adaptive_avg_pool2d(input: Tensor, output_size: OptionalSize) -> Tensor:
     return _adaptive_avg(x, _output_sizes("adaptive_avg_pool2d", x, output_size, 2))
 
 
-def _adaptive_max(x: Tensor, out: tuple[int, ...], return_indices: bool) -> Tensor | tuple[Tensor, Tensor]:
-    """The adaptive maximum over the last len(out) axes (1 or 2), with the flat indices if asked for."""
-    spatial = x.shape[x.ndim - len(out):]
-    image = x if len(out) == 2 else x.unsqueeze(-2)
-    size = (1, *spatial) if len(out) == 1 else spatial
-    cells = (1, *out) if len(out) == 1 else out
-    if all(n % o == 0 for n, o in zip(size, cells)):  # an ordinary pool
-        kernel = tuple(n // o for n, o in zip(size, cells))
-        if return_indices:
-            values, indices = image.max_pool2d_with_indices(kernel)
-            return (values, indices) if len(out) == 2 else (values.squeeze(-2), indices.squeeze(-2))
-        pooled = image.max_pool2d(kernel)
-        return pooled if len(out) == 2 else pooled.squeeze(-2)
-    values, indices = _adaptive_max_cells(image, size, cells)
-    if len(out) == 1:
-        values, indices = values.squeeze(-2), indices.squeeze(-2)
-    return (values, indices) if return_indices else values
+def _adaptive_max(x: Tensor, out: tuple[int, ...]) -> Tensor:
+    """The adaptive maximum over the last len(out) axes (1 or 2)."""
+    image, size, cells, kernel = _as_image(x, out)
+    pooled = image.max_pool2d(kernel) if kernel else _adaptive_max_cells(image, size, cells)[0]
+    return pooled if len(out) == 2 else pooled.squeeze(-2)
+
+
+def _adaptive_max_with_indices(x: Tensor, out: tuple[int, ...]) -> tuple[Tensor, Tensor]:
+    """The adaptive maximum and the flat index of each maximum."""
+    image, size, cells, kernel = _as_image(x, out)
+    values, indices = image.max_pool2d_with_indices(kernel) if kernel else _adaptive_max_cells(image, size, cells)
+    return (values, indices) if len(out) == 2 else (values.squeeze(-2), indices.squeeze(-2))
 
 
 def _adaptive_max_cells(image: Tensor, size: tuple[int, ...], cells: tuple[int, ...]) -> tuple[Tensor, Tensor]:
@@ -206,17 +233,37 @@ def _adaptive_max_cells(image: Tensor, size: tuple[int, ...], cells: tuple[int, 
 def adaptive_max_pool1d(input: Tensor, output_size: int,
                         return_indices: bool = False) -> Tensor | tuple[Tensor, Tensor]:
     """The maximum over each of output_size ranges of an (N, C, L) or (C, L) input."""
+    if return_indices:
+        return adaptive_max_pool1d_with_indices(input, output_size)
     x = _check_image("adaptive_max_pool1d", tensor_arg("adaptive_max_pool1d", "input", input), (2, 3),
                      "(N, C, L) or (C, L)")
-    return _adaptive_max(x, _output_sizes("adaptive_max_pool1d", x, output_size, 1), return_indices)
+    return _adaptive_max(x, _output_sizes("adaptive_max_pool1d", x, output_size, 1))
 
 
 def adaptive_max_pool2d(input: Tensor, output_size: OptionalSize,
                         return_indices: bool = False) -> Tensor | tuple[Tensor, Tensor]:
     """The maximum over each cell of an output_size grid laid over an (N, C, H, W) or (C, H, W) input."""
+    if return_indices:
+        return adaptive_max_pool2d_with_indices(input, output_size)
     x = _check_image("adaptive_max_pool2d", tensor_arg("adaptive_max_pool2d", "input", input), (3, 4),
                      "(N, C, H, W) or (C, H, W)")
-    return _adaptive_max(x, _output_sizes("adaptive_max_pool2d", x, output_size, 2), return_indices)
+    return _adaptive_max(x, _output_sizes("adaptive_max_pool2d", x, output_size, 2))
+
+
+def adaptive_max_pool1d_with_indices(input: Tensor, output_size: int,
+                                     return_indices: bool = False) -> tuple[Tensor, Tensor]:
+    """adaptive_max_pool1d's values and indices, whatever return_indices says (as in PyTorch)."""
+    op = "adaptive_max_pool1d_with_indices"
+    x = _check_image(op, tensor_arg(op, "input", input), (2, 3), "(N, C, L) or (C, L)")
+    return _adaptive_max_with_indices(x, _output_sizes(op, x, output_size, 1))
+
+
+def adaptive_max_pool2d_with_indices(input: Tensor, output_size: OptionalSize,
+                                     return_indices: bool = False) -> tuple[Tensor, Tensor]:
+    """adaptive_max_pool2d's values and indices, whatever return_indices says (as in PyTorch)."""
+    op = "adaptive_max_pool2d_with_indices"
+    x = _check_image(op, tensor_arg(op, "input", input), (3, 4), "(N, C, H, W) or (C, H, W)")
+    return _adaptive_max_with_indices(x, _output_sizes(op, x, output_size, 2))
 
 
 def _unpool_size(op: str, x: Tensor, kernel: tuple[int, ...], stride: tuple[int, ...], padding: tuple[int, ...],
@@ -286,6 +333,7 @@ def max_unpool2d(input: Tensor, indices: Tensor, kernel_size: Size, stride: Size
 
 
 __all__ = [
-    "adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_max_pool1d", "adaptive_max_pool2d", "avg_pool1d",
-    "avg_pool2d", "lp_pool1d", "lp_pool2d", "max_pool1d", "max_pool2d", "max_unpool1d", "max_unpool2d",
+    "adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_max_pool1d", "adaptive_max_pool1d_with_indices",
+    "adaptive_max_pool2d", "adaptive_max_pool2d_with_indices", "avg_pool1d", "avg_pool2d", "lp_pool1d", "lp_pool2d",
+    "max_pool1d", "max_pool1d_with_indices", "max_pool2d", "max_pool2d_with_indices", "max_unpool1d", "max_unpool2d",
 ]
