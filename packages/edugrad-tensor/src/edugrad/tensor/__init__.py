@@ -7,8 +7,29 @@ Every Tensor method is composed of the differentiable Functions of `edugrad.func
 from edugrad.data import DType, dtypes
 from edugrad.function import enable_grad, grad, no_grad, set_grad_enabled
 from edugrad.tensor.tensor import Tensor  # first: it imports the topic modules in the order they need
-from edugrad.tensor.binary import where
-from edugrad.tensor.combine import cat, stack
+# The ops: each function is also the Tensor method of its name, with the tensor as the first parameter, `input`.
+from edugrad.tensor.binary import (
+    add, allclose, bitwise_not, div, eq, equal, ge, gt, isclose, le, logical_and, logical_not, logical_or, logical_xor,
+    lt, maximum, minimum, mul, ne, pow, rsub, sub, where,
+)
+from edugrad.tensor.categorical import multinomial
+from edugrad.tensor.combine import cat, chunk, split, stack, unbind
+from edugrad.tensor.elementwise import (
+    abs, ceil, clamp, cos, erf, exp, exp2, floor, isfinite, isinf, isnan, log, log2, neg, reciprocal, relu, round,
+    rsqrt, sigmoid, sign, sin, sqrt, square, tan, tanh, trunc,
+)
+from edugrad.tensor.elementwise import clamp as clip
+from edugrad.tensor.indexing import gather, index_select, masked_fill, repeat_interleave, scatter, scatter_add
+from edugrad.tensor.linalg import bmm, diag, diagonal, dot, einsum, matmul, mm, outer, tril, triu
+from edugrad.tensor.movement import (
+    flatten, flip, movedim, narrow, permute, reshape, roll, squeeze, swapaxes, swapdims, t, transpose, unflatten,
+    unsqueeze,
+)
+from edugrad.tensor.reduce import (
+    all, amax, amin, any, argmax, argmin, cumprod, cumsum, log_softmax, logsumexp, max, mean, min, prod, softmax, std,
+    sum, var,
+)
+from edugrad.tensor.sorting import argsort, sort, topk
 from edugrad.tensor.tracing import trace
 from edugrad.tensor.creation import randperm
 from edugrad.tensor.devices import device
@@ -24,3 +45,16 @@ __all__ = ["DType", "Tensor", "cat", "dtypes", "enable_grad", "grad", "no_grad",
 # creation, random streams and devices
 __all__ += ["Generator", "default_generator", "device", "get_rng_state", "initial_seed", "manual_seed", "randperm",
             "seed", "set_rng_state"]
+
+# the ops (torch.trace, the matrix trace, is linalg.trace; the name `trace` is the tracer's for now)
+__all__ += [
+    "abs", "add", "all", "allclose", "amax", "amin", "any", "argmax", "argmin", "argsort", "bitwise_not", "bmm", "ceil",
+    "chunk", "clamp", "clip", "cos", "cumprod", "cumsum", "diag", "diagonal", "div", "dot", "einsum", "eq", "equal",
+    "erf", "exp", "exp2", "flatten", "flip", "floor", "gather", "ge", "gt", "index_select", "isclose", "isfinite",
+    "isinf", "isnan", "le", "log", "log2", "log_softmax", "logical_and", "logical_not", "logical_or", "logical_xor",
+    "logsumexp", "lt", "masked_fill", "matmul", "max", "maximum", "mean", "min", "minimum", "mm", "movedim", "mul",
+    "multinomial", "narrow", "ne", "neg", "outer", "permute", "pow", "prod", "reciprocal", "relu", "repeat_interleave",
+    "reshape", "roll", "round", "rsqrt", "rsub", "scatter", "scatter_add", "sigmoid", "sign", "sin", "softmax", "sort",
+    "split", "sqrt", "square", "squeeze", "std", "sub", "sum", "swapaxes", "swapdims", "t", "tan", "tanh", "topk",
+    "transpose", "tril", "triu", "trunc", "unbind", "unflatten", "unsqueeze", "var",
+]
