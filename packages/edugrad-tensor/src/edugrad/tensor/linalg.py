@@ -192,17 +192,17 @@ def _matrix_product(a: _t.Tensor, b: _t.Tensor, op: str) -> _t.Tensor:
 Labels = list[str]  # one label per axis: a letter of the formula, or "...0", "...1", ... for ellipsis axes
 
 
-def einsum(formula: str, *operands: _t.Tensor | Sequence[_t.Tensor]) -> _t.Tensor:
+def einsum(equation: str, *operands: _t.Tensor | Sequence[_t.Tensor]) -> _t.Tensor:
     """Sums of products over labelled axes, as torch.einsum: "ij,jk->ik" is a matrix product, "ii->i" a
     diagonal, "...ij->...ji" a batched transpose; without "->" the output has the labels that occur once,
     in alphabetical order. Axes of size 1 broadcast."""
     tensors = _operand_list(operands)
-    inputs, output = _parse(formula, tensors)
-    sizes = _label_sizes(formula, inputs, tensors)
+    inputs, output = _parse(equation, tensors)
+    sizes = _label_sizes(equation, inputs, tensors)
     dtype = reduce(promote_types, (t.dtype for t in tensors))
     terms = []
     for tensor, labels in zip(tensors, inputs):
-        x, labels = _diagonals(tensor.cast(dtype), labels, formula)
+        x, labels = _diagonals(tensor.cast(dtype), labels, equation)
         terms.append((x.expand(tuple(sizes[label] for label in labels)), labels))
     result, labels = terms[0]
     for i, (x, x_labels) in enumerate(terms[1:], start=2):
