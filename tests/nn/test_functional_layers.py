@@ -162,3 +162,30 @@ def test_layer_op_errors_name_the_op() -> None:
     with pytest.raises(ValueError, match="scaled_dot_product_attention: enable_gqa needs"):
         F.scaled_dot_product_attention(Tensor.ones(1, 3, 2, 4), Tensor.ones(1, 2, 2, 4), Tensor.ones(1, 2, 2, 4),
                                        enable_gqa=True)
+
+
+@pytest.mark.parametrize("mode", ["sum", "mean", "max"])
+def test_embedding_bag_matches_torch(mode: str) -> None:
+    rng = np.random.default_rng(8)
+    table = rng.normal(size=(6, 3)).astype(np.float32)
+    flat, offsets = np.array([1, 2, 4, 5, 4, 3, 2, 0]), np.array([0, 3, 3, 6])
+    cases = [((flat, offsets), {}), ((flat, offsets), {"padding_idx": 2}),
+             ((flat, np.array([0, 3, 3, 6, 8])), {"include_last_offset": True}),
+             ((rng.integers(0, 6, (3, 4)), None), {}), ((flat, np.array([0, 2, 8, 8])), {})]
+    if mode == "sum":
+        cases.append(((flat, offsets), {"per_sample_weights": rng.uniform(0.5, 2, 8).astype(np.float32)}))
+    for (index, starts), kwargs in cases:
+        w, tw = Tensor(table, requires_grad=True), torch.tensor(table, requires_grad=True)
+        ours_kw = {k: Tensor(v) if isinstance(v, np.ndarray) else v for k, v in kwargs.items()}
+        theirs_kw = {k: torch.tensor(v) if isinstance(v, np.ndarray) else v for k, v in kwargs.items()}
+        out = F.embedding_bag(Tensor(index), w, None if starts is None else Tensor(starts), mode=mode, **ours_kw)
+        expected = TF.embedding_bag(torch.tensor(index), tw, None if starts is None else torch.tensor(starts),
+                                    mode=mode, **theirs_kw)
+        np.testing.assert_allclose(out.numpy(), expected.detach().numpy(), rtol=1e-5, atol=1e-6, err_msg=str(kwargs))
+        upstream = rng.normal(size=expected.shape).astype(np.float32)
+        (out * Tensor(upstream)).sum().backward()
+        (expected * torch.tensor(upstream)).sum().backward()
+        assert w.grad is not None and tw.grad is not None
+        np.testing.assert_allclose(w.grad.numpy(), tw.grad.numpy(), rtol=1e-5, atol=1e-6, err_msg=str(kwargs))
+    with pytest.raises(ValueError, match="embedding_bag: offsets must start at 0"):
+        F.embedding_bag(Tensor(flat), Tensor(table), Tensor(np.array([1, 3])))

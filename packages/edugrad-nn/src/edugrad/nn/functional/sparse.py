@@ -56,6 +56,75 @@ def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None, max
     return rows
 
 
+def _bags(op: str, indices: Tensor, offsets: Tensor | None, include_last_offset: bool) -> tuple[Tensor, Tensor, int]:
+    """The indices as one flat row, the number of the bag of each (int64) and the number of bags: a 2-d input
+    (B, N) holds B bags of N; a 1-d one is cut into bags where `offsets` start them."""
+    if indices.ndim == 2:
+        if offsets is not None:
+            raise ValueError(f"{op}: offsets must be None for a 2-d input (one bag per row), got a tensor")
+        count, size = indices.shape
+        return indices.reshape(-1), Tensor.arange(count).reshape(count, 1).expand(count, size).reshape(-1), count
+    if indices.ndim != 1 or offsets is None or tensor_arg(op, "offsets", offsets).ndim != 1:
+        raise ValueError(f"{op}: expected a 2-d input (B, N), or a 1-d input with 1-d offsets, got input of shape "
+                         f"{indices.shape} and offsets {None if offsets is None else offsets.shape}")
+    length = indices.shape[0]
+    starts = [int(o) for o in offsets.tolist()]
+    if include_last_offset:
+        starts = starts[:-1]
+    if not starts or starts[0] != 0 or any(b < a for a, b in zip(starts, starts[1:])) or starts[-1] > length:
+        raise ValueError(f"{op}: offsets must start at 0 and not decrease or pass the input's {length} indices, "
+                         f"got {offsets.tolist()}")
+    # Mark where each bag starts (bags that start together are empty but for the last) and count the marks:
+    # the running count minus one is the bag of each position.
+    inside = Tensor.arange(len(starts))[: sum(1 for start in starts if start < length)]
+    first = offsets.long()[inside]
+    marks = Tensor.zeros(length, dtype=dtypes.int64).scatter_add(0, first, Tensor.ones(len(inside), dtype=dtypes.int64))
+    return indices, marks.cumsum(0) - 1, len(starts)
+
+
+def embedding_bag(input: Tensor, weight: Tensor, offsets: Tensor | None = None, max_norm: float | None = None,
+                  norm_type: float = 2, scale_grad_by_freq: bool = False, mode: str = "mean", sparse: bool = False,
+                  per_sample_weights: Tensor | None = None, include_last_offset: bool = False,
+                  padding_idx: int | None = None) -> Tensor:
+    """The sum, mean or max of the embedding rows of each bag of indices: (B, embedding_dim). Entries equal to
+    padding_idx are left out of their bag (an empty bag gives zeros); per_sample_weights (input's shape, mode
+    "sum" only) weighs each row."""
+    op = "embedding_bag"
+    indices, w = tensor_arg(op, "input", input), tensor_arg(op, "weight", weight)
+    if mode not in ("sum", "mean", "max"):
+        raise ValueError(f"{op}: mode must be 'sum', 'mean' or 'max', got {mode!r}")
+    if per_sample_weights is not None and (mode != "sum" or per_sample_weights.shape != indices.shape):
+        raise ValueError(f"{op}: per_sample_weights need mode='sum' and the input's shape {indices.shape}, got mode "
+                         f"{mode!r} and shape {per_sample_weights.shape}")
+    flat, bag, count = _bags(op, indices, offsets, include_last_offset)
+    rows = embedding(flat, w, None, max_norm, norm_type, scale_grad_by_freq)  # (L, D)
+    kept = Tensor.ones(flat.shape[0], dtype=dtypes.bool) if padding_idx is None else flat != padding_idx % w.shape[0]
+    if mode == "max":
+        return _bag_max(rows, bag, kept, count)
+    if per_sample_weights is not None:
+        rows = rows * per_sample_weights.reshape(-1, 1)
+    rows = rows.where(kept.unsqueeze(1), 0.0)
+    # Row i adds into the row bag[i] of the result: a scatter_add, whose gradient gathers each bag's gradient back.
+    index = bag.reshape(-1, 1).expand(*rows.shape)
+    total = Tensor.zeros(count, w.shape[1], dtype=rows.dtype).scatter_add(0, index, rows)
+    if mode == "sum":
+        return total
+    members = Tensor.zeros(count, dtype=rows.dtype).scatter_add(0, bag, kept.cast(rows.dtype))
+    return total / members.clamp(1).unsqueeze(1)
+
+
+def _bag_max(rows: Tensor, bag: Tensor, kept: Tensor, count: int) -> Tensor:
+    """The elementwise maximum of each bag's kept rows (zeros for an empty bag), bag by bag."""
+    maxima = []
+    for b in range(count):
+        member = (bag == b) & kept
+        if not bool(member.any()):
+            maxima.append(Tensor.zeros(rows.shape[1], dtype=rows.dtype))
+            continue
+        maxima.append(rows.where(member.unsqueeze(1), float("-inf")).amax(0))
+    return Tensor.stack(maxima) if maxima else Tensor.zeros(0, rows.shape[1], dtype=rows.dtype)
+
+
 def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
     """1 at each index's class and 0 elsewhere: an int64 tensor of shape tensor.shape + (num_classes,), with
     num_classes = max + 1 when -1."""
@@ -74,4 +143,4 @@ def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
     return (x.long().unsqueeze(-1) == Tensor.arange(num_classes)).cast(dtypes.int64)
 
 
-__all__ = ["embedding", "one_hot"]
+__all__ = ["embedding", "embedding_bag", "one_hot"]
