@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import edugrad.function as F
-from edugrad.data import UnaryOps, dtypes
+from edugrad.data import UnaryOps, dtypes, get_backend
 from edugrad.function import Function, Node, gradcheck, gradgradcheck
 
 
@@ -79,6 +79,9 @@ def elementwise_cases() -> list[Case]:
              lambda: [randn(2, 3)], tolerances={"eps": 1e-3, "atol": 1e-4}),
         Case("Cast float64 -> float32", F.Cast, apply(F.Cast, dtype=dtypes.float32), lambda: [randn(4)],
              tolerances={"eps": 1e-3, "atol": 1e-4}),
+        Case("Move to the NumPy backend and back", F.Move,
+             lambda x: F.Move.apply(F.Move.apply(x, backend=get_backend("numpy")), backend=x._data.backend),
+             lambda: [randn(2, 3)]),
     ]
 
 

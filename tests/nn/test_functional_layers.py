@@ -12,7 +12,7 @@ import torch.nn.functional as TF
 from parity import Case, check_parity
 
 from edugrad.nn import functional as F
-from edugrad.tensor import Tensor, dtypes
+from edugrad.tensor import Tensor, dtypes, tensor
 
 CASES = [
     Case("linear", F.linear, TF.linear, [(4, 3), (5, 3), (5,)]),
@@ -116,7 +116,7 @@ def test_embedding_matches_torch_with_its_options() -> None:
     for kwargs in [{}, {"padding_idx": 2}, {"padding_idx": -1}, {"scale_grad_by_freq": True},
                    {"max_norm": 1.0}, {"max_norm": 2.0, "norm_type": 1.0}]:
         w, tw = Tensor(table.copy(), requires_grad=True), torch.tensor(table.copy(), requires_grad=True)
-        out = F.embedding(Tensor(index), w, **kwargs)
+        out = F.embedding(tensor(index), w, **kwargs)
         expected = TF.embedding(torch.tensor(index), tw, **kwargs)
         np.testing.assert_allclose(out.numpy(), expected.detach().numpy(), rtol=1e-5, atol=1e-6)
         upstream = rng.normal(size=expected.shape).astype(np.float32)
@@ -132,13 +132,13 @@ def test_embedding_matches_torch_with_its_options() -> None:
 def test_one_hot_matches_torch() -> None:
     labels = np.array([[0, 3], [1, 1]])
     for classes in (-1, 5):
-        out = F.one_hot(Tensor(labels), classes)
+        out = F.one_hot(tensor(labels), classes)
         expected = TF.one_hot(torch.tensor(labels), classes)
         assert out.dtype is dtypes.int64 and out.tolist() == expected.tolist()
     with pytest.raises(ValueError, match="one_hot: class values must be smaller than num_classes"):
-        F.one_hot(Tensor([3]), 2)
+        F.one_hot(tensor([3]), 2)
     with pytest.raises(ValueError, match="one_hot: class values must be non-negative"):
-        F.one_hot(Tensor([-1, 1]))
+        F.one_hot(tensor([-1, 1]))
     with pytest.raises(TypeError, match="one_hot: expected a tensor of integer class indices"):
         F.one_hot(Tensor([1.0]))
 

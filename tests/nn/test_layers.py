@@ -15,7 +15,7 @@ import pytest
 import torch
 
 from edugrad import nn
-from edugrad.tensor import Tensor, dtypes
+from edugrad.tensor import Tensor, dtypes, tensor
 
 Array = np.ndarray[Any, Any]
 
@@ -61,9 +61,9 @@ def check_twins(case: Case, ours: nn.Module, theirs: torch.nn.Module, train: boo
     rng = np.random.default_rng(seed)
     arrays = make_inputs(case, rng)
     grad = not case.int_high
-    xs = [Tensor(a, requires_grad=grad) for a in arrays]
+    xs = [tensor(a, requires_grad=grad) for a in arrays]
     ts = [torch.tensor(a, requires_grad=grad) for a in arrays]
-    out = ours(*xs, **{k: Tensor(v) for k, v in case.call_kwargs.items()})
+    out = ours(*xs, **{k: tensor(v) for k, v in case.call_kwargs.items()})
     expected = theirs(*ts, **{k: torch.tensor(v) for k, v in case.call_kwargs.items()})
     outs, expecteds = (values if isinstance(values, tuple) else (values,) for values in (out, expected))
     for o, e in zip(outs, expecteds, strict=True):  # as many outputs as torch's, each the same
@@ -230,7 +230,7 @@ def test_dropout_follows_the_flag_of_the_module_that_calls_it() -> None:
 def test_embedding_padding_row_gets_no_gradient() -> None:
     layer = nn.Embedding(5, 2, padding_idx=-1)
     assert layer.padding_idx == 4 and not layer.weight.numpy()[4].any()
-    layer(Tensor([[4, 1, 4], [1, 0, 2]])).sum().backward()
+    layer(tensor([[4, 1, 4], [1, 0, 2]])).sum().backward()
     assert layer.weight.grad is not None
     np.testing.assert_array_equal(layer.weight.grad.numpy()[:, 0], [1, 2, 1, 0, 0])
 
@@ -316,7 +316,7 @@ def test_bad_arguments_are_rejected_at_construction(make: Callable[[], object], 
 @pytest.mark.parametrize("layer, x, message", [
     (nn.Linear(4, 3), Tensor.ones(2, 5), r"Linear\(in_features=4, out_features=3, bias=True\): expected 4 "
                                          r"features in dimension -1 of the input, got shape \(2, 5\)"),
-    (nn.Linear(4, 3), Tensor(1.0), "expected 4 features in dimension -1 of the input, got shape ()"),
+    (nn.Linear(4, 3), tensor(1.0), "expected 4 features in dimension -1 of the input, got shape ()"),
     (nn.Conv2d(3, 4, 3), Tensor.ones(1, 2, 5, 5), r"expected 3 channels in dimension -3 of the input, got shape "
                                                   r"\(1, 2, 5, 5\)"),
     (nn.Conv2d(3, 4, 3), Tensor.ones(5, 5), r"Conv2d\(3, 4, kernel_size=\(3, 3\), stride=\(1, 1\)\): expected a "
@@ -356,7 +356,7 @@ def test_layers_do_not_promote_inputs_of_another_dtype(layer: nn.Module, x: Tens
 def test_batchnorm_with_an_integer_input_leaves_the_running_statistics_alone() -> None:
     layer = nn.BatchNorm1d(2)
     with pytest.raises(TypeError, match="expected a floating-point input"):
-        layer(Tensor([[1, 2], [3, 5]]))
+        layer(tensor([[1, 2], [3, 5]]))
     assert layer.num_batches_tracked is not None and layer.num_batches_tracked.item() == 0
     assert layer.running_mean is not None and not layer.running_mean.numpy().any()
 
@@ -377,7 +377,7 @@ def test_attention_mask_shapes_are_checked() -> None:
         attention(x, x, Tensor.ones(2, 4, 4))
     with pytest.raises(TypeError, match=r"expected a bool or float32 key_padding_mask \(the layer's dtype\), got dtype "
                                         r"int64"):
-        attention(x, x, x, key_padding_mask=Tensor([[0, 0, 1], [0, 1, 1]]))
+        attention(x, x, x, key_padding_mask=tensor([[0, 0, 1], [0, 1, 1]]))
     with pytest.raises(TypeError, match=r"MultiheadAttention: expected a bool or float32 attn_mask \(the layer's "
                                         r"dtype\), got dtype float64"):
         attention(x, x, x, attn_mask=Tensor.zeros(3, 3, dtype=dtypes.float64))
@@ -387,7 +387,7 @@ def test_attention_unbatched_key_padding_mask_matches_torch() -> None:
     theirs, ours = torch.nn.MultiheadAttention(4, 2), nn.MultiheadAttention(4, 2)
     copy_weights(theirs, ours)
     x, padding = np.random.default_rng(0).normal(size=(3, 4)).astype(np.float32), np.array([0, 0, 1], bool)
-    out, weights = ours(Tensor(x), Tensor(x), Tensor(x), key_padding_mask=Tensor(padding))
+    out, weights = ours(tensor(x), tensor(x), tensor(x), key_padding_mask=tensor(padding))
     expected, expected_weights = theirs(*[torch.tensor(x)] * 3, key_padding_mask=torch.tensor(padding))
     assert weights is not None
     np.testing.assert_allclose(out.numpy(), expected.detach().numpy(), atol=1e-6)

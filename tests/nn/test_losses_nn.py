@@ -13,7 +13,7 @@ import torch
 
 from edugrad import nn
 from edugrad.nn import functional as F
-from edugrad.tensor import Tensor, no_grad
+from edugrad.tensor import Tensor, no_grad, tensor
 
 Array = np.ndarray[Any, Any]
 Make = Callable[[np.random.Generator], tuple[Array, Array]]
@@ -64,8 +64,8 @@ def test_loss_module_matches_torch(name: str, kwargs: dict[str, Any], make: Make
     prediction, target = make(rng)
     ours, theirs = getattr(nn, name)(reduction=reduction, **kwargs), getattr(torch.nn, name)(reduction=reduction,
                                                                                             **kwargs)
-    x, t = Tensor(prediction, requires_grad=True), torch.tensor(prediction, requires_grad=True)
-    loss, expected = ours(x, Tensor(target)), theirs(t, torch.tensor(target))
+    x, t = tensor(prediction, requires_grad=True), torch.tensor(prediction, requires_grad=True)
+    loss, expected = ours(x, tensor(target)), theirs(t, torch.tensor(target))
     np.testing.assert_allclose(loss.numpy(), expected.detach().numpy(), rtol=1e-5, atol=1e-6)
     upstream = rng.uniform(0.5, 1.5, tuple(expected.shape)).astype(np.float32)
     (loss * Tensor(upstream)).sum().backward()
@@ -81,7 +81,7 @@ def test_loss_module_matches_torch(name: str, kwargs: dict[str, Any], make: Make
 ])
 def test_functional_forms_equal_the_modules(module: nn.Module, function: Callable[[Tensor, Tensor], Tensor]) -> None:
     rng = np.random.default_rng(0)
-    x, y = Tensor(logits(rng, 6, 3)), Tensor(labels(rng, 3, 6))
+    x, y = tensor(logits(rng, 6, 3)), tensor(labels(rng, 3, 6))
     prediction = x.log_softmax(1) if isinstance(module, nn.NLLLoss) else x
     np.testing.assert_array_equal(module(prediction, y).numpy(), function(x, y).numpy())
     a, b = Tensor(probabilities(rng, 4)), Tensor(probabilities(rng, 4))
@@ -95,7 +95,7 @@ def test_functional_forms_equal_the_modules(module: nn.Module, function: Callabl
 def test_cross_entropy_trains_a_linear_classifier() -> None:
     """A few steps of gradient descent with the module's gradients lower the loss, as in PyTorch."""
     rng = np.random.default_rng(0)
-    x, y = Tensor(logits(rng, 32, 5)), Tensor(labels(rng, 3, 32))
+    x, y = tensor(logits(rng, 32, 5)), tensor(labels(rng, 3, 32))
     model, loss_fn = nn.Linear(5, 3), nn.CrossEntropyLoss()
     losses = []
     for _ in range(20):
@@ -141,7 +141,7 @@ def test_legacy_size_average_and_reduce_map_to_torchs_reduction(size_average: bo
     rng = np.random.default_rng(3)
     x, y = logits(rng, 5, 4), labels(rng, 4, 5)
     with pytest.warns(UserWarning):
-        ours = F.cross_entropy(Tensor(x), Tensor(y), size_average=size_average, reduce=reduce, reduction="sum")
+        ours = F.cross_entropy(tensor(x), tensor(y), size_average=size_average, reduce=reduce, reduction="sum")
     with pytest.warns(UserWarning):
         theirs = torch.nn.functional.cross_entropy(torch.tensor(x), torch.tensor(y), size_average=size_average,
                                                    reduce=reduce, reduction="sum")
@@ -166,8 +166,8 @@ def test_class_weights_match_torch(name: str, kwargs: dict[str, Any], make: Make
     rng = np.random.default_rng(4)
     prediction, target = make(rng)
     weight = rng.uniform(0.2, 3.0, 4).astype(np.float32)
-    x, t = Tensor(prediction, requires_grad=True), torch.tensor(prediction, requires_grad=True)
-    loss = getattr(F, name)(x, Tensor(target), Tensor(weight), reduction=reduction, **kwargs)
+    x, t = tensor(prediction, requires_grad=True), torch.tensor(prediction, requires_grad=True)
+    loss = getattr(F, name)(x, tensor(target), tensor(weight), reduction=reduction, **kwargs)
     expected = getattr(torch.nn.functional, name)(t, torch.tensor(target), torch.tensor(weight), reduction=reduction,
                                                   **kwargs)
     np.testing.assert_allclose(loss.numpy(), expected.detach().numpy(), rtol=1e-5, atol=1e-6)
@@ -233,7 +233,7 @@ FUNCTIONS: list[tuple[str, dict[str, Any], Callable[[np.random.Generator], tuple
 def test_loss_function_matches_torch(name: str, kwargs: dict[str, Any], make: Any, reduction: str) -> None:
     rng = np.random.default_rng(5)
     differentiable, constant = make(rng)
-    ours_in = [Tensor(a, requires_grad=True) for a in differentiable] + [Tensor(a) for a in constant]
+    ours_in = [tensor(a, requires_grad=True) for a in differentiable] + [tensor(a) for a in constant]
     theirs_in = [torch.tensor(a, requires_grad=True) for a in differentiable] + [torch.tensor(a) for a in constant]
     ours_kw = {k: Tensor(v) if isinstance(v, np.ndarray) else v for k, v in kwargs.items()}
     theirs_kw = {k: torch.tensor(v) if isinstance(v, np.ndarray) else v for k, v in kwargs.items()}
@@ -300,6 +300,6 @@ def test_more_loss_modules_match_torch(name: str, args: tuple[Any, ...], kwargs:
     ours, theirs = getattr(nn, name)(*args, **kwargs), getattr(torch.nn, name)(*args, **kwargs)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        loss = ours(*[Tensor(a) for a in inputs])
+        loss = ours(*[tensor(a) for a in inputs])
         expected = theirs(*[torch.tensor(a) for a in inputs])
     np.testing.assert_allclose(loss.numpy(), expected.numpy(), rtol=1e-5, atol=1e-6)

@@ -11,7 +11,7 @@ import pytest
 import torch
 
 from edugrad import nn
-from edugrad.tensor import Tensor, no_grad
+from edugrad.tensor import Tensor, no_grad, tensor
 
 Array = np.ndarray[Any, Any]
 
@@ -81,7 +81,7 @@ def test_training_trajectories_match_and_can_switch_library() -> None:
     targets = np.random.default_rng(1).integers(0, 10, 4)
     for step in range(5):
         x = images(step)
-        loss = nn.CrossEntropyLoss()(ours(Tensor(x)), Tensor(targets))
+        loss = nn.CrossEntropyLoss()(ours(tensor(x)), tensor(targets))
         expected = torch.nn.CrossEntropyLoss()(theirs(torch.tensor(x)), torch.tensor(targets))
         np.testing.assert_allclose(loss.item(), expected.item(), rtol=1e-4, err_msg=f"loss at step {step}")
         ours.zero_grad()

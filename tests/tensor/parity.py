@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from edugrad.tensor import Tensor
+from edugrad.tensor import Tensor, tensor
 
 
 @dataclass(frozen=True)
@@ -46,7 +46,7 @@ def check_parity(case: Case, seed: int = 0) -> None:
     """Assert that edugrad and torch agree on value, dtype and (if `case.grad`) every input's gradient."""
     arrays = make_inputs(case, seed)
     grad = case.grad and case.dtype.startswith("float")
-    ours = [Tensor(a, requires_grad=grad) for a in arrays]
+    ours = [tensor(a, requires_grad=grad) for a in arrays]
     theirs = [torch.tensor(a, requires_grad=grad) for a in arrays]
     out = case.edugrad(*ours, **case.kwargs)
     expected = case.torch(*theirs, **case.kwargs)
@@ -66,7 +66,7 @@ def check_parity(case: Case, seed: int = 0) -> None:
         if not e.requires_grad:
             continue
         weights = rng.uniform(-1, 1, e.shape).astype(e.detach().numpy().dtype)  # a random upstream gradient
-        term_ours, term_theirs = (o * Tensor(weights)).sum(), (e * torch.tensor(weights)).sum()
+        term_ours, term_theirs = (o * tensor(weights)).sum(), (e * torch.tensor(weights)).sum()
         loss_ours = term_ours if loss_ours is None else loss_ours + term_ours
         loss_theirs = term_theirs if loss_theirs is None else loss_theirs + term_theirs
     if loss_ours is None or loss_theirs is None:

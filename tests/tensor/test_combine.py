@@ -4,14 +4,14 @@ import numpy as np
 import pytest
 import torch
 
-from edugrad.tensor import Tensor, cat, dtypes, stack
+from edugrad.tensor import Tensor, cat, dtypes, stack, tensor
 
 
 def test_cat_promotes_dtypes_like_torch() -> None:
-    ours = cat([Tensor([1, 2]), Tensor([0.5]), Tensor([True])])
+    ours = cat([tensor([1, 2]), tensor([0.5]), tensor([True])])
     theirs = torch.cat([torch.tensor([1, 2]), torch.tensor([0.5]), torch.tensor([True])])
     assert ours.dtype is dtypes.float32 and ours.tolist() == theirs.tolist()
-    assert cat((Tensor([True]), Tensor([False, True]))).tolist() == [True, False, True]
+    assert cat((tensor([True]), tensor([False, True]))).tolist() == [True, False, True]
 
 
 def test_cat_of_many_tensors_in_order() -> None:
@@ -24,8 +24,8 @@ def test_cat_and_stack_take_dim_positionally_as_torch() -> None:
     a, b = np.arange(6.0).reshape(2, 3), -np.arange(6.0).reshape(2, 3)
     for ours, theirs in [(cat, torch.cat), (stack, torch.stack)]:
         expected = theirs([torch.tensor(a), torch.tensor(b)], 1).numpy()
-        np.testing.assert_array_equal(ours([Tensor(a), Tensor(b)], 1).numpy(), expected)
-        np.testing.assert_array_equal(ours([Tensor(a), Tensor(b)], dim=-1 if ours is cat else 1).numpy(), expected)
+        np.testing.assert_array_equal(ours([tensor(a), tensor(b)], 1).numpy(), expected)
+        np.testing.assert_array_equal(ours([tensor(a), tensor(b)], dim=-1 if ours is cat else 1).numpy(), expected)
 
 
 def test_cat_shape_mismatch_names_shapes_and_dim() -> None:
@@ -39,7 +39,7 @@ def test_cat_errors() -> None:
     with pytest.raises(IndexError, match="cat"):
         cat([Tensor.ones(2), Tensor.ones(2)], dim=1)
     with pytest.raises(ValueError, match="0-d"):
-        cat([Tensor(1.0), Tensor(2.0)])
+        cat([tensor(1.0), tensor(2.0)])
     with pytest.raises(TypeError, match="non-empty sequence of tensors"):
         cat([])
     with pytest.raises(TypeError, match="non-empty sequence of tensors"):
@@ -56,7 +56,7 @@ def test_stack_errors() -> None:
 
 
 def test_stack_of_0d_tensors() -> None:
-    assert stack([Tensor(1.0), Tensor(2.0)]).tolist() == [1.0, 2.0]
+    assert stack([tensor(1.0), tensor(2.0)]).tolist() == [1.0, 2.0]
 
 
 def test_split_and_chunk_errors() -> None:

@@ -9,7 +9,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from edugrad.tensor import Tensor, dtypes
+from edugrad.tensor import Tensor, dtypes, tensor
 
 EXTREMES = np.array([-1e4, -1000.0, -100.0, -20.0, 0.0, 20.0, 100.0, 1000.0, 1e4], dtype=np.float32)
 ACTIVATIONS = ["sigmoid", "tanh", "softplus", "elu", "gelu", "silu", "mish", "erf", "leaky_relu", "relu"]
@@ -33,7 +33,7 @@ def test_sigmoid_keeps_relative_precision_far_out() -> None:
 
 def test_sigmoid_gradient_in_float64_is_exact() -> None:
     values = np.linspace(-40, 40, 33)
-    x = Tensor(values, requires_grad=True)
+    x = tensor(values, requires_grad=True)
     x.sigmoid().sum().backward()
     z = np.exp(-np.abs(values))
     assert x.grad is not None
@@ -46,7 +46,7 @@ def test_softplus_keeps_relative_precision_as_torch(beta: float, dtype: str, rto
     # Where e^(beta x) is small, log(1 + e^(beta x)) rounds 1 + e^(beta x): 1e-5 of the result at beta 2,
     # x = -3 in float32, all of it below x = -17 / beta. torch computes log1p(exp(beta x)) / beta.
     values = np.array([-40.0, -20.0, -3.0, -1e-3, 0.0, 1e-3, 3.0, 5.0, 9.0, 30.0], dtype)
-    x, t = Tensor(values, requires_grad=True), torch.tensor(values, requires_grad=True)
+    x, t = tensor(values, requires_grad=True), torch.tensor(values, requires_grad=True)
     out, expected = x.softplus(beta), F.softplus(t, beta)
     np.testing.assert_allclose(out.numpy(), expected.detach().numpy(), rtol=rtol, atol=0)
     out.sum().backward()
@@ -57,13 +57,13 @@ def test_softplus_keeps_relative_precision_as_torch(beta: float, dtype: str, rto
 
 def test_erf_is_accurate_to_two_ten_millionths() -> None:
     values = np.linspace(-5, 5, 2001)
-    ours = Tensor(values).erf().numpy()
+    ours = tensor(values).erf().numpy()
     assert np.abs(ours - np.array([math.erf(v) for v in values])).max() < 2e-7
     assert np.all(np.diff(ours) >= 0)
 
 
 def test_erf_gradient_at_zero() -> None:
-    x = Tensor(0.0, dtype=dtypes.float64, requires_grad=True)
+    x = tensor(0.0, dtype=dtypes.float64, requires_grad=True)
     x.erf().backward()
     assert x.grad is not None and x.grad.item() == pytest.approx(2 / math.sqrt(math.pi), abs=1e-5)
 
@@ -71,7 +71,7 @@ def test_erf_gradient_at_zero() -> None:
 @pytest.mark.parametrize("name, slope", [("abs", 0.0), ("relu", 0.0), ("leaky_relu", 0.01), ("elu", 1.0),
                                          ("sign", 0.0), ("gelu", 0.5), ("sigmoid", 0.25), ("softplus", 0.5)])
 def test_gradient_at_zero_matches_torch(name: str, slope: float) -> None:
-    x = Tensor(0.0, requires_grad=True)
+    x = tensor(0.0, requires_grad=True)
     out = getattr(x, name)()
     out.backward()
     assert x.grad is not None and x.grad.item() == pytest.approx(slope)
@@ -81,7 +81,7 @@ def test_clamp_and_hardtanh_differ_at_the_limits_as_in_torch() -> None:
     values = [-1.0, -0.5, 1.0, 2.0]
     for ours, theirs in [(lambda x: x.clamp(-1, 1), lambda x: x.clamp(-1, 1)),
                          (lambda x: x.hardtanh(), torch.nn.functional.hardtanh)]:
-        x, t = Tensor(values, requires_grad=True), torch.tensor(values, requires_grad=True)
+        x, t = tensor(values, requires_grad=True), torch.tensor(values, requires_grad=True)
         ours(x).sum().backward()
         theirs(t).sum().backward()
         assert x.grad is not None
@@ -97,7 +97,7 @@ def test_nan_and_inf() -> None:
     np.testing.assert_array_equal(x.abs().numpy(), [math.nan, math.inf, math.inf, 0, 2])
     np.testing.assert_array_equal(x.clamp(-1, 1).numpy(), [math.nan, 1, -1, 0, -1])
     np.testing.assert_array_equal(x.relu().numpy(), [math.nan, math.inf, 0, 0, 0])  # NaN stays NaN, as in torch
-    assert Tensor([1, 2]).isinf().dtype is dtypes.bool and not Tensor([1, 2]).isnan().any().item()
+    assert tensor([1, 2]).isinf().dtype is dtypes.bool and not tensor([1, 2]).isnan().any().item()
 
 
 def test_round_halves_to_even() -> None:
@@ -112,7 +112,7 @@ def test_integer_inputs() -> None:
         assert getattr(x.abs() + 1, op)().dtype is dtypes.float32, op
     floored = x.floor()
     assert floored is not x  # a new tensor, so changing it leaves x alone
-    assert Tensor([True, False]).abs().dtype is dtypes.bool
+    assert tensor([True, False]).abs().dtype is dtypes.bool
     np.testing.assert_array_equal(Tensor([0, 200], dtype=dtypes.uint8).abs().numpy(), [0, 200])
 
 
@@ -132,14 +132,14 @@ def test_error_paths() -> None:
     with pytest.raises(ValueError, match="gelu: approximate must be 'none' or 'tanh', got 'erf'"):
         x.gelu(approximate="erf")
     with pytest.raises(TypeError, match="neg"):
-        Tensor([True]).neg()
+        tensor([True]).neg()
 
 
 @pytest.mark.parametrize("call, message", [
     (lambda x: x.leaky_relu("a"), "leaky_relu: neg_slope must be a number, got str"),
     (lambda x: x.elu(None), "elu: alpha must be a number, got NoneType"),
     (lambda x: x.softplus(beta="2"), "softplus: beta must be a number, got str"),
-    (lambda x: x.softplus(threshold=Tensor(20.0)), "softplus: threshold must be a number, got Tensor"),
+    (lambda x: x.softplus(threshold=tensor(20.0)), "softplus: threshold must be a number, got Tensor"),
     (lambda x: x.hardtanh(max_val="1"), "hardtanh: max_val must be a number, got str"),
     (lambda x: x.clamp("a"), "clamp: min must be a number or a Tensor, got str"),
     (lambda x: x.clamp(None, [1.0]), "clamp: max must be a number or a Tensor, got list"),

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from edugrad.data import IndexOps, Op, add_observer, remove_observer
-from edugrad.tensor import Tensor, dtypes, no_grad
+from edugrad.tensor import Tensor, dtypes, no_grad, tensor
 
 
 @st.composite
@@ -72,7 +72,7 @@ def test_integer_array_indexing_matches_numpy(case: tuple[tuple[int, ...], tuple
     shape, index = case
     a = np.random.default_rng(1).standard_normal(shape).astype(np.float32)
     x = Tensor(a, requires_grad=True)
-    ours = tuple(Tensor(i) if isinstance(i, np.ndarray) else i for i in index)
+    ours = tuple(tensor(i) if isinstance(i, np.ndarray) else i for i in index)
     y = x[ours]
     expected = a[index]
     np.testing.assert_array_equal(y.numpy(), expected)
@@ -84,7 +84,7 @@ def test_integer_array_indexing_matches_numpy(case: tuple[tuple[int, ...], tuple
 
 
 def test_iterating_yields_the_rows() -> None:
-    assert [row.tolist() for row in Tensor([[1, 2], [3, 4]])] == [[1, 2], [3, 4]]
+    assert [row.tolist() for row in tensor([[1, 2], [3, 4]])] == [[1, 2], [3, 4]]
 
 
 def test_basic_indexing_uses_no_gather() -> None:
@@ -129,7 +129,7 @@ def test_setitem_writes_like_numpy(index: Any, value: Any) -> None:
         index = a > 0
     x = Tensor(a)
     version = x._version
-    x[Tensor(index) if isinstance(index, np.ndarray) else index] = Tensor(value) if isinstance(value, list) else value
+    x[tensor(index) if isinstance(index, np.ndarray) else index] = tensor(value) if isinstance(value, list) else value
     expected = a.copy()
     expected[index] = value
     np.testing.assert_array_equal(x.numpy(), expected)
@@ -137,11 +137,11 @@ def test_setitem_writes_like_numpy(index: Any, value: Any) -> None:
 
 
 def test_setitem_keeps_the_dtype() -> None:
-    x = Tensor([1, 2, 3])
+    x = tensor([1, 2, 3])
     x[0] = 7.9  # truncated, as NumPy and PyTorch do for an integer tensor
-    x[Tensor([False, True, False])] = Tensor(-4.0)
+    x[tensor([False, True, False])] = tensor(-4.0)
     assert x.tolist() == [7, -4, 3] and x.dtype is dtypes.int64
-    b = Tensor([True, False])
+    b = tensor([True, False])
     b[1] = True
     assert b.tolist() == [True, True]
 
@@ -153,7 +153,7 @@ def test_setitem_repeated_position_with_one_value() -> None:
 
 
 def test_setitem_on_0d_tensor() -> None:
-    x = Tensor(1.5)
+    x = tensor(1.5)
     x[...] = 3.0
     assert x.item() == 3.0
 
@@ -169,7 +169,7 @@ def test_setitem_refused_into_a_tensor_that_requires_grad() -> None:
 
 def test_setitem_refuses_a_value_that_requires_grad() -> None:
     with pytest.raises(RuntimeError, match="setitem: the value requires grad"):
-        Tensor.zeros(3)[0] = Tensor(1.0, requires_grad=True)
+        Tensor.zeros(3)[0] = tensor(1.0, requires_grad=True)
 
 
 def test_setitem_shape_mismatch() -> None:
@@ -202,7 +202,7 @@ def test_bad_index_is_an_index_error(index: Any, match: str) -> None:
         x[index]
 
 
-@pytest.mark.parametrize("index", [1.5, "a", Tensor([1.0]), [[0, 1], [1]], [0.5, 1.0], {0: 1}, Tensor(1.0)])
+@pytest.mark.parametrize("index", [1.5, "a", tensor([1.0]), [[0, 1], [1]], [0.5, 1.0], {0: 1}, tensor(1.0)])
 def test_wrong_index_type_names_what_is_allowed(index: Any) -> None:
     with pytest.raises(IndexError, match="getitem: .*(valid indices|integer or bool|ints or bools)"):
         Tensor.ones(3, 4)[index]
@@ -223,38 +223,38 @@ def test_gather_errors() -> None:
 def test_scatter_errors() -> None:
     x = Tensor.zeros(2, 3)
     with pytest.raises(TypeError, match="scatter: src must have the dtype of self, float32, got int64"):
-        x.scatter(0, [[0, 1]], Tensor([[1, 2]]))
+        x.scatter(0, [[0, 1]], tensor([[1, 2]]))
     with pytest.raises(ValueError, match="scatter_add: src of shape"):
-        x.scatter_add(1, [[0, 1]], Tensor([[1.0]]))
+        x.scatter_add(1, [[0, 1]], tensor([[1.0]]))
 
 
 def test_scatter_of_a_larger_src_sends_gradient_to_the_used_part_only() -> None:
     src = Tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], requires_grad=True)
-    out = Tensor.zeros(2, 4).scatter(1, Tensor([[3, 0], [1, 2]]), src)
+    out = Tensor.zeros(2, 4).scatter(1, tensor([[3, 0], [1, 2]]), src)
     assert out.tolist() == [[2.0, 0.0, 0.0, 1.0], [0.0, 4.0, 5.0, 0.0]]
     (out * Tensor([[1.0, 2.0, 3.0, 4.0], [5.0, 6.0, 7.0, 8.0]])).sum().backward()
     assert src.grad is not None and src.grad.tolist() == [[4.0, 1.0, 0.0], [6.0, 7.0, 0.0]]
 
 
 def test_scatter_int_and_repeated_equal_values() -> None:
-    x = Tensor([[0, 0, 0]])
+    x = tensor([[0, 0, 0]])
     assert x.scatter(1, [[2, 2, 0]], 7).tolist() == [[7, 0, 7]]
 
 
 def test_masked_fill_errors() -> None:
     x = Tensor.zeros(2, 3)
     with pytest.raises(TypeError, match="masked_fill: the mask must be a bool tensor"):
-        x.masked_fill(Tensor([1, 0, 1]), 1.0)
+        x.masked_fill(tensor([1, 0, 1]), 1.0)
     with pytest.raises(ValueError, match=r"masked_fill: a mask of shape \(2, 1, 3\)"):
         x.masked_fill(Tensor.ones(2, 1, 3, dtype=dtypes.bool), 1.0)
 
 
 def test_masked_fill_keeps_the_dtype() -> None:
-    assert Tensor([1, 2]).masked_fill(Tensor([True, False]), 2.7).tolist() == [2, 2]
+    assert tensor([1, 2]).masked_fill(tensor([True, False]), 2.7).tolist() == [2, 2]
 
 
 def _ints(values: list[int]) -> Tensor:
-    return Tensor(np.asarray(values, dtype=np.int64)).long()
+    return tensor(np.asarray(values, dtype=np.int64)).long()
 
 
 @pytest.mark.parametrize(("call", "error", "message"), [

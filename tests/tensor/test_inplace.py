@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import torch
 
-from edugrad.tensor import Tensor, dtypes, no_grad
+from edugrad.tensor import Tensor, dtypes, no_grad, tensor
 
 RNG = np.random.default_rng(0)
 A = RNG.standard_normal((3, 4)).astype(np.float32)
@@ -49,7 +49,7 @@ CASES: list[tuple[str, Callable[[Any, Callable[[Any], Any]], Any]]] = [
 @pytest.mark.parametrize(("name", "call"), CASES, ids=[name for name, _ in CASES])
 def test_matches_torch_and_changes_the_receiver(name: str, call: Callable[[Any, Any], Any]) -> None:
     ours, theirs = Tensor(A), torch.tensor(A)
-    returned = call(ours, Tensor)
+    returned = call(ours, tensor)
     call(theirs, torch.tensor)
     assert returned is ours
     np.testing.assert_allclose(ours.numpy(), theirs.numpy(), rtol=1e-6, atol=1e-7)
@@ -70,7 +70,7 @@ def test_each_update_bumps_the_version_once() -> None:
 
 
 def test_an_integer_tensor_keeps_its_dtype_and_refuses_a_float() -> None:
-    n = Tensor([1, 2, 3])
+    n = tensor([1, 2, 3])
     n.add_(Tensor([1, 1, 1], dtype=dtypes.int32), alpha=2)
     assert n.dtype is dtypes.int64 and n.tolist() == [3, 4, 5]
     with pytest.raises(TypeError, match="add_: result type float32 can't be cast to the desired output type int64"):
@@ -178,7 +178,7 @@ def test_an_integer_scalar_that_does_not_fit_is_refused() -> None:
 
 def test_masked_fill_casts_the_value_as_torch_and_checks_its_arguments() -> None:
     mask = np.array([True, False, True])
-    ours = Tensor([0, 5, 0]).long().masked_fill_(Tensor(mask).bool(), 2.7)
+    ours = tensor([0, 5, 0]).long().masked_fill_(tensor(mask).bool(), 2.7)
     theirs = torch.tensor([0, 5, 0]).masked_fill_(torch.tensor(mask), 2.7)
     assert ours.dtype is dtypes.int64 and ours.tolist() == theirs.tolist()
     with pytest.raises(TypeError, match="masked_fill_: the mask must be a bool tensor, got a float32 tensor"):
@@ -190,7 +190,7 @@ def test_masked_fill_casts_the_value_as_torch_and_checks_its_arguments() -> None
 
 
 def test_div_with_a_rounding_mode_keeps_an_integer_tensor_as_torch() -> None:
-    ours = Tensor([7, -7, 9]).long().div_(2, rounding_mode="trunc")
+    ours = tensor([7, -7, 9]).long().div_(2, rounding_mode="trunc")
     theirs = torch.tensor([7, -7, 9]).div_(2, rounding_mode="trunc")
     assert ours.dtype is dtypes.int64 and ours.tolist() == theirs.tolist()
     with pytest.raises(RuntimeError, match="div_: an operand requires grad"):

@@ -8,7 +8,7 @@ import torch.nn.functional as F
 
 from edugrad.data import DType
 from edugrad.function import topological_order
-from edugrad.tensor import Tensor, dtypes
+from edugrad.tensor import Tensor, dtypes, tensor
 
 
 def functions(out: Tensor) -> list[str]:
@@ -33,7 +33,7 @@ def test_einsum_contracts_with_matmul_not_a_broadcast_product() -> None:
 
 
 def test_numpy_array_on_the_left_of_matmul() -> None:
-    out = np.eye(2) @ Tensor([[1.0, 2.0], [3.0, 4.0]])
+    out = np.eye(2) @ tensor([[1.0, 2.0], [3.0, 4.0]])
     assert isinstance(out, Tensor) and out.dtype is dtypes.float64
     np.testing.assert_array_equal(out.numpy(), [[1, 2], [3, 4]])
 
@@ -77,7 +77,7 @@ def test_linear_does_not_promote_the_bias() -> None:
 def test_linear_of_one_dtype_matches_torch(dtype: type) -> None:
     rng = np.random.default_rng(0)
     x, w, b = (rng.integers(-5, 5, shape).astype(dtype) for shape in [(2, 3), (3, 4), (4,)])
-    out = Tensor(x).linear(Tensor(w), Tensor(b))
+    out = tensor(x).linear(tensor(w), tensor(b))
     expected = F.linear(torch.tensor(x), torch.tensor(w).T, torch.tensor(b))
     assert out.dtype.name == str(expected.dtype).removeprefix("torch.")
     np.testing.assert_array_equal(out.numpy(), expected.numpy())
@@ -87,7 +87,7 @@ def test_linear_and_matmul_type_errors() -> None:
     with pytest.raises(ValueError, match=r"linear: cannot multiply shapes \(2, 3\) and \(2, 3\)"):
         Tensor.ones(2, 3).linear(Tensor.ones(2, 3))
     with pytest.raises(TypeError, match="matmul: not defined for bool tensors"):
-        Tensor([[True]]) @ Tensor([[True]])
+        tensor([[True]]) @ tensor([[True]])
     with pytest.raises(TypeError, match="matmul: expected a Tensor, a Python number or an array"):
         Tensor.ones(2, 2) @ "x"
 

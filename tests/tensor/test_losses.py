@@ -8,7 +8,7 @@ import torch
 import torch.nn.functional as F
 from parity import Case, check_parity
 
-from edugrad.tensor import Tensor, trace
+from edugrad.tensor import Tensor, tensor, trace
 
 REDUCTIONS = ["mean", "sum", "none"]
 TARGET = np.array([3, 0, -100, 4, 1, 3])  # class indices for (6, 5) logits; one ignored with PyTorch's default
@@ -26,28 +26,28 @@ def _t(array: np.ndarray) -> torch.Tensor:
 def loss_cases(reduction: str) -> list[Case]:
     r = {"reduction": reduction}
     return [
-        Case(f"cross_entropy {reduction}", lambda x, **k: x.cross_entropy(Tensor(TARGET), **k),
+        Case(f"cross_entropy {reduction}", lambda x, **k: x.cross_entropy(tensor(TARGET), **k),
              lambda x, **k: F.cross_entropy(x, _t(TARGET), **k), [(6, 5)], kwargs=r),
         Case(f"cross_entropy smoothing {reduction}",
-             lambda x, **k: x.cross_entropy(Tensor(TARGET), label_smoothing=0.2, **k),
+             lambda x, **k: x.cross_entropy(tensor(TARGET), label_smoothing=0.2, **k),
              lambda x, **k: F.cross_entropy(x, _t(TARGET), label_smoothing=0.2, **k), [(6, 5)], kwargs=r),
         Case(f"cross_entropy ignore_index {reduction}",
-             lambda x, **k: x.cross_entropy(Tensor(TARGET.clip(0)), ignore_index=3, label_smoothing=0.1, **k),
+             lambda x, **k: x.cross_entropy(tensor(TARGET.clip(0)), ignore_index=3, label_smoothing=0.1, **k),
              lambda x, **k: F.cross_entropy(x, _t(TARGET.clip(0)), ignore_index=3, label_smoothing=0.1, **k),
              [(6, 5)], kwargs=r),
         Case(f"cross_entropy smoothing all ignored {reduction}",
-             lambda x, **k: x.cross_entropy(Tensor(ALL_IGNORED), label_smoothing=0.1, **k),
+             lambda x, **k: x.cross_entropy(tensor(ALL_IGNORED), label_smoothing=0.1, **k),
              lambda x, **k: F.cross_entropy(x, _t(ALL_IGNORED), label_smoothing=0.1, **k), [(3, 5)], kwargs=r),
         Case(f"cross_entropy smoothing uint8 {reduction}",  # the default ignore_index -100 does not fit in uint8
-             lambda x, **k: x.cross_entropy(Tensor(TARGET_U8 % 5), label_smoothing=0.1, **k),
+             lambda x, **k: x.cross_entropy(tensor(TARGET_U8 % 5), label_smoothing=0.1, **k),
              lambda x, **k: F.cross_entropy(x, _t(TARGET_U8 % 5), label_smoothing=0.1, **k), [(6, 5)], kwargs=r),
         Case(f"cross_entropy smoothing uint8 ignore_index {reduction}",
-             lambda x, **k: x.cross_entropy(Tensor(TARGET_U8), ignore_index=255, label_smoothing=0.1, **k),
+             lambda x, **k: x.cross_entropy(tensor(TARGET_U8), ignore_index=255, label_smoothing=0.1, **k),
              lambda x, **k: F.cross_entropy(x, _t(TARGET_U8), ignore_index=255, label_smoothing=0.1, **k), [(6, 5)],
              kwargs=r),
-        Case(f"cross_entropy spatial {reduction}", lambda x, **k: x.cross_entropy(Tensor(TARGET_2D), **k),
+        Case(f"cross_entropy spatial {reduction}", lambda x, **k: x.cross_entropy(tensor(TARGET_2D), **k),
              lambda x, **k: F.cross_entropy(x, _t(TARGET_2D), **k), [(2, 3, 2, 2)], kwargs=r),
-        Case(f"cross_entropy unbatched {reduction}", lambda x, **k: x.cross_entropy(Tensor(2), **k),
+        Case(f"cross_entropy unbatched {reduction}", lambda x, **k: x.cross_entropy(tensor(2), **k),
              lambda x, **k: F.cross_entropy(x, _t(np.array(2)), **k), [(5,)], kwargs=r),
         Case(f"cross_entropy probabilities {reduction}", lambda x, p, **k: x.cross_entropy(p, **k),
              lambda x, p, **k: F.cross_entropy(x, p, **k), [(4, 5), (4, 5)], low=0.0, high=1.0, kwargs=r),
@@ -55,16 +55,16 @@ def loss_cases(reduction: str) -> list[Case]:
              lambda x, p, **k: x.cross_entropy(p, label_smoothing=0.3, **k),
              lambda x, p, **k: F.cross_entropy(x, p, label_smoothing=0.3, **k), [(2, 3, 4), (2, 3, 4)], low=0.0,
              high=1.0, kwargs=r),
-        Case(f"nll_loss {reduction}", lambda x, **k: x.nll_loss(Tensor(TARGET), **k),
+        Case(f"nll_loss {reduction}", lambda x, **k: x.nll_loss(tensor(TARGET), **k),
              lambda x, **k: F.nll_loss(x, _t(TARGET), **k), [(6, 5)], kwargs=r),
         Case(f"nll_loss ignore_index spatial {reduction}",
-             lambda x, **k: x.nll_loss(Tensor(TARGET_2D.clip(0)), ignore_index=2, **k),
+             lambda x, **k: x.nll_loss(tensor(TARGET_2D.clip(0)), ignore_index=2, **k),
              lambda x, **k: F.nll_loss(x, _t(TARGET_2D.clip(0)), ignore_index=2, **k), [(2, 3, 2, 2)], kwargs=r),
-        Case(f"nll_loss unbatched {reduction}", lambda x, **k: x.nll_loss(Tensor(3), **k),
+        Case(f"nll_loss unbatched {reduction}", lambda x, **k: x.nll_loss(tensor(3), **k),
              lambda x, **k: F.nll_loss(x, _t(np.array(3)), **k), [(5,)], kwargs=r),
-        Case(f"nll_loss all ignored {reduction}", lambda x, **k: x.nll_loss(Tensor(ALL_IGNORED), **k),
+        Case(f"nll_loss all ignored {reduction}", lambda x, **k: x.nll_loss(tensor(ALL_IGNORED), **k),
              lambda x, **k: F.nll_loss(x, _t(ALL_IGNORED), **k), [(3, 5)], kwargs=r),
-        Case(f"nll_loss float64 {reduction}", lambda x, **k: x.nll_loss(Tensor(TARGET), **k),
+        Case(f"nll_loss float64 {reduction}", lambda x, **k: x.nll_loss(tensor(TARGET), **k),
              lambda x, **k: F.nll_loss(x, _t(TARGET), **k), [(6, 5)], dtype="float64", kwargs=r),
         Case(f"binary_crossentropy {reduction}", lambda p, **k: p.binary_crossentropy(Tensor(BINARY), **k),
              lambda p, **k: F.binary_cross_entropy(p, _t(BINARY), **k), [(4, 3)], low=0.02, high=0.98, kwargs=r),
@@ -92,14 +92,14 @@ def test_loss_parity(case: Case) -> None:
 @pytest.mark.parametrize("smoothing", [0.0, 0.25])
 def test_sparse_categorical_crossentropy(labels: np.ndarray, smoothing: float) -> None:
     check_parity(Case("sparse_categorical_crossentropy",
-                      lambda x: x.sparse_categorical_crossentropy(Tensor(labels), label_smoothing=smoothing),
+                      lambda x: x.sparse_categorical_crossentropy(tensor(labels), label_smoothing=smoothing),
                       lambda x: sparse_reference(x, labels, smoothing), [(2, 3, 5)]))
 
 
 def test_sparse_categorical_crossentropy_on_log_probabilities() -> None:
     # The reference MNIST example feeds it log_softmax output: log_softmax is idempotent, so that still works.
     x = Tensor(np.random.default_rng(0).normal(size=(4, 3)).astype(np.float32))
-    labels = Tensor([0, 2, 1, 1])
+    labels = tensor([0, 2, 1, 1])
     np.testing.assert_allclose(x.log_softmax(1).sparse_categorical_crossentropy(labels).item(),
                                x.sparse_categorical_crossentropy(labels).item(), rtol=1e-6)
 
@@ -109,7 +109,7 @@ def test_class_index_losses_record_one_nll_function(loss: str) -> None:
     # The pick of each target's log-probability, the mask of ignored targets and the mean are one Function;
     # cross-entropy adds only the LogSoftmax before it. Its backward applies three: Reshape, Expand, Mul.
     x = Tensor(np.random.default_rng(0).normal(size=(6, 5)).astype(np.float32), requires_grad=True)
-    target = Tensor(TARGET.clip(0))
+    target = tensor(TARGET.clip(0))
     with trace() as t:
         getattr(x, loss)(target).backward()
     expected = {"NLLLoss": 1} if loss == "nll_loss" else {"LogSoftmax": 1, "NLLLoss": 1}
@@ -138,7 +138,7 @@ def test_binary_crossentropy_logits_is_stable_for_huge_logits() -> None:
                                   "mse_loss", "l1_loss"])
 def test_unknown_reduction(loss: str) -> None:
     x = Tensor(np.full((2, 3), 0.5, np.float32))
-    target = Tensor([0, 1]) if loss in ("cross_entropy", "nll_loss") else x
+    target = tensor([0, 1]) if loss in ("cross_entropy", "nll_loss") else x
     with pytest.raises(ValueError, match=rf"{loss}: reduction must be 'mean', 'sum' or 'none', got 'avg'"):
         getattr(x, loss)(target, reduction="avg")
 
@@ -146,7 +146,7 @@ def test_unknown_reduction(loss: str) -> None:
 def test_class_target_of_wrong_shape_names_both_shapes() -> None:
     with pytest.raises(ValueError, match=r"cross_entropy: expected class indices of shape \(4,\) for input of "
                                          r"shape \(4, 3\), got target of shape \(4, 1\)"):
-        Tensor.zeros(4, 3).cross_entropy(Tensor([[0], [1], [2], [0]]))
+        Tensor.zeros(4, 3).cross_entropy(tensor([[0], [1], [2], [0]]))
 
 
 def test_probability_target_of_wrong_shape() -> None:
@@ -164,7 +164,7 @@ def test_nll_loss_wants_integer_targets() -> None:
 def test_target_out_of_range(bad: list[int]) -> None:
     with pytest.raises(IndexError, match=r"cross_entropy: targets must be class indices in \[0, 3\) or "
                                          r"ignore_index \(-100\)"):
-        Tensor.zeros(2, 3).cross_entropy(Tensor(bad))
+        Tensor.zeros(2, 3).cross_entropy(tensor(bad))
 
 
 @pytest.mark.parametrize("loss, expected", [("cross_entropy", "logits of shape (C,) or (N, C, ...)"),
@@ -172,7 +172,7 @@ def test_target_out_of_range(bad: list[int]) -> None:
                                             ("sparse_categorical_crossentropy", "logits of shape (..., C)")])
 def test_a_0d_input_has_no_class_axis(loss: str, expected: str) -> None:
     with pytest.raises(ValueError, match=re.escape(f"{loss}: expected {expected}, got a 0-d tensor")):
-        getattr(Tensor(0.5), loss)(Tensor(0))
+        getattr(tensor(0.5), loss)(tensor(0))
 
 
 def test_target_must_be_a_tensor() -> None:
@@ -195,6 +195,6 @@ def test_regression_target_broadcasts_with_torchs_warning() -> None:
 @pytest.mark.parametrize("smoothing", [-0.1, 1.5])
 def test_label_smoothing_out_of_range(smoothing: float) -> None:
     with pytest.raises(ValueError, match="label_smoothing must be in"):
-        Tensor.zeros(2, 3).cross_entropy(Tensor([0, 1]), label_smoothing=smoothing)
+        Tensor.zeros(2, 3).cross_entropy(tensor([0, 1]), label_smoothing=smoothing)
     with pytest.raises(ValueError, match="label_smoothing must be in"):
-        Tensor.zeros(2, 3).sparse_categorical_crossentropy(Tensor([0, 1]), label_smoothing=smoothing)
+        Tensor.zeros(2, 3).sparse_categorical_crossentropy(tensor([0, 1]), label_smoothing=smoothing)

@@ -5,7 +5,7 @@ from collections.abc import Callable
 import numpy as np
 import pytest
 
-from edugrad.tensor import Tensor
+from edugrad.tensor import Tensor, tensor
 
 
 def test_reshape_to_wrong_size_names_both_shapes() -> None:
@@ -82,7 +82,7 @@ def test_repeat_errors() -> None:
 
 def test_repeat_matches_numpy_tile() -> None:
     a = np.arange(6).reshape(2, 3)
-    np.testing.assert_array_equal(Tensor(a).repeat(2, 1, 3).numpy(), np.tile(a, (2, 1, 3)))
+    np.testing.assert_array_equal(tensor(a).repeat(2, 1, 3).numpy(), np.tile(a, (2, 1, 3)))
 
 
 def test_unflatten_errors() -> None:

@@ -10,7 +10,7 @@ import torch
 import torch.nn.functional as F
 
 from edugrad.data import ContractionOps, DType, Op, TensorData, WindowOps, add_observer, remove_observer
-from edugrad.tensor import Tensor, dtypes, grad
+from edugrad.tensor import Tensor, dtypes, grad, tensor
 
 
 @contextmanager
@@ -48,7 +48,7 @@ def test_conv2d_and_max_pool2d_second_derivatives_match_torch() -> None:
     # Fold and Unfold are each other's backward, so a gradient of a convolution is itself differentiable.
     rng = np.random.default_rng(1)
     x_np, w_np = rng.normal(size=(2, 2, 7, 7)), rng.normal(size=(3, 2, 3, 3))
-    x, w = Tensor(x_np, requires_grad=True), Tensor(w_np, requires_grad=True)
+    x, w = tensor(x_np, requires_grad=True), tensor(w_np, requires_grad=True)
     (gx,) = grad((x.conv2d(w, stride=2, padding=1).max_pool2d(2, stride=1) ** 2).sum(), x, create_graph=True)
     (gx * gx).sum().backward()
     xt, wt = torch.tensor(x_np, requires_grad=True), torch.tensor(w_np, requires_grad=True)
@@ -131,7 +131,7 @@ def test_dropout_and_layernorm_scalar_arguments_must_be_numbers() -> None:
 
 def test_embedding_gradient_accumulates_repeated_indices() -> None:
     weight = randn(4, 2, requires_grad=True)
-    Tensor([[3, 1, 3], [3, 0, 1]]).embedding(weight).sum().backward()
+    tensor([[3, 1, 3], [3, 0, 1]]).embedding(weight).sum().backward()
     np.testing.assert_allclose(weight.grad.numpy(), [[1, 1], [2, 2], [0, 0], [3, 3]])
 
 
@@ -140,9 +140,9 @@ def test_embedding_errors() -> None:
     with pytest.raises(TypeError, match="embedding: the indices must have an integer dtype, got float32"):
         Tensor([1.0]).embedding(weight)
     with pytest.raises(IndexError, match=r"embedding: indices must lie in \[0, 4\) for a weight of shape \(4, 2\)"):
-        Tensor([0, 4]).embedding(weight)
+        tensor([0, 4]).embedding(weight)
     with pytest.raises(ValueError, match=r"embedding: expected a weight of shape \(num_embeddings, embedding_dim\)"):
-        Tensor([0]).embedding(randn(4))
+        tensor([0]).embedding(randn(4))
 
 
 def test_conv2d_channel_mismatch_names_shapes_and_groups() -> None:
@@ -242,10 +242,10 @@ def test_normalizations_reject_integer_inputs(op: str, call: Any, dtype: DType) 
 def test_normalizations_keep_float64_as_torch() -> None:
     x = np.random.default_rng(0).normal(size=(4, 3))
     mean, var = np.zeros(3), np.full(3, 2.0)
-    out = Tensor(x).layernorm()
+    out = tensor(x).layernorm()
     assert out.dtype is dtypes.float64
     np.testing.assert_allclose(out.numpy(), F.layer_norm(torch.tensor(x), (3,)).numpy(), rtol=1e-12, atol=1e-12)
-    out = Tensor(x).batchnorm(None, None, Tensor(mean), (Tensor(var) + 1e-5).rsqrt())
+    out = tensor(x).batchnorm(None, None, tensor(mean), (tensor(var) + 1e-5).rsqrt())
     expected = F.batch_norm(torch.tensor(x), torch.tensor(mean), torch.tensor(var))
     assert out.dtype is dtypes.float64
     np.testing.assert_allclose(out.numpy(), expected.numpy(), rtol=1e-12, atol=1e-12)
@@ -279,7 +279,7 @@ def test_attention_mask_must_not_promote_the_scores(dtype: DType) -> None:
 def test_float64_attention_takes_a_float32_or_float64_mask_as_torch(mask_dtype: type) -> None:
     rng = np.random.default_rng(0)
     q, mask = rng.normal(size=(2, 4, 8)), rng.normal(size=(4, 4)).astype(mask_dtype)
-    out = Tensor(q).scaled_dot_product_attention(Tensor(q), Tensor(q), attn_mask=Tensor(mask))
+    out = tensor(q).scaled_dot_product_attention(tensor(q), tensor(q), attn_mask=tensor(mask))
     expected = F.scaled_dot_product_attention(*[torch.tensor(q)] * 3, attn_mask=torch.tensor(mask))
     assert out.dtype is dtypes.float64
     np.testing.assert_allclose(out.numpy(), expected.numpy(), rtol=1e-10, atol=1e-12)

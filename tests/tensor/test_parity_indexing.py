@@ -9,11 +9,11 @@ import pytest
 import torch
 from parity import Case, check_parity
 
-from edugrad.tensor import Tensor
+from edugrad.tensor import Tensor, tensor
 
 def ints(values: list[int]) -> Tensor:
     """An int64 index tensor."""
-    return Tensor(np.asarray(values, dtype=np.int64)).long()
+    return tensor(np.asarray(values, dtype=np.int64)).long()
 
 
 MASK = np.array([[True, False, True, False], [False, False, True, True], [True, True, False, False]])
@@ -22,7 +22,7 @@ ROWS, COLS = [[0, 2], [1, 1]], [[3, 0], [3, 1]]
 
 def getitem(name: str, shape: tuple[int, ...], index: Callable[[Any], Any], dtype: str = "float32") -> Case:
     """x[index(T)] where T builds the index tensors: edugrad's Tensor for edugrad, torch.tensor for torch."""
-    return Case(f"getitem {name}", lambda x: x[index(Tensor)], lambda x: x[index(torch.tensor)], [shape],
+    return Case(f"getitem {name}", lambda x: x[index(tensor)], lambda x: x[index(torch.tensor)], [shape],
                 dtype=dtype, low=-9, high=9)
 
 
@@ -70,25 +70,25 @@ NEGATIVE_STEPS = [
 CASES = GETITEM + NEGATIVE_STEPS + [
     Case("getitem x[x > 0]", lambda x: x[x > 0], lambda x: x[x > 0], [(4, 5)]),
     Case("getitem x[x > 0] empty", lambda x: x[x > 9], lambda x: x[x > 9], [(4, 5)]),
-    Case("gather dim 0", lambda x: x.gather(0, Tensor(ROWS)), lambda x: x.gather(0, torch.tensor(ROWS)), [(3, 4)]),
-    Case("gather dim -1 smaller", lambda x: x.gather(-1, Tensor(COLS)), lambda x: x.gather(-1, torch.tensor(COLS)),
+    Case("gather dim 0", lambda x: x.gather(0, tensor(ROWS)), lambda x: x.gather(0, torch.tensor(ROWS)), [(3, 4)]),
+    Case("gather dim -1 smaller", lambda x: x.gather(-1, tensor(COLS)), lambda x: x.gather(-1, torch.tensor(COLS)),
          [(3, 4)]),
-    Case("scatter", lambda x, s: x.scatter(1, Tensor([[2, 0], [1, 3]]), s),
+    Case("scatter", lambda x, s: x.scatter(1, tensor([[2, 0], [1, 3]]), s),
          lambda x, s: x.scatter(1, torch.tensor([[2, 0], [1, 3]]), s), [(2, 4), (2, 2)]),
     # torch's backward fails when src is larger than index, so only the values are compared there.
-    Case("scatter larger src", lambda x, s: x.scatter(1, Tensor([[2, 0], [1, 3]]), s),
+    Case("scatter larger src", lambda x, s: x.scatter(1, tensor([[2, 0], [1, 3]]), s),
          lambda x, s: x.scatter(1, torch.tensor([[2, 0], [1, 3]]), s), [(2, 4), (2, 3)], grad=False),
-    Case("scatter value", lambda x: x.scatter(0, Tensor([[1, 0, 2]]), 5.0),
+    Case("scatter value", lambda x: x.scatter(0, tensor([[1, 0, 2]]), 5.0),
          lambda x: x.scatter(0, torch.tensor([[1, 0, 2]]), 5.0), [(3, 3)]),
-    Case("scatter_add repeated", lambda x, s: x.scatter_add(0, Tensor([[0, 1], [0, 0], [2, 1]]), s),
+    Case("scatter_add repeated", lambda x, s: x.scatter_add(0, tensor([[0, 1], [0, 0], [2, 1]]), s),
          lambda x, s: x.scatter_add(0, torch.tensor([[0, 1], [0, 0], [2, 1]]), s), [(3, 2), (3, 2)]),
-    Case("scatter_add larger src", lambda x, s: x.scatter_add(1, Tensor([[1], [0]]), s),
+    Case("scatter_add larger src", lambda x, s: x.scatter_add(1, tensor([[1], [0]]), s),
          lambda x, s: x.scatter_add(1, torch.tensor([[1], [0]]), s), [(2, 3), (2, 2)], grad=False),
-    Case("masked_fill", lambda x: x.masked_fill(Tensor(MASK), -1.5), lambda x: x.masked_fill(torch.tensor(MASK), -1.5),
+    Case("masked_fill", lambda x: x.masked_fill(tensor(MASK), -1.5), lambda x: x.masked_fill(torch.tensor(MASK), -1.5),
          [(3, 4)]),
-    Case("masked_fill broadcast", lambda x: x.masked_fill(Tensor([True, False]), 0.0),
+    Case("masked_fill broadcast", lambda x: x.masked_fill(tensor([True, False]), 0.0),
          lambda x: x.masked_fill(torch.tensor([True, False]), 0.0), [(3, 2)]),
-    Case("masked_fill tensor value", lambda x, v: x.masked_fill(Tensor(MASK), v.reshape(())),
+    Case("masked_fill tensor value", lambda x, v: x.masked_fill(tensor(MASK), v.reshape(())),
          lambda x, v: x.masked_fill(torch.tensor(MASK), v.reshape(())), [(3, 4), (1,)]),
     Case("masked_fill int", lambda x: x.masked_fill(x > 0, 3), lambda x: x.masked_fill(x > 0, 3), [(2, 3)],
          dtype="int64", low=-5, high=5),

@@ -9,7 +9,7 @@ import torch
 import torch.nn.functional as F
 from parity import Case, check_parity
 
-from edugrad.tensor import Tensor
+from edugrad.tensor import Tensor, tensor
 
 IDX = np.array([[1, 4, 1], [0, 4, 4]])  # repeated rows: their gradients must add up
 BOOL_MASK = np.random.default_rng(5).integers(0, 2, (4, 5)).astype(bool) | np.eye(4, 5, dtype=bool)  # no empty row
@@ -105,12 +105,12 @@ NORM = [
 ]
 
 LOOKUP = [
-    Case("embedding repeated indices", lambda w: Tensor(IDX).embedding(w), lambda w: F.embedding(torch.tensor(IDX), w),
+    Case("embedding repeated indices", lambda w: tensor(IDX).embedding(w), lambda w: F.embedding(torch.tensor(IDX), w),
          [(5, 3)]),
-    Case("embedding 0-d index", lambda w: Tensor(2).embedding(w), lambda w: F.embedding(torch.tensor(2), w), [(4, 3)]),
+    Case("embedding 0-d index", lambda w: tensor(2).embedding(w), lambda w: F.embedding(torch.tensor(2), w), [(4, 3)]),
     Case("sdpa", lambda q, k, v: q.scaled_dot_product_attention(k, v), F.scaled_dot_product_attention,
          [(2, 3, 4, 8), (2, 3, 5, 8), (2, 3, 5, 6)]),
-    Case("sdpa bool mask", lambda q, k, v: q.scaled_dot_product_attention(k, v, attn_mask=Tensor(BOOL_MASK)),
+    Case("sdpa bool mask", lambda q, k, v: q.scaled_dot_product_attention(k, v, attn_mask=tensor(BOOL_MASK)),
          lambda q, k, v: F.scaled_dot_product_attention(q, k, v, attn_mask=torch.tensor(BOOL_MASK)),
          [(2, 4, 8), (2, 5, 8), (2, 5, 3)]),
     Case("sdpa float mask", lambda q, k, v: q.scaled_dot_product_attention(k, v, attn_mask=Tensor(FLOAT_MASK)),

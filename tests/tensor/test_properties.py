@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import array_shapes, broadcastable_shapes, mutually_broadcastable_shapes
 
-from edugrad.tensor import Tensor
+from edugrad.tensor import Tensor, tensor
 
 SETTINGS = settings(max_examples=60, deadline=None)
 BINARY: dict[str, tuple[Callable[[Tensor, Tensor], Tensor], Callable[..., np.ndarray]]] = {
@@ -43,7 +43,7 @@ def test_binary_ops_broadcast_like_numpy(name: str, shapes, seed: int) -> None:
     ours, numpy_op = BINARY[name]
     (shape_a, shape_b), result_shape = shapes.input_shapes, shapes.result_shape
     a_np, b_np = values(shape_a, seed), values(shape_b, seed + 1)
-    out = ours(Tensor(a_np), Tensor(b_np))
+    out = ours(tensor(a_np), tensor(b_np))
     assert out.shape == result_shape
     np.testing.assert_allclose(out.numpy(), numpy_op(a_np, b_np), rtol=1e-6)
 
@@ -54,8 +54,8 @@ def test_broadcast_gradients_sum_over_the_copies(shapes, seed: int) -> None:
     (shape_a, shape_b), result_shape = shapes.input_shapes, shapes.result_shape
     a_np, b_np = values(shape_a, seed), values(shape_b, seed + 1)
     upstream = values(result_shape, seed + 2)
-    a, b = Tensor(a_np, requires_grad=True), Tensor(b_np, requires_grad=True)
-    (a * b * Tensor(upstream)).sum().backward()
+    a, b = tensor(a_np, requires_grad=True), tensor(b_np, requires_grad=True)
+    (a * b * tensor(upstream)).sum().backward()
     assert a.grad is not None and b.grad is not None
     assert a.grad.shape == shape_a and b.grad.shape == shape_b
     expected_a = unbroadcast(upstream * np.broadcast_to(b_np, result_shape), shape_a).reshape(shape_a)
@@ -112,7 +112,7 @@ def test_reductions_match_numpy(name: str, shape_axes, keepdim: bool, seed: int)
     ours, numpy_op = REDUCTIONS[name]
     shape, axis = shape_axes
     a = values(shape, seed)
-    out = ours(Tensor(a), axis, keepdim)
+    out = ours(tensor(a), axis, keepdim)
     expected = np.asarray(numpy_op(a.astype(np.float64), axis=axis, keepdims=keepdim))
     assert out.shape == expected.shape
     np.testing.assert_allclose(out.numpy(), expected, rtol=1e-5, atol=1e-6)

@@ -8,7 +8,7 @@ import pytest
 import torch
 
 from edugrad.function import topological_order
-from edugrad.tensor import Tensor, dtypes
+from edugrad.tensor import Tensor, dtypes, tensor
 
 AXIS_OPS = ["sum", "prod", "mean", "var", "std", "max", "min", "amax", "amin", "argmax", "argmin", "logsumexp",
             "softmax", "log_softmax", "cumsum", "cumprod", "any", "all"]
@@ -52,12 +52,12 @@ def test_max_and_min_with_a_dim_return_a_named_tuple_as_torch(op: str) -> None:
 
 
 def test_max_of_a_0d_tensor_along_dim_0() -> None:
-    values, indices = Tensor(2.5).max(-1)
+    values, indices = tensor(2.5).max(-1)
     assert values.shape == indices.shape == () and values.item() == 2.5 and indices.item() == 0
 
 
 def test_reduce_dtype_casts_the_input_first_as_torch() -> None:
-    big = Tensor([2**40, 2**40])
+    big = tensor([2**40, 2**40])
     assert big.sum(dtype=dtypes.int32).item() == torch.tensor([2**40, 2**40]).sum(dtype=torch.int32).item()
     with pytest.raises(TypeError, match="mean: dtype must be a floating-point dtype, got int64"):
         Tensor([1.0]).mean(dtype=dtypes.int64)
@@ -112,16 +112,16 @@ def test_prod_and_sum_of_nothing() -> None:
 
 def test_min_of_integer_extremes_does_not_overflow() -> None:
     low, high = np.iinfo(np.int64).min, np.iinfo(np.int64).max
-    assert Tensor(np.array([low, 0, high])).min().item() == low
-    assert Tensor(np.array([low, 0, high])).max().item() == high
-    assert Tensor(np.array([0, 1, 255], dtype=np.uint8)).min().item() == 0
-    assert Tensor(np.array([3, -128, 127], dtype=np.int32)).min().dtype is dtypes.int32
+    assert tensor(np.array([low, 0, high])).min().item() == low
+    assert tensor(np.array([low, 0, high])).max().item() == high
+    assert tensor(np.array([0, 1, 255], dtype=np.uint8)).min().item() == 0
+    assert tensor(np.array([3, -128, 127], dtype=np.int32)).min().dtype is dtypes.int32
 
 
 def test_argmax_picks_the_first_nan_and_the_first_tie() -> None:
     x = Tensor([1.0, math.nan, 3.0, math.nan])
     assert x.argmax().item() == 1 and x.argmin().item() == 1
-    ties = Tensor([[1, 5, 5], [7, 7, 0]])
+    ties = tensor([[1, 5, 5], [7, 7, 0]])
     np.testing.assert_array_equal(ties.argmax(1).numpy(), [1, 0])
     np.testing.assert_array_equal(ties.argmin(0).numpy(), [0, 0, 1])
     assert ties.argmax().dtype is dtypes.int64
@@ -147,20 +147,20 @@ def test_logsumexp_and_softmax_at_infinities() -> None:
 
 
 def test_softmax_of_integers_is_float32() -> None:
-    probabilities = Tensor([1, 2, 3]).softmax(0)
+    probabilities = tensor([1, 2, 3]).softmax(0)
     assert probabilities.dtype is dtypes.float32
     assert probabilities.sum().item() == pytest.approx(1.0)
 
 
 def test_var_of_integers_and_default_correction() -> None:
-    x = Tensor([1, 2, 3, 4])
+    x = tensor([1, 2, 3, 4])
     assert x.var().dtype is dtypes.float32
     assert x.var().item() == pytest.approx(np.var([1, 2, 3, 4], ddof=1))
     assert x.std(correction=0).item() == pytest.approx(np.std([1, 2, 3, 4]))
 
 
 def test_reductions_of_a_0d_tensor() -> None:
-    x = Tensor(2.5)
+    x = tensor(2.5)
     for op in ["sum", "prod", "mean", "amax", "amin", "logsumexp", "cumsum", "cumprod"]:
         assert getattr(x, op)(0).shape == ()
     assert x.argmax(0).item() == 0 and x.softmax(0).item() == 1.0
@@ -169,7 +169,7 @@ def test_reductions_of_a_0d_tensor() -> None:
 def test_any_and_all_accept_numbers() -> None:
     x = Tensor([[0.0, math.nan], [0.0, 0.0]])
     np.testing.assert_array_equal(x.any(1).numpy(), [True, False])
-    np.testing.assert_array_equal(Tensor([1, 2, 0]).all().numpy(), False)
+    np.testing.assert_array_equal(tensor([1, 2, 0]).all().numpy(), False)
 
 
 def test_cumsum_and_cumprod_return_new_tensors() -> None:

@@ -6,7 +6,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from edugrad.tensor import Tensor, grad
+from edugrad.tensor import Tensor, grad, tensor
 
 CASES = {
     "softmax": (lambda x: x.softmax(-1), lambda x: x.softmax(-1)),
@@ -37,12 +37,12 @@ def test_second_derivative_matches_torch(name: str) -> None:
     ours, theirs = CASES[name]
     rng = np.random.default_rng(0)
     values, u = rng.uniform(-1.5, 1.5, (2, 3, 4))
-    x, t = Tensor(values, requires_grad=True), torch.tensor(values, requires_grad=True)
+    x, t = tensor(values, requires_grad=True), torch.tensor(values, requires_grad=True)
     out, expected = ours(x), theirs(t)
     w = rng.uniform(-1, 1, out.shape)  # random weights make every output element count differently
 
-    (g,) = grad((out * Tensor(w)).sum(), x, create_graph=True)
-    (g * Tensor(u)).sum().backward()
+    (g,) = grad((out * tensor(w)).sum(), x, create_graph=True)
+    (g * tensor(u)).sum().backward()
     (tg,) = torch.autograd.grad((expected * torch.tensor(w)).sum(), t, create_graph=True)
     (th,) = torch.autograd.grad((tg * torch.tensor(u)).sum(), t)
 

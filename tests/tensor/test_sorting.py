@@ -8,7 +8,7 @@ import pytest
 import torch
 
 from edugrad.function import topological_order
-from edugrad.tensor import Tensor, dtypes
+from edugrad.tensor import Tensor, dtypes, tensor
 from edugrad.tensor.random import Generator
 
 
@@ -35,7 +35,7 @@ def test_sort_returns_a_named_tuple_of_int64_indices() -> None:
 
 def test_topk_of_ties_returns_torchs_values_and_indices_of_equal_values() -> None:
     data = np.array([[2, 2, 1, 2, 0, 2], [5, 5, 5, 5, 5, 5]], dtype=np.int64)
-    ours, theirs = Tensor(data).long().topk(3), torch.tensor(data).topk(3)
+    ours, theirs = tensor(data).long().topk(3), torch.tensor(data).topk(3)
     assert ours.values.tolist() == theirs.values.tolist()
     picked = np.take_along_axis(data, ours.indices.numpy(), axis=1)
     np.testing.assert_array_equal(picked, theirs.values.numpy())

@@ -17,6 +17,7 @@ import importlib
 import inspect
 import re
 import sys
+import types
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -173,13 +174,16 @@ def differences(ours: list[Param], theirs: list[Param]) -> list[str]:
     if [p.name for p in ours] != [p.name for p in theirs]:
         problems.append(f"parameters {_describe(ours)}, torch has {_describe(theirs)}")
         return problems
-    for a, b in zip(ours, theirs):
+    for i, (a, b) in enumerate(zip(ours, theirs)):
         # A positional parameter after torch's *size (varargs) is keyword-only in Python: compare as such.
         if a.kind != b.kind and not (b.kind == "positional" and a.kind == "keyword" and b.has_default is False):
             problems.append(f"{a.name} is {a.kind}, torch's is {b.kind}")
+        # torch documents overloads such as `randint(low=0, high, size)`, which Python cannot write: after a
+        # parameter with a default, ours needs one too.
+        after_default = any(p.has_default and p.kind == "positional" for p in theirs[:i])
         if b.has_default and not a.has_default:
             problems.append(f"{a.name} has no default, torch's is {b.default!r}")
-        elif a.has_default and not b.has_default and a.kind == b.kind == "positional":
+        elif a.has_default and not b.has_default and a.kind == b.kind == "positional" and not after_default:
             problems.append(f"{a.name} has a default {a.default!r}, torch's has none")
         elif a.literal and b.literal and a.default != b.default:
             problems.append(f"{a.name} defaults to {a.default!r}, torch's to {b.default!r}")
@@ -190,6 +194,8 @@ def compare(ours_fn: Any, theirs_fn: Any, method: bool = False) -> list[str]:
     """[] if edugrad's `ours_fn` has one of torch's signatures of `theirs_fn`, else what differs (from the
     overload that differs least). Classes are compared by their constructors."""
     if inspect.isclass(ours_fn):
+        if isinstance(getattr(theirs_fn, "__init__", None), types.WrapperDescriptorType):
+            return []  # a constructor written in C (torch.Tensor, torch.device, ...): no signature to compare with
         ours_fn, theirs_fn, method = ours_fn.__init__, getattr(theirs_fn, "__init__", theirs_fn), True
     theirs = torch_signatures(theirs_fn, method)
     if not theirs:

@@ -31,7 +31,7 @@ import numpy as np
 
 from edugrad.nn.hooks import RemovableHandle
 from edugrad.nn.parameter import Parameter
-from edugrad.tensor import DType, Tensor, dtypes, no_grad
+from edugrad.tensor import DType, Tensor, dtypes, no_grad, tensor
 
 __all__ = ["IncompatibleKeys", "Module"]
 
@@ -577,7 +577,7 @@ def _state_tensor(key: str, value: Any, target: Tensor) -> tuple[Tensor, str]:
             return target, (f'While copying the parameter named "{key}", expected a Tensor, a NumPy array or a torch '
                             f"tensor from the checkpoint but received {type(value)}")
         try:
-            value = Tensor(np.asarray(value))
+            value = tensor(np.asarray(value))
         except (TypeError, ValueError, RuntimeError) as error:
             return target, f'While copying the parameter named "{key}", the value cannot be converted: {error}'
     if value.shape != target.shape:

@@ -31,10 +31,18 @@ from edugrad.tensor.reduce import (
 )
 from edugrad.tensor.sorting import argsort, sort, topk
 from edugrad.tensor.tracing import trace
-from edugrad.tensor.creation import randperm
+from edugrad.tensor.tensor import is_floating_point, numel
 from edugrad.tensor.devices import device
 from edugrad.tensor.random import (
     Generator, default_generator, get_rng_state, initial_seed, manual_seed, seed, set_rng_state,
+)
+from edugrad.tensor.sampling import normal, rand, rand_like, randint, randint_like, randn, randn_like, randperm
+# The function `tensor` (torch.tensor) takes the place of the submodule `edugrad.tensor.tensor` as an attribute of
+# this package; the topic modules bound that module while this package was imported, and the rest of the code
+# imports from it by its full name (`from edugrad.tensor.tensor import Tensor`).
+from edugrad.tensor.creation import (
+    arange, as_tensor, empty, empty_like, eye, from_numpy, full, full_like, is_tensor, linspace, logspace, ones,
+    ones_like, tensor, zeros, zeros_like,
 )
 
 __version__ = "0.1.0"
@@ -43,8 +51,12 @@ __all__ = ["DType", "Tensor", "cat", "dtypes", "enable_grad", "grad", "no_grad",
            "where"]
 
 # creation, random streams and devices
-__all__ += ["Generator", "default_generator", "device", "get_rng_state", "initial_seed", "manual_seed", "randperm",
-            "seed", "set_rng_state"]
+__all__ += [
+    "Generator", "arange", "as_tensor", "default_generator", "device", "empty", "empty_like", "eye", "from_numpy",
+    "full", "full_like", "get_rng_state", "initial_seed", "is_floating_point", "is_tensor", "linspace", "logspace",
+    "manual_seed", "normal", "numel", "ones", "ones_like", "rand", "rand_like", "randint", "randint_like", "randn",
+    "randn_like", "randperm", "seed", "set_rng_state", "tensor", "zeros", "zeros_like",
+]
 
 # the ops (torch.trace, the matrix trace, is linalg.trace; the name `trace` is the tracer's for now)
 __all__ += [

@@ -14,6 +14,7 @@ from typing import TypeAlias
 from edugrad.data import DType, TensorData, dtypes, promote_types, result_type
 from edugrad.function import Add, Div, Equal, FloorDiv, Less, Maximum, Mul, Neg, Pow, Sub, Where, is_grad_enabled
 from edugrad.tensor import tensor as _t
+from edugrad.tensor.creation import tensor
 
 Operand: TypeAlias = "_t.Tensor | bool | int | float"  # (NumPy arrays are accepted too, see as_tensor)
 
@@ -68,7 +69,7 @@ def as_tensor(value: Operand, op: str) -> _t.Tensor:
     if isinstance(value, _t.Tensor):
         return value
     try:
-        return _t.Tensor(value)
+        return tensor(value)
     except (TypeError, ValueError) as error:
         raise TypeError(f"{op}: expected a Tensor, a Python number or an array as the other operand, got "
                         f"{type(value).__name__}") from error

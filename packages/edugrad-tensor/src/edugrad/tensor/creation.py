@@ -1,25 +1,31 @@
-"""Creating tensors: constants, ranges, random values, weight initializers and the `*_like` variants.
+"""Creating tensors from data, constants and ranges, with torch's signatures: `tensor`, `as_tensor`,
+`from_numpy`, the legacy `Tensor(...)` constructor, `zeros`/`ones`/`empty`/`full`, `arange`/`linspace`/`logspace`,
+`eye` and the `*_like` variants.
 
 Tensor layer (`edugrad.tensor`). The basic ones make one TensorData with a load op of the data layer and wrap
-it as a leaf; the others (linspace, eye, randint, normal, uniform and the initializers) shape such a load
-with a few Tensor ops and wrap the result as a new leaf. Shapes may be given as varargs or as one tuple
-(`zeros(2, 3)` or `zeros((2, 3))`). Float results default to float32. Random values come from a `Generator`
-(`edugrad.tensor.random`): the one given as `generator=`, else the default one of the device, which
-`manual_seed` seeds, so a seeded program draws the same numbers every run.
+it as a leaf; the others (linspace, logspace, eye) shape such a load with a few Tensor ops and wrap the result
+as a new leaf. Shapes may be given as varargs or as one sequence (`zeros(2, 3)` or `zeros((2, 3))`). A float
+result without `dtype=` has the default dtype (float32 unless `set_default_dtype` changed it); `device=` names
+where the values live (see `devices`), and the edugrad-only `backend=` names a backend of the data layer
+instead. The random functions are in `sampling`.
 """
 
 from __future__ import annotations
 
+import math
+import operator
 from collections.abc import Sequence
-from math import prod, sqrt
+from typing import Any
 
-from edugrad.data import Backend, DType, TensorData, dtypes, get_backend
+import numpy as np
+
+from edugrad.data import Backend, DType, TensorData, dtypes
 from edugrad.data import check_shape as _check_shape
 from edugrad.tensor import tensor as _t
-from edugrad.tensor.devices import DeviceLike, backend_of
-from edugrad.tensor.random import Generator, stream
+from edugrad.tensor.devices import DeviceLike, backend_for, device_of
 
 ShapeArg = int | Sequence[int]
+Number = int | float
 
 
 def shape_from_args(shape: tuple[ShapeArg, ...], op: str) -> tuple[int, ...]:
@@ -29,213 +35,228 @@ def shape_from_args(shape: tuple[ShapeArg, ...], op: str) -> tuple[int, ...]:
     return _check_shape(shape, op)  # type: ignore[arg-type]
 
 
-def _leaf(data: TensorData, requires_grad: bool) -> _t.Tensor:
-    return _t.Tensor(data, requires_grad=requires_grad)
+def leaf(data: TensorData, requires_grad: bool) -> _t.Tensor:
+    """A new leaf tensor around `data` (requires_grad_ refuses an integer one)."""
+    out = _t.Tensor._wrap(data)
+    return out.requires_grad_() if requires_grad else out
 
 
-def empty(*shape: ShapeArg, dtype: DType = dtypes.float32, requires_grad: bool = False,
-          backend: str | None = None) -> _t.Tensor:
-    """A tensor whose values are whatever the memory held."""
-    return _leaf(TensorData.empty(shape_from_args(shape, "empty"), dtype, backend), requires_grad)
+def backend_like(input: _t.Tensor, device: DeviceLike | None, backend: str | None, op: str) -> Backend:
+    """Where a `*_like` result goes: `input`'s backend unless `device=` or `backend=` says otherwise."""
+    if device is None and backend is None:
+        return input._data.backend
+    return backend_for(device, backend, op)
 
 
-def full(shape: ShapeArg, fill_value: bool | int | float, dtype: DType | None = None, requires_grad: bool = False,
-         backend: str | None = None) -> _t.Tensor:
-    """A tensor filled with `fill_value` (its dtype follows the value's type, as in torch.full)."""
+# from data
+
+
+def tensor(data: Any, *, dtype: DType | None = None, device: DeviceLike | None = None, requires_grad: bool = False,
+           pin_memory: bool = False, backend: str | None = None) -> _t.Tensor:
+    """A new leaf tensor holding a copy of `data` (a number, a nested sequence, a NumPy array or a tensor), as
+    torch.tensor: Python bools become bool, ints int64 and floats the default dtype (float32); NumPy arrays and
+    scalars keep their dtype. `pin_memory` changes nothing: edugrad's CPU memory cannot be pinned."""
+    return leaf(_copied(data, dtype, backend_for(device, backend, "tensor")), requires_grad)
+
+
+def _copied(data: Any, dtype: DType | None, backend: Backend) -> TensorData:
+    if not isinstance(data, _t.Tensor):
+        return _t.to_data(data, dtype, backend)
+    # torch.tensor(t) is t.detach().clone(): a TensorData of its own (clone shares the never-written array)
+    values = data._data if data._data.backend is backend else TensorData.from_numpy(data.numpy(), None, backend)
+    return values.cast(dtype) if dtype is not None and dtype is not values.dtype else values.clone()
+
+
+def as_tensor(data: Any, *, dtype: DType | None = None, device: DeviceLike | None = None,
+              backend: str | None = None) -> _t.Tensor:
+    """`data` as a tensor, as torch.as_tensor: a tensor is returned as it is when it has the dtype and device
+    asked for, else converted with `to` (which stays in the graph); anything else becomes a new tensor, as with
+    `tensor`. (torch shares the memory of a NumPy array; edugrad copies it, see `from_numpy`.)"""
+    if not isinstance(data, _t.Tensor):
+        return leaf(_copied(data, dtype, backend_for(device, backend, "as_tensor")), False)
+    chosen = backend_like(data, device, backend, "as_tensor")
+    return data.to(device_of(chosen), dtype or data.dtype)
+
+
+def from_numpy(ndarray: np.ndarray[Any, Any]) -> _t.Tensor:
+    """A tensor with the values and dtype of a NumPy array, as torch.from_numpy, but a copy: torch shares the
+    array's memory, edugrad does not (its arrays are never written once made, so a later change to the NumPy
+    array does not reach the tensor, and an in-place op on the tensor does not reach the array)."""
+    if not isinstance(ndarray, np.ndarray):
+        raise TypeError(f"from_numpy: expected np.ndarray (got {ndarray.__class__.__name__})")
+    return leaf(TensorData.from_numpy(ndarray, None, backend_for(None, None, "from_numpy")), False)
+
+
+def legacy_data(args: tuple[Any, ...], dtype: DType | None, backend: Backend) -> TensorData:
+    """What torch's legacy constructor `torch.Tensor(*args)` makes: `Tensor()` an empty tensor, `Tensor(2, 3)` an
+    uninitialised one of that shape, `Tensor(data)` the data as the default dtype (also ints and bools, unlike
+    `tensor`), and `Tensor(t)` the values of tensor t, in t's dtype. edugrad's own `TensorData` is wrapped as it
+    is."""
+    dtype = dtypes.default_float if dtype is None else dtype
+    if not args:
+        return TensorData.empty((0,), dtype, backend)
+    if all(isinstance(a, int) and not isinstance(a, bool) for a in args):
+        return TensorData.empty(_check_shape(args, "Tensor"), dtype, backend)
+    if len(args) > 1:
+        kinds = ", ".join(a.__class__.__name__ for a in args)
+        raise TypeError(f"Tensor: expected sizes (ints) or one sequence of data, got ({kinds}); give dtype=, "
+                        "device= and requires_grad= as keywords")
+    (data,) = args
+    if isinstance(data, TensorData | _t.Tensor):
+        return _t.to_data(data, None, backend)
+    if isinstance(data, bool | int | float | np.generic):
+        raise TypeError(f"Tensor: data must be a sequence (got {data.__class__.__name__}); tensor({data!r}) "
+                        "makes a 0-d tensor")
+    return _t.to_data(data, dtype, backend)
+
+
+def is_tensor(obj: Any) -> bool:
+    """True for an edugrad Tensor, as torch.is_tensor."""
+    return isinstance(obj, _t.Tensor)
+
+
+# constants
+
+
+def empty(*size: ShapeArg, dtype: DType | None = None, device: DeviceLike | None = None,
+          requires_grad: bool = False, pin_memory: bool = False, backend: str | None = None) -> _t.Tensor:
+    """A tensor whose values are whatever the memory held. (`pin_memory` changes nothing, as in `tensor`.)"""
+    shape = shape_from_args(size, "empty")
+    data = TensorData.empty(shape, dtypes.default_float if dtype is None else dtype, backend_for(device, backend,
+                                                                                                "empty"))
+    return leaf(data, requires_grad)
+
+
+def full(size: ShapeArg, fill_value: bool | int | float, *, dtype: DType | None = None,
+         device: DeviceLike | None = None, requires_grad: bool = False, backend: str | None = None) -> _t.Tensor:
+    """A tensor filled with `fill_value`; its dtype follows the value's type unless given (bool, int64, or the
+    default float dtype), as torch.full."""
     if dtype is None:
         dtype = _t.to_data(fill_value).dtype
-    shape_tuple = shape_from_args((shape,), "full")
-    # The backend makes a constant a broadcast view; a leaf gets its own writable memory.
-    data = TensorData.from_numpy(TensorData.full(shape_tuple, fill_value, dtype, backend).numpy(), dtype, backend)
-    return _leaf(data, requires_grad)
+    return leaf(filled(shape_from_args((size,), "full"), fill_value, dtype, backend_for(device, backend, "full")),
+                requires_grad)
 
 
-def zeros(*shape: ShapeArg, dtype: DType = dtypes.float32, requires_grad: bool = False,
-          backend: str | None = None) -> _t.Tensor:
-    """A tensor of zeros (float32 unless `dtype` says otherwise)."""
-    return full(shape_from_args(shape, "zeros"), 0, dtype, requires_grad, backend)
+def filled(shape: tuple[int, ...], value: bool | int | float, dtype: DType, backend: Backend) -> TensorData:
+    # The backend makes a constant a zero-stride view of one element; a leaf gets memory of its own.
+    return TensorData.from_numpy(TensorData.full(shape, value, dtype, backend).numpy(), dtype, backend)
 
 
-def ones(*shape: ShapeArg, dtype: DType = dtypes.float32, requires_grad: bool = False,
-         backend: str | None = None) -> _t.Tensor:
-    """A tensor of ones (float32 unless `dtype` says otherwise)."""
-    return full(shape_from_args(shape, "ones"), 1, dtype, requires_grad, backend)
-
-
-def arange(start: int | float, stop: int | float | None = None, step: int | float = 1, dtype: DType | None = None,
-           requires_grad: bool = False, backend: str | None = None) -> _t.Tensor:
-    """start, start + step, ... below stop (`arange(n)` is 0 .. n-1); int64 for int arguments, else float32."""
-    if stop is None:
-        start, stop = 0, start
-    if dtype is None:
-        all_ints = all(isinstance(v, int) for v in (start, stop, step))
-        dtype = dtypes.default_int if all_ints else dtypes.default_float
-    return _leaf(TensorData.arange(start, stop, step, dtype, backend), requires_grad)
-
-
-def rand(*shape: ShapeArg, generator: Generator | None = None, dtype: DType = dtypes.float32,
-         requires_grad: bool = False, backend: str | None = None) -> _t.Tensor:
-    """Uniform random values on [0, 1)."""
-    chosen = get_backend(backend)
-    data = TensorData.rand(shape_from_args(shape, "rand"), dtype, chosen, stream(generator, chosen, "rand"))
-    return _leaf(data, requires_grad)
-
-
-def randn(*shape: ShapeArg, generator: Generator | None = None, dtype: DType = dtypes.float32,
+def zeros(*size: ShapeArg, dtype: DType | None = None, device: DeviceLike | None = None,
           requires_grad: bool = False, backend: str | None = None) -> _t.Tensor:
-    """Standard normal random values."""
-    chosen = get_backend(backend)
-    data = TensorData.randn(shape_from_args(shape, "randn"), dtype, chosen, stream(generator, chosen, "randn"))
-    return _leaf(data, requires_grad)
+    """A tensor of zeros."""
+    return full(shape_from_args(size, "zeros"), 0, dtype=dtype or dtypes.default_float, device=device,
+                requires_grad=requires_grad, backend=backend)
 
 
-def randperm(n: int, *, generator: Generator | None = None, dtype: DType = dtypes.int64,
-             device: DeviceLike | None = None, requires_grad: bool = False, pin_memory: bool = False,
-             backend: str | None = None) -> _t.Tensor:
-    """0 .. n-1 in a random order, as torch.randperm (the shuffle of a data loader)."""
-    chosen = _backend_for(device, backend, "randperm")
-    data = TensorData.randperm(n, dtype, chosen, stream(generator, chosen, "randperm"))
-    return _leaf(data, requires_grad)
+def ones(*size: ShapeArg, dtype: DType | None = None, device: DeviceLike | None = None,
+         requires_grad: bool = False, backend: str | None = None) -> _t.Tensor:
+    """A tensor of ones."""
+    return full(shape_from_args(size, "ones"), 1, dtype=dtype or dtypes.default_float, device=device,
+                requires_grad=requires_grad, backend=backend)
 
 
-def _backend_for(device: DeviceLike | None, backend: str | None, op: str) -> Backend:
-    """The backend a new tensor goes to: named by torch's `device=` or by edugrad's `backend=` (the default
-    backend when neither is given)."""
-    if backend is None:
-        return backend_of(device)
-    if device is not None:
-        raise TypeError(f"{op}: give device= or backend=, not both")
-    return get_backend(backend)
+def empty_like(input: _t.Tensor, *, dtype: DType | None = None, device: DeviceLike | None = None,
+               requires_grad: bool = False, backend: str | None = None) -> _t.Tensor:
+    """An uninitialised tensor of `input`'s shape, dtype and device (unless given)."""
+    chosen = backend_like(input, device, backend, "empty_like")
+    return leaf(TensorData.empty(input.shape, dtype or input.dtype, chosen), requires_grad)
 
 
-def linspace(start: int | float, end: int | float, steps: int, dtype: DType = dtypes.float32,
+def full_like(input: _t.Tensor, fill_value: bool | int | float, *, dtype: DType | None = None,
+              device: DeviceLike | None = None, requires_grad: bool = False, backend: str | None = None) -> _t.Tensor:
+    """`fill_value` in `input`'s shape, dtype and device (unless given; an int dtype truncates a float value)."""
+    chosen = backend_like(input, device, backend, "full_like")
+    return leaf(filled(input.shape, fill_value, dtype or input.dtype, chosen), requires_grad)
+
+
+def zeros_like(input: _t.Tensor, *, dtype: DType | None = None, device: DeviceLike | None = None,
+               requires_grad: bool = False, backend: str | None = None) -> _t.Tensor:
+    """Zeros in `input`'s shape, dtype and device (unless given)."""
+    return full_like(input, 0, dtype=dtype, device=device, requires_grad=requires_grad, backend=backend)
+
+
+def ones_like(input: _t.Tensor, *, dtype: DType | None = None, device: DeviceLike | None = None,
+              requires_grad: bool = False, backend: str | None = None) -> _t.Tensor:
+    """Ones in `input`'s shape, dtype and device (unless given)."""
+    return full_like(input, 1, dtype=dtype, device=device, requires_grad=requires_grad, backend=backend)
+
+
+# ranges
+
+
+def arange(start: Number = 0, end: Number | None = None, step: Number = 1, *, dtype: DType | None = None,
+           device: DeviceLike | None = None, requires_grad: bool = False, backend: str | None = None) -> _t.Tensor:
+    """start, start + step, ... below end, as torch.arange (`arange(n)` is 0 .. n-1); int64 when every argument
+    is an int, else the default float dtype."""
+    if end is None:
+        start, end = 0, start
+    start, end, step = (_number(v, "arange") for v in (start, end, step))
+    if not all(math.isfinite(v) for v in (start, end, step)):
+        raise ValueError(f"arange: unsupported range: {start} -> {end} (step {step})")
+    if step == 0:
+        raise ValueError("arange: step must be nonzero")
+    if (end - start) * step < 0:
+        raise ValueError(f"arange: upper bound and lower bound inconsistent with step sign (start={start}, "
+                         f"end={end}, step={step})")
+    if dtype is None:
+        all_ints = all(isinstance(v, int) for v in (start, end, step))
+        dtype = dtypes.default_int if all_ints else dtypes.default_float
+    return leaf(TensorData.arange(start, end, step, dtype, backend_for(device, backend, "arange")), requires_grad)
+
+
+def _number(value: Any, op: str) -> Number:
+    """A range bound as a Python number: a 0-d tensor or a NumPy scalar gives its value."""
+    if isinstance(value, int | float):
+        return value
+    if isinstance(value, _t.Tensor):
+        item = value.item()
+        return int(item) if isinstance(item, bool) else item
+    try:
+        return operator.index(value)  # a NumPy integer
+    except TypeError:
+        if hasattr(value, "__float__"):
+            return float(value)
+        raise TypeError(f"{op}: expected a number, got {value.__class__.__name__}") from None
+
+
+def linspace(start: Number, end: Number, steps: int, *, dtype: DType | None = None, device: DeviceLike | None = None,
              requires_grad: bool = False, backend: str | None = None) -> _t.Tensor:
-    """`steps` evenly spaced values from start to end, both included."""
-    if not isinstance(steps, int) or steps < 0:
-        raise ValueError(f"linspace: steps must be a non-negative int, got {steps!r}")
+    """`steps` evenly spaced values from start to end, both included (an int dtype truncates them)."""
+    chosen = backend_for(device, backend, "linspace")
+    return leaf(_spaced(start, end, steps, chosen, "linspace").cast(dtype or dtypes.default_float)._data,
+                requires_grad)
+
+
+def logspace(start: Number, end: Number, steps: int, base: float = 10.0, *, dtype: DType | None = None,
+             device: DeviceLike | None = None, requires_grad: bool = False, backend: str | None = None) -> _t.Tensor:
+    """base ** x for `steps` evenly spaced x from start to end, both included."""
+    chosen = backend_for(device, backend, "logspace")
+    powers = base ** _spaced(start, end, steps, chosen, "logspace")
+    return leaf(powers.cast(dtype or dtypes.default_float)._data, requires_grad)
+
+
+def _spaced(start: Number, end: Number, steps: int, backend: Backend, op: str) -> _t.Tensor:
+    """The float64 values of linspace; computed in float64 and rounded once at the end, so that the last value
+    lands on `end`."""
+    if not isinstance(steps, int) or isinstance(steps, bool):
+        raise TypeError(f"{op}: steps must be an int, got {steps.__class__.__name__}")
+    if steps < 0:
+        raise ValueError(f"{op}: number of steps must be non-negative, got {steps}")
+    start, end = _number(start, op), _number(end, op)
     step = (end - start) / (steps - 1) if steps > 1 else 0.0
-    # Computed in float64 and rounded once at the end, so the last value lands on `end`.
-    positions = arange(steps, dtype=dtypes.float64, backend=backend)
-    return _leaf((positions * step + start).cast(dtype)._data, requires_grad)
+    positions = leaf(TensorData.arange(0, steps, 1, dtypes.float64, backend), False)
+    return positions * step + start
 
 
-def eye(n: int, m: int | None = None, dtype: DType = dtypes.float32, requires_grad: bool = False,
-        backend: str | None = None) -> _t.Tensor:
+def eye(n: int, m: int | None = None, *, dtype: DType | None = None, device: DeviceLike | None = None,
+        requires_grad: bool = False, backend: str | None = None) -> _t.Tensor:
     """The n x m identity matrix (ones on the diagonal, m = n unless given)."""
-    rows = arange(n, backend=backend).reshape(n, 1)
-    cols = arange(n if m is None else m, backend=backend).reshape(1, -1)
-    return _leaf((rows == cols).cast(dtype)._data, requires_grad)
-
-
-def randint(*args: ShapeArg, low: int = 0, high: int = 10, generator: Generator | None = None,
-            dtype: DType = dtypes.int64, requires_grad: bool = False, backend: str | None = None) -> _t.Tensor:
-    """Random integers on [low, high). Takes PyTorch's `randint(low, high, size)` or `randint(high, size)`,
-    and the reference's `randint(*shape, low=0, high=10)`."""
-    if len(args) in (2, 3) and not isinstance(args[-1], int):
-        if (low, high) != (0, 10):
-            raise TypeError("randint: give low and high either as positional arguments or as keywords, not both")
-        *bounds, size = args
-        low, high = (0, *bounds) if len(bounds) == 1 else bounds  # type: ignore[assignment]
-        args = (size,)
-    shape = shape_from_args(args, "randint")
-    if high <= low:
-        raise ValueError(f"randint: expected low < high, got low={low} and high={high}")
-    # floor(u * span) for u uniform on [0, 1) is uniform on 0 .. span-1. The cast truncates, which is the floor
-    # here because u * span >= 0 (the reference added low first, so a negative low was never drawn); the
-    # minimum guards against u * span rounding up to span itself.
-    u = rand(shape, generator=generator, dtype=dtypes.float64, backend=backend)
-    draws = (u * (high - low)).cast(dtypes.int64).minimum(high - low - 1) + low
-    return _leaf(draws.cast(dtype)._data, requires_grad)  # requires_grad=True is refused: integers have no gradient
-
-
-def normal(*shape: ShapeArg, mean: float = 0.0, std: float = 1.0, generator: Generator | None = None,
-           dtype: DType = dtypes.float32, requires_grad: bool = False, backend: str | None = None) -> _t.Tensor:
-    """Normal random values with the given mean and standard deviation."""
-    draws = randn(shape_from_args(shape, "normal"), generator=generator, dtype=dtype, backend=backend)
-    return _leaf((draws * std + mean)._data, requires_grad)
-
-
-def uniform(*shape: ShapeArg, low: float = -1.0, high: float = 1.0, generator: Generator | None = None,
-            dtype: DType = dtypes.float32, requires_grad: bool = False, backend: str | None = None) -> _t.Tensor:
-    """Uniform random values on [low, high)."""
-    draws = rand(shape_from_args(shape, "uniform"), generator=generator, dtype=dtype, backend=backend)
-    values = draws * (high - low) + low
-    return _leaf(values._data, requires_grad)
-
-
-def _weight_shape(shape: tuple[ShapeArg, ...], op: str) -> tuple[tuple[int, ...], int]:
-    """The shape of a weight and its fan-in, the number of inputs feeding one output unit: prod(shape[1:])."""
-    sizes = shape_from_args(shape, op)
-    if not sizes or prod(sizes) == 0:
-        raise ValueError(f"{op}: needs a non-empty weight shape with at least one axis, got {sizes}")
-    return sizes, prod(sizes[1:])
-
-
-def _symmetric_uniform(shape: tuple[int, ...], bound: float, dtype: DType, requires_grad: bool,
-                       backend: str | None) -> _t.Tensor:
-    return uniform(shape, low=-bound, high=bound, dtype=dtype, requires_grad=requires_grad, backend=backend)
-
-
-def _kaiming_std(fan_in: int, a: float) -> float:
-    # The gain sqrt(2 / (1 + a^2)) keeps the variance of leaky-relu activations (slope a) constant across layers.
-    return sqrt(2 / (1 + a**2)) / sqrt(fan_in)
-
-
-def scaled_uniform(*shape: ShapeArg, dtype: DType = dtypes.float32, requires_grad: bool = False,
-                   backend: str | None = None) -> _t.Tensor:
-    """Uniform on [-1, 1) scaled by 1/sqrt(numel): the reference's default weight initializer."""
-    sizes, _ = _weight_shape(shape, "scaled_uniform")
-    return _symmetric_uniform(sizes, prod(sizes) ** -0.5, dtype, requires_grad, backend)
-
-
-def glorot_uniform(*shape: ShapeArg, dtype: DType = dtypes.float32, requires_grad: bool = False,
-                   backend: str | None = None) -> _t.Tensor:
-    """Glorot/Xavier uniform: bound sqrt(6 / (shape[0] + prod(shape[1:]))), as in tinygrad."""
-    sizes, fan_in = _weight_shape(shape, "glorot_uniform")
-    return _symmetric_uniform(sizes, sqrt(6 / (sizes[0] + fan_in)), dtype, requires_grad, backend)
-
-
-def kaiming_uniform(*shape: ShapeArg, a: float = 0.01, dtype: DType = dtypes.float32, requires_grad: bool = False,
-                    backend: str | None = None) -> _t.Tensor:
-    """Kaiming/He uniform for leaky-relu slope `a`: bound sqrt(3) * sqrt(2/(1+a^2)) / sqrt(fan_in)."""
-    sizes, fan_in = _weight_shape(shape, "kaiming_uniform")
-    # Uniform on [-b, b) has standard deviation b / sqrt(3).
-    return _symmetric_uniform(sizes, sqrt(3) * _kaiming_std(fan_in, a), dtype, requires_grad, backend)
-
-
-def kaiming_normal(*shape: ShapeArg, a: float = 0.01, dtype: DType = dtypes.float32, requires_grad: bool = False,
-                   backend: str | None = None) -> _t.Tensor:
-    """Kaiming/He normal for leaky-relu slope `a`: std sqrt(2/(1+a^2)) / sqrt(fan_in)."""
-    sizes, fan_in = _weight_shape(shape, "kaiming_normal")
-    return normal(sizes, std=_kaiming_std(fan_in, a), dtype=dtype, requires_grad=requires_grad, backend=backend)
-
-
-def zeros_like(self: _t.Tensor, dtype: DType | None = None, requires_grad: bool = False) -> _t.Tensor:
-    """Zeros of this tensor's shape (and dtype, unless given)."""
-    return full(self.shape, 0, dtype or self.dtype, requires_grad, self.backend)
-
-
-def ones_like(self: _t.Tensor, dtype: DType | None = None, requires_grad: bool = False) -> _t.Tensor:
-    """Ones of this tensor's shape (and dtype, unless given)."""
-    return full(self.shape, 1, dtype or self.dtype, requires_grad, self.backend)
-
-
-def full_like(self: _t.Tensor, fill_value: bool | int | float, dtype: DType | None = None,
-              requires_grad: bool = False) -> _t.Tensor:
-    """`fill_value` in this tensor's shape (and dtype, unless given)."""
-    return full(self.shape, fill_value, dtype or self.dtype, requires_grad, self.backend)
-
-
-
-def rand_like(self: _t.Tensor, dtype: DType | None = None, requires_grad: bool = False,
-              generator: Generator | None = None) -> _t.Tensor:
-    """Uniform random values on [0, 1) in this tensor's shape (and dtype, unless given)."""
-    return rand(self.shape, generator=generator, dtype=dtype or self.dtype, requires_grad=requires_grad,
-                backend=self.backend)
-
-
-def randn_like(self: _t.Tensor, dtype: DType | None = None, requires_grad: bool = False,
-               generator: Generator | None = None) -> _t.Tensor:
-    """Standard normal random values in this tensor's shape (and dtype, unless given)."""
-    return randn(self.shape, generator=generator, dtype=dtype or self.dtype, requires_grad=requires_grad,
-                 backend=self.backend)
+    m = n if m is None else m
+    for name, size in (("n", n), ("m", m)):
+        if not isinstance(size, int) or isinstance(size, bool) or size < 0:
+            raise ValueError(f"eye: {name} must be a non-negative int, got {size!r}")
+    chosen = backend_for(device, backend, "eye")
+    rows = leaf(TensorData.arange(0, n, 1, dtypes.int64, chosen), False).reshape(n, 1)
+    cols = leaf(TensorData.arange(0, m, 1, dtypes.int64, chosen), False).reshape(1, m)
+    return leaf((rows == cols).cast(dtype or dtypes.default_float)._data, requires_grad)

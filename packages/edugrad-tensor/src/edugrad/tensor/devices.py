@@ -114,6 +114,16 @@ def backend_of(where: DeviceLike | None) -> Backend:
     return gpu
 
 
+def backend_for(device: DeviceLike | None, backend: str | None, op: str) -> Backend:
+    """The backend a new tensor goes to: named by torch's `device=` or by edugrad's `backend=` (the default
+    backend when neither is given)."""
+    if backend is None:
+        return backend_of(device)
+    if device is not None:
+        raise TypeError(f"{op}: give device= or backend=, not both")
+    return get_backend(backend)
+
+
 def _cuda_backend(what: str) -> Backend:
     """The torch backend, if it runs on a GPU; else a RuntimeError that says why not."""
     try:

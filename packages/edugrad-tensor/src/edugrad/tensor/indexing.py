@@ -26,7 +26,7 @@ from edugrad.data import dtypes
 from edugrad.function import CumSum, Flip, Gather, Pad, ScatterAdd, Shrink, is_grad_enabled
 from edugrad.tensor import tensor as _t
 from edugrad.tensor.binary import broadcast_shape, constant, where
-from edugrad.tensor.creation import arange, zeros
+from edugrad.tensor.creation import arange, tensor, zeros
 from edugrad.tensor.movement import expand, normalize_dim, permute, reshape, shrink
 
 IndexItem: TypeAlias = "int | slice | None | EllipsisType | _t.Tensor | Sequence[Any]"
@@ -52,7 +52,7 @@ def setitem(self: _t.Tensor, key: Index, value: _t.Tensor | bool | int | float) 
     if isinstance(value, _t.Tensor):
         values = value.cast(self.dtype)
     else:
-        values = _t.Tensor(value, self.dtype, backend=self.backend)
+        values = tensor(value, dtype=self.dtype, backend=self.backend)
     if broadcast_shape(values.shape, positions.shape, "setitem") != positions.shape:
         raise ValueError(f"setitem: cannot write a value of shape {values.shape} into a selection of shape "
                          f"{positions.shape}")
@@ -183,9 +183,9 @@ def _item(i: Any) -> Item | EllipsisType:
 def _list_index(values: Sequence[Any]) -> _t.Tensor:
     """A list index as a tensor: ints make an int64 index, bools a mask; the empty list selects nothing."""
     if len(values) == 0:
-        return _t.Tensor(values, dtypes.int64)
+        return tensor(values, dtype=dtypes.int64)
     try:
-        return _t.Tensor(values)
+        return tensor(values)
     except (TypeError, ValueError) as error:
         raise IndexError(f"getitem: a list index must hold ints or bools of one shape, got {values!r:.60}") from error
 
@@ -334,7 +334,7 @@ def _mask_positions(mask: _t.Tensor, shape: tuple[int, ...], axis: int) -> _t.Te
 def _index_tensor(index: _t.Tensor | Sequence[Any], op: str) -> _t.Tensor:
     """An index argument as an integer tensor (lists are converted)."""
     if not isinstance(index, _t.Tensor):
-        index = _t.Tensor(index, dtypes.int64)
+        index = tensor(index, dtype=dtypes.int64)
     if not index.dtype.is_integer:
         raise TypeError(f"{op}: index must be an integer tensor, got {index.dtype.name}")
     return index

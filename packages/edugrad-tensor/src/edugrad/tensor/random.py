@@ -73,7 +73,8 @@ class Generator:
 
     def get_state(self) -> _t.Tensor:
         """The whole state of the stream as a uint8 tensor on the CPU; `set_state` returns to it."""
-        state = self._backend.generator_state(self._stream).tobytes() + self._initial_seed.to_bytes(_SEED_BYTES, "little")
+        stream_state = self._backend.generator_state(self._stream).tobytes()
+        state = stream_state + self._initial_seed.to_bytes(_SEED_BYTES, "little")
         return _t.Tensor._wrap(TensorData.from_numpy(bytearray(state), dtypes.uint8, backend_of("cpu")))
 
     def set_state(self, new_state: _t.Tensor) -> Generator:

@@ -18,6 +18,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from edugrad.data import DType, TensorData, dtypes
+from edugrad.data.tensor_data import BackendArg
 from edugrad.function import Cast, Node
 from edugrad.function.grad_mode import is_grad_enabled
 from edugrad.tensor import binary, creation, elementwise, movement, reduce
@@ -29,24 +30,29 @@ from edugrad.tensor import tracing
 from edugrad.tensor import random
 from edugrad.tensor import categorical, sorting
 from edugrad.tensor import devices
+from edugrad.tensor import conversion, sampling
+from edugrad.tensor.devices import DeviceLike
 
 Scalar = bool | int | float
 TensorLike = Any  # a Tensor, a Python scalar, a (nested) list, a NumPy array or TensorData
 
 
-def to_data(value: TensorLike, dtype: DType | None = None, backend: str | None = None) -> TensorData:
-    """Convert user input to TensorData. Python floats become float32 and ints int64 (PyTorch's defaults);
-    NumPy arrays keep their dtype and are copied, so later changes to the array do not leak in."""
+def to_data(value: TensorLike, dtype: DType | None = None, backend: BackendArg = None) -> TensorData:
+    """Convert user input to TensorData, inferring the dtype as torch.tensor does: Python bools become bool, ints
+    int64 and floats the default dtype (float32); NumPy arrays and scalars keep their dtype and are copied, so
+    later changes to the array do not leak in. A TensorData or a tensor is taken as it is (cast if asked)."""
     if isinstance(value, TensorData):
         return value if dtype is None else value.cast(dtype)
     if isinstance(value, Node):
         return value._data if dtype is None else value._data.cast(dtype)
-    if isinstance(value, np.ndarray):
+    if isinstance(value, np.ndarray | np.generic):
         return TensorData.from_numpy(value, dtype, backend)
     array = np.asarray(value)
     if array.dtype == object or array.dtype.kind not in "biuf":
-        raise TypeError(f"Tensor: cannot build a tensor from {type(value).__name__} {value!r:.60}; expected a "
+        raise TypeError(f"tensor: cannot build a tensor from {type(value).__name__} {value!r:.60}; expected a "
                         "number, a (nested) list of numbers of equal lengths, a NumPy array or a Tensor")
+    if array.dtype.kind == "u":  # NumPy's choice for Python ints from 2**63 up
+        raise OverflowError(f"tensor: {value!r:.60} holds an integer too large for int64")
     if dtype is None:
         kind = array.dtype.kind
         dtype = dtypes.bool if kind == "b" else dtypes.default_float if kind == "f" else dtypes.default_int
@@ -61,15 +67,26 @@ class Tensor(Node):
     #: True inside `with Tensor.train():`; dropout and batch norm read it.
     training: ClassVar[bool] = False
 
-    def __init__(self, data: TensorLike, dtype: DType | None = None, requires_grad: bool = False,
-                 backend: str | None = None) -> None:
-        super().__init__(to_data(data, dtype, backend), requires_grad)
+    def __init__(self, *args: Any, device: DeviceLike | None = None, dtype: DType | None = None,
+                 requires_grad: builtins.bool = False, backend: str | None = None) -> None:
+        """torch's legacy constructor: `Tensor([1, 2])` is the data in the default dtype (float32, even for
+        ints), `Tensor(2, 3)` an uninitialised 2x3 tensor, `Tensor()` an empty one. `tensor(data)` is the
+        constructor to prefer: it infers int64 and bool. edugrad's `dtype=`, `requires_grad=` and `backend=`
+        are keyword-only extras."""
+        backend_obj = devices.backend_for(device, backend, "Tensor")
+        super().__init__(creation.legacy_data(args, dtype, backend_obj), requires_grad)
 
     # conversion and inspection
 
-    def numpy(self) -> np.ndarray[Any, Any]:
-        """The values as a new NumPy array."""
+    def numpy(self, *, force: builtins.bool = False) -> np.ndarray[Any, Any]:
+        """The values as a new NumPy array: always a copy (torch shares memory unless `force`), so it works on
+        a tensor that requires grad and on the GPU too."""
         return self._data.numpy()
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray[Any, Any]:
+        # NumPy's conversion protocol: np.asarray(t) and np.array([t1, t2]) read the values.
+        values = self._data.numpy()
+        return values if dtype is None else values.astype(dtype)
 
     def item(self) -> Scalar:
         """The value of a one-element tensor as a Python number."""
@@ -83,9 +100,17 @@ class Tensor(Node):
         """The values as (nested) Python lists."""
         return self.numpy().tolist()
 
-    def numel(self) -> int:
+    def numel(input) -> builtins.int:  # noqa: N805  (torch.numel(input) is this function)
         """The number of elements."""
-        return self._data.size
+        return input._data.size
+
+    nelement = numel
+
+    def dim(self) -> builtins.int:
+        """The number of axes (`ndim`)."""
+        return self._data.ndim
+
+    ndimension = dim
 
     def size(self, dim: int | None = None) -> tuple[int, ...] | int:
         """The shape, or the size of axis `dim`."""
@@ -95,13 +120,14 @@ class Tensor(Node):
         """Bytes per element."""
         return self.dtype.itemsize
 
-    def nbytes(self) -> int:
+    @property
+    def nbytes(self) -> builtins.int:
         """Bytes of all elements."""
         return self.dtype.itemsize * self._data.size
 
-    def is_floating_point(self) -> bool:
-        """True for float16, float32 and float64 tensors."""
-        return self.dtype.is_floating_point
+    def is_floating_point(input) -> builtins.bool:  # noqa: N805  (torch.is_floating_point(input) is this function)
+        """True for a floating-point dtype (float16, bfloat16, float32, float64)."""
+        return input.dtype.is_floating_point
 
     @property
     def backend(self) -> str:
@@ -158,10 +184,6 @@ class Tensor(Node):
             return self
         return Cast.apply(self, dtype=dtype)
 
-    def to(self, dtype: DType) -> Tensor:
-        """Same as `cast`, under PyTorch's name."""
-        return self.cast(dtype)
-
     def float(self) -> Tensor:
         """The values as float32 (same as `cast(dtypes.float32)`)."""
         return self.cast(dtypes.float32)
@@ -190,7 +212,7 @@ class Tensor(Node):
         """The same bytes read as `dtype` (same itemsize); not differentiable."""
         if self.requires_grad and is_grad_enabled():
             raise RuntimeError("bitcast: not differentiable; detach() the tensor first")
-        return Tensor(self._data.bitcast(dtype))
+        return Tensor._wrap(self._data.bitcast(dtype))
 
     # copies and in-place writes
 
@@ -264,29 +286,49 @@ class Tensor(Node):
         finally:
             Tensor.training = previous
 
-    # creation (staticmethods) and *_like
+    # devices and dtypes (`to` also casts), and torch's new_* methods
+    to = conversion.to
+    cpu = conversion.cpu
+    cuda = conversion.cuda
+    is_cuda = property(conversion.is_cuda)
+    get_device = conversion.get_device
+    type_as = conversion.type_as
+    pin_memory = conversion.pin_memory
+    is_pinned = conversion.is_pinned
+    new_tensor = conversion.new_tensor
+    new_zeros = conversion.new_zeros
+    new_ones = conversion.new_ones
+    new_full = conversion.new_full
+    new_empty = conversion.new_empty
+
+    # creation as staticmethods (the module-level functions are torch's: zeros(2, 3), arange(5), ...), and the
+    # reference edugrad's samplers and initializers, which torch has no name for
     empty = staticmethod(creation.empty)
     zeros = staticmethod(creation.zeros)
     ones = staticmethod(creation.ones)
     full = staticmethod(creation.full)
     arange = staticmethod(creation.arange)
-    rand = staticmethod(creation.rand)
-    randn = staticmethod(creation.randn)
-    manual_seed = staticmethod(random.manual_seed)
     linspace = staticmethod(creation.linspace)
+    logspace = staticmethod(creation.logspace)
     eye = staticmethod(creation.eye)
-    randint = staticmethod(creation.randint)
-    normal = staticmethod(creation.normal)
-    uniform = staticmethod(creation.uniform)
-    scaled_uniform = staticmethod(creation.scaled_uniform)
-    glorot_uniform = staticmethod(creation.glorot_uniform)
-    kaiming_uniform = staticmethod(creation.kaiming_uniform)
-    kaiming_normal = staticmethod(creation.kaiming_normal)
+    rand = staticmethod(sampling.rand)
+    randn = staticmethod(sampling.randn)
+    randint = staticmethod(sampling.randint)
+    manual_seed = staticmethod(random.manual_seed)
+    normal = staticmethod(sampling.normal_values)
+    uniform = staticmethod(sampling.uniform)
+    scaled_uniform = staticmethod(sampling.scaled_uniform)
+    glorot_uniform = staticmethod(sampling.glorot_uniform)
+    kaiming_uniform = staticmethod(sampling.kaiming_uniform)
+    kaiming_normal = staticmethod(sampling.kaiming_normal)
+    # the reference's x.zeros_like() (torch has only the functions, zeros_like(x)): the same functions
     zeros_like = creation.zeros_like
     ones_like = creation.ones_like
     full_like = creation.full_like
-    rand_like = creation.rand_like
-    randn_like = creation.randn_like
+    empty_like = creation.empty_like
+    rand_like = sampling.rand_like
+    randn_like = sampling.randn_like
+    randint_like = sampling.randint_like
 
     # movement
     reshape = movement.reshape
@@ -488,6 +530,11 @@ class Tensor(Node):
 
     # seeing inside (the graph as text, DOT or Mermaid; `edugrad.tensor.trace` records a block of code)
     graph = tracing.graph
+
+
+# torch's top-level functions that are Tensor methods too: the same function objects
+numel = Tensor.numel
+is_floating_point = Tensor.is_floating_point
     mm = linalg.mm
     bmm = linalg.bmm
     outer = linalg.outer

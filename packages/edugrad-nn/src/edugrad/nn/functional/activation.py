@@ -212,14 +212,14 @@ def prelu(input: Tensor, weight: Tensor) -> Tensor:
     return x.where(x > 0, w * x)
 
 
-def _rrelu(x: Tensor, lower: float, upper: float, training: bool, op: str) -> Tensor:
-    low, high = number_arg(op, "lower", lower), number_arg(op, "upper", upper)
+def _rrelu(input: Tensor, lower: float, upper: float, training: bool, op: str) -> Tensor:
+    x, low, high = tensor_arg(op, "input", input), number_arg(op, "lower", lower), number_arg(op, "upper", upper)
     if low > high:
         raise ValueError(f"{op}: lower ({lower}) must not be greater than upper ({upper})")
     if not training:
-        return tensor_arg(op, "input", x).leaky_relu((low + high) / 2)  # the mean slope
+        return x.leaky_relu((low + high) / 2)  # the mean slope
     # Training: each negative element gets its own slope, drawn uniformly from [lower, upper].
-    slopes = Tensor.rand(*tensor_arg(op, "input", x).shape, dtype=x.dtype) * (high - low) + low
+    slopes = Tensor.rand(*x.shape, dtype=x.dtype) * (high - low) + low
     return x.where(x >= 0, x * slopes)
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 
 from edugrad.nn.functional._common import number_arg, tensor_arg
-from edugrad.tensor import Tensor
+from edugrad.tensor import Tensor, tensor
 
 
 def vector_norm(x: Tensor, p: float, dim: int, keepdim: bool = False) -> Tensor:
@@ -72,7 +72,7 @@ def pdist(input: Tensor, p: float = 2) -> Tensor:
     second = [j for i in range(n) for j in range(i + 1, n)]
     if not first:
         return Tensor.zeros(0, dtype=x.dtype)
-    return vector_norm(x[Tensor(first)] - x[Tensor(second)], p, 1)
+    return vector_norm(x[tensor(first)] - x[tensor(second)], p, 1)
 
 
 __all__ = ["cosine_similarity", "normalize", "pairwise_distance", "pdist"]

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 
 from edugrad.nn.functional._common import tensor_arg
 from edugrad.nn.functional.pooling import adaptive_avg_pool1d, adaptive_avg_pool2d
-from edugrad.tensor import Tensor
+from edugrad.tensor import Tensor, tensor
 
 PAD_MODES = ("constant", "reflect", "replicate", "circular")
 INTERPOLATE_MODES = ("nearest", "nearest-exact", "linear", "bilinear", "area")
@@ -108,7 +108,7 @@ def _nearest(x: Tensor, axis: int, out: int, scale: float, exact: bool) -> Tenso
     n = x.shape[axis]
     offset = 0.5 if exact else 0.0
     index = [min(math.floor((i + offset) * scale), n - 1) for i in range(out)]
-    return x[(slice(None),) * axis + (Tensor(index),)]
+    return x[(slice(None),) * axis + (tensor(index),)]
 
 
 def _linear(x: Tensor, axis: int, out: int, scale: float, align_corners: bool) -> Tensor:
@@ -124,7 +124,7 @@ def _linear(x: Tensor, axis: int, out: int, scale: float, align_corners: bool) -
     high = [min(i + 1, n - 1) for i in low]
     weights = Tensor([s - i for s, i in zip(sources, low)], dtype=x.dtype).reshape(out, *[1] * (x.ndim - axis - 1))
     at = (slice(None),) * axis
-    return x[at + (Tensor(low),)] * (1 - weights) + x[at + (Tensor(high),)] * weights
+    return x[at + (tensor(low),)] * (1 - weights) + x[at + (tensor(high),)] * weights
 
 
 def interpolate(input: Tensor, size: int | Sequence[int] | None = None,
