@@ -622,3 +622,46 @@ def test_adafactor_factors_the_last_two_dimensions_of_a_3d_parameter_as_torch() 
     assert {k: tuple(v) for k, v in our_shapes.items()} == {k: tuple(v) for k, v in their_shapes.items()}
     for step, (a, b) in enumerate(zip(ours, theirs), start=1):
         np.testing.assert_allclose(a, b, rtol=2e-5, atol=2e-6, err_msg=f"after step {step}")
+
+
+class SignSGD(optim.Optimizer):
+    """An optimizer written as in PyTorch: its own step, its own state (a step count as a tensor)."""
+
+    def __init__(self, params: Any, lr: float = 0.1) -> None:
+        super().__init__(params, {"lr": lr})
+
+    def step(self, closure: Any = None) -> None:
+        with no_grad():
+            for group in self.param_groups:
+                for p in group["params"]:
+                    state = self.state[p]  # a defaultdict, as in torch
+                    state["step"] = state.get("step", Tensor([0.0]).reshape(())) + 1
+                    p.sub_(p.grad.sign(), alpha=group["lr"])
+
+
+def test_an_optimizer_written_as_in_torch_steps_saves_and_loads() -> None:
+    p = Tensor([1.0, -2.0], requires_grad=True)
+    opt = SignSGD([p], lr=0.25)
+    (p * p).sum().backward()
+    opt.step()
+    opt.step()
+    np.testing.assert_allclose(p.numpy(), [0.5, -1.5])
+    saved = copy.deepcopy(opt.state_dict())
+    assert float(saved["state"][0]["step"]) == 2.0
+    resumed = SignSGD([Tensor([0.5, -1.5], requires_grad=True)])
+    resumed.load_state_dict(saved)
+    state = next(iter(resumed.state.values()))
+    assert isinstance(state["step"], Tensor) and float(state["step"]) == 2.0  # kept as it was saved
+    assert resumed.param_groups[0]["lr"] == 0.25
+
+
+def test_sgd_momentum_buffer_is_checked_against_the_parameter() -> None:
+    p = Tensor([1.0, 2.0], requires_grad=True)
+    opt = optim.SGD([p], lr=0.1, momentum=0.9)
+    saved = {"state": {0: {"momentum_buffer": Tensor([1.0, 2.0, 3.0])}},
+             "param_groups": opt.state_dict()["param_groups"]}
+    with pytest.raises(ValueError, match=r"state 'momentum_buffer' of parameter 0 has shape \(3,\), but the parameter "
+                                         r"needs shape \(2,\)"):
+        opt.load_state_dict(saved)
+    with pytest.raises(KeyError, match=r"lacks \['momentum_buffer'\]"):
+        opt.load_state_dict({**saved, "state": {0: {"other": 1}}})

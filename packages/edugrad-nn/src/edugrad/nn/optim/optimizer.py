@@ -186,8 +186,9 @@ class Optimizer:
         return loss
 
     def _init_state(self, p: Tensor, group: dict[str, Any]) -> State:
-        """The state of parameter `p` before its first update."""
-        raise NotImplementedError(f"{self._name} must implement _init_state")
+        """The state of parameter `p` before its first update ({}: `_update` makes it; an optimizer written as
+        in PyTorch, with its own `step`, keeps its state as it likes)."""
+        return {}
 
     def _update(self, p: Tensor, state: State, group: dict[str, Any]) -> None:
         """Update parameter `p` in place from `p.grad`, its `state` and the hyperparameters of its `group`."""
@@ -206,10 +207,10 @@ class Optimizer:
         return {"state": state, "param_groups": groups}
 
     def _saved_value(self, key: str, value: Any) -> Any:
-        if key in self._scalar_state:
-            return Tensor(np.array(value, np.float32))  # a 0-d float32 tensor, as PyTorch stores it
         if isinstance(value, Tensor):
             return value.detach()
+        if key in self._scalar_state:
+            return Tensor(np.array(value, np.float32))  # a 0-d float32 tensor, as PyTorch stores it
         if isinstance(value, list):
             return [self._saved_value(key, item) for item in value]
         return value
@@ -275,8 +276,10 @@ class Optimizer:
 
     def _loaded_state(self, p: Tensor, index: Any, saved: State, group: dict[str, Any]) -> State:
         """One parameter's saved state, checked against the state this optimizer starts it with: no entry may be
-        missing, tensors must have the shape they start with (else the parameter's; they are cast to its dtype)
-        and scalars must be numbers (or one-element tensors, as PyTorch saves them)."""
+        missing, its tensors must have the shape they start with (the parameter's for one made later, such as
+        SGD's momentum buffer; all are cast to the parameter's dtype), and its scalars must be numbers (or
+        one-element tensors, as PyTorch saves them). Entries the optimizer does not know are kept as PyTorch
+        keeps them (tensors cast)."""
         start = self._init_state(p, group)
         missing = sorted(start.keys() - saved.keys()) if saved else []
         if missing:
@@ -285,11 +288,10 @@ class Optimizer:
         where = f"{self._name}.load_state_dict: state {{!r}} of parameter {index}"
         loaded: State = {}
         for key, value in saved.items():
-            if key in self._scalar_state:
+            if key in self._scalar_state and key in start:
                 loaded[key] = scalar_state(where.format(key), value, integer=key == "step")
             elif isinstance(value, Tensor) or hasattr(value, "__array__"):
-                shape = start[key].shape if isinstance(start.get(key), Tensor) else p.shape
-                loaded[key] = state_tensor(where.format(key), value, p, shape)
+                loaded[key] = state_tensor(where.format(key), value, p, _expected_shape(start, key, p))
             else:
                 loaded[key] = value
         return loaded
@@ -300,6 +302,15 @@ class Optimizer:
             lines.append(f"Parameter Group {i}")
             lines += [f"    {key}: {group[key]}" for key in sorted(group) if key != "params"]
         return "\n".join(lines) + "\n)"
+
+
+def _expected_shape(start: State, key: str, p: Tensor) -> tuple[int, ...] | None:
+    """The shape a loaded state tensor must have: the one it starts with, p's for an entry that starts as None
+    (made on the first update), none for an entry the optimizer does not start."""
+    if isinstance(start.get(key), Tensor):
+        shape: tuple[int, ...] = start[key].shape
+        return shape
+    return p.shape if key in start else None
 
 
 def scalar_state(where: str, value: Any, integer: bool = False) -> Any:
@@ -317,13 +328,13 @@ def scalar_state(where: str, value: Any, integer: bool = False) -> Any:
     return int(value) if integer else float(value)
 
 
-def state_tensor(where: str, value: Any, p: Tensor, shape: tuple[int, ...]) -> Tensor:
-    """A saved state tensor (an edugrad Tensor, a NumPy array or a torch tensor) as a new Tensor of `shape`, in
-    the dtype of parameter `p` when that is a floating-point dtype (as PyTorch casts it)."""
+def state_tensor(where: str, value: Any, p: Tensor, shape: tuple[int, ...] | None) -> Tensor:
+    """A saved state tensor (an edugrad Tensor, a NumPy array or a torch tensor) as a new Tensor of `shape` (any
+    if None), in the dtype of parameter `p` when that is a floating-point dtype (as PyTorch casts it)."""
     if not isinstance(value, Tensor):
         array = np.asarray(value)
         value = Tensor(array, dtype=p.dtype if p.dtype.is_floating_point else dtypes.from_numpy(array.dtype))
-    if value.shape != shape:
+    if shape is not None and value.shape != shape:
         raise ValueError(f"{where} has shape {value.shape}, but the parameter needs shape {shape}")
     with no_grad():
         loaded: Tensor = value.detach().cast(p.dtype) if p.dtype.is_floating_point else value.detach()

@@ -37,7 +37,9 @@ class SGD(Optimizer):
             raise ValueError("SGD: Nesterov momentum requires a momentum and zero dampening")
 
     def _init_state(self, p: Tensor, group: dict[str, Any]) -> State:
-        return {}  # the momentum buffer starts as the first gradient, so it is made in _update
+        # The momentum buffer starts as the first gradient, so _update makes it; without momentum there is no
+        # state at all, as in PyTorch.
+        return {"momentum_buffer": None} if group["momentum"] else {}
 
     def _update(self, p: Tensor, state: State, group: dict[str, Any]) -> None:
         grad = gradient(p, group["maximize"], group["weight_decay"])
