@@ -27,8 +27,8 @@ from edugrad.tensor import losses, nn_ops
 from edugrad.tensor import combine, indexing
 from edugrad.tensor import inplace
 from edugrad.tensor import tracing
-from edugrad.tensor import random
 from edugrad.tensor import categorical, sorting
+from edugrad.tensor import random
 from edugrad.tensor import devices
 from edugrad.tensor import conversion, sampling
 from edugrad.tensor.devices import DeviceLike
@@ -348,6 +348,14 @@ class Tensor(Node):
     t = movement.t
     T = property(movement.reversed_dims)
     mT = property(movement.matrix_transpose)
+    swapaxes = movement.swapaxes
+    swapdims = movement.swapdims
+    movedim = movement.movedim
+    narrow = movement.narrow
+    roll = movement.roll
+    view_as = movement.view_as
+    reshape_as = movement.reshape_as
+    expand_as = movement.expand_as
 
     # indexing
     __getitem__ = indexing.getitem
@@ -356,6 +364,9 @@ class Tensor(Node):
     scatter = indexing.scatter
     scatter_add = indexing.scatter_add
     masked_fill = indexing.masked_fill
+    masked_fill_ = inplace.masked_fill_
+    index_select = indexing.index_select
+    repeat_interleave = indexing.repeat_interleave
 
     # combine and split; cat and stack are torch.cat and torch.stack (`Tensor.cat([a, b], 1)`, the reference
     # edugrad's spelling, is `edugrad.tensor.cat([a, b], 1)`)
@@ -363,6 +374,13 @@ class Tensor(Node):
     stack = staticmethod(combine.stack)
     split = combine.split_method
     chunk = combine.chunk
+    unbind = combine.unbind
+
+    # sorting and sampling
+    sort = sorting.sort
+    argsort = sorting.argsort
+    topk = sorting.topk
+    multinomial = categorical.multinomial
 
     # reduce
     sum = reduce.sum
@@ -390,14 +408,6 @@ class Tensor(Node):
     sign = elementwise.sign
     exp = elementwise.exp
     exp2 = elementwise.exp2
-    swapaxes = movement.swapaxes
-    swapdims = movement.swapdims
-    movedim = movement.movedim
-    narrow = movement.narrow
-    roll = movement.roll
-    view_as = movement.view_as
-    reshape_as = movement.reshape_as
-    expand_as = movement.expand_as
     log = elementwise.log
     log2 = elementwise.log2
     sqrt = elementwise.sqrt
@@ -406,9 +416,6 @@ class Tensor(Node):
     reciprocal = elementwise.reciprocal
     sin = elementwise.sin
     cos = elementwise.cos
-    masked_fill_ = inplace.masked_fill_
-    index_select = indexing.index_select
-    repeat_interleave = indexing.repeat_interleave
     tan = elementwise.tan
     tanh = elementwise.tanh
     sigmoid = elementwise.sigmoid
@@ -416,13 +423,6 @@ class Tensor(Node):
     relu = elementwise.relu
     leaky_relu = elementwise.leaky_relu
     elu = elementwise.elu
-    unbind = combine.unbind
-
-    # sorting and sampling
-    sort = sorting.sort
-    argsort = sorting.argsort
-    topk = sorting.topk
-    multinomial = categorical.multinomial
     gelu = elementwise.gelu
     silu = elementwise.silu
     swish = elementwise.silu
@@ -449,6 +449,15 @@ class Tensor(Node):
     maximum = binary.maximum
     minimum = binary.minimum
     where = binary.tensor_where
+    eq = binary.eq
+    ne = binary.ne
+    lt = binary.lt
+    le = binary.le
+    gt = binary.gt
+    ge = binary.ge
+    isclose = binary.isclose
+    allclose = binary.allclose
+    equal = binary.equal
     logical_not = binary.logical_not
     logical_and = binary.logical_and
     logical_or = binary.logical_or
@@ -491,15 +500,14 @@ class Tensor(Node):
     # linear algebra
     matmul = linalg.matmul
     dot = linalg.dot
-    eq = binary.eq
-    ne = binary.ne
-    lt = binary.lt
-    le = binary.le
-    gt = binary.gt
-    ge = binary.ge
-    isclose = binary.isclose
-    allclose = binary.allclose
-    equal = binary.equal
+    mm = linalg.mm
+    bmm = linalg.bmm
+    outer = linalg.outer
+    diagonal = linalg.diagonal
+    diag = linalg.diag
+    trace = linalg.trace
+    tril = linalg.tril
+    triu = linalg.triu
     linear = linalg.linear
     einsum = staticmethod(linalg.einsum)
     __matmul__ = linalg.matmul
@@ -535,11 +543,3 @@ class Tensor(Node):
 # torch's top-level functions that are Tensor methods too: the same function objects
 numel = Tensor.numel
 is_floating_point = Tensor.is_floating_point
-    mm = linalg.mm
-    bmm = linalg.bmm
-    outer = linalg.outer
-    diagonal = linalg.diagonal
-    diag = linalg.diag
-    trace = linalg.trace
-    tril = linalg.tril
-    triu = linalg.triu
