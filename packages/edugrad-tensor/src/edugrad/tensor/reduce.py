@@ -162,16 +162,11 @@ def max(input: _t.Tensor, dim: None = None, keepdim: bool = False) -> _t.Tensor:
 
 
 def max(input: _t.Tensor, dim: int | _t.Tensor | None = None, keepdim: bool = False, *,
-        axis: int | None = None) -> _t.Tensor | return_types.max:
+        axis: int | None = None) -> _t.Tensor | return_types.ValuesIndices:
     """As torch.max: without a dim, the largest element (tied maxima share the gradient); with a dim, the
     named tuple (values, indices) of the largest element along it, the first one on ties, whose gradient
     goes to that element only; with a tensor, the elementwise maximum (torch.max(input, other))."""
-    if isinstance(dim, _t.Tensor):
-        return input.maximum(dim)
-    a = _pick(dim, axis, "max")
-    if a is None:
-        return amax(input, keepdim=keepdim)
-    return return_types.max(*_select(input, a, keepdim, "max"))
+    return _extreme(input, dim, keepdim, axis, "max")
 
 
 @overload
@@ -191,15 +186,22 @@ def min(input: _t.Tensor, dim: None = None, keepdim: bool = False) -> _t.Tensor:
 
 
 def min(input: _t.Tensor, dim: int | _t.Tensor | None = None, keepdim: bool = False, *,
-        axis: int | None = None) -> _t.Tensor | return_types.min:
+        axis: int | None = None) -> _t.Tensor | return_types.ValuesIndices:
     """As torch.min: the smallest element, or (values, indices) along a dim, or the elementwise minimum
     (see `max`)."""
+    return _extreme(input, dim, keepdim, axis, "min")
+
+
+def _extreme(x: _t.Tensor, dim: int | _t.Tensor | None, keepdim: bool, axis: int | None,
+             op: str) -> _t.Tensor | return_types.ValuesIndices:
+    """max or min (`op`) in their three forms: of all elements, along one dim, elementwise with a tensor."""
     if isinstance(dim, _t.Tensor):
-        return input.minimum(dim)
-    a = _pick(dim, axis, "min")
+        return x.maximum(dim) if op == "max" else x.minimum(dim)
+    a = _pick(dim, axis, op)
     if a is None:
-        return amin(input, keepdim=keepdim)
-    return return_types.min(*_select(input, a, keepdim, "min"))
+        return amax(x, keepdim=keepdim) if op == "max" else amin(x, keepdim=keepdim)
+    named = return_types.max if op == "max" else return_types.min
+    return named(*_select(x, a, keepdim, op))
 
 
 def _select(x: _t.Tensor, dim: int, keepdim: bool, op: str) -> tuple[_t.Tensor, _t.Tensor]:
