@@ -3,12 +3,12 @@
 `Module` finds parameters, buffers and submodules by attribute and names them as PyTorch does, so state
 dicts move between edugrad and `torch.nn`. The layers (linear, convolution, pooling, normalization,
 embedding, dropout, attention, activations, containers) and the losses are thin modules over Tensor ops.
-`optim` holds the optimizers and learning-rate schedulers, `utils` gradient clipping, `data` the DataLoader
-and transforms, `save` / `load` (from `serialization`) write and read safetensors files, and `datasets`
-loads MNIST and Fashion-MNIST as NumPy arrays.
+`optim` holds the optimizers and learning-rate schedulers, `amp` the GradScaler and autocast of mixed
+precision, `utils` gradient clipping, `data` the DataLoader and transforms, `save` / `load` (from
+`serialization`) write and read safetensors files, and `datasets` loads MNIST and Fashion-MNIST as NumPy arrays.
 """
 
-from edugrad.nn import activation, data, datasets, functional, init, loss, optim, utils
+from edugrad.nn import activation, amp, data, datasets, functional, init, loss, optim, utils
 from edugrad.nn.activation import *  # noqa: F403  (every activation module: activation.__all__)
 from edugrad.nn.attention import MultiheadAttention
 from edugrad.nn.container import ModuleDict, ModuleList, ParameterDict, ParameterList, Sequential
@@ -31,7 +31,7 @@ __all__ = [
     "AvgPool2d", "BatchNorm1d", "BatchNorm2d", "Bilinear", "CheckpointError", "Conv2d", "ConvTranspose2d", "Dropout",
     "Embedding", "Flatten", "GroupNorm", "Identity", "IncompatibleKeys", "LayerNorm", "Linear", "MaxPool2d",
     "Module", "ModuleDict", "ModuleList", "MultiheadAttention", "Parameter", "ParameterDict",
-    "ParameterList", "Sequential", "TransformerEncoderLayer", "data", "datasets", "functional", "init", "load",
+    "ParameterList", "Sequential", "TransformerEncoderLayer", "amp", "data", "datasets", "functional", "init", "load",
     "load_checkpoint", "optim", "save", "save_checkpoint", "utils",
 ]
 __all__ += activation.__all__

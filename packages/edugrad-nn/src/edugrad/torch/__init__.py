@@ -14,7 +14,9 @@ What differs from PyTorch is listed in the documentation's "Porting from PyTorch
 
 from edugrad.tensor import *  # noqa: F403  (torch's top level is the Tensor layer's module level)
 from edugrad.tensor import __all__ as _tensor_names
+from edugrad.nn.amp import autocast, get_autocast_dtype, is_autocast_enabled
 from edugrad.nn.serialization import load, save
-from edugrad.torch import distributed, nn, optim, utils
+from edugrad.torch import amp, cuda, distributed, nn, optim, utils
 
-__all__ = [*_tensor_names, "distributed", "load", "nn", "optim", "save", "utils"]
+__all__ = [*_tensor_names, "amp", "autocast", "cuda", "distributed", "get_autocast_dtype", "is_autocast_enabled",
+           "load", "nn", "optim", "save", "utils"]
