@@ -19,7 +19,7 @@ from torch.utils.data import default_collate as torch_default_collate
 
 from edugrad.nn.data import DataLoader, Dataset, TensorDataset, default_collate
 from edugrad.nn.data import transforms as T
-from edugrad.tensor import Tensor, dtypes
+from edugrad.tensor import Tensor, dtypes, tensor
 
 
 def _numpy(value: Any) -> Any:
@@ -63,7 +63,7 @@ class Squares(Dataset[tuple[Tensor, int]]):
 
 def test_tensor_dataset_indexes_rows_and_keeps_dtypes() -> None:
     images = np.arange(5 * 2 * 3, dtype=np.uint8).reshape(5, 2, 3)
-    labels = Tensor(np.arange(5) * 10)
+    labels = tensor(np.arange(5) * 10)
     dataset = TensorDataset(images, labels)
     assert len(dataset) == 5
     x, y = dataset[1]
@@ -86,7 +86,7 @@ def test_tensor_dataset_rejects_bad_input() -> None:
     with pytest.raises(ValueError, match="at least one tensor"):
         TensorDataset()
     with pytest.raises(ValueError, match="tensor 1 is 0-d"):
-        TensorDataset(np.zeros(3), Tensor(1.0))
+        TensorDataset(np.zeros(3), tensor(1.0))
     with pytest.raises(TypeError, match="unsupported NumPy dtype int16"):
         TensorDataset(np.zeros(3, dtype=np.int16))
     with pytest.raises(IndexError, match="index 3 is out of range for a dataset of 3 samples"):

@@ -44,6 +44,12 @@ def compare(name: str, kwargs: dict[str, Any], opt_name: str = "SGD", opt_kwargs
             steps: int = STEPS, momentum: str | None = None) -> None:
     opt, topt = optimizers(opt_name, **(opt_kwargs or {}))
     ours, theirs = getattr(lr_scheduler, name)(opt, **kwargs), getattr(torch.optim.lr_scheduler, name)(topt, **kwargs)
+    step_in_lock_step(opt, topt, ours, theirs, steps, momentum)
+
+
+def step_in_lock_step(opt: Any, topt: Any, ours: Any, theirs: Any, steps: int = STEPS,
+                      momentum: str | None = None) -> None:
+    """Step both optimizers and schedulers `steps` times, comparing the lrs (and momentum) before and after each."""
     for step in range(steps + 1):
         if step:
             opt.step()
@@ -127,14 +133,7 @@ COMPOSITE = {
 @pytest.mark.parametrize("make", COMPOSITE.values(), ids=COMPOSITE.keys())
 def test_composite_schedulers_match_torch(make: Callable[[Any, Any], Any]) -> None:
     (opt, ours), (topt, theirs) = both(make)
-    for step in range(STEPS + 1):
-        if step:
-            opt.step()
-            topt.step()
-            ours.step()
-            theirs.step()
-        assert_close(ours.get_last_lr(), theirs.get_last_lr(), f"get_last_lr after step {step}")
-        assert_close(hyperparameters(opt, "lr"), hyperparameters(topt, "lr"), f"group lrs after step {step}")
+    step_in_lock_step(opt, topt, ours, theirs)
 
 
 CLOSED_FORM = ["StepLR", "MultiStepLR", "ConstantLR", "LinearLR", "ExponentialLR", "PolynomialLR",

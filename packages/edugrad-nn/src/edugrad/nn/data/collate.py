@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from edugrad.tensor import Tensor
+from edugrad.tensor import Tensor, tensor
 
 __all__ = ["default_collate"]
 
@@ -34,7 +34,7 @@ def default_collate(batch: Sequence[Any]) -> Any:
     if isinstance(first, _NUMBER_TYPES):
         _expect_all(batch, _NUMBER_TYPES, "Python numbers")
         values = np.asarray(batch)
-        return Tensor(values.astype(_NUMBER_DTYPES.get(values.dtype.kind, values.dtype)))
+        return tensor(values.astype(_NUMBER_DTYPES.get(values.dtype.kind, values.dtype)))
     if isinstance(first, (str, bytes)):
         _expect_all(batch, (str, bytes), "strings")
         return list(batch)
@@ -53,7 +53,7 @@ def _stack(batch: Sequence[Any]) -> Tensor:
         if array.shape != arrays[0].shape:
             raise ValueError(f"default_collate: all samples must have the same shape to be stacked, but sample 0 "
                              f"has shape {arrays[0].shape} and sample {index} has shape {array.shape}")
-    return Tensor(np.stack(arrays))
+    return tensor(np.stack(arrays))
 
 
 def _collate_mappings(batch: Sequence[Any]) -> Mapping[Any, Any]:

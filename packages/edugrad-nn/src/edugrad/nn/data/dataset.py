@@ -18,7 +18,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from edugrad.nn.data.collate import default_collate
-from edugrad.tensor import Tensor, dtypes
+from edugrad.tensor import Tensor, dtypes, tensor
 
 __all__ = ["Dataset", "Indices", "TensorDataset"]
 
@@ -70,12 +70,12 @@ class TensorDataset(Dataset[tuple[Tensor, ...]]):
         if not -len(self) <= position < len(self):
             raise IndexError(f"TensorDataset: index {position} is out of range for a dataset of {len(self)} samples")
         # `array[i, ...]` is a 0-d array where `array[i]` would be a NumPy scalar, so the dtype survives.
-        return tuple(Tensor(array[position, ...]) for array in self.arrays)
+        return tuple(tensor(array[position, ...]) for array in self.arrays)
 
     def get_batch(self, indices: Indices) -> tuple[Tensor, ...]:
         """The rows at `indices` of every tensor, gathered at once: `(x[indices], y[indices], ...)`."""
         rows = np.asarray(indices, dtype=np.intp)
-        return tuple(Tensor(array[rows]) for array in self.arrays)
+        return tuple(tensor(array[rows]) for array in self.arrays)
 
 
 def _as_array(tensor: Tensor | NDArray[Any], position: int) -> NDArray[Any]:

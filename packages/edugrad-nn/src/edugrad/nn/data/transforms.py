@@ -27,7 +27,7 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 from numpy.typing import NDArray
 
-from edugrad.tensor import Tensor
+from edugrad.tensor import Tensor, tensor
 
 __all__ = ["Compose", "ImageTransform", "Normalize", "RandomCrop", "RandomHorizontalFlip", "ToTensor"]
 
@@ -67,8 +67,8 @@ class ToTensor:
             array = array[:, :, None]
         channels_first = np.moveaxis(array, -1, -3)
         if array.dtype == np.uint8:
-            return Tensor(channels_first.astype(np.float32) / np.float32(255))
-        return Tensor(channels_first)
+            return tensor(channels_first.astype(np.float32) / np.float32(255))
+        return tensor(channels_first)
 
     def __repr__(self) -> str:
         return "ToTensor()"
@@ -87,7 +87,7 @@ class ImageTransform(ABC):
         batch = self.forward(array if array.ndim == 4 else array[None])
         out = batch if array.ndim == 4 else batch[0]
         if isinstance(images, Tensor):
-            return Tensor(out, backend=images.backend)
+            return tensor(out, backend=images.backend)
         return out
 
     @abstractmethod
