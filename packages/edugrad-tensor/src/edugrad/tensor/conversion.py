@@ -1,5 +1,5 @@
-"""Converting a tensor to another dtype or device, as torch.Tensor's `to`, `cpu`, `cuda` and `type_as`, and
-torch's `new_*` methods, which make a tensor of the same dtype and device.
+"""Converting a tensor to another dtype or device, as torch.Tensor's `to`, `cpu`, `cuda`, `type` and
+`type_as`, and torch's `new_*` methods, which make a tensor of the same dtype and device.
 
 Tensor layer (`edugrad.tensor`). A dtype change is the `Cast` Function and a device change the `Move` Function
 of the layer below: both stay in the graph, so a gradient flows back through `x.to("cuda").double()` to x.
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from edugrad.data import DType, TensorData
+from edugrad.data import DType, TensorData, dtypes
 from edugrad.function import Move
 from edugrad.tensor import tensor as _t
 from edugrad.tensor.creation import ShapeArg, backend_like, filled, leaf, shape_from_args, tensor
@@ -88,6 +88,27 @@ def get_device(input: _t.Tensor) -> int:
     """The index of the tensor's GPU, or -1 on the CPU (torch.Tensor.get_device)."""
     where = input.device
     return -1 if where.type == "cpu" else where.index or 0
+
+
+# torch's legacy tensor type names, by dtype (a tensor on a GPU has "torch.cuda." in front of the name)
+_TYPE_NAMES = {"float32": "FloatTensor", "float64": "DoubleTensor", "float16": "HalfTensor",
+               "bfloat16": "BFloat16Tensor", "int64": "LongTensor", "int32": "IntTensor", "int16": "ShortTensor",
+               "int8": "CharTensor", "uint8": "ByteTensor", "bool": "BoolTensor"}
+
+
+def type(input: _t.Tensor, dtype: DType | str | None = None, non_blocking: bool = False,
+         **kwargs: Any) -> str | _t.Tensor:
+    """As torch.Tensor.type: without a dtype, the name of the tensor's type ("torch.FloatTensor"); with a
+    dtype, or such a name, the values in that dtype (the tensor itself if it has it already)."""
+    prefix = "torch." if input.device.type == "cpu" else f"torch.{input.device.type}."
+    if dtype is None:
+        return prefix + _TYPE_NAMES[input.dtype.name]
+    if isinstance(dtype, str):
+        by_name = {prefix + name: dtype_name for dtype_name, name in _TYPE_NAMES.items()}
+        if dtype not in by_name:
+            raise ValueError(f"type: invalid type {dtype!r}; expected a dtype or a name such as {prefix}FloatTensor")
+        dtype = dtypes.from_name(by_name[dtype])
+    return input.cast(dtype)
 
 
 def type_as(input: _t.Tensor, tensor: _t.Tensor) -> _t.Tensor:

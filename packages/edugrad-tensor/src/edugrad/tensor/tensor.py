@@ -293,6 +293,7 @@ class Tensor(Node):
     is_cuda = property(conversion.is_cuda)
     get_device = conversion.get_device
     type_as = conversion.type_as
+    type = conversion.type
     pin_memory = conversion.pin_memory
     is_pinned = conversion.is_pinned
     new_tensor = conversion.new_tensor
