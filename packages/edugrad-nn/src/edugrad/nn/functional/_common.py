@@ -46,7 +46,7 @@ def maybe_inplace(input: Tensor, result: Tensor, inplace: bool) -> Tensor:
     edugrad records no in-place op, so while `input` is recorded the result comes back as a new tensor and
     `input` keeps its values. Programs write `x = F.relu(x, inplace=True)` (and `nn.ReLU(inplace=True)` returns
     its result), so they get the same values either way; in-place is only a saving of memory in PyTorch."""
-    if inplace and not recorded(input):
+    if inplace and result is not input and not recorded(input):
         return input.copy_(result)
     return result
 
