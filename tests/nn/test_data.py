@@ -273,7 +273,7 @@ def test_to_tensor_matches_torch(shape: tuple[int, ...]) -> None:
     pixels = np.random.default_rng(0).integers(0, 256, shape, dtype=np.uint8)
     expected = torch.from_numpy(pixels if len(shape) > 2 else pixels[:, :, None])
     expected = expected.movedim(-1, -3).float() / 255
-    for given in (pixels, Tensor(pixels)):
+    for given in (pixels, tensor(pixels)):
         out = T.ToTensor()(given)
         assert isinstance(out, Tensor) and out.dtype is dtypes.float32
         np.testing.assert_allclose(out.numpy(), expected.numpy(), rtol=1e-7)

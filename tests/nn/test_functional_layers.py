@@ -176,9 +176,9 @@ def test_embedding_bag_matches_torch(mode: str) -> None:
         cases.append(((flat, offsets), {"per_sample_weights": rng.uniform(0.5, 2, 8).astype(np.float32)}))
     for (index, starts), kwargs in cases:
         w, tw = Tensor(table, requires_grad=True), torch.tensor(table, requires_grad=True)
-        ours_kw = {k: Tensor(v) if isinstance(v, np.ndarray) else v for k, v in kwargs.items()}
+        ours_kw = {k: tensor(v) if isinstance(v, np.ndarray) else v for k, v in kwargs.items()}
         theirs_kw = {k: torch.tensor(v) if isinstance(v, np.ndarray) else v for k, v in kwargs.items()}
-        out = F.embedding_bag(Tensor(index), w, None if starts is None else Tensor(starts), mode=mode, **ours_kw)
+        out = F.embedding_bag(tensor(index), w, None if starts is None else tensor(starts), mode=mode, **ours_kw)
         expected = TF.embedding_bag(torch.tensor(index), tw, None if starts is None else torch.tensor(starts),
                                     mode=mode, **theirs_kw)
         np.testing.assert_allclose(out.numpy(), expected.detach().numpy(), rtol=1e-5, atol=1e-6, err_msg=str(kwargs))
@@ -188,4 +188,4 @@ def test_embedding_bag_matches_torch(mode: str) -> None:
         assert w.grad is not None and tw.grad is not None
         np.testing.assert_allclose(w.grad.numpy(), tw.grad.numpy(), rtol=1e-5, atol=1e-6, err_msg=str(kwargs))
     with pytest.raises(ValueError, match="embedding_bag: offsets must start at 0"):
-        F.embedding_bag(Tensor(flat), Tensor(table), Tensor(np.array([1, 3])))
+        F.embedding_bag(tensor(flat), tensor(table), tensor(np.array([1, 3])))
