@@ -24,7 +24,7 @@ from tqdm import tqdm
 from edugrad import nn
 from edugrad.nn import datasets, optim
 from edugrad.nn.data import DataLoader, TensorDataset
-from edugrad.tensor import Tensor, no_grad, tensor
+from edugrad.tensor import Generator, Tensor, no_grad, tensor
 
 
 @dataclass
@@ -127,7 +127,7 @@ def train(args: argparse.Namespace) -> float:
     model = SmallCNN(image_size=train_x.shape[-1], classes=int(data.train_labels.max()) + 1)
     optimizer = optim.Adam(model.parameters(), lr=args.lr)
     loader = DataLoader(TensorDataset(tensor(train_x), tensor(data.train_labels)), batch_size=args.batch_size,
-                        shuffle=True, seed=args.seed)
+                        shuffle=True, generator=Generator().manual_seed(args.seed))
     print(f"training on {data.name}: {len(train_x)} train / {len(test_x)} test images of "
           f"{train_x.shape[-2]}x{train_x.shape[-1]}, {sum(p.numel() for p in model.parameters())} parameters")
     losses: list[float] = []

@@ -1,4 +1,5 @@
-"""Tests of `edugrad.nn.datasets`: the IDX reader, where files are looked for, and downloading.
+"""Tests of `edugrad.nn.datasets` (the IDX reader, where files are looked for, and downloading) and of the
+torchvision datasets `MNIST` and `FashionMNIST` (`edugrad.nn.data.mnist`) built on it.
 
 Every test builds its own small IDX files. None touches the network: an autouse fixture replaces the URL
 opener with one that serves only file:// URLs, so a "mirror" here is a folder in tmp_path. Two tests read
@@ -24,7 +25,10 @@ import pytest
 from numpy.typing import NDArray
 
 from edugrad.nn import _download, datasets
+from edugrad.nn.data.mnist import MNIST, FashionMNIST
+from edugrad.nn.data.transforms import Compose, Normalize, ToTensor
 from edugrad.nn.datasets import FILES, DatasetError, DatasetSource, Splits
+from edugrad.tensor import dtypes, tensor
 
 REAL_SYSTEM_DATA_DIR = datasets.SYSTEM_DATA_DIR  # saved before the autouse fixture points it into tmp_path
 SHARED_MNIST = Path(__file__).resolve().parents[2] / ".." / "shared" / "datasets" / "mnist"
@@ -411,3 +415,89 @@ def test_real_fashion_mnist_from_the_system_folder(monkeypatch: pytest.MonkeyPat
     # Fashion-MNIST is balanced: 6,000 training and 1,000 test images of each of its 10 classes.
     assert np.bincount(splits.train_labels).tolist() == [6000] * len(datasets.FASHION_MNIST_CLASSES)
     assert np.bincount(splits.test_labels).tolist() == [1000] * 10
+
+
+# MNIST and FashionMNIST as torchvision datasets (root/<Name>/raw/)
+
+def test_mnist_reads_torchvision_s_layout(tmp_path: Path) -> None:
+    expected = make_dataset(tmp_path / "data" / "MNIST" / "raw", seed=3)
+    train, test = MNIST(tmp_path / "data"), MNIST(str(tmp_path / "data"), train=False)
+    assert (len(train), len(test)) == (5, 3) and train.train and not test.train
+    image, label = train[1]
+    assert isinstance(image, np.ndarray) and image.dtype == np.uint8 and image.shape == (28, 28)
+    assert isinstance(label, int) and label == expected.train_labels[1]
+    np.testing.assert_array_equal(image, expected.train_images[1])
+    image[:] = 0  # a copy: changing it leaves the dataset as it was
+    np.testing.assert_array_equal(train[1][0], expected.train_images[1])
+    assert train.data.dtype is dtypes.uint8 and train.targets.dtype is dtypes.int64
+    np.testing.assert_array_equal(test.data.numpy(), expected.test_images)
+    np.testing.assert_array_equal(test.targets.numpy(), expected.test_labels)
+    assert train.classes[3] == "3 - three" and train.class_to_idx["9 - nine"] == 9
+    assert train.raw_folder == os.path.join(tmp_path / "data", "MNIST", "raw")
+
+
+def test_mnist_applies_transform_and_target_transform(tmp_path: Path) -> None:
+    expected = make_dataset(tmp_path / "MNIST" / "raw", seed=4, compress=False)
+    dataset = MNIST(tmp_path, train=False, transform=lambda image: image.sum(), target_transform=lambda y: -y)
+    assert dataset[2] == (expected.test_images[2].sum(), -expected.test_labels[2])
+    assert repr(dataset).splitlines()[:4] == ["Dataset MNIST", "    Number of datapoints: 3",
+                                              f"    Root location: {tmp_path}", "    Split: Test"]
+
+
+def test_mnist_data_and_targets_can_be_replaced(tmp_path: Path) -> None:
+    expected = make_dataset(tmp_path / "MNIST" / "raw", seed=5)
+    dataset = MNIST(tmp_path)
+    dataset.data, dataset.targets = dataset.data[1:3], tensor(np.array([7, 8]))
+    assert len(dataset) == 2 and dataset[1][1] == 8
+    np.testing.assert_array_equal(dataset[0][0], expected.train_images[1])
+
+
+def test_fashion_mnist_has_its_own_folder_and_classes(tmp_path: Path) -> None:
+    make_dataset(tmp_path / "FashionMNIST" / "raw", seed=6)
+    dataset = FashionMNIST(tmp_path)
+    assert len(dataset) == 5 and dataset.classes[9] == "Ankle boot"
+    with pytest.raises(DatasetError, match="MNIST: dataset not found"):
+        MNIST(tmp_path)
+
+
+def test_mnist_not_found_says_where_and_how_to_get_it(tmp_path: Path) -> None:
+    make_dataset(tmp_path / "MNIST" / "raw", seed=7)
+    (tmp_path / "MNIST" / "raw" / "t10k-labels-idx1-ubyte.gz").unlink()
+    MNIST(tmp_path)  # the train split is complete
+    with pytest.raises(RuntimeError, match=r"does not hold the test split: has 1 of the 2 files, lacks "
+                                           r"t10k-labels-idx1-ubyte .*Pass download=True"):
+        MNIST(tmp_path, train=False)
+
+
+def test_mnist_download_fetches_into_the_raw_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    expected, checksums = serve(tmp_path / "mirror", seed=8)
+    use_mirrors(monkeypatch, [tmp_path / "mirror"], checksums)
+    dataset = MNIST(tmp_path / "data", train=False, download=True)
+    np.testing.assert_array_equal(dataset.data.numpy(), expected.test_images)
+    raw = tmp_path / "data" / "MNIST" / "raw"
+    assert sorted(path.name for path in raw.iterdir()) == sorted(checksums)  # all four, as torchvision does
+    shutil.rmtree(tmp_path / "mirror")
+    assert len(MNIST(tmp_path / "data", download=True)) == 5  # nothing left to fetch
+    assert list(user_cache(tmp_path).parent.glob("*")) == []  # nothing went to edugrad's own cache
+
+
+def test_mnist_download_failure_names_the_folder(tmp_path: Path) -> None:
+    with pytest.raises(DatasetError, match=r"MNIST: downloading into .*MNIST.raw failed"):
+        MNIST(tmp_path, download=True)
+
+
+@pytest.mark.skipif(not SHARED_MNIST.is_dir(), reason=f"no MNIST copy at {SHARED_MNIST} (shared/datasets/mnist)")
+def test_real_mnist_through_the_pytorch_example_s_transform(tmp_path: Path) -> None:
+    import torch
+
+    raw = tmp_path / "MNIST" / "raw"
+    raw.mkdir(parents=True)
+    for stem in FILES:
+        (raw / f"{stem}.gz").symlink_to(SHARED_MNIST / f"{stem}.gz")
+    transform = Compose([ToTensor(), Normalize((0.1307,), (0.3081,))])
+    dataset = MNIST(tmp_path, train=True, transform=transform)
+    image, label = dataset[0]
+    assert len(dataset) == 60000 and label == 5 and image.shape == (1, 28, 28) and image.dtype is dtypes.float32
+    pixels = torch.from_numpy(dataset.data[0].numpy())
+    expected = (pixels[None].float() / 255 - 0.1307) / 0.3081
+    np.testing.assert_allclose(image.numpy(), expected.numpy(), rtol=1e-6, atol=1e-6)

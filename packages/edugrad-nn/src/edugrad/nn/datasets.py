@@ -42,13 +42,15 @@ from edugrad.nn._download import DownloadError, download
 
 __all__ = [
     "DatasetError", "DatasetSource", "FASHION_MNIST_CLASSES", "FILES", "IDX_DTYPES", "SOURCES", "SYSTEM_DATA_DIR",
-    "Splits", "cache_dir", "candidate_dirs", "fashion_mnist", "load_dataset", "mnist", "read_idx",
+    "Splits", "cache_dir", "candidate_dirs", "download_missing", "fashion_mnist", "load_dataset", "mnist", "read_idx",
+    "read_split",
 ]
 
 
-class DatasetError(Exception):
+class DatasetError(RuntimeError):
     """A dataset cannot be loaded: a file is missing, damaged or not what its name says; the message says
-    which file, what is wrong with it and what to do about it."""
+    which file, what is wrong with it and what to do about it. A RuntimeError, as torchvision's "Dataset not
+    found" error is."""
 
 
 class Splits(NamedTuple):
@@ -251,11 +253,11 @@ def load_dataset(name: str, root: str | os.PathLike[str] | None = None, download
         found, missing = _find_files(folder)
         if not missing:
             return _read_splits(found)
-        searched.append(f"{folder} ({origin}): {_describe_missing(folder, missing)}")
+        searched.append(f"{folder} ({origin}): {_describe_missing(folder, FILES, missing)}")
     if not download:
         raise _not_found(name, source, searched, "Downloading is switched off (download=False).")
     try:
-        return _read_splits(_download_missing(name, source))
+        return _read_splits(download_missing(name, cache_dir(name)))
     except DownloadError as error:
         failures = str(error).replace("\n", "\n  ")
         reason = f"Downloading into {cache_dir(name)} failed:\n  {failures}"
@@ -289,10 +291,10 @@ def _locate(folder: Path, stem: str) -> Path | None:
     return None
 
 
-def _find_files(folder: Path) -> tuple[list[Path], list[str]]:
-    """The paths of those of the four `FILES` that `folder` holds, and the names of those it lacks."""
+def _find_files(folder: Path, stems: Sequence[str] = FILES) -> tuple[list[Path], list[str]]:
+    """The paths of those of the files `stems` that `folder` holds, and the names of those it lacks."""
     found, missing = [], []
-    for stem in FILES:
+    for stem in stems:
         path = _locate(folder, stem)
         if path is None:
             missing.append(stem)
@@ -301,16 +303,20 @@ def _find_files(folder: Path) -> tuple[list[Path], list[str]]:
     return found, missing
 
 
-def _describe_missing(folder: Path, missing: Sequence[str]) -> str:
+def _describe_missing(folder: Path, stems: Sequence[str], missing: Sequence[str]) -> str:
     if not folder.is_dir():
         return "no such folder"
-    return f"has {len(FILES) - len(missing)} of the 4 files, lacks {', '.join(missing)}"
+    return f"has {len(stems) - len(missing)} of the {len(stems)} files, lacks {', '.join(missing)}"
 
 
-def _download_missing(name: str, source: DatasetSource) -> list[Path]:
-    """Download into the cache whichever files it lacks (an earlier run may have fetched some) and return
-    the paths of all four. Every file already there is complete, because downloads are written atomically."""
-    folder = cache_dir(name)
+def download_missing(name: str, folder: str | os.PathLike[str]) -> list[Path]:
+    """Download into `folder` whichever of the four files of dataset `name` it lacks (an earlier run may have
+    fetched some), verifying each SHA-256, and return the paths of all four. Every file already there is
+    complete, because downloads are written atomically. Raises `DownloadError` when a file cannot be fetched
+    from any mirror."""
+    if name not in SOURCES:
+        raise ValueError(f"unknown dataset {name!r}; known datasets: {', '.join(sorted(SOURCES))}")
+    source, folder = SOURCES[name], Path(folder)
     paths = []
     for stem in FILES:
         path = _locate(folder, stem)
@@ -319,6 +325,19 @@ def _download_missing(name: str, source: DatasetSource) -> list[Path]:
             download([mirror + path.name for mirror in source.mirrors], path, source.sha256[path.name])
         paths.append(path)
     return paths
+
+
+def read_split(folder: str | os.PathLike[str], train: bool) -> tuple[NDArray[np.uint8], NDArray[np.int64]]:
+    """The images (uint8, (N, rows, columns)) and labels (int64, (N,)) of the train split (`train=True`,
+    the `train-*` files) or the test split (the `t10k-*` files) in `folder`, each file `x` or `x.gz`.
+    Raises FileNotFoundError naming the folder and the files it lacks, and `DatasetError` for a damaged file."""
+    folder = Path(folder)
+    stems = FILES[:2] if train else FILES[2:]
+    found, missing = _find_files(folder, stems)
+    if missing:
+        raise FileNotFoundError(f"{folder} does not hold the {'train' if train else 'test'} split: "
+                                f"{_describe_missing(folder, stems, missing)} (each may end in .gz)")
+    return _read_pair(*found)
 
 
 def _read_splits(paths: Sequence[Path]) -> Splits:

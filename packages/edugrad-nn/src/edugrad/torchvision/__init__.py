@@ -3,6 +3,6 @@ edugrad's layers, so `from torchvision import datasets, transforms` becomes
 `from edugrad.torchvision import datasets, transforms`. Shipped by edugrad-nn beside `edugrad.torch`; like it,
 it only re-exports."""
 
-from edugrad.nn.data import transforms
+from edugrad.torchvision import datasets, transforms
 
-__all__ = ["transforms"]
+__all__ = ["datasets", "transforms"]
