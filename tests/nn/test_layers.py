@@ -103,6 +103,14 @@ CASES = [
     Case("Conv2d", (4, 6, (3, 2)), [(2, 4, 9, 8)], {"stride": 2, "padding": (1, 0), "dilation": (1, 2), "groups": 2}),
     Case("Conv2d", (2, 3, 4), [(1, 2, 6, 6)], {"padding": "same", "dilation": 2, "bias": False}),
     Case("Conv2d", (2, 3, 3), [(2, 5, 5)], {"padding": "valid"}, label="Conv2d unbatched"),
+    Case("Conv2d", (2, 3, (3, 2)), [(2, 2, 5, 6)], {"padding": (1, 2), "padding_mode": "reflect"}),
+    Case("Conv2d", (2, 4, 3), [(1, 2, 5, 5)], {"padding": 1, "padding_mode": "circular", "stride": 2}),
+    Case("Conv2d", (2, 2, 4), [(1, 2, 6, 6)], {"padding": "same", "padding_mode": "replicate", "dilation": 2}),
+    Case("Conv1d", (3, 4, 3), [(2, 3, 9)]),
+    Case("Conv1d", (4, 6, 2), [(2, 4, 9)], {"stride": 2, "padding": 1, "dilation": 2, "groups": 2}),
+    Case("Conv1d", (2, 3, 4), [(2, 7)], {"padding": "same", "padding_mode": "reflect"}, label="Conv1d unbatched"),
+    Case("ConvTranspose1d", (3, 2, 3), [(2, 3, 5)], {"stride": 2, "output_padding": 1}),
+    Case("ConvTranspose1d", (4, 6, 2), [(4, 6)], {"groups": 2, "dilation": 2, "padding": 1, "bias": False}),
     Case("ConvTranspose2d", (3, 2, 3), [(2, 3, 4, 4)]),
     Case("ConvTranspose2d", (4, 6, (3, 2)), [(1, 4, 3, 5)], {"stride": 2, "padding": 1, "output_padding": 1,
                                                                "groups": 2, "dilation": (1, 2)}),
@@ -110,6 +118,18 @@ CASES = [
     Case("MaxPool2d", (3,), [(1, 2, 7, 8)], {"stride": (2, 1), "padding": 1, "dilation": 2}),
     Case("AvgPool2d", (3,), [(2, 2, 7, 7)], {"stride": 2, "padding": 1}),
     Case("AvgPool2d", (3,), [(2, 7, 7)], {"stride": 2, "padding": 1, "count_include_pad": False}),
+    Case("AvgPool2d", (2,), [(1, 2, 5, 5)], {"ceil_mode": True, "divisor_override": 3}),
+    Case("MaxPool2d", (2,), [(1, 2, 5, 5)], {"ceil_mode": True}),
+    Case("MaxPool1d", (3,), [(2, 3, 9)], {"stride": 2, "padding": 1}),
+    Case("MaxPool1d", (2,), [(3, 7)], {"ceil_mode": True, "dilation": 2}),
+    Case("AvgPool1d", (3,), [(2, 3, 8)], {"stride": 2, "padding": 1, "count_include_pad": False}),
+    Case("LPPool2d", (2, 2), [(1, 2, 4, 4)]),
+    Case("LPPool1d", (2, 2), [(2, 2, 6)], {"stride": 1}),
+    Case("AdaptiveAvgPool2d", ((2, 3),), [(2, 3, 5, 7)]),
+    Case("AdaptiveAvgPool2d", (1,), [(2, 3, 4, 4)], label="AdaptiveAvgPool2d global"),
+    Case("AdaptiveAvgPool1d", (3,), [(2, 3, 7)]),
+    Case("AdaptiveMaxPool2d", ((3, None),), [(2, 2, 7, 4)]),
+    Case("AdaptiveMaxPool1d", (2,), [(2, 5)]),
     Case("BatchNorm1d", (4,), [(6, 4)]),
     Case("BatchNorm1d", (3,), [(4, 3, 5)], {"momentum": None}),
     Case("BatchNorm2d", (3,), [(4, 3, 2, 2)]),
@@ -120,12 +140,41 @@ CASES = [
     Case("LayerNorm", (4,), [(2, 4)], {"elementwise_affine": False}),
     Case("GroupNorm", (2, 6), [(3, 6, 2, 2)]),
     Case("GroupNorm", (3, 3), [(2, 3, 5)], {"affine": False}),
+    Case("BatchNorm3d", (2,), [(2, 2, 2, 2, 3)]),
+    Case("InstanceNorm1d", (3,), [(2, 3, 6)]),
+    Case("InstanceNorm2d", (3,), [(2, 3, 4, 4)], {"affine": True, "track_running_stats": True}),
+    Case("InstanceNorm2d", (2,), [(2, 3, 3)], {"affine": True}, label="InstanceNorm2d unbatched"),
+    Case("InstanceNorm1d", (2,), [(2, 2, 5)], {"track_running_stats": True, "momentum": None}),
+    Case("RMSNorm", (4,), [(3, 4)]),
+    Case("RMSNorm", ((2, 3),), [(2, 2, 3)], {"eps": 1e-3, "elementwise_affine": False}),
+    Case("LocalResponseNorm", (3,), [(2, 5, 3, 3)]),
     Case("Embedding", (7, 3), [(2, 5)], int_high=7),
     Case("Embedding", (7, 3), [(11,)], {"padding_idx": 2}, int_high=7),
+    Case("Embedding", (7, 3), [(2, 6)], {"max_norm": 1.0, "scale_grad_by_freq": True}, int_high=7),
+    Case("EmbeddingBag", (7, 3), [(4, 5)], int_high=7),
+    Case("EmbeddingBag", (7, 3), [(3, 4)], {"mode": "max", "padding_idx": 1}, int_high=7),
+    Case("EmbeddingBag", (7, 2), [(2, 6)], {"mode": "sum", "max_norm": 0.5}, int_high=7),
     Case("Flatten", (), [(2, 3, 2, 2)]),
     Case("Flatten", (0, 1), [(2, 3, 4)]),
     Case("Identity", (), [(2, 3)]),
     Case("Dropout", (0.0,), [(3, 4)]),
+    Case("Dropout2d", (0.0,), [(2, 3, 4, 4)]),
+    Case("Unflatten", (1, (2, 3)), [(4, 6)]),
+    Case("Upsample", (), [(1, 2, 3, 4)], {"scale_factor": 2}),
+    Case("Upsample", (), [(1, 2, 3, 4)], {"size": (5, 7), "mode": "bilinear"}),
+    Case("Upsample", (), [(2, 2, 5)], {"scale_factor": 1.5, "mode": "linear", "align_corners": True}),
+    Case("UpsamplingBilinear2d", (), [(1, 1, 3, 3)], {"scale_factor": 2}),
+    Case("UpsamplingNearest2d", (), [(1, 1, 2, 3)], {"size": 4}),
+    Case("PixelShuffle", (2,), [(2, 8, 3, 3)]),
+    Case("PixelUnshuffle", (2,), [(1, 2, 4, 6)]),
+    Case("ChannelShuffle", (2,), [(1, 4, 2, 2)]),
+    Case("ZeroPad2d", ((1, 0, 2, 1),), [(1, 2, 3, 3)]),
+    Case("ConstantPad1d", (2, 3.5), [(2, 3, 4)]),
+    Case("ReflectionPad2d", (2,), [(1, 2, 4, 4)]),
+    Case("ReplicationPad1d", ((1, 3),), [(2, 2, 4)]),
+    Case("CircularPad2d", ((1, 1, 0, 2),), [(1, 1, 3, 3)]),
+    Case("Unfold", (2,), [(2, 3, 4, 4)], {"padding": 1, "stride": 2}),
+    Case("Fold", (4, 2), [(1, 12, 9)]),
     Case("ReLU", (), [(3, 4)]),
     Case("GELU", (), [(3, 4)]),
     Case("GELU", ("tanh",), [(3, 4)]),
@@ -144,6 +193,11 @@ CASES = [
     Case("MultiheadAttention", (4, 2), [(2, 3, 4)] * 3, {"batch_first": True},
          {"attn_mask": np.random.default_rng(2).integers(0, 2, (4, 3, 3)).astype(bool) & ~np.eye(3, dtype=bool)},
          label="MultiheadAttention with a bool mask per batch and head"),
+    Case("MultiheadAttention", (6, 2), [(4, 2, 6), (5, 2, 3), (5, 2, 7)], {"kdim": 3, "vdim": 7},
+         {"key_padding_mask": np.array([[0, 0, 0, 1, 1], [0, 0, 0, 0, 0]], bool)}),
+    Case("MultiheadAttention", (4, 2), [(2, 3, 4)] * 3, {"batch_first": True, "add_bias_kv": True,
+                                                          "add_zero_attn": True},
+         {"attn_mask": causal(3), "key_padding_mask": np.array([[0, 0, 1], [0, 0, 0]], bool)}),
     Case("TransformerEncoderLayer", (8, 2), [(5, 3, 8)], {"dim_feedforward": 16, "dropout": 0.0}, atol=1e-4),
     Case("TransformerEncoderLayer", (8, 4), [(3, 5, 8)], {"dim_feedforward": 12, "dropout": 0.0,
                                                            "batch_first": True, "norm_first": True,
@@ -170,11 +224,15 @@ def test_multihead_attention_weights_match_torch() -> None:
         _, expected = theirs(torch.tensor(q), torch.tensor(k), torch.tensor(k), average_attn_weights=average)
         assert weights is not None and weights.shape == tuple(expected.shape)
         np.testing.assert_allclose(weights.numpy(), expected.detach().numpy(), atol=1e-6)
-    out, none = ours(Tensor(q), Tensor(k), Tensor(k), need_weights=False, is_causal=True)
-    mask = torch.tensor(np.triu(np.ones((4, 5), bool), 1))
-    expected, _ = theirs(torch.tensor(q), torch.tensor(k), torch.tensor(k), attn_mask=mask)
+    mask = np.triu(np.ones((4, 5), bool), 1)
+    out, none = ours(Tensor(q), Tensor(k), Tensor(k), need_weights=False, attn_mask=tensor(mask), is_causal=True)
+    expected, _ = theirs(torch.tensor(q), torch.tensor(k), torch.tensor(k), attn_mask=torch.tensor(mask),
+                         is_causal=True)
     assert none is None
     np.testing.assert_allclose(out.numpy(), expected.detach().numpy(), atol=1e-5)
+    for model, tensors in ((ours, Tensor), (theirs, torch)):  # is_causal is a hint about the mask, not a mask
+        with pytest.raises(RuntimeError, match="is_causal"):
+            model(*[tensors.ones(2, 4, 6)] * 3, is_causal=True)
 
 
 @pytest.mark.parametrize("kwargs", [{}, {"momentum": None}, {"momentum": 0.5, "affine": False}], ids=str)
@@ -292,7 +350,7 @@ def test_a_layer_on_a_device_edugrad_lacks_is_refused() -> None:
 @pytest.mark.parametrize("make, message", [
     (lambda: nn.Linear(0.5, 2), "Linear: in_features must be a non-negative int, got 0.5"),
     (lambda: nn.Conv2d(3, 4, 3, groups=2), r"Conv2d: in_channels \(3\) must be divisible by groups \(2\)"),
-    (lambda: nn.Conv2d(3, 4, (3, 3, 3)), "Conv2d: kernel_size must be an int or a pair of ints"),
+    (lambda: nn.Conv2d(3, 4, (3, 3, 3)), "Conv2d: kernel_size must be an int or a tuple of 2 ints"),
     (lambda: nn.Conv2d(3, 4, 3, padding="full"), "Conv2d: padding must be one of 'same', 'valid', got 'full'"),
     (lambda: nn.Conv2d(3, 4, 3, stride=2, padding="same"), "padding='same' is only supported with stride 1"),
     (lambda: nn.ConvTranspose2d(3, 4, 3, stride=2, output_padding=2), "output_padding .* must be smaller than"),
@@ -303,14 +361,19 @@ def test_a_layer_on_a_device_edugrad_lacks_is_refused() -> None:
     (lambda: nn.LayerNorm((3, -1)), "LayerNorm: normalized_shape must be a positive int, got -1"),
     (lambda: nn.Embedding(5, 2, padding_idx=5), r"padding_idx must be within num_embeddings \(5\), got 5"),
     (lambda: nn.Embedding(5, 2, padding_idx=1.5), r"padding_idx must be within num_embeddings \(5\), got 1.5"),
-    (lambda: nn.Dropout(1.5), r"Dropout: p must be a probability in \[0, 1\), got 1.5"),
+    (lambda: nn.Dropout(1.5), r"Dropout: dropout probability has to be between 0 and 1, but got 1.5"),
     (lambda: nn.GELU("fast"), "GELU: approximate must be one of 'none', 'tanh', got 'fast'"),
     (lambda: nn.MultiheadAttention(10, 3), r"embed_dim \(10\) must be divisible by num_heads \(3\)"),
-    (lambda: nn.TransformerEncoderLayer(8, 2, activation="swish"), "activation must be one of 'relu', 'gelu'"),
 ])
 def test_bad_arguments_are_rejected_at_construction(make: Callable[[], object], message: str) -> None:
     with pytest.raises(ValueError, match=message):
         make()
+
+
+def test_an_unknown_activation_is_refused_as_torch_refuses_it() -> None:
+    for lib in (nn, torch.nn):
+        with pytest.raises(RuntimeError, match="activation should be relu/gelu, not swish"):
+            lib.TransformerEncoderLayer(8, 2, activation="swish")
 
 
 @pytest.mark.parametrize("layer, x, message", [
@@ -326,7 +389,7 @@ def test_bad_arguments_are_rejected_at_construction(make: Callable[[], object], 
     (nn.BatchNorm1d(3), Tensor.ones(2, 4), r"expected 3 channels in dimension 1 of the input"),
     (nn.LayerNorm((2, 3)), Tensor.ones(3, 2), r"expected an input of shape \(\*, 2, 3\), got shape \(3, 2\)"),
     (nn.GroupNorm(1, 3), Tensor.ones(3), r"expected a \(N, C, \*\) input, got shape \(3,\)"),
-    (nn.MultiheadAttention(4, 2), Tensor.ones(3, 2, 5), r"expected query with embed_dim 4 features"),
+    (nn.MultiheadAttention(4, 2), Tensor.ones(3, 2, 5), r"expected query with 4 features in the last dimension"),
     (nn.ReLU(), np.ones(3), r"relu: input must be a Tensor, got ndarray"),
 ])
 def test_bad_inputs_name_the_layer_and_the_shape(layer: nn.Module, x: Any, message: str) -> None:
@@ -373,7 +436,7 @@ def test_attention_mask_shapes_are_checked() -> None:
         attention(x, x, x, attn_mask=Tensor.zeros(2, 3, 3))
     with pytest.raises(ValueError, match=r"expected key_padding_mask of shape \(2, 3\), got \(3,\)"):
         attention(x, x, x, key_padding_mask=Tensor.zeros(3))
-    with pytest.raises(ValueError, match="key and value must have the same shape"):
+    with pytest.raises(ValueError, match="key and value must have the same batch size and length"):
         attention(x, x, Tensor.ones(2, 4, 4))
     with pytest.raises(TypeError, match=r"expected a bool or float32 key_padding_mask \(the layer's dtype\), got dtype "
                                         r"int64"):
@@ -394,3 +457,77 @@ def test_attention_unbatched_key_padding_mask_matches_torch() -> None:
     np.testing.assert_allclose(weights.numpy(), expected_weights.detach().numpy(), atol=1e-6)
     with pytest.raises(ValueError, match=r"expected key_padding_mask of shape \(3,\), got ndarray"):
         ours(Tensor(x), Tensor(x), Tensor(x), key_padding_mask=padding)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("make", [
+    lambda lib: lib.Conv1d(2, 4, 3, padding="same", padding_mode="reflect"),
+    lambda lib: lib.Conv2d(2, 4, (3, 5), stride=2, padding=1, dilation=2, groups=2, bias=False),
+    lambda lib: lib.ConvTranspose1d(2, 4, 3, output_padding=0, stride=2),
+    lambda lib: lib.ConvTranspose2d(4, 2, 2, stride=2, output_padding=1, groups=2),
+    lambda lib: lib.MaxPool1d(2), lambda lib: lib.MaxPool2d((2, 3), 1, 1, ceil_mode=True),
+    lambda lib: lib.AvgPool1d(2), lambda lib: lib.AvgPool2d(3, 2, 1, True, False, 2),
+    lambda lib: lib.LPPool2d(2, 3), lambda lib: lib.AdaptiveAvgPool2d((2, None)), lambda lib: lib.AdaptiveMaxPool1d(3),
+    lambda lib: lib.MaxUnpool2d(2), lambda lib: lib.InstanceNorm1d(3), lambda lib: lib.InstanceNorm2d(3, affine=True),
+    lambda lib: lib.BatchNorm3d(2, momentum=None), lambda lib: lib.RMSNorm([2, 3], eps=1e-3),
+    lambda lib: lib.LocalResponseNorm(2), lambda lib: lib.Dropout(), lambda lib: lib.Dropout2d(0.1),
+    lambda lib: lib.AlphaDropout(0.2), lambda lib: lib.Unflatten(1, (2, 3)), lambda lib: lib.Upsample(scale_factor=2),
+    lambda lib: lib.Upsample(size=(3, 4), mode="bilinear"), lambda lib: lib.UpsamplingNearest2d(scale_factor=2),
+    lambda lib: lib.UpsamplingBilinear2d(size=4), lambda lib: lib.PixelShuffle(2), lambda lib: lib.PixelUnshuffle(2),
+    lambda lib: lib.ChannelShuffle(2), lambda lib: lib.ZeroPad2d(1), lambda lib: lib.ConstantPad1d((1, 2), 3.0),
+    lambda lib: lib.ReflectionPad2d(2), lambda lib: lib.ReplicationPad1d((1, 0)), lambda lib: lib.CircularPad2d(1),
+    lambda lib: lib.Fold(4, 2), lambda lib: lib.Unfold(2, padding=1), lambda lib: lib.Embedding(5, 2, max_norm=1.0),
+    lambda lib: lib.EmbeddingBag(5, 2, mode="sum", padding_idx=0),
+    lambda lib: lib.Bilinear(2, 3, 4, bias=False), lambda lib: lib.MultiheadAttention(4, 2, kdim=3),
+    lambda lib: lib.TransformerEncoderLayer(4, 2, 8),
+])
+def test_reprs_match_torch(make: Callable[[Any], Any]) -> None:
+    assert repr(make(nn)) == repr(make(torch.nn))
+
+
+def test_max_unpool_puts_the_maxima_back_as_torch() -> None:
+    x = np.random.default_rng(0).normal(size=(2, 3, 6, 6)).astype(np.float32)
+    for dims, shape in ((2, x.shape), (1, (2, 3, 8))):
+        values = x.reshape(-1)[:int(np.prod(shape))].reshape(shape)
+        pool = {1: "MaxPool1d", 2: "MaxPool2d"}[dims]
+        unpool = {1: "MaxUnpool1d", 2: "MaxUnpool2d"}[dims]
+        ours_out, ours_idx = getattr(nn, pool)(2, return_indices=True)(tensor(values))
+        theirs_out, theirs_idx = getattr(torch.nn, pool)(2, return_indices=True)(torch.tensor(values))
+        np.testing.assert_array_equal(ours_idx.numpy(), theirs_idx.numpy())
+        ours = getattr(nn, unpool)(2)(ours_out, ours_idx)
+        theirs = getattr(torch.nn, unpool)(2)(theirs_out, theirs_idx)
+        np.testing.assert_array_equal(ours.numpy(), theirs.numpy())
+
+
+@pytest.mark.parametrize("size", [(9, 9), (2, 3, 10, 10), (10, 9)])
+def test_conv_transpose_output_size_picks_the_output_padding_as_torch(size: tuple[int, ...]) -> None:
+    theirs = torch.nn.ConvTranspose2d(3, 2, 3, stride=2, padding=1)
+    ours = nn.ConvTranspose2d(3, 2, 3, stride=2, padding=1)
+    copy_weights(theirs, ours)
+    x = np.random.default_rng(0).normal(size=(2, 3, 5, 5)).astype(np.float32)
+    expected = theirs(torch.from_numpy(x), output_size=size)
+    out = ours(tensor(x), output_size=size)
+    assert out.shape == tuple(expected.shape)
+    np.testing.assert_allclose(out.numpy(), expected.detach().numpy(), atol=1e-5)
+    with pytest.raises(ValueError, match=r"requested an output size of \(12, 12\), but valid sizes range from "
+                                         r"\(9, 9\) to \(10, 10\)"):
+        ours(tensor(x), output_size=(12, 12))
+
+
+def test_conv_padding_mode_is_checked() -> None:
+    with pytest.raises(ValueError, match="Conv2d: padding_mode must be one of 'zeros', 'reflect', 'replicate', "
+                                         "'circular', got 'mirror'"):
+        nn.Conv2d(1, 1, 3, padding_mode="mirror")
+    with pytest.raises(ValueError, match="ConvTranspose2d: padding_mode must be one of 'zeros', got 'reflect'"):
+        nn.ConvTranspose2d(1, 1, 3, padding_mode="reflect")
+
+
+def test_embedding_bag_with_offsets_and_per_sample_weights_matches_torch() -> None:
+    theirs, ours = torch.nn.EmbeddingBag(6, 3, mode="sum"), nn.EmbeddingBag(6, 3, mode="sum")
+    copy_weights(theirs, ours)
+    ids, offsets, weights = np.array([1, 2, 4, 5, 4, 3, 2]), np.array([0, 2, 2, 5]), np.linspace(0.5, 2, 7)
+    out = ours(tensor(ids), tensor(offsets), per_sample_weights=tensor(weights.astype(np.float32)))
+    expected = theirs(torch.tensor(ids), torch.tensor(offsets), per_sample_weights=torch.tensor(weights).float())
+    np.testing.assert_allclose(out.numpy(), expected.detach().numpy(), atol=1e-6)
+    pretrained = nn.EmbeddingBag.from_pretrained(ours.weight.detach(), mode="max")
+    assert not pretrained.weight.requires_grad and pretrained.mode == "max"
+    np.testing.assert_array_equal(pretrained.weight.numpy(), ours.weight.numpy())

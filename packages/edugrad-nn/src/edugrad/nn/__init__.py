@@ -8,31 +8,49 @@ precision, `utils` gradient clipping, `data` the DataLoader and transforms, `sav
 `serialization`) write and read safetensors files, and `datasets` loads MNIST and Fashion-MNIST as NumPy arrays.
 """
 
-from edugrad.nn import activation, amp, data, datasets, functional, init, loss, optim, utils
+from edugrad.nn import (
+    activation, amp, attention, container, conv, data, datasets, dropout, embedding, flatten, fold, functional,
+    init, linear, loss, normalization, optim, padding, pixelshuffle, pooling, transformer, upsampling, utils,
+)
 from edugrad.nn.activation import *  # noqa: F403  (every activation module: activation.__all__)
-from edugrad.nn.attention import MultiheadAttention
-from edugrad.nn.container import ModuleDict, ModuleList, ParameterDict, ParameterList, Sequential
-from edugrad.nn.conv import Conv2d, ConvTranspose2d
-from edugrad.nn.dropout import Dropout
-from edugrad.nn.embedding import Embedding
-from edugrad.nn.flatten import Flatten
-from edugrad.nn.linear import Bilinear, Identity, Linear
+from edugrad.nn.attention import *  # noqa: F403
+from edugrad.nn.container import *  # noqa: F403
+from edugrad.nn.conv import *  # noqa: F403
+from edugrad.nn.dropout import *  # noqa: F403
+from edugrad.nn.embedding import *  # noqa: F403
+from edugrad.nn.flatten import *  # noqa: F403
+from edugrad.nn.fold import *  # noqa: F403
+from edugrad.nn.linear import *  # noqa: F403
+from edugrad.nn.normalization import *  # noqa: F403
+from edugrad.nn.padding import *  # noqa: F403
+from edugrad.nn.pixelshuffle import *  # noqa: F403
+from edugrad.nn.pooling import *  # noqa: F403
+from edugrad.nn.transformer import *  # noqa: F403
+from edugrad.nn.upsampling import *  # noqa: F403
 from edugrad.nn.loss import *  # noqa: F403  (every loss module: loss.__all__)
 from edugrad.nn.module import IncompatibleKeys, Module
 from edugrad.nn.parameter import Parameter
-from edugrad.nn.normalization import BatchNorm1d, BatchNorm2d, GroupNorm, LayerNorm
-from edugrad.nn.pooling import AvgPool2d, MaxPool2d
 from edugrad.nn.serialization import CheckpointError, load, load_checkpoint, save, save_checkpoint
-from edugrad.nn.transformer import TransformerEncoderLayer
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "AvgPool2d", "BatchNorm1d", "BatchNorm2d", "Bilinear", "CheckpointError", "Conv2d", "ConvTranspose2d", "Dropout",
-    "Embedding", "Flatten", "GroupNorm", "Identity", "IncompatibleKeys", "LayerNorm", "Linear", "MaxPool2d",
-    "Module", "ModuleDict", "ModuleList", "MultiheadAttention", "Parameter", "ParameterDict",
-    "ParameterList", "Sequential", "TransformerEncoderLayer", "amp", "data", "datasets", "functional", "init", "load",
-    "load_checkpoint", "optim", "save", "save_checkpoint", "utils",
+    "CheckpointError", "IncompatibleKeys", "Module", "Parameter", "amp", "data", "datasets", "functional", "init",
+    "load", "load_checkpoint", "optim", "save", "save_checkpoint", "utils",
 ]
 __all__ += activation.__all__
 __all__ += loss.__all__
+__all__ += attention.__all__
+__all__ += container.__all__
+__all__ += conv.__all__
+__all__ += dropout.__all__
+__all__ += embedding.__all__
+__all__ += flatten.__all__
+__all__ += fold.__all__
+__all__ += linear.__all__
+__all__ += normalization.__all__
+__all__ += padding.__all__
+__all__ += pixelshuffle.__all__
+__all__ += pooling.__all__
+__all__ += transformer.__all__
+__all__ += upsampling.__all__

@@ -16,7 +16,7 @@ from edugrad.tensor import Tensor
 if TYPE_CHECKING:
     from edugrad.nn.module import Module
 
-IntPair = int | tuple[int, int]
+IntTuple = int | tuple[int, ...]
 
 
 def describe(module: Module) -> str:
@@ -32,12 +32,14 @@ def positive_int(owner: str, name: str, value: object, allow_zero: bool = False)
     return value
 
 
-def pair(owner: str, name: str, value: IntPair, allow_zero: bool = False) -> tuple[int, int]:
-    """An int or a pair of ints as a pair (height, width), each checked with `positive_int`."""
-    values = (value, value) if isinstance(value, int) else tuple(value)
-    if len(values) != 2:
-        raise ValueError(f"{owner}: {name} must be an int or a pair of ints, got {value!r}")
-    return positive_int(owner, name, values[0], allow_zero), positive_int(owner, name, values[1], allow_zero)
+def int_tuple(owner: str, name: str, value: IntTuple, n: int, allow_zero: bool = False) -> tuple[int, ...]:
+    """An int or a tuple of `n` ints as a tuple of `n` (one per spatial dimension), each checked with
+    `positive_int`."""
+    values = (value,) * n if isinstance(value, int) else tuple(value)
+    if len(values) != n:
+        expected = "an int or a tuple of one int" if n == 1 else f"an int or a tuple of {n} ints"
+        raise ValueError(f"{owner}: {name} must be {expected}, got {value!r}")
+    return tuple(positive_int(owner, name, v, allow_zero) for v in values)
 
 
 def divisible(owner: str, name: str, value: int, divisor_name: str, divisor: int) -> None:

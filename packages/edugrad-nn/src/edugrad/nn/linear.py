@@ -1,21 +1,23 @@
 """`Linear` (a fully connected layer), `Bilinear` and `Identity`.
 
-Top layer (`edugrad.nn`). `Linear` stores its weight as PyTorch does, (out_features, in_features), so its
-state dict is interchangeable with `torch.nn.Linear`'s, and initialises it as PyTorch does
-(`reset_parameters`): weight and bias uniform within 1 / sqrt(in_features). The Tensor op `linear` takes the
-weight as (in_features, out_features), as in `x @ W + b`, hence the transpose in `forward` (a free view).
+Top layer (`edugrad.nn`), modules that own a weight and a bias and call `F.linear` / `F.bilinear`. `Linear`
+stores its weight as PyTorch does, (out_features, in_features), so its state dict is interchangeable with
+`torch.nn.Linear`'s, and initialises it as PyTorch does (`reset_parameters`): weight and bias uniform within
+1 / sqrt(in_features). `NonDynamicallyQuantizableLinear` is PyTorch's name for the output projection of
+`MultiheadAttention` (a marker for its quantizer), so that the attention layer prints as torch's.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from edugrad.nn import functional as F
 from edugrad.nn._checks import check_input, check_size, positive_int
 from edugrad.nn.module import Module
 from edugrad.nn.parameter import Parameter, default_init_, empty_parameter
 from edugrad.tensor import DType, Tensor
 
-__all__ = ["Bilinear", "Identity", "Linear"]
+__all__ = ["Bilinear", "Identity", "Linear"]  # and NonDynamicallyQuantizableLinear, which torch.nn does not export
 
 
 class Identity(Module):
@@ -53,10 +55,14 @@ class Linear(Module):
         """Apply the layer to an input of shape (*, in_features)."""
         check_input(self, input)
         check_size(self, input, -1, self.in_features, "features")
-        return input.linear(self.weight.T, self.bias)
+        return F.linear(input, self.weight, self.bias)
 
     def extra_repr(self) -> str:
         return f"in_features={self.in_features}, out_features={self.out_features}, bias={self.bias is not None}"
+
+
+class NonDynamicallyQuantizableLinear(Linear):
+    """A Linear under the name PyTorch gives MultiheadAttention's `out_proj`; nothing else differs."""
 
 
 class Bilinear(Module):
@@ -84,8 +90,7 @@ class Bilinear(Module):
         """The bilinear form of input1 (*, in1_features) and input2 (*, in2_features): (*, out_features)."""
         check_size(self, check_input(self, input1), -1, self.in1_features, "features of input1")
         check_size(self, check_input(self, input2), -1, self.in2_features, "features of input2")
-        out = Tensor.einsum("...i,kij,...j->...k", input1, self.weight, input2)
-        return out if self.bias is None else out + self.bias
+        return F.bilinear(input1, input2, self.weight, self.bias)
 
     def extra_repr(self) -> str:
         return (f"in1_features={self.in1_features}, in2_features={self.in2_features}, "

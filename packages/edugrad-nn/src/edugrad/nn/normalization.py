@@ -1,17 +1,19 @@
-"""Normalization layers: `BatchNorm1d`, `BatchNorm2d`, `LayerNorm` and `GroupNorm`.
+"""Normalization layers: `BatchNorm1d/2d/3d`, `InstanceNorm1d/2d/3d`, `LayerNorm`, `GroupNorm`, `RMSNorm` and
+`LocalResponseNorm`, as in `torch.nn`.
 
-Top layer (`edugrad.nn`). Each normalizes x to zero mean and unit variance over some axes,
-y = (x - mean) / sqrt(var + eps), then scales and shifts it by a learned per-feature weight and bias (the
-"affine" part, initialised to 1 and 0). They differ in the axes the statistics are taken over:
+Top layer (`edugrad.nn`), modules that own the affine weight and bias (initialised to 1 and 0) and the running
+statistics, and call the functions of `nn.functional`. Each normalizes x to zero mean and unit variance over
+some axes, y = (x - mean) / sqrt(var + eps), then scales and shifts it per feature. They differ in the axes:
 
-- BatchNorm: per channel (axis 1) over the batch and all spatial positions. In training the statistics of
-  the batch are used (with the biased variance, dividing by n) and exponential running averages are kept
-  as buffers, `running = (1 - momentum) * running + momentum * batch`, with the unbiased variance
-  (dividing by n - 1), as PyTorch. In evaluation the running averages are used instead, so the output for
-  one sample does not depend on the rest of its batch. `momentum=None` makes the averages cumulative
-  (factor 1 / num_batches_tracked).
-- LayerNorm: per sample over the trailing `normalized_shape` dimensions (no running statistics).
-- GroupNorm: per sample over groups of channels (and their spatial positions).
+- BatchNorm: per channel (axis 1) over the batch and all positions. In training the batch's statistics are
+  used (the biased variance, dividing by n) and `F.batch_norm` folds them into running averages kept as
+  buffers, `running = (1 - momentum) * running + momentum * batch` (with the unbiased variance, dividing by
+  n - 1). In evaluation the running averages are used, so the output for one sample does not depend on the
+  rest of its batch. `momentum=None` makes the averages cumulative (factor 1 / num_batches_tracked).
+- InstanceNorm: per channel of each sample, over its positions (running statistics only if asked for).
+- LayerNorm: per sample over the trailing `normalized_shape` dimensions; RMSNorm the same without centring,
+  x / sqrt(mean(x^2) + eps).
+- GroupNorm: per sample over groups of channels (and their positions).
 
 Gradients flow through the batch statistics (they are Tensor expressions of x), which is what makes the
 backward pass of a normalization layer match PyTorch's.
@@ -22,13 +24,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
+from edugrad.nn import functional as F
 from edugrad.nn import init
 from edugrad.nn._checks import check_input, check_size, describe, divisible, positive_int
 from edugrad.nn.module import Module
-from edugrad.nn.parameter import Parameter, empty_parameter
+from edugrad.nn.parameter import Parameter, backend_name, empty_parameter
 from edugrad.tensor import DType, Tensor, dtypes, no_grad
 
-__all__ = ["BatchNorm1d", "BatchNorm2d", "GroupNorm", "LayerNorm"]
+__all__ = [
+    "BatchNorm1d", "BatchNorm2d", "BatchNorm3d", "GroupNorm", "InstanceNorm1d", "InstanceNorm2d", "InstanceNorm3d",
+    "LayerNorm", "LocalResponseNorm", "RMSNorm",
+]
 
 
 def _register_affine(module: Module, size: tuple[int, ...], affine: bool, bias: bool, device: Any,
@@ -47,8 +53,14 @@ def _reset_affine(weight: Parameter | None, bias: Parameter | None) -> None:
         init.zeros_(bias)
 
 
-class _BatchNorm(Module):
-    """BatchNorm over axis 1; the subclasses only fix which input shapes are accepted."""
+def _normalized_shape(owner: str, normalized_shape: int | Sequence[int]) -> tuple[int, ...]:
+    shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
+    return tuple(positive_int(owner, "normalized_shape", size) for size in shape)
+
+
+class _NormBase(Module):
+    """What BatchNorm and InstanceNorm share: per-channel affine parameters and, if tracked, the running mean
+    and variance and the number of batches seen, as buffers. Subclasses fix which input shapes are accepted."""
 
     input_shapes: ClassVar[dict[int, str]]  # accepted ndim -> how that input is described
     weight: Parameter | None
@@ -57,9 +69,8 @@ class _BatchNorm(Module):
     running_var: Tensor | None
     num_batches_tracked: Tensor | None
 
-    def __init__(self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1, affine: bool = True,
-                 track_running_stats: bool = True, device: Any = None, dtype: DType | None = None, *,
-                 bias: bool = True) -> None:
+    def __init__(self, num_features: int, eps: float, momentum: float | None, affine: bool,
+                 track_running_stats: bool, device: Any, dtype: DType | None, bias: bool) -> None:
         super().__init__()
         self.num_features = positive_int(type(self).__name__, "num_features", num_features)
         self.eps = eps
@@ -67,11 +78,11 @@ class _BatchNorm(Module):
         self.affine = affine
         self.track_running_stats = track_running_stats
         _register_affine(self, (num_features,), affine, bias, device, dtype)
+        stats, backend = dtypes.float32 if dtype is None else dtype, backend_name(device)
         tracked = track_running_stats
-        float_dtype = dtypes.float32 if dtype is None else dtype
-        self.register_buffer("running_mean", Tensor.zeros(num_features, dtype=float_dtype) if tracked else None)
-        self.register_buffer("running_var", Tensor.ones(num_features, dtype=float_dtype) if tracked else None)
-        self.register_buffer("num_batches_tracked", Tensor.zeros((), dtype=dtypes.int64) if tracked else None)
+        for name, shape, kind in (("running_mean", num_features, stats), ("running_var", num_features, stats),
+                                  ("num_batches_tracked", (), dtypes.int64)):
+            self.register_buffer(name, Tensor.zeros(shape, dtype=kind, backend=backend) if tracked else None)
         self.reset_parameters()
 
     def reset_running_stats(self) -> None:
@@ -87,38 +98,48 @@ class _BatchNorm(Module):
         self.reset_running_stats()
         _reset_affine(self.weight, self.bias)
 
-    def forward(self, x: Tensor) -> Tensor:
-        """The normalized x: batch statistics in training (or without running statistics), running ones in
-        evaluation."""
-        check_input(self, x, tuple(self.input_shapes), " or ".join(self.input_shapes.values()), floating=True)
-        check_size(self, x, 1, self.num_features, "channels")
-        if self.running_mean is None or self.running_var is None or self.training:
-            axes = (0, *range(2, x.ndim))
-            count = x.numel() // self.num_features
-            if count <= 1 and self.training:
-                raise ValueError(f"{type(self).__name__}: expected more than 1 value per channel when training, "
-                                 f"got input of shape {x.shape}")
-            mean, var = x.mean(axis=axes), x.var(axis=axes, correction=0)
-            if self.training:
-                self._update_running_stats(mean, var, count)
-        else:
-            mean, var = self.running_mean, self.running_var
-        return x.batchnorm(self.weight, self.bias, mean, (var + self.eps).rsqrt())
+    def _checked(self, input: Tensor) -> Tensor:
+        """The input, if it has one of the accepted shapes, a floating-point dtype (checked before any running
+        statistic is touched) and num_features channels."""
+        check_input(self, input, tuple(self.input_shapes), " or ".join(self.input_shapes.values()), floating=True)
+        check_size(self, input, self._channel_axis(input), self.num_features, "channels")
+        return input
 
-    def _update_running_stats(self, mean: Tensor, var: Tensor, count: int) -> None:
-        """Fold the batch statistics into the running ones (nothing to do without running statistics)."""
-        if self.running_mean is None or self.running_var is None or self.num_batches_tracked is None:
-            return
-        with no_grad():
-            self.num_batches_tracked.assign(self.num_batches_tracked + 1)
-            factor = 1 / self.num_batches_tracked.item() if self.momentum is None else self.momentum
-            unbiased = var * (count / (count - 1))
-            self.running_mean.assign(self.running_mean * (1 - factor) + mean * factor)
-            self.running_var.assign(self.running_var * (1 - factor) + unbiased * factor)
+    def _channel_axis(self, input: Tensor) -> int:
+        return 1
 
     def extra_repr(self) -> str:
         return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine={self.affine}, "
                 f"bias={self.bias is not None}, track_running_stats={self.track_running_stats}")
+
+
+class _BatchNorm(_NormBase):
+    """BatchNorm over axis 1."""
+
+    def __init__(self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1, affine: bool = True,
+                 track_running_stats: bool = True, device: Any = None, dtype: DType | None = None, *,
+                 bias: bool = True) -> None:
+        super().__init__(num_features, eps, momentum, affine, track_running_stats, device, dtype, bias)
+
+    def _momentum(self) -> float:
+        """The factor of this step's running average: momentum, or 1 / num_batches_tracked for the cumulative
+        average (momentum=None); each training step counts one batch."""
+        if self.training and self.track_running_stats and self.num_batches_tracked is not None:
+            with no_grad():
+                self.num_batches_tracked.add_(1)
+            if self.momentum is None:
+                return 1.0 / self.num_batches_tracked.item()
+        return 0.0 if self.momentum is None else self.momentum
+
+    def forward(self, input: Tensor) -> Tensor:
+        """The normalized input: batch statistics in training (or without running statistics), running ones in
+        evaluation."""
+        x = self._checked(input)
+        factor = self._momentum()
+        batch_stats = self.training or (self.running_mean is None and self.running_var is None)
+        keep = not self.training or self.track_running_stats  # the running statistics to read or update
+        return F.batch_norm(x, self.running_mean if keep else None, self.running_var if keep else None, self.weight,
+                            self.bias, batch_stats, factor, self.eps)
 
 
 class BatchNorm1d(_BatchNorm):
@@ -133,7 +154,68 @@ class BatchNorm2d(_BatchNorm):
     input_shapes = {4: "(N, C, H, W)"}
 
 
-class LayerNorm(Module):
+class BatchNorm3d(_BatchNorm):
+    """Batch normalization of (N, C, D, H, W) inputs, as `torch.nn.BatchNorm3d`."""
+
+    input_shapes = {5: "(N, C, D, H, W)"}
+
+
+class _InstanceNorm(_NormBase):
+    """InstanceNorm: each channel of each sample normalized over its positions. An unbatched input (one
+    dimension less) is normalized as a batch of one."""
+
+    def __init__(self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1, affine: bool = False,
+                 track_running_stats: bool = False, device: Any = None, dtype: DType | None = None) -> None:
+        super().__init__(num_features, eps, momentum, affine, track_running_stats, device, dtype, bias=True)
+
+    def _channel_axis(self, input: Tensor) -> int:
+        return 1 if input.ndim == max(self.input_shapes) else 0  # an unbatched input starts with its channels
+
+    def forward(self, input: Tensor) -> Tensor:
+        """The normalized input: the instance statistics in training (or without running statistics), the
+        running ones in evaluation."""
+        x = self._checked(input)
+        batched = x.ndim == max(self.input_shapes)
+        # As in PyTorch, InstanceNorm counts no batches and has no cumulative average: momentum=None keeps the
+        # running statistics where they are.
+        factor = 0.0 if self.momentum is None else self.momentum
+        out = F.instance_norm(x if batched else x.unsqueeze(0), self.running_mean, self.running_var, self.weight,
+                              self.bias, self.training or not self.track_running_stats, factor, self.eps)
+        return out if batched else out.squeeze(0)
+
+
+class InstanceNorm1d(_InstanceNorm):
+    """Instance normalization of (N, C, L) or (C, L) inputs, as `torch.nn.InstanceNorm1d`."""
+
+    input_shapes = {2: "(C, L)", 3: "(N, C, L)"}
+
+
+class InstanceNorm2d(_InstanceNorm):
+    """Instance normalization of (N, C, H, W) or (C, H, W) inputs, as `torch.nn.InstanceNorm2d`."""
+
+    input_shapes = {3: "(C, H, W)", 4: "(N, C, H, W)"}
+
+
+class InstanceNorm3d(_InstanceNorm):
+    """Instance normalization of (N, C, D, H, W) or (C, D, H, W) inputs, as `torch.nn.InstanceNorm3d`."""
+
+    input_shapes = {4: "(C, D, H, W)", 5: "(N, C, D, H, W)"}
+
+
+class _TrailingNorm(Module):
+    """A normalization over the trailing `normalized_shape` dimensions of each sample (LayerNorm, RMSNorm)."""
+
+    normalized_shape: tuple[int, ...]
+
+    def _checked(self, input: Tensor) -> Tensor:
+        n = len(self.normalized_shape)
+        if check_input(self, input, floating=True).ndim < n or input.shape[input.ndim - n:] != self.normalized_shape:
+            raise ValueError(f"{describe(self)}: expected an input of shape "
+                             f"(*, {', '.join(map(str, self.normalized_shape))}), got shape {input.shape}")
+        return input
+
+
+class LayerNorm(_TrailingNorm):
     """Normalization of each sample over its trailing `normalized_shape` dimensions, as `torch.nn.LayerNorm`;
     weight and bias have shape `normalized_shape`."""
 
@@ -143,8 +225,7 @@ class LayerNorm(Module):
     def __init__(self, normalized_shape: int | Sequence[int], eps: float = 1e-5, elementwise_affine: bool = True,
                  bias: bool = True, device: Any = None, dtype: DType | None = None) -> None:
         super().__init__()
-        shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
-        self.normalized_shape = tuple(positive_int("LayerNorm", "normalized_shape", size) for size in shape)
+        self.normalized_shape = _normalized_shape("LayerNorm", normalized_shape)
         self.eps = eps
         self.elementwise_affine = elementwise_affine
         _register_affine(self, self.normalized_shape, elementwise_affine, bias, device, dtype)
@@ -154,18 +235,40 @@ class LayerNorm(Module):
         """Start the affine part at the identity: weight ones, bias zeros."""
         _reset_affine(self.weight, self.bias)
 
-    def forward(self, x: Tensor) -> Tensor:
-        """The normalized x, of shape (*, *normalized_shape)."""
-        n = len(self.normalized_shape)
-        if check_input(self, x, floating=True).ndim < n or x.shape[x.ndim - n:] != self.normalized_shape:
-            raise ValueError(f"{describe(self)}: expected an input of shape "
-                             f"(*, {', '.join(map(str, self.normalized_shape))}), got shape {x.shape}")
-        y = x.layernorm(axis=tuple(range(-n, 0)), eps=self.eps)
-        return _scale_shift(y, self.weight, self.bias)
+    def forward(self, input: Tensor) -> Tensor:
+        """The normalized input, of shape (*, *normalized_shape)."""
+        return F.layer_norm(self._checked(input), self.normalized_shape, self.weight, self.bias, self.eps)
 
     def extra_repr(self) -> str:
         return (f"{self.normalized_shape}, eps={self.eps}, elementwise_affine={self.elementwise_affine}, "
                 f"bias={self.bias is not None}")
+
+
+class RMSNorm(_TrailingNorm):
+    """x / sqrt(mean(x^2) + eps) over the trailing `normalized_shape` dimensions, times a weight, as
+    `torch.nn.RMSNorm`; eps=None is the machine epsilon of the input's dtype."""
+
+    weight: Parameter | None
+
+    def __init__(self, normalized_shape: int | Sequence[int], eps: float | None = None,
+                 elementwise_affine: bool = True, device: Any = None, dtype: DType | None = None) -> None:
+        super().__init__()
+        self.normalized_shape = _normalized_shape("RMSNorm", normalized_shape)
+        self.eps = eps
+        self.elementwise_affine = elementwise_affine
+        _register_affine(self, self.normalized_shape, elementwise_affine, False, device, dtype)
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        """Start the weight at ones."""
+        _reset_affine(self.weight, None)
+
+    def forward(self, input: Tensor) -> Tensor:
+        """The normalized input, of shape (*, *normalized_shape)."""
+        return F.rms_norm(self._checked(input), self.normalized_shape, self.weight, self.eps)
+
+    def extra_repr(self) -> str:
+        return f"{self.normalized_shape}, eps={self.eps}, elementwise_affine={self.elementwise_affine}"
 
 
 class GroupNorm(Module):
@@ -190,23 +293,28 @@ class GroupNorm(Module):
         """Start the affine part at the identity: weight ones, bias zeros."""
         _reset_affine(self.weight, self.bias)
 
-    def forward(self, x: Tensor) -> Tensor:
-        """The normalized x, (N, C, *)."""
-        check_input(self, x, range(2, 64), "(N, C, *)", floating=True)
-        check_size(self, x, 1, self.num_channels, "channels")
-        # A group's channels and positions are contiguous once (N, C, *) is viewed as (N, G, -1).
-        y = x.reshape(x.shape[0], self.num_groups, -1).layernorm(axis=-1, eps=self.eps).reshape(x.shape)
-        channel_shape = (self.num_channels, *[1] * (x.ndim - 2))
-        weight = None if self.weight is None else self.weight.reshape(channel_shape)
-        bias = None if self.bias is None else self.bias.reshape(channel_shape)
-        return _scale_shift(y, weight, bias)
+    def forward(self, input: Tensor) -> Tensor:
+        """The normalized input, (N, C, *)."""
+        check_input(self, input, range(2, 64), "(N, C, *)", floating=True)
+        check_size(self, input, 1, self.num_channels, "channels")
+        return F.group_norm(input, self.num_groups, self.weight, self.bias, self.eps)
 
     def extra_repr(self) -> str:
         return (f"{self.num_groups}, {self.num_channels}, eps={self.eps}, affine={self.affine}, "
                 f"bias={self.bias is not None}")
 
 
-def _scale_shift(y: Tensor, weight: Tensor | None, bias: Tensor | None) -> Tensor:
-    if weight is not None:
-        y = y * weight
-    return y if bias is None else y + bias
+class LocalResponseNorm(Module):
+    """Each channel divided by (k + alpha / size * sum of squares over `size` neighbouring channels)^beta, as
+    `torch.nn.LocalResponseNorm` (AlexNet's normalization); no parameters."""
+
+    def __init__(self, size: int, alpha: float = 1e-4, beta: float = 0.75, k: float = 1.0) -> None:
+        super().__init__()
+        self.size, self.alpha, self.beta, self.k = size, alpha, beta, k
+
+    def forward(self, input: Tensor) -> Tensor:
+        """The normalized input, (N, C, *)."""
+        return F.local_response_norm(check_input(self, input), self.size, self.alpha, self.beta, self.k)
+
+    def extra_repr(self) -> str:
+        return f"{self.size}, alpha={self.alpha}, beta={self.beta}, k={self.k}"

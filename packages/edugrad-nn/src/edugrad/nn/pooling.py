@@ -1,66 +1,248 @@
-"""`MaxPool2d` and `AvgPool2d`: downsample each channel of an (N, C, H, W) input by a window reduction.
+"""Pooling layers: `MaxPool1d/2d`, `AvgPool1d/2d`, `LPPool1d/2d`, `AdaptiveAvgPool1d/2d`,
+`AdaptiveMaxPool1d/2d` and `MaxUnpool1d/2d`, as in `torch.nn`.
 
-Top layer (`edugrad.nn`), module wrappers of the Tensor ops `max_pool2d` and `avg_pool2d`; they hold no
-parameters. `stride` defaults to the kernel size (non-overlapping windows), as in PyTorch.
+Top layer (`edugrad.nn`). Each downsamples every channel by a reduction over windows (the maximum, the mean, or
+the p-norm (sum x^p)^(1/p)); an adaptive pool chooses the windows so that the output has a given size, and
+max_unpool puts the maxima back where max pooling found them. They hold no parameters and call the functions
+of `nn.functional`; `stride` defaults to the kernel size (non-overlapping windows), and the arguments are kept
+as given, because PyTorch's repr shows them so (`kernel_size=2`, but `AvgPool1d(kernel_size=(2,))`).
 """
 
 from __future__ import annotations
 
-from edugrad.nn._checks import IntPair, check_input, pair
+from collections.abc import Sequence
+from typing import Any
+
+from edugrad.nn import functional as F
+from edugrad.nn._checks import IntTuple, check_input, int_tuple
 from edugrad.nn.module import Module
 from edugrad.tensor import Tensor
 
-__all__ = ["AvgPool2d", "MaxPool2d"]
+__all__ = [
+    "AdaptiveAvgPool1d", "AdaptiveAvgPool2d", "AdaptiveMaxPool1d", "AdaptiveMaxPool2d", "AvgPool1d", "AvgPool2d",
+    "LPPool1d", "LPPool2d", "MaxPool1d", "MaxPool2d", "MaxUnpool1d", "MaxUnpool2d",
+]
+
+#: The accepted input shapes of a pool over 1 or 2 spatial dimensions, as the input check names them.
+_SHAPES = {1: ((2, 3), "(N, C, L) or (C, L)"), 2: ((3, 4), "(N, C, H, W) or (C, H, W)")}
 
 
-class _Pool2d(Module):
-    """What both pools share: the window arguments, the input check and the repr."""
+class _Pool(Module):
+    """What the pools share: the number of spatial dimensions and the input check."""
 
-    def __init__(self, kernel_size: IntPair, stride: IntPair | None, padding: IntPair) -> None:
+    dims: int
+
+    def _checked(self, input: Tensor) -> Tensor:
+        ndims, what = _SHAPES[self.dims]
+        return check_input(self, input, ndims, what)
+
+
+class _MaxPoolNd(_Pool):
+    """The maximum of each (dilated) kernel_size window; padding counts as -inf. With `return_indices`, also
+    where each maximum was (for `MaxUnpool`), and with `ceil_mode` a last, partial window where one is left."""
+
+    def __init__(self, kernel_size: IntTuple, stride: IntTuple | None = None, padding: IntTuple = 0,
+                 dilation: IntTuple = 1, return_indices: bool = False, ceil_mode: bool = False) -> None:
         super().__init__()
-        owner = type(self).__name__
+        owner, n = type(self).__name__, self.dims
         stride = kernel_size if stride is None else stride
-        # Checked as pairs but kept as given, because PyTorch's repr shows them so (`kernel_size=2`).
-        pair(owner, "kernel_size", kernel_size)
-        pair(owner, "stride", stride)
-        pair(owner, "padding", padding, allow_zero=True)
-        self.kernel_size, self.stride, self.padding = kernel_size, stride, padding
+        int_tuple(owner, "kernel_size", kernel_size, n)
+        int_tuple(owner, "stride", stride, n)
+        int_tuple(owner, "padding", padding, n, allow_zero=True)
+        int_tuple(owner, "dilation", dilation, n)
+        self.kernel_size, self.stride, self.padding, self.dilation = kernel_size, stride, padding, dilation
+        self.return_indices, self.ceil_mode = return_indices, ceil_mode
 
-    def forward(self, x: Tensor) -> Tensor:
-        """The pooled x, (N, C, H_out, W_out) or (C, H_out, W_out)."""
-        return self._pool(check_input(self, x, (3, 4), "(N, C, H, W) or (C, H, W)"))
+    def forward(self, input: Tensor) -> Any:
+        """The pooled input (and the indices of the maxima with `return_indices`)."""
+        pool = F.max_pool1d if self.dims == 1 else F.max_pool2d
+        return pool(self._checked(input), self.kernel_size, self.stride, self.padding, self.dilation,
+                    ceil_mode=self.ceil_mode, return_indices=self.return_indices)
 
-    def _pool(self, x: Tensor) -> Tensor:
-        raise NotImplementedError
+    def extra_repr(self) -> str:
+        return (f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}, "
+                f"dilation={self.dilation}, ceil_mode={self.ceil_mode}")
+
+
+class MaxPool1d(_MaxPoolNd):
+    """Max pooling over (N, C, L), as `torch.nn.MaxPool1d`."""
+
+    dims = 1
+
+
+class MaxPool2d(_MaxPoolNd):
+    """Max pooling over (N, C, H, W), as `torch.nn.MaxPool2d`."""
+
+    dims = 2
+
+
+class AvgPool1d(_Pool):
+    """The mean of each kernel_size window over (N, C, L), as `torch.nn.AvgPool1d`; with `count_include_pad`
+    (the default) padded zeros count in the divisor."""
+
+    dims = 1
+
+    def __init__(self, kernel_size: IntTuple, stride: IntTuple | None = None, padding: IntTuple = 0,
+                 ceil_mode: bool = False, count_include_pad: bool = True) -> None:
+        super().__init__()
+        # Kept as 1-tuples, as PyTorch keeps them (its repr shows `kernel_size=(2,)`).
+        self.kernel_size = int_tuple("AvgPool1d", "kernel_size", kernel_size, 1)
+        self.stride = self.kernel_size if stride is None else int_tuple("AvgPool1d", "stride", stride, 1)
+        self.padding = int_tuple("AvgPool1d", "padding", padding, 1, allow_zero=True)
+        self.ceil_mode, self.count_include_pad = ceil_mode, count_include_pad
+
+    def forward(self, input: Tensor) -> Tensor:
+        """The pooled input, (N, C, L_out) or (C, L_out)."""
+        return F.avg_pool1d(self._checked(input), self.kernel_size, self.stride, self.padding, self.ceil_mode,
+                            self.count_include_pad)
 
     def extra_repr(self) -> str:
         return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
 
 
-class MaxPool2d(_Pool2d):
-    """The maximum of each (dilated) kernel_size window, as `torch.nn.MaxPool2d`; padding counts as -inf."""
+class AvgPool2d(_Pool):
+    """The mean of each kernel_size window over (N, C, H, W), as `torch.nn.AvgPool2d`; with
+    `count_include_pad` (the default) padded zeros count in the divisor, and `divisor_override` replaces the
+    divisor altogether."""
 
-    def __init__(self, kernel_size: IntPair, stride: IntPair | None = None, padding: IntPair = 0,
-                 dilation: IntPair = 1) -> None:
-        super().__init__(kernel_size, stride, padding)
-        pair("MaxPool2d", "dilation", dilation)
-        self.dilation = dilation
+    dims = 2
 
-    def _pool(self, x: Tensor) -> Tensor:
-        return x.max_pool2d(self.kernel_size, self.stride, self.padding, self.dilation)
+    def __init__(self, kernel_size: IntTuple, stride: IntTuple | None = None, padding: IntTuple = 0,
+                 ceil_mode: bool = False, count_include_pad: bool = True, divisor_override: int | None = None) -> None:
+        super().__init__()
+        stride = kernel_size if stride is None else stride
+        int_tuple("AvgPool2d", "kernel_size", kernel_size, 2)
+        int_tuple("AvgPool2d", "stride", stride, 2)
+        int_tuple("AvgPool2d", "padding", padding, 2, allow_zero=True)
+        self.kernel_size, self.stride, self.padding = kernel_size, stride, padding
+        self.ceil_mode, self.count_include_pad, self.divisor_override = ceil_mode, count_include_pad, divisor_override
+
+    def forward(self, input: Tensor) -> Tensor:
+        """The pooled input, (N, C, H_out, W_out) or (C, H_out, W_out)."""
+        return F.avg_pool2d(self._checked(input), self.kernel_size, self.stride, self.padding, self.ceil_mode,
+                            self.count_include_pad, self.divisor_override)
 
     def extra_repr(self) -> str:
-        return f"{super().extra_repr()}, dilation={self.dilation}"
+        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
 
 
-class AvgPool2d(_Pool2d):
-    """The mean of each kernel_size window, as `torch.nn.AvgPool2d`; with `count_include_pad` (the default)
-    padded zeros count in the divisor."""
+class _LPPoolNd(_Pool):
+    """The p-norm (sum x^p)^(1/p) of each window: p = 1 is sum pooling, p = inf max pooling."""
 
-    def __init__(self, kernel_size: IntPair, stride: IntPair | None = None, padding: IntPair = 0,
-                 count_include_pad: bool = True) -> None:
-        super().__init__(kernel_size, stride, padding)
-        self.count_include_pad = count_include_pad
+    def __init__(self, norm_type: float, kernel_size: IntTuple, stride: IntTuple | None = None,
+                 ceil_mode: bool = False) -> None:
+        super().__init__()
+        self.norm_type, self.kernel_size, self.stride, self.ceil_mode = norm_type, kernel_size, stride, ceil_mode
 
-    def _pool(self, x: Tensor) -> Tensor:
-        return x.avg_pool2d(self.kernel_size, self.stride, self.padding, self.count_include_pad)
+    def forward(self, input: Tensor) -> Tensor:
+        """The pooled input."""
+        x = self._checked(input)
+        if self.dims == 1:
+            return F.lp_pool1d(x, self.norm_type, self.kernel_size, self.stride, self.ceil_mode)  # type: ignore[arg-type]
+        return F.lp_pool2d(x, self.norm_type, self.kernel_size, self.stride, self.ceil_mode)
+
+    def extra_repr(self) -> str:
+        return (f"norm_type={self.norm_type}, kernel_size={self.kernel_size}, stride={self.stride}, "
+                f"ceil_mode={self.ceil_mode}")
+
+
+class LPPool1d(_LPPoolNd):
+    """Power-average pooling over (N, C, L), as `torch.nn.LPPool1d`."""
+
+    dims = 1
+
+
+class LPPool2d(_LPPoolNd):
+    """Power-average pooling over (N, C, H, W), as `torch.nn.LPPool2d`."""
+
+    dims = 2
+
+
+class _AdaptivePool(_Pool):
+    """A pool whose windows are chosen so that the output has `output_size` (None in a dimension keeps the
+    input's size there)."""
+
+    def __init__(self, output_size: Any) -> None:
+        super().__init__()
+        self.output_size = output_size
+
+    def extra_repr(self) -> str:
+        return f"output_size={self.output_size}"
+
+
+class AdaptiveAvgPool1d(_AdaptivePool):
+    """Average pooling of (N, C, L) to (N, C, output_size), as `torch.nn.AdaptiveAvgPool1d`."""
+
+    dims = 1
+
+    def forward(self, input: Tensor) -> Tensor:
+        """The pooled input."""
+        return F.adaptive_avg_pool1d(self._checked(input), self.output_size)
+
+
+class AdaptiveAvgPool2d(_AdaptivePool):
+    """Average pooling of (N, C, H, W) to (N, C, *output_size), as `torch.nn.AdaptiveAvgPool2d`
+    (`AdaptiveAvgPool2d(1)` is global average pooling)."""
+
+    dims = 2
+
+    def forward(self, input: Tensor) -> Tensor:
+        """The pooled input."""
+        return F.adaptive_avg_pool2d(self._checked(input), self.output_size)
+
+
+class _AdaptiveMaxPool(_AdaptivePool):
+    def __init__(self, output_size: Any, return_indices: bool = False) -> None:
+        super().__init__(output_size)
+        self.return_indices = return_indices
+
+
+class AdaptiveMaxPool1d(_AdaptiveMaxPool):
+    """Max pooling of (N, C, L) to (N, C, output_size), as `torch.nn.AdaptiveMaxPool1d`."""
+
+    dims = 1
+
+    def forward(self, input: Tensor) -> Any:
+        """The pooled input (and the indices of the maxima with `return_indices`)."""
+        return F.adaptive_max_pool1d(self._checked(input), self.output_size, self.return_indices)
+
+
+class AdaptiveMaxPool2d(_AdaptiveMaxPool):
+    """Max pooling of (N, C, H, W) to (N, C, *output_size), as `torch.nn.AdaptiveMaxPool2d`."""
+
+    dims = 2
+
+    def forward(self, input: Tensor) -> Any:
+        """The pooled input (and the indices of the maxima with `return_indices`)."""
+        return F.adaptive_max_pool2d(self._checked(input), self.output_size, self.return_indices)
+
+
+class _MaxUnpoolNd(_Pool):
+    """The inverse of max pooling: each value goes back to the position its index names, zeros elsewhere."""
+
+    def __init__(self, kernel_size: IntTuple, stride: IntTuple | None = None, padding: IntTuple = 0) -> None:
+        super().__init__()
+        owner, n = type(self).__name__, self.dims
+        self.kernel_size = int_tuple(owner, "kernel_size", kernel_size, n)
+        self.stride = self.kernel_size if stride is None else int_tuple(owner, "stride", stride, n)
+        self.padding = int_tuple(owner, "padding", padding, n, allow_zero=True)
+
+    def forward(self, input: Tensor, indices: Tensor, output_size: Sequence[int] | None = None) -> Tensor:
+        """The unpooled input (of `output_size`, if given, else the size max pooling came from)."""
+        unpool = F.max_unpool1d if self.dims == 1 else F.max_unpool2d
+        return unpool(self._checked(input), indices, self.kernel_size, self.stride, self.padding, output_size)
+
+    def extra_repr(self) -> str:
+        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+
+
+class MaxUnpool1d(_MaxUnpoolNd):
+    """Partial inverse of MaxPool1d, as `torch.nn.MaxUnpool1d`."""
+
+    dims = 1
+
+
+class MaxUnpool2d(_MaxUnpoolNd):
+    """Partial inverse of MaxPool2d, as `torch.nn.MaxUnpool2d`."""
+
+    dims = 2

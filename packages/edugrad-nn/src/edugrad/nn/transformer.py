@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from edugrad.nn._checks import choice
+from edugrad.nn import functional as F
 from edugrad.nn.attention import MultiheadAttention
 from edugrad.nn.dropout import Dropout
 from edugrad.nn.linear import Linear
@@ -25,15 +25,16 @@ from edugrad.tensor import DType, Tensor
 
 __all__ = ["TransformerEncoderLayer"]
 
-_ACTIVATIONS: dict[str, Callable[[Tensor], Tensor]] = {"relu": Tensor.relu, "gelu": Tensor.gelu}
+_ACTIVATIONS: dict[str, Callable[..., Tensor]] = {"relu": F.relu, "gelu": F.gelu}
 
 
 class TransformerEncoderLayer(Module):
     """One encoder block: multi-head self-attention and a feed-forward network of width `dim_feedforward`.
-    `activation` is "relu", "gelu" or a callable; inputs are (S, N, E), or (N, S, E) with `batch_first`."""
+    `activation` is "relu", "gelu" or a callable (`F.relu` by default); inputs are (S, N, E), or (N, S, E) with
+    `batch_first`."""
 
     def __init__(self, d_model: int, nhead: int, dim_feedforward: int = 2048, dropout: float = 0.1,
-                 activation: str | Callable[[Tensor], Tensor] = "relu", layer_norm_eps: float = 1e-5,
+                 activation: str | Callable[[Tensor], Tensor] = F.relu, layer_norm_eps: float = 1e-5,
                  batch_first: bool = False, norm_first: bool = False, bias: bool = True, device: Any = None,
                  dtype: DType | None = None) -> None:
         super().__init__()
@@ -48,12 +49,14 @@ class TransformerEncoderLayer(Module):
         self.norm2 = LayerNorm(d_model, eps=layer_norm_eps, bias=bias, **factory)
         self.dropout1 = Dropout(dropout)
         self.dropout2 = Dropout(dropout)
-        self.activation = (_ACTIVATIONS[choice("TransformerEncoderLayer", "activation", activation, list(_ACTIVATIONS))]
-                           if isinstance(activation, str) else activation)
+        if isinstance(activation, str) and activation not in _ACTIVATIONS:
+            raise RuntimeError(f"TransformerEncoderLayer: activation should be relu/gelu, not {activation}")
+        self.activation = _ACTIVATIONS[activation] if isinstance(activation, str) else activation
 
     def forward(self, src: Tensor, src_mask: Tensor | None = None, src_key_padding_mask: Tensor | None = None,
                 is_causal: bool = False) -> Tensor:
-        """The encoded src, same shape. Masks as in `MultiheadAttention` (attn_mask, key_padding_mask)."""
+        """The encoded src, same shape. Masks as in `MultiheadAttention` (attn_mask, key_padding_mask);
+        `is_causal` is the hint that src_mask is the causal mask."""
         x = src
         if self.norm_first:
             x = x + self._self_attention(self.norm1(x), src_mask, src_key_padding_mask, is_causal)
