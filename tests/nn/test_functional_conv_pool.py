@@ -111,6 +111,8 @@ IMAGE = [
     Case("pixel_shuffle", lambda x: F.pixel_shuffle(x, 2), lambda x: TF.pixel_shuffle(x, 2), [(2, 8, 3, 4)]),
     Case("pixel_unshuffle", lambda x: F.pixel_unshuffle(x, 2), lambda x: TF.pixel_unshuffle(x, 2), [(3, 4, 6)]),
     Case("channel_shuffle", lambda x: F.channel_shuffle(x, 3), lambda x: TF.channel_shuffle(x, 3), [(2, 6, 2, 2)]),
+    Case("native_channel_shuffle", lambda x: F.native_channel_shuffle(x, 2),
+         lambda x: TF.native_channel_shuffle(x, 2), [(2, 4, 3)], grad=False),  # torch has no backward for it
 ]
 
 

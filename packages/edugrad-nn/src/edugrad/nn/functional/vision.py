@@ -225,7 +225,12 @@ def channel_shuffle(input: Tensor, groups: int) -> Tensor:
     return x.reshape(n, g, c // g, *rest).transpose(1, 2).reshape(x.shape)
 
 
+def native_channel_shuffle(input: Tensor, groups: int) -> Tensor:
+    """channel_shuffle under the name of PyTorch's native kernel (the same result)."""
+    return channel_shuffle(input, groups)
+
+
 __all__ = [
-    "channel_shuffle", "interpolate", "pad", "pixel_shuffle", "pixel_unshuffle", "upsample", "upsample_bilinear",
+    "channel_shuffle", "interpolate", "native_channel_shuffle", "pad", "pixel_shuffle", "pixel_unshuffle", "upsample", "upsample_bilinear",
     "upsample_nearest",
 ]
