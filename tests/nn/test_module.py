@@ -311,6 +311,23 @@ def test_double_and_float_keep_the_parameter_objects_and_cast_only_floats() -> N
     assert weight.dtype == dtypes.float64 and model[1].num_batches_tracked.dtype == dtypes.float64  # all, as torch
 
 
+def test_to_parses_torchs_overloads() -> None:
+    model = nn.Linear(2, 2)
+    assert model.to(dtypes.float64) is model and model.weight.dtype == dtypes.float64
+    model.to(dtype=dtypes.float32)
+    model.to(Tensor.zeros(1, dtype=dtypes.float64))
+    assert model.weight.dtype == dtypes.float64
+    model.to("cpu", dtypes.float32, False)
+    assert model.weight.dtype == dtypes.float32
+    model.to(device="cpu").cpu()
+    with pytest.raises(TypeError, match="nn.Module.to only accepts floating point"):
+        model.to(dtypes.int64)
+    with pytest.raises(TypeError, match=r"to\(\): .*expected \(device=None, dtype=None"):
+        model.to(dtypes.float64, dtypes.float32)
+    with pytest.raises(TypeError, match="unexpected or repeated argument 'copy'"):
+        model.to(copy=True)
+
+
 # state dicts
 
 def test_state_dict_keys_prefix_destination_and_keep_vars() -> None:
@@ -474,3 +491,29 @@ def test_repr_matches_torch() -> None:
         torch.nn.Conv2d(2, 4, (3, 5), stride=2, dilation=2, groups=2, bias=False))
     assert repr(nn.Embedding(5, 2, padding_idx=0)) == repr(torch.nn.Embedding(5, 2, padding_idx=0))
     assert repr(nn.Module()) == repr(torch.nn.Module()) == "Module()"
+
+
+def test_to_a_device_edugrad_lacks_or_a_misspelt_one_is_refused() -> None:
+    with pytest.raises(RuntimeError, match="device type at start of device string: gpu"):
+        nn.Module().to("gpu")  # checked even without tensors to move, as torch does
+    with pytest.raises(RuntimeError, match="edugrad computes on 'cpu'"):
+        nn.Linear(2, 2).to("mps")
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="a CUDA GPU is there: cuda() works")
+def test_cuda_without_a_gpu_says_so() -> None:
+    with pytest.raises(RuntimeError, match="cuda"):
+        nn.Linear(2, 2).cuda()
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
+def test_to_cuda_and_back_keeps_the_parameters_and_trains_on_the_gpu() -> None:
+    model = nn.Sequential(nn.Linear(3, 4), nn.BatchNorm1d(4))
+    weight = model[0].weight
+    optimizer = nn.optim.SGD(model.parameters(), lr=0.1)
+    assert model.to("cuda") is model and model[0].weight is weight and str(weight.device) == "cuda:0"
+    assert str(model[1].running_mean.device) == "cuda:0"
+    model(Tensor.ones(5, 3).cuda()).sum().backward()
+    optimizer.step()
+    model.cpu()
+    assert str(weight.device) == "cpu" and str(weight.grad.device) == "cpu"  # type: ignore[union-attr]

@@ -31,7 +31,7 @@ import numpy as np
 
 from edugrad.nn.hooks import RemovableHandle
 from edugrad.nn.parameter import Parameter
-from edugrad.tensor import DType, Tensor, dtypes, no_grad, tensor
+from edugrad.tensor import DType, Tensor, devices, dtypes, no_grad, tensor
 
 __all__ = ["IncompatibleKeys", "Module"]
 
@@ -379,6 +379,25 @@ class Module:
                     self._buffers[name] = fn(buffer)
         return self
 
+    def to(self, *args: Any, **kwargs: Any) -> Self:
+        """Move and/or cast the parameters and buffers, in place: `to(device)`, `to(dtype)`, `to(device,
+        dtype)` or `to(tensor)` (its device and dtype), as `torch.nn.Module.to`. A dtype must be a
+        floating-point one, and only floating-point tensors are cast (an int64 step counter stays int64)."""
+        device, dtype, non_blocking = _parse_to(args, kwargs)
+        where = None if device is None else devices.as_device(device)  # a misspelt device fails even without tensors
+        if dtype is not None and not dtype.is_floating_point:
+            raise TypeError(f"nn.Module.to only accepts floating point or complex dtypes, but got desired "
+                            f"dtype={dtype}")
+        return self._apply(lambda t: t.to(where, dtype if t.is_floating_point() else None, non_blocking))
+
+    def cpu(self) -> Self:
+        """Move the parameters and buffers to the CPU."""
+        return self._apply(lambda t: t.cpu())
+
+    def cuda(self, device: Any = None) -> Self:
+        """Move the parameters and buffers to a CUDA device (an error where there is none)."""
+        return self._apply(lambda t: t.cuda(device))
+
     def type(self, dst_type: DType) -> Self:
         """Cast every parameter and buffer (integer ones too) to `dst_type`."""
         return self._apply(lambda t: t.to(dst_type))
@@ -568,6 +587,29 @@ def _add_hook(hooks: dict[int, _Hook], hook: _Hook, prepend: bool) -> RemovableH
     hooks[handle.id] = hook
     hooks.update(later)
     return handle
+
+
+def _parse_to(args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[Any, DType | None, bool]:
+    """(device, dtype, non_blocking) of `Module.to`'s overloads: (device=None, dtype=None, non_blocking=False),
+    (dtype, non_blocking=False) and (tensor, non_blocking=False), whose device and dtype are taken."""
+    first = args[0] if args else None
+    names = (("tensor", "non_blocking") if isinstance(first, Tensor) else ("dtype", "non_blocking")
+             if isinstance(first, DType) else ("device", "dtype", "non_blocking"))
+    found = dict(zip(names, args))
+    for name, value in kwargs.items():
+        if name in found or name not in ("device", "dtype", "non_blocking"):
+            raise TypeError(f"to(): unexpected or repeated argument {name!r}; {_TO_USAGE}")
+        found[name] = value
+    tensor, dtype, non_blocking = found.pop("tensor", None), found.get("dtype"), found.get("non_blocking", False)
+    if len(args) > len(names) or not isinstance(dtype, DType | None) or not isinstance(non_blocking, bool):
+        raise TypeError(f"to(): got {args} and {kwargs}; {_TO_USAGE}")
+    if isinstance(tensor, Tensor):
+        return tensor.device, tensor.dtype, non_blocking
+    return found.get("device"), dtype, non_blocking
+
+
+_TO_USAGE = ("expected (device=None, dtype=None, non_blocking=False), (dtype, non_blocking=False) or (tensor, "
+             "non_blocking=False)")
 
 
 def _state_tensor(key: str, value: Any, target: Tensor) -> tuple[Tensor, str]:
