@@ -6,6 +6,7 @@ run on an edugrad model and on its torch twin and compared."""
 from __future__ import annotations
 
 import copy
+import inspect
 from typing import Any
 
 import numpy as np
@@ -517,3 +518,21 @@ def test_to_cuda_and_back_keeps_the_parameters_and_trains_on_the_gpu() -> None:
     optimizer.step()
     model.cpu()
     assert str(weight.device) == "cpu" and str(weight.grad.device) == "cpu"  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("name", ["Module", "Sequential", "ModuleList", "ModuleDict", "ParameterList", "ParameterDict"])
+def test_method_signatures_match_torch(name: str) -> None:
+    ours, theirs = getattr(nn, name), getattr(torch.nn, name)
+    differ = []
+    for method in dir(theirs):
+        if method.startswith("_") and method not in ("__call__", "__getitem__", "__setitem__", "__delitem__"):
+            continue
+        if not hasattr(ours, method) or not callable(getattr(theirs, method)) or method == "state_dict":
+            continue  # state_dict leaves out torch's deprecated positional *args: its arguments are keywords
+        signatures = [[(p.name, p.kind, p.default) for p in inspect.signature(getattr(cls, method)).parameters.values()]
+                      for cls in (ours, theirs)]
+        if signatures[0] != signatures[1]:
+            differ.append(method)
+    assert differ == []
+    assert [p.name for p in inspect.signature(ours.state_dict).parameters.values()] == [
+        "self", "destination", "prefix", "keep_vars"]

@@ -508,7 +508,7 @@ class ParameterDict(Module):
         """One line per entry, as PyTorch prints it: `(name): Parameter containing: [torch.float32 of size 3]`."""
         return "\n".join(f"  ({key}): {_describe_entry(value)}" for key, value in self.items())
 
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+    def __call__(self, input: Any) -> Any:
         raise RuntimeError("ParameterDict should not be called.")
 
 

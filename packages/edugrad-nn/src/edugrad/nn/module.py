@@ -79,7 +79,7 @@ class Module:
                             ("_forward_hooks", {})):
             object.__setattr__(self, name, value)
 
-    def forward(self, *args: Any, **kwargs: Any) -> Any:
+    def forward(self, *input: Any) -> Any:
         """The computation of the module; subclasses override it, and callers call the module itself."""
         raise NotImplementedError(f'Module [{type(self).__name__}] is missing the required "forward" function')
 

@@ -165,8 +165,9 @@ class _InstanceNorm(_NormBase):
     dimension less) is normalized as a batch of one."""
 
     def __init__(self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1, affine: bool = False,
-                 track_running_stats: bool = False, device: Any = None, dtype: DType | None = None) -> None:
-        super().__init__(num_features, eps, momentum, affine, track_running_stats, device, dtype, bias=True)
+                 track_running_stats: bool = False, device: Any = None, dtype: DType | None = None, *,
+                 bias: bool = True) -> None:
+        super().__init__(num_features, eps, momentum, affine, track_running_stats, device, dtype, bias)
 
     def _channel_axis(self, input: Tensor) -> int:
         return 1 if input.ndim == max(self.input_shapes) else 0  # an unbatched input starts with its channels
