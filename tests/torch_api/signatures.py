@@ -39,7 +39,8 @@ EXTRAS: dict[str, str] = {
     "unbiased": "var/std: torch's older overload var(input, dim, unbiased, keepdim), accepted by keyword",
 }
 
-_SIGNATURE_LINE = re.compile(r"^\s*(?:torch\.|Tensor\.)?(\w+)\((.*?)\)\s*(?:->.*)?$")
+# A documented signature: `topk(input, k, ...) -> ...`, or an overload written `.. function:: sum(input, dim, ...)`.
+_SIGNATURE_LINE = re.compile(r"^\s*(?:\.\. function:: )?(?:torch\.|Tensor\.)?(\w+)\((.*?)\)\s*(?:->.*)?$")
 
 
 @dataclass(frozen=True)
@@ -168,8 +169,10 @@ def _describe(params: list[Param]) -> str:
     return "(" + ", ".join(parts) + ")"
 
 
-def differences(ours: list[Param], theirs: list[Param]) -> list[str]:
-    """How `ours` differs from one of torch's signatures: names, order, kinds and literal defaults."""
+def differences(ours: list[Param], theirs: list[Param], optional: frozenset[str] = frozenset()) -> list[str]:
+    """How `ours` differs from one of torch's signatures: names, order, kinds and literal defaults. A parameter
+    in `optional` may have a default in ours where this overload has none: another overload of torch's lets
+    the caller leave it out (one Python function with `dim=None` covers `sum(input)` and `sum(input, dim)`)."""
     problems = []
     if [p.name for p in ours] != [p.name for p in theirs]:
         problems.append(f"parameters {_describe(ours)}, torch has {_describe(theirs)}")
@@ -183,7 +186,8 @@ def differences(ours: list[Param], theirs: list[Param]) -> list[str]:
         after_default = any(p.has_default and p.kind == "positional" for p in theirs[:i])
         if b.has_default and not a.has_default:
             problems.append(f"{a.name} has no default, torch's is {b.default!r}")
-        elif a.has_default and not b.has_default and a.kind == b.kind == "positional" and not after_default:
+        elif (a.has_default and not b.has_default and a.kind == b.kind == "positional" and not after_default
+              and a.name not in optional):
             problems.append(f"{a.name} has a default {a.default!r}, torch's has none")
         elif a.literal and b.literal and a.default != b.default:
             problems.append(f"{a.name} defaults to {a.default!r}, torch's to {b.default!r}")
@@ -205,7 +209,8 @@ def compare(ours_fn: Any, theirs_fn: Any, method: bool = False) -> list[str]:
         return ["edugrad's signature cannot be inspected"]
     best: list[str] | None = None
     for overload in theirs:
-        found = differences(ours, overload)
+        optional = frozenset(p.name for other in theirs for p in overload if p.name not in {q.name for q in other})
+        found = differences(ours, overload, optional)
         if not found:
             return []
         if best is None or len(found) < len(best):
