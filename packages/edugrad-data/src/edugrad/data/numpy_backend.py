@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
-from edugrad.data.dtypes import ALL_DTYPES, DType, dtypes
+from edugrad.data.dtypes import ALL_DTYPES, EXTRA_DTYPES, DType, dtypes
 from edugrad.data.ops import BinaryOps, LoadOps, ReduceOps, ScanOps, UnaryOps
 
 NDArray = np.ndarray[Any, Any]
@@ -54,7 +54,7 @@ _REDUCE: dict[ReduceOps, np.ufunc] = {
 _SCAN: dict[ScanOps, Callable[..., Any]] = {ScanOps.CUMSUM: np.cumsum, ScanOps.CUMPROD: np.cumprod}
 
 
-_DTYPE_OF: dict[np.dtype[Any], DType] = {d.np_dtype: d for d in ALL_DTYPES}
+_DTYPE_OF: dict[np.dtype[Any], DType] = {d.np_dtype: d for d in ALL_DTYPES + EXTRA_DTYPES}
 _STATE_BYTES = 37  # of a PCG64 generator's state (see NumpyBackend.generator_state)
 
 def _array(result: Any) -> NDArray:

@@ -449,7 +449,7 @@ class TensorData:
 
 
 def _load(op: LoadOps, shape: Shape, dtype: DType, backend: BackendArg, arg: Any) -> TensorData:
-    if not isinstance(dtype, DType):
+    if not isinstance(dtype, DType) or dtype.unavailable:
         _check_dtype(op.name.lower(), dtype)
     chosen = _chosen(backend)
     out = TensorData(chosen.load(op, shape, dtype, arg), chosen)
@@ -491,6 +491,8 @@ def _keepable(value: object) -> bool:
 def _check_dtype(op: str, dtype: DType) -> None:
     if not isinstance(dtype, DType):
         raise TypeError(f"{op}: dtype must be an edugrad DType such as dtypes.float32, got {dtype!r}")
+    if dtype.unavailable:
+        raise ImportError(f"{op}: {dtype.unavailable}")
 
 
 def _expect_float(op: str | Op, dtype: DType) -> None:

@@ -26,6 +26,9 @@ Shape = tuple[int, ...]
 _TO_TORCH: dict[DType, torch.dtype] = {
     dtypes.bool: torch.bool,
     dtypes.uint8: torch.uint8,
+    dtypes.int8: torch.int8,
+    dtypes.int16: torch.int16,
+    dtypes.bfloat16: torch.bfloat16,
     dtypes.int32: torch.int32,
     dtypes.int64: torch.int64,
     dtypes.float16: torch.float16,

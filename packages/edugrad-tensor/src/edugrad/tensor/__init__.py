@@ -33,6 +33,10 @@ from edugrad.tensor.sorting import argsort, sort, topk
 from edugrad.tensor.tracing import trace
 from edugrad.tensor.tensor import is_floating_point, numel
 from edugrad.tensor.devices import device
+from edugrad.tensor.dtype_names import (
+    bfloat16, bool, can_cast, double, dtype, finfo, float, float16, float32, float64, get_default_dtype, half, iinfo,
+    int, int8, int16, int32, int64, long, promote_types, set_default_dtype, short, uint8,
+)
 from edugrad.tensor.random import (
     Generator, default_generator, get_rng_state, initial_seed, manual_seed, seed, set_rng_state,
 )
@@ -49,6 +53,13 @@ __version__ = "0.1.0"
 
 __all__ = ["DType", "Tensor", "cat", "dtypes", "enable_grad", "grad", "no_grad", "set_grad_enabled", "stack", "trace",
            "where"]
+
+# dtypes by torch's names
+__all__ += [
+    "bfloat16", "bool", "can_cast", "double", "dtype", "finfo", "float", "float16", "float32", "float64",
+    "get_default_dtype", "half", "iinfo", "int", "int8", "int16", "int32", "int64", "long", "promote_types",
+    "set_default_dtype", "short", "uint8",
+]
 
 # creation, random streams and devices
 __all__ += [

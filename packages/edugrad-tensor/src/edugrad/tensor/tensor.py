@@ -208,6 +208,22 @@ class Tensor(Node):
         """The values as bool (same as `cast(dtypes.bool)`)."""
         return self.cast(dtypes.bool)
 
+    def bfloat16(self) -> Tensor:
+        """The values as bfloat16 (same as `cast(dtypes.bfloat16)`; needs the ml_dtypes package)."""
+        return self.cast(dtypes.bfloat16)
+
+    def short(self) -> Tensor:
+        """The values as int16 (same as `cast(dtypes.int16)`)."""
+        return self.cast(dtypes.int16)
+
+    def char(self) -> Tensor:
+        """The values as int8 (same as `cast(dtypes.int8)`)."""
+        return self.cast(dtypes.int8)
+
+    def byte(self) -> Tensor:
+        """The values as uint8 (same as `cast(dtypes.uint8)`)."""
+        return self.cast(dtypes.uint8)
+
     def bitcast(self, dtype: DType) -> Tensor:
         """The same bytes read as `dtype` (same itemsize); not differentiable."""
         if self.requires_grad and is_grad_enabled():
