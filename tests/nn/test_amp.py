@@ -364,7 +364,6 @@ def test_autocast_checks_its_arguments_as_torch() -> None:
             assert not autocast()._enabled
 
 
-@pytest.mark.skipif(not hasattr(dtypes, "bfloat16"), reason="the data layer has no bfloat16 dtype yet")
 def test_autocast_default_dtypes_are_torchs() -> None:
     for device_type in ("cpu", "cuda", "xpu", "hpu", "mps"):
         ours, theirs = amp.get_autocast_dtype(device_type), torch.get_autocast_dtype(device_type)

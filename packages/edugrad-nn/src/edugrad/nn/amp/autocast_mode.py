@@ -34,11 +34,7 @@ _dtype: dict[str, DType] = {}
 
 def _default_dtype(kind: str) -> DType:
     """PyTorch's default autocast dtype of a device type: bfloat16 on cpu, hpu, xla and maia, else float16."""
-    if kind in ("cpu", "hpu", "xla", "maia"):
-        # looked up when asked for: dtypes.bfloat16 is being added to the data layer (remove getattr after)
-        bfloat16: DType = getattr(dtypes, "bfloat16")  # noqa: B009
-        return bfloat16
-    return dtypes.float16
+    return dtypes.bfloat16 if kind in ("cpu", "hpu", "xla", "maia") else dtypes.float16
 
 
 def is_autocast_available(device_type: str) -> bool:
