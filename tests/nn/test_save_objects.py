@@ -202,6 +202,29 @@ def test_a_shared_tensor_is_stored_once() -> None:
 
 # the file behind an object
 
+def test_tied_weights_in_a_state_dict_are_stored_once_and_load_sharing_their_values() -> None:
+    # Two entries of a state dict that share values (GPT's tied embedding and output weights): torch stores
+    # the storage once and loads two tensors that share it; so does edugrad.
+    import edugrad.torch.nn as nn
+
+    results = []
+    for lib in (nn, torch.nn):
+        first, second = lib.Linear(3, 4, bias=False), lib.Linear(4, 3, bias=False)
+        second.weight = first.weight
+        state = {"a": first.state_dict()["weight"], "b": second.state_dict()["weight"]}
+        buffer = io.BytesIO()
+        (save if lib is nn else torch.save)(state, buffer)
+        buffer.seek(0)
+        back = (load if lib is nn else torch.load)(buffer)
+        assert back["a"] is not back["b"]
+        back["a"].zero_()
+        results.append(back["b"].numpy().tolist())
+    assert results[0] == results[1] == [[0.0] * 3] * 4
+    assert len(dumps({"a": Tensor(np.ones((100, 100), np.float32))})) < 50_000
+    tied = Tensor(np.ones((100, 100), np.float32))
+    assert len(dumps({"a": tied, "b": tied.detach()})) < 50_000  # one copy of the 40 kB, not two
+
+
 def test_a_saved_object_is_a_safetensors_file_with_each_tensor_once_under_its_dotted_path(tmp_path: Path) -> None:
     checkpoint = nanogpt_checkpoint(_edugrad)
     save(checkpoint, tmp_path / "ckpt.pt")

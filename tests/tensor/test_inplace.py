@@ -195,3 +195,10 @@ def test_div_with_a_rounding_mode_keeps_an_integer_tensor_as_torch() -> None:
     assert ours.dtype is dtypes.int64 and ours.tolist() == theirs.tolist()
     with pytest.raises(RuntimeError, match="div_: an operand requires grad"):
         Tensor(A).div_(Tensor(C, requires_grad=True), rounding_mode="floor")
+
+
+def test_is_set_to_tells_which_tensors_share_the_values_as_torchs() -> None:
+    for make in (lambda: Tensor(A), lambda: torch.tensor(A)):
+        x = make()
+        assert (x.is_set_to(x.detach()), x.is_set_to(x.data), x.is_set_to(x.clone()), x.is_set_to(make())) == (
+            True, True, False, False)

@@ -8,6 +8,10 @@ set `{"__set__": [...]}`, bytes `{"__bytes__": "<base64>"}`, a dtype `{"__dtype_
 whose keys are not all strings, or of another type than dict, `{"__items__": [[key, value], ...]}` (with
 `"type": "Counter"`, say). Types are matched exactly, never by isinstance, so nothing comes back as another
 type than it was saved as.
+
+A tensor object that appears twice is stored once and loads as one object. Two tensor objects that share
+their values (`b = a.detach()`, a state dict of a model whose layers tie one weight) are stored once too: the
+second is `{"__tensor__": name, "shares": true}`, and loads as a tensor sharing the first one's values.
 """
 
 from __future__ import annotations
@@ -51,6 +55,7 @@ class Encoder:
         self.op, self.root = op, root
         self.arrays: dict[str, NDArray[Any]] = {}
         self.references: dict[int, dict[str, Any]] = {}  # id(tensor) -> its reference: a shared tensor is stored once
+        self.stored: dict[tuple[Any, ...], list[tuple[Tensor, str]]] = {}  # (shape, dtype) -> tensors stored, names
         self.open: set[int] = set()  # the ids of the containers being encoded, to refuse one that holds itself
 
     def encode(self, value: Any, path: tuple[Hashable, ...]) -> Any:
@@ -78,9 +83,16 @@ class Encoder:
                             "save; it saves Tensors and Parameters")
         reference = self.references.get(id(tensor))
         if reference is None:
-            name = self.free_name(path)
-            self.arrays[name] = tensor.numpy()
-            reference = {TENSOR_TAG: name} | ({"requires_grad": True} if tensor.requires_grad else {})
+            stored = self.stored.setdefault((tensor.shape, tensor.dtype), [])
+            shared = next((name for other, name in stored if tensor.is_set_to(other)), None)
+            if shared is None:
+                shared = self.free_name(path)
+                self.arrays[shared] = tensor.numpy()
+                stored.append((tensor, shared))
+                reference = {TENSOR_TAG: shared}
+            else:
+                reference = {TENSOR_TAG: shared, "shares": True}
+            reference |= {"requires_grad": True} if tensor.requires_grad else {}
             if kind != "Tensor":
                 reference["type"] = kind
             if tensor.device.type != "cpu":
@@ -145,7 +157,8 @@ class Decoder:
 
     def __init__(self, arrays: dict[str, NDArray[Any]], place: Placement) -> None:
         self.arrays, self.place = arrays, place
-        self.tensors: dict[str, Tensor] = {}
+        self.tensors: dict[str, Tensor] = {}  # name -> the tensor stored under it
+        self.sharing: dict[int, Tensor] = {}  # id(reference) -> the tensor sharing a stored one's values
 
     def decode(self, value: Any) -> Any:
         if isinstance(value, list):
@@ -170,14 +183,27 @@ class Decoder:
 
     def tensor(self, reference: dict[str, Any]) -> Tensor:
         name = reference[TENSOR_TAG]
+        if not reference.get("shares", False):
+            if name not in self.tensors:
+                if name not in self.arrays:
+                    raise ValueError(f"it refers to a tensor {name!r} that the file does not contain")
+                array, backend = self.arrays[name], self.place(reference.get("device", "cpu"))
+                values = Tensor(array, dtype=dtypes.from_numpy(array.dtype), backend=backend)
+                self.tensors[name] = _typed(values, reference)
+            return self.tensors[name]
+        # Another tensor object with the values of the one stored under `name` (JSON keeps the order of an
+        # object's keys, so the stored one came first; one reference object is one tensor).
         if name not in self.tensors:
-            if name not in self.arrays:
-                raise ValueError(f"it refers to a tensor {name!r} that the file does not contain")
-            kind = TENSOR_TYPES[reference.get("type", "Tensor")]
-            array, backend = self.arrays[name], self.place(reference.get("device", "cpu"))
-            values = Tensor(array, dtype=dtypes.from_numpy(array.dtype), backend=backend)
-            requires_grad = reference.get("requires_grad", False)
-            # (a Parameter shares the values of the Tensor it is made from: nothing is copied)
-            self.tensors[name] = (Parameter(values, requires_grad) if kind is Parameter
-                                  else values.requires_grad_(requires_grad))
-        return self.tensors[name]
+            raise ValueError(f"it refers to the values of a tensor {name!r} that the file does not store before it")
+        if id(reference) not in self.sharing:
+            self.sharing[id(reference)] = _typed(self.tensors[name].detach(), reference)
+        return self.sharing[id(reference)]
+
+
+def _typed(values: Tensor, reference: dict[str, Any]) -> Tensor:
+    """`values` as the tensor type and with the requires_grad the reference records (a Parameter shares the
+    values of the Tensor it is made from: nothing is copied)."""
+    requires_grad = reference.get("requires_grad", False)
+    if TENSOR_TYPES[reference.get("type", "Tensor")] is Parameter:
+        return Parameter(values, requires_grad)
+    return values.requires_grad_(requires_grad)

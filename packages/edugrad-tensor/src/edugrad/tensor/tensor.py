@@ -271,6 +271,13 @@ class Tensor(Node):
             raise TypeError(f"data: a tensor that requires grad needs floating-point data, got {value.dtype.name}")
         self._data = value._data
 
+    def is_set_to(self, tensor: Tensor) -> builtins.bool:
+        """True if both tensors hold the same values object (one TensorData), so that an in-place write to
+        either is seen by the other: after `b = a.detach()` or `b = a.data`, as torch.Tensor.is_set_to."""
+        if not isinstance(tensor, Tensor):
+            raise TypeError(f"is_set_to: expected a Tensor, got {type(tensor).__name__}")
+        return self._data is tensor._data
+
     def _check_writable(self, op: str) -> None:
         if self.requires_grad and is_grad_enabled():
             raise RuntimeError(f"{op}: a tensor that requires grad cannot be changed in place while gradients are "
