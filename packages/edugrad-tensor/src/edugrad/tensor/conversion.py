@@ -52,8 +52,8 @@ def _to_arguments(args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[Device
         found["device"] = rest.pop(0)  # to(device=None, dtype=None, non_blocking=False, copy=False)
         if rest and (rest[0] is None or isinstance(rest[0], DType)):
             found["dtype"] = rest.pop(0)
-    if len(rest) > 2:
-        raise TypeError(f"to: too many positional arguments {args!r}")
+    if len(rest) > 2 or not all(isinstance(flag, bool) for flag in rest):
+        raise TypeError(f"to: expected a device, a dtype or a tensor, then non_blocking and copy, got {args!r}")
     found.update(zip(("non_blocking", "copy"), rest))
     for key, value in kwargs.items():
         if key in found:
