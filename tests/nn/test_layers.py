@@ -203,6 +203,11 @@ CASES = [
                                                            "batch_first": True, "norm_first": True,
                                                            "activation": "gelu"},
          {"src_mask": causal(5), "src_key_padding_mask": np.array([[0, 0, 0, 0, 1]] * 3, bool)}, atol=1e-4),
+    Case("TransformerDecoderLayer", (8, 2), [(4, 3, 8), (5, 3, 8)], {"dim_feedforward": 16, "dropout": 0.0},
+         {"tgt_mask": causal(4)}, atol=1e-4),
+    Case("TransformerDecoderLayer", (8, 4), [(3, 4, 8), (3, 6, 8)], {"dim_feedforward": 12, "dropout": 0.0,
+                                                                       "batch_first": True, "norm_first": True},
+         {"memory_key_padding_mask": np.array([[0, 0, 0, 0, 1, 1]] * 3, bool)}, atol=1e-4),
 ]
 
 
@@ -478,8 +483,10 @@ def test_attention_unbatched_key_padding_mask_matches_torch() -> None:
     lambda lib: lib.Fold(4, 2), lambda lib: lib.Unfold(2, padding=1), lambda lib: lib.Embedding(5, 2, max_norm=1.0),
     lambda lib: lib.EmbeddingBag(5, 2, mode="sum", padding_idx=0),
     lambda lib: lib.Bilinear(2, 3, 4, bias=False), lambda lib: lib.MultiheadAttention(4, 2, kdim=3),
-    lambda lib: lib.TransformerEncoderLayer(4, 2, 8),
+    lambda lib: lib.TransformerEncoderLayer(4, 2, 8), lambda lib: lib.TransformerDecoderLayer(4, 2, 8),
+    lambda lib: lib.Transformer(4, 2, 1, 1, 8),
 ])
+@pytest.mark.filterwarnings("ignore:enable_nested_tensor is True")  # torch's note on its fast path
 def test_reprs_match_torch(make: Callable[[Any], Any]) -> None:
     assert repr(make(nn)) == repr(make(torch.nn))
 
@@ -531,3 +538,57 @@ def test_embedding_bag_with_offsets_and_per_sample_weights_matches_torch() -> No
     pretrained = nn.EmbeddingBag.from_pretrained(ours.weight.detach(), mode="max")
     assert not pretrained.weight.requires_grad and pretrained.mode == "max"
     np.testing.assert_array_equal(pretrained.weight.numpy(), ours.weight.numpy())
+
+
+def test_generate_square_subsequent_mask_matches_torch() -> None:
+    for dtype, twin in ((None, None), (dtypes.float64, torch.float64), (dtypes.bool, torch.bool)):
+        ours = nn.Transformer.generate_square_subsequent_mask(4, dtype=dtype)
+        theirs = torch.nn.Transformer.generate_square_subsequent_mask(4, dtype=twin)
+        assert ours.dtype.name == str(theirs.dtype).removeprefix("torch.")
+        np.testing.assert_array_equal(ours.numpy(), theirs.numpy())
+
+
+@pytest.mark.parametrize("kwargs", [{}, {"batch_first": True, "norm_first": True, "activation": "gelu"}], ids=str)
+@pytest.mark.filterwarnings("ignore:enable_nested_tensor is True")
+def test_transformer_matches_torch(kwargs: dict[str, Any]) -> None:
+    args = {"d_model": 8, "nhead": 2, "num_encoder_layers": 2, "num_decoder_layers": 2, "dim_feedforward": 16,
+            "dropout": 0.0, **kwargs}
+    theirs, ours = torch.nn.Transformer(**args), nn.Transformer(**args)
+    assert list(ours.state_dict()) == list(theirs.state_dict())
+    copy_weights(theirs, ours)
+    rng = np.random.default_rng(0)
+    src, tgt = (rng.normal(size=(n, 3, 8) if not kwargs else (3, n, 8)).astype(np.float32) for n in (5, 4))
+    mask = nn.Transformer.generate_square_subsequent_mask(4)
+    out = ours(Tensor(src), Tensor(tgt), tgt_mask=mask)
+    expected = theirs(torch.from_numpy(src), torch.from_numpy(tgt),
+                      tgt_mask=torch.nn.Transformer.generate_square_subsequent_mask(4))
+    np.testing.assert_allclose(out.numpy(), expected.detach().numpy(), atol=1e-4)
+    out.sum().backward()
+    expected.sum().backward()
+    for name, p in theirs.named_parameters():
+        np.testing.assert_allclose(ours.get_parameter(name).grad.numpy(), p.grad.numpy(), atol=1e-4,  # type: ignore
+                                   err_msg=name)
+
+
+def test_transformer_encoder_stacks_independent_copies_and_finds_the_causal_mask() -> None:
+    layer = nn.TransformerEncoderLayer(8, 2, 16, dropout=0.0)
+    encoder = nn.TransformerEncoder(layer, 3, norm=nn.LayerNorm(8))
+    assert len(encoder.layers) == 3 and encoder.layers[0] is not layer
+    assert encoder.layers[0].linear1.weight is not encoder.layers[1].linear1.weight
+    theirs = torch.nn.TransformerEncoder(torch.nn.TransformerEncoderLayer(8, 2, 16, dropout=0.0), 3,
+                                         norm=torch.nn.LayerNorm(8), enable_nested_tensor=False)
+    assert list(encoder.state_dict()) == list(theirs.state_dict())
+    copy_weights(theirs, encoder)
+    x = np.random.default_rng(1).normal(size=(5, 2, 8)).astype(np.float32)
+    mask = nn.Transformer.generate_square_subsequent_mask(5)
+    out = encoder(Tensor(x), mask=mask)  # is_causal=None: the mask is recognised as causal
+    expected = theirs(torch.from_numpy(x), mask=torch.nn.Transformer.generate_square_subsequent_mask(5))
+    np.testing.assert_allclose(out.numpy(), expected.detach().numpy(), atol=1e-4)
+
+
+def test_transformer_checks_src_and_tgt() -> None:
+    model = nn.Transformer(8, 2, 1, 1, 16)
+    with pytest.raises(RuntimeError, match="the batch number of src and tgt must be equal"):
+        model(Tensor.ones(4, 2, 8), Tensor.ones(4, 3, 8))
+    with pytest.raises(RuntimeError, match="the feature number of src and tgt must be equal to d_model"):
+        model(Tensor.ones(4, 2, 8), Tensor.ones(4, 2, 6))

@@ -28,7 +28,7 @@ from edugrad.nn import functional as F
 from edugrad.nn import init
 from edugrad.nn._checks import check_input, check_size, describe, divisible, positive_int
 from edugrad.nn.module import Module
-from edugrad.nn.parameter import Parameter, backend_name, empty_parameter
+from edugrad.nn.parameter import Parameter, empty_parameter
 from edugrad.tensor import DType, Tensor, dtypes, no_grad
 
 __all__ = [
@@ -78,11 +78,10 @@ class _NormBase(Module):
         self.affine = affine
         self.track_running_stats = track_running_stats
         _register_affine(self, (num_features,), affine, bias, device, dtype)
-        stats, backend = dtypes.float32 if dtype is None else dtype, backend_name(device)
         tracked = track_running_stats
-        for name, shape, kind in (("running_mean", num_features, stats), ("running_var", num_features, stats),
+        for name, shape, kind in (("running_mean", num_features, dtype), ("running_var", num_features, dtype),
                                   ("num_batches_tracked", (), dtypes.int64)):
-            self.register_buffer(name, Tensor.zeros(shape, dtype=kind, backend=backend) if tracked else None)
+            self.register_buffer(name, Tensor.zeros(shape, dtype=kind, device=device) if tracked else None)
         self.reset_parameters()
 
     def reset_running_stats(self) -> None:

@@ -16,13 +16,13 @@ import math
 from typing import TYPE_CHECKING
 
 from edugrad.nn import init
-from edugrad.tensor import DType, Tensor, devices, dtypes
+from edugrad.tensor import DType, Tensor, devices
 
 if TYPE_CHECKING:  # the types of the ops' results that Parameter hands back as plain Tensors
     from edugrad.data import TensorData
     from edugrad.function import Function
 
-__all__ = ["Parameter"]  # and edugrad's helpers for the layers: `backend_name`, `empty_parameter`, `default_init_`
+__all__ = ["Parameter"]  # and edugrad's two helpers for the layers, `empty_parameter` and `default_init_`
 
 
 class Parameter(Tensor):
@@ -48,18 +48,11 @@ class Parameter(Tensor):
         return "Parameter containing:\n" + super().__repr__()
 
 
-def backend_name(device: devices.DeviceLike | None) -> str | None:
-    """The name of the backend that holds tensors on `device` (None: the default), for the creation functions'
-    `backend=`; an error for a device edugrad cannot compute on."""
-    return None if device is None else devices.backend_of(device).name
-
-
 def empty_parameter(shape: tuple[int, ...], device: devices.DeviceLike | None = None,
                     dtype: DType | None = None) -> Parameter:
-    """An uninitialised Parameter of `shape` in `dtype` (float32 if None) on `device`, as the layers make their
-    weights from their `device=` and `dtype=` arguments before `reset_parameters()` fills them."""
-    return Parameter(Tensor.empty(*shape, dtype=dtypes.float32 if dtype is None else dtype,
-                                  backend=backend_name(device)))
+    """An uninitialised Parameter of `shape` in `dtype` (the default dtype if None) on `device`, as the layers
+    make their weights from their `device=` and `dtype=` arguments before `reset_parameters()` fills them."""
+    return Parameter(Tensor.empty(*shape, dtype=dtype, device=device))
 
 
 def default_init_(weight: Parameter | None, bias: Parameter | None, fan_in: int) -> None:

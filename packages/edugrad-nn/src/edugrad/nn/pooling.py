@@ -136,10 +136,9 @@ class _LPPoolNd(_Pool):
 
     def forward(self, input: Tensor) -> Tensor:
         """The pooled input."""
-        x = self._checked(input)
-        if self.dims == 1:
-            return F.lp_pool1d(x, self.norm_type, self.kernel_size, self.stride, self.ceil_mode)  # type: ignore[arg-type]
-        return F.lp_pool2d(x, self.norm_type, self.kernel_size, self.stride, self.ceil_mode)
+        pool = F.lp_pool1d if self.dims == 1 else F.lp_pool2d
+        return pool(self._checked(input), self.norm_type, self.kernel_size, self.stride,  # type: ignore[arg-type]
+                    self.ceil_mode)
 
     def extra_repr(self) -> str:
         return (f"norm_type={self.norm_type}, kernel_size={self.kernel_size}, stride={self.stride}, "
