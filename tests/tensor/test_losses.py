@@ -8,7 +8,8 @@ import torch
 import torch.nn.functional as F
 from parity import Case, check_parity
 
-from edugrad.tensor import Tensor, tensor, trace
+from edugrad.tensor import Tensor, tensor
+from edugrad.tensor.tracing import trace
 
 REDUCTIONS = ["mean", "sum", "none"]
 TARGET = np.array([3, 0, -100, 4, 1, 3])  # class indices for (6, 5) logits; one ignored with PyTorch's default

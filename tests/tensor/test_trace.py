@@ -13,7 +13,8 @@ from edugrad.data import IndexOps, TensorData, WindowOps, dtypes
 from edugrad.data import tensor_data as data_module
 from edugrad.function import Graph
 from edugrad.function import function as function_module
-from edugrad.tensor import Tensor, trace
+from edugrad.tensor import Tensor
+from edugrad.tensor.tracing import trace
 from edugrad.tensor.tracing import TraceEvent, op_cost
 
 

@@ -7,7 +7,7 @@ makes `create_graph=True` (second derivatives) work. The subclasses live in the 
 op families: `elementwise`, `reduce`, `movement`, `matmul`, `window`, `index`, `loss`.
 
 Every step of a Function, forward here and backward in the engine, can be watched by a tracer (`add_tracer`);
-`edugrad.tensor.trace` uses this to show which Functions a block of Tensor code ran.
+`edugrad.tensor.tracing.trace` uses this to show which Functions a block of Tensor code ran.
 """
 
 from __future__ import annotations

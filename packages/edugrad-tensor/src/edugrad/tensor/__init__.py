@@ -5,7 +5,7 @@ Every Tensor method is composed of the differentiable Functions of `edugrad.func
 """
 
 from edugrad.data import DType, dtypes
-from edugrad.function import enable_grad, grad, no_grad, set_grad_enabled
+from edugrad.function import enable_grad, grad, is_grad_enabled, no_grad, set_grad_enabled
 from edugrad.tensor.tensor import Tensor  # first: it imports the topic modules in the order they need
 # The ops: each function is also the Tensor method of its name, with the tensor as the first parameter, `input`.
 from edugrad.tensor.binary import (
@@ -20,7 +20,7 @@ from edugrad.tensor.elementwise import (
 )
 from edugrad.tensor.elementwise import clamp as clip
 from edugrad.tensor.indexing import gather, index_select, masked_fill, repeat_interleave, scatter, scatter_add
-from edugrad.tensor.linalg import bmm, diag, diagonal, dot, einsum, matmul, mm, outer, tril, triu
+from edugrad.tensor.linalg import bmm, diag, diagonal, dot, einsum, matmul, mm, outer, trace, tril, triu
 from edugrad.tensor.movement import (
     flatten, flip, movedim, narrow, permute, reshape, roll, squeeze, swapaxes, swapdims, t, transpose, unflatten,
     unsqueeze,
@@ -30,7 +30,7 @@ from edugrad.tensor.reduce import (
     sum, var,
 )
 from edugrad.tensor.sorting import argsort, sort, topk
-from edugrad.tensor.tracing import trace
+from edugrad.tensor.modes import compile, inference_mode
 from edugrad.tensor.tensor import is_floating_point, numel
 from edugrad.tensor.devices import device
 from edugrad.tensor.dtype_names import (
@@ -53,6 +53,9 @@ __version__ = "0.1.0"
 
 __all__ = ["DType", "Tensor", "cat", "dtypes", "enable_grad", "grad", "no_grad", "set_grad_enabled", "stack", "trace",
            "where"]
+
+# grad modes and compile (the op tracer is `edugrad.tensor.tracing.trace`: `trace` here is torch's matrix trace)
+__all__ += ["compile", "inference_mode", "is_grad_enabled"]
 
 # dtypes by torch's names
 __all__ += [

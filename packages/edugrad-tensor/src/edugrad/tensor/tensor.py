@@ -167,6 +167,12 @@ class Tensor(Node):
 
     __hash__ = Node.__hash__  # `==` builds a tensor, so hashing must stay by identity, as in PyTorch
 
+    def __format__(self, format_spec: str) -> str:
+        """`f"{t:.4f}"` formats the number of a 0-d tensor, as torch does; other tensors take no format spec."""
+        if self.ndim == 0:
+            return format(self.item(), format_spec)
+        return super().__format__(format_spec)
+
     def __repr__(self) -> str:
         values = np.array2string(self.numpy(), separator=", ", prefix="tensor(")
         extras = "" if self.dtype in (dtypes.float32, dtypes.int64, dtypes.bool) else f", dtype={self.dtype.name}"
@@ -560,7 +566,7 @@ class Tensor(Node):
     mse_loss = losses.mse_loss
     l1_loss = losses.l1_loss
 
-    # seeing inside (the graph as text, DOT or Mermaid; `edugrad.tensor.trace` records a block of code)
+    # seeing inside (the graph as text, DOT or Mermaid; `edugrad.tensor.tracing.trace` records a block of code)
     graph = tracing.graph
 
 
