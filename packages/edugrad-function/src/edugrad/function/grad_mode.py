@@ -27,6 +27,9 @@ class _GradMode(ContextDecorator):
 
     mode = True
 
+    def __init__(self) -> None:  # takes no arguments, as torch.no_grad() and torch.enable_grad()
+        self.previous = _grad_enabled
+
     def __enter__(self) -> None:
         global _grad_enabled
         self.previous = _grad_enabled
