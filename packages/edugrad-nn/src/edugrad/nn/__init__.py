@@ -10,7 +10,7 @@ precision, `utils` gradient clipping, `data` the DataLoader and transforms, `sav
 
 from edugrad.nn import (
     activation, amp, attention, container, conv, data, datasets, dropout, embedding, flatten, fold, functional,
-    init, linear, loss, normalization, optim, padding, pixelshuffle, pooling, transformer, upsampling, utils,
+    init, linear, loss, normalization, optim, padding, pixelshuffle, pooling, rnn, transformer, upsampling, utils,
 )
 from edugrad.nn.activation import *  # noqa: F403  (every activation module: activation.__all__)
 from edugrad.nn.attention import *  # noqa: F403
@@ -25,6 +25,7 @@ from edugrad.nn.normalization import *  # noqa: F403
 from edugrad.nn.padding import *  # noqa: F403
 from edugrad.nn.pixelshuffle import *  # noqa: F403
 from edugrad.nn.pooling import *  # noqa: F403
+from edugrad.nn.rnn import *  # noqa: F403
 from edugrad.nn.transformer import *  # noqa: F403
 from edugrad.nn.upsampling import *  # noqa: F403
 from edugrad.nn.loss import *  # noqa: F403  (every loss module: loss.__all__)
@@ -52,5 +53,6 @@ __all__ += normalization.__all__
 __all__ += padding.__all__
 __all__ += pixelshuffle.__all__
 __all__ += pooling.__all__
+__all__ += rnn.__all__
 __all__ += transformer.__all__
 __all__ += upsampling.__all__
