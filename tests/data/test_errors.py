@@ -74,6 +74,7 @@ ERRORS: dict[str, tuple[Callable[[Inputs], Any], type[Exception], list[str]]] = 
                               ["scatter_add", "float32", "int64"]),
     "scatter_add index range": (lambda t: t.x.scatter_add(t.make((2, 3), dtypes.int32, fill=2), t.x, 0), IndexError,
                                 ["scatter_add", "index 2", "size 2"]),
+    "argsort axis": (lambda t: t.x.argsort(2), IndexError, ["argsort", "axis 2", "2-d", "-2 to 1"]),
     "matmul shapes": (lambda t: t.x.matmul(t.x), ValueError, ["matmul", "(2, 3)", "(2, 3)"]),
     "matmul batch": (lambda t: t.make((2, 2, 3)).matmul(t.make((3, 3, 2))), ValueError,
                      ["matmul", "(2, 2, 3)", "(3, 3, 2)"]),

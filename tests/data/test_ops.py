@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 
 from edugrad.data import (
     ALL_OPS, BinaryOps, CastOps, ContractionOps, DType, IndexOps, LoadOps, MovementOps, Op, ReduceOps, ScanOps,
-    TensorData, TernaryOps, UnaryOps, WindowOps, add_observer, dtypes, get_backend, remove_observer,
+    SortOps, TensorData, TernaryOps, UnaryOps, WindowOps, add_observer, dtypes, get_backend, remove_observer,
 )
 
 NDArray = np.ndarray[Any, Any]
@@ -338,6 +338,38 @@ def scatter_add_case(draw: Draw) -> Case:
     return Case((x, index, src), lambda a, i, s: a.scatter_add(i, s, axis), expected)
 
 
+# sort
+
+
+def argsort_case(draw: Draw) -> Case:
+    """Rows with many ties (a grid of few values) and, for floats, NaN, infinities and zeros of both signs."""
+    shape, dtype = draw.shape(max_side=6), draw.dtype()
+    x = draw.array(shape, dtype, low=-2, high=2)
+    if dtype.is_floating_point:
+        specials = np.array([np.nan, np.inf, -np.inf, 0.0, -0.0], dtype.np_dtype)
+        x = np.where(draw.rng.random(shape) < 0.4, specials[draw.rng.integers(0, 5, shape)], x)
+    axis = draw.axis(len(shape))
+    return Case((x,), lambda a: a.argsort(axis), lambda a: stable_order(a, axis))
+
+
+def stable_order(x: NDArray, axis: int) -> NDArray:
+    """torch.sort(stable=True)'s order along `axis`, by Python's sort (which is stable) of each line: NaN after
+    every number, -0.0 equal to 0.0 (Python's float comparison)."""
+    if x.ndim == 0:
+        return np.zeros((), np.int64)
+    lines = np.moveaxis(x, axis, -1)
+    out = np.zeros(lines.shape, np.int64)
+    for line in np.ndindex(*lines.shape[:-1]):
+        values = lines[line].tolist()
+        out[line] = sorted(range(len(values)), key=lambda i: nan_last(values[i]))
+    return np.moveaxis(out, -1, axis)
+
+
+def nan_last(value: float) -> tuple[bool, float]:
+    """A sort key that puts NaN after every number (NaN itself compares false with everything)."""
+    return (True, 0.0) if value != value else (False, value)
+
+
 # contraction and windows
 
 
@@ -515,6 +547,7 @@ CASES: dict[Op, Callable[[Draw], Case]] = {
     MovementOps.FLIP: flip_case,
     IndexOps.GATHER: gather_case,
     IndexOps.SCATTER_ADD: scatter_add_case,
+    SortOps.ARGSORT: argsort_case,
     ContractionOps.MATMUL: matmul_case,
     WindowOps.UNFOLD: unfold_case,
     WindowOps.FOLD: fold_case,
@@ -544,7 +577,7 @@ LAYOUTS: dict[str, Callable[[NDArray, str], TensorData]] = {
 
 
 def test_every_op_has_a_case() -> None:
-    assert len(ALL_OPS) == 47
+    assert len(ALL_OPS) == 48
     missing = [str(op) for op in ALL_OPS if op not in CASES]
     assert not missing, f"ops without a conformance case: {missing}"
     assert set(CASES) == set(ALL_OPS)

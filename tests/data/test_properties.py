@@ -3,6 +3,7 @@ trips. Each runs on every backend."""
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -68,6 +69,43 @@ def test_scatter_add_accumulates_repeated_indices(backend: str) -> None:
     index = TensorData.from_numpy(np.array([0, 2, 0, 0]), backend=backend)
     src = TensorData.from_numpy(np.array([1, 2, 3, 4], np.int32), backend=backend)
     np.testing.assert_array_equal(zeros.scatter_add(index, src, 0).numpy(), [8, 0, 2])
+
+
+# Values that sort in every way torch's stable sort distinguishes: ties, the extremes of the dtype, and for
+# floats NaN (the largest), infinities and 0.0 next to -0.0 (equal, so they keep their order).
+SORT_VALUES: dict[str, list[Any]] = {
+    "float": [0.0, -0.0, 1.0, math.nan, -0.0, -math.inf, 0.0, math.nan, 1.0, math.inf, -1.0, 0.0],
+    "int": [3, -128, 127, 3, 0, -128, 127, 0, -1, 3],
+    "uint": [255, 0, 7, 255, 7, 0, 1],
+    "bool": [True, False, True, True, False],
+}
+
+
+def sort_values(dtype: Any) -> list[Any]:
+    kind = "bool" if dtype is dtypes.bool else "uint" if dtype is dtypes.uint8 else \
+        "int" if dtype.is_integer else "float"
+    return SORT_VALUES[kind]
+
+
+@pytest.mark.parametrize("dtype", dtypes.all(), ids=str)
+def test_argsort_orders_ties_nan_and_signed_zeros_as_torchs_stable_sort(backend: str, dtype: Any) -> None:
+    torch = pytest.importorskip("torch")
+    values = sort_values(dtype)
+    rows = np.array([values, values[::-1], values[1:] + values[:1]], dtype.np_dtype)
+    for axis in (0, 1, -1):
+        order = TensorData.from_numpy(rows, backend=backend).argsort(axis)
+        expected = torch.sort(torch.from_numpy(rows), dim=axis, stable=True).indices.numpy()
+        assert order.dtype is dtypes.int64 and order.shape == rows.shape
+        np.testing.assert_array_equal(order.numpy(), expected, strict=True)
+
+
+@pytest.mark.parametrize(("shape", "axis"), [((), 0), ((), -1), ((0,), 0), ((2, 0), 1), ((0, 3), 0), ((0, 3), 1)])
+def test_argsort_of_empty_and_0d_arrays_is_torchs(backend: str, shape: tuple[int, ...], axis: int) -> None:
+    torch = pytest.importorskip("torch")
+    x = np.ones(shape, np.float32)
+    expected = torch.sort(torch.from_numpy(x), dim=axis, stable=True).indices.numpy()
+    np.testing.assert_array_equal(TensorData.from_numpy(x, backend=backend).argsort(axis).numpy(), expected,
+                                  strict=True)
 
 
 @pytest.mark.parametrize("make_view", [

@@ -8,7 +8,7 @@ the layer above, `edugrad.function`, builds differentiable Functions from these 
 from edugrad.data.backend import Backend, available_backends, get_backend, register_backend
 from edugrad.data.dtypes import DType, dtypes, promote_types, result_type
 from edugrad.data.ops import (
-    ALL_OPS, BinaryOps, CastOps, ContractionOps, IndexOps, LoadOps, MovementOps, Op, ReduceOps, ScanOps,
+    ALL_OPS, BinaryOps, CastOps, ContractionOps, IndexOps, LoadOps, MovementOps, Op, ReduceOps, ScanOps, SortOps,
     TernaryOps, UnaryOps, WindowOps,
 )
 from edugrad.data.tensor_data import (
@@ -19,7 +19,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "ALL_OPS", "Backend", "BinaryOps", "CastOps", "ContractionOps", "DType", "IndexOps", "LoadOps",
-    "MovementOps", "Op", "ReduceOps", "ScanOps", "TensorData", "TernaryOps", "UnaryOps", "WindowOps",
+    "MovementOps", "Op", "ReduceOps", "ScanOps", "SortOps", "TensorData", "TernaryOps", "UnaryOps", "WindowOps",
     "add_observer", "available_backends", "check_shape", "dtypes", "get_backend", "normalize_axes",
     "normalize_axis", "promote_types", "register_backend", "remove_observer", "result_type",
 ]

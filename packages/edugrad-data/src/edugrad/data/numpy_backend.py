@@ -214,6 +214,11 @@ class NumpyBackend:
         np.add.at(out, _positions(np.atleast_1d(index), axis), np.atleast_1d(src))
         return out.reshape(x.shape)
 
+    def argsort(self, x: NDArray, axis: int) -> NDArray:
+        # NumPy's stable sort already orders NaN last and -0.0 equal to 0.0, as torch. Like the scans, it reads a
+        # 0-d array as flat (shape (1,)); reshape keeps the input's shape.
+        return np.argsort(x, axis=axis, kind="stable").astype(np.int64, copy=False).reshape(x.shape)
+
     def matmul(self, x: NDArray, y: NDArray) -> NDArray:
         product: NDArray = np.matmul(x, y)
         return product

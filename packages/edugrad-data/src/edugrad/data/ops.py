@@ -4,11 +4,12 @@ Bottom layer (`edugrad.data`). Everything edugrad computes, from `a + b` to a co
 ends up as one of the ops listed here, run by a backend on its own arrays. A new backend implements exactly
 these (see `Backend`); nothing above this layer ever touches an array directly.
 
-Most families are the classic ones (elementwise, reduce, movement). Three are "fused" ops that a NumPy
+Most families are the classic ones (elementwise, reduce, movement). Four are "fused" ops that a NumPy
 backend needs to be fast rather than a memory hog: a contraction (`MATMUL`, one BLAS call instead of a
 broadcast multiply and a sum), sliding windows (`UNFOLD`/`FOLD`, the im2col view behind convolution and
-pooling, and its adjoint), and indexing (`GATHER`/`SCATTER_ADD`, so a lookup costs the rows it reads rather
-than a one-hot matrix).
+pooling, and its adjoint), indexing (`GATHER`/`SCATTER_ADD`, so a lookup costs the rows it reads rather
+than a one-hot matrix), and sorting (`ARGSORT`, one library sort of n log n comparisons instead of a sorting
+network of log^2 n elementwise passes over the whole tensor).
 """
 
 from __future__ import annotations
@@ -94,6 +95,18 @@ class IndexOps(OpFamily):
     SCATTER_ADD = auto()
 
 
+class SortOps(OpFamily):
+    """`ARGSORT`: the positions (int64) that put one axis in ascending order, stably: equal values keep their
+    order, NaN counts as the largest value and -0.0 equals 0.0, as torch.sort(stable=True).
+
+    A family of its own rather than an index op: GATHER and SCATTER_ADD read positions, ARGSORT computes them
+    (its result is what GATHER then reads), and each of its outputs depends on the whole axis, which no other
+    family does. Only ascending order: the Tensor layer gets the stable descending order from it by flipping
+    the axis before and after, so every backend has one meaning to get right."""
+
+    ARGSORT = auto()
+
+
 class ContractionOps(OpFamily):
     """Batched matrix product `(..., m, k) @ (..., k, n)`: one BLAS call."""
 
@@ -116,7 +129,7 @@ class LoadOps(OpFamily):
     FULL = auto()
     RAND = auto()  # uniform on [0, 1)
     RANDN = auto()  # standard normal
-    RANDPERM = auto()  # 0 .. n-1 shuffled: a sort of random keys would do, but there is no sort op
+    RANDPERM = auto()  # 0 .. n-1 shuffled (an ARGSORT of random keys would be biased where two keys tie)
     ARANGE = auto()
     FROM_NUMPY = auto()
 
@@ -129,13 +142,13 @@ class CastOps(OpFamily):
 
 
 Op = (
-    UnaryOps | BinaryOps | TernaryOps | ReduceOps | ScanOps | MovementOps | IndexOps | ContractionOps | WindowOps
-    | LoadOps | CastOps
+    UnaryOps | BinaryOps | TernaryOps | ReduceOps | ScanOps | MovementOps | IndexOps | SortOps | ContractionOps
+    | WindowOps | LoadOps | CastOps
 )
 
 OP_FAMILIES: tuple[type[Enum], ...] = (
-    UnaryOps, BinaryOps, TernaryOps, ReduceOps, ScanOps, MovementOps, IndexOps, ContractionOps, WindowOps,
-    LoadOps, CastOps,
+    UnaryOps, BinaryOps, TernaryOps, ReduceOps, ScanOps, MovementOps, IndexOps, SortOps, ContractionOps,
+    WindowOps, LoadOps, CastOps,
 )
 
 #: Every low-level op, in the order of the families above. `len(ALL_OPS)` is the size of the backend seam.

@@ -23,8 +23,8 @@ import numpy as np
 from edugrad.data.backend import Array, Backend, Shape, get_backend
 from edugrad.data.dtypes import DType, dtypes
 from edugrad.data.ops import (
-    BinaryOps, CastOps, ContractionOps, IndexOps, LoadOps, MovementOps, Op, ReduceOps, ScanOps, TernaryOps,
-    UnaryOps, WindowOps,
+    BinaryOps, CastOps, ContractionOps, IndexOps, LoadOps, MovementOps, Op, ReduceOps, ScanOps, SortOps,
+    TernaryOps, UnaryOps, WindowOps,
 )
 
 #: Where a load op puts its data: a backend's name, a backend, or None for the default backend.
@@ -361,6 +361,15 @@ class TensorData:
         self._same_backend("scatter_add", src)
         array = self.backend.scatter_add(self.array, index.array, src.array, axis)
         return self._new(IndexOps.SCATTER_ADD, array, (self, index, src), axis=axis)
+
+    # sort op
+
+    def argsort(self, axis: int) -> TensorData:
+        """The int64 positions that sort self along `axis` in ascending order: out[..., i, ...] is where the
+        i-th smallest value sits. Stable (equal values keep their order), NaN last and -0.0 equal to 0.0, as
+        torch.sort(stable=True); a 0-d array sorts as one element. Gather the values with `gather(out, axis)`."""
+        axis = normalize_axis(axis, self.ndim, "argsort")
+        return self._new(SortOps.ARGSORT, self.backend.argsort(self.array, axis), (self,), axis=axis)
 
     # contraction and window ops
 

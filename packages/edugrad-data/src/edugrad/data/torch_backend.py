@@ -193,6 +193,9 @@ class TorchBackend:
     def scatter_add(self, x: torch.Tensor, index: torch.Tensor, src: torch.Tensor, axis: int) -> torch.Tensor:
         return torch.scatter_add(x, axis, index.long(), src)  # out of place; repeated indices accumulate
 
+    def argsort(self, x: torch.Tensor, axis: int) -> torch.Tensor:
+        return torch.argsort(x, dim=axis, stable=True)  # int64; without stable=True, ties come in any order
+
     def matmul(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
         if x.is_cuda and not x.is_floating_point():
             # CUDA's matrix kernels are floating-point only: multiply with broadcasting and sum over k instead.
