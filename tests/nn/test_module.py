@@ -308,6 +308,8 @@ def test_double_and_float_keep_the_parameter_objects_and_cast_only_floats() -> N
     assert weight.dtype == dtypes.float32 and model[1].num_batches_tracked.dtype == dtypes.int64
     model.half()
     assert weight.dtype == dtypes.float16
+    model.bfloat16()
+    assert weight.dtype == dtypes.bfloat16 and model[1].num_batches_tracked.dtype == dtypes.int64
     model.type(dtypes.float64)
     assert weight.dtype == dtypes.float64 and model[1].num_batches_tracked.dtype == dtypes.float64  # all, as torch
 

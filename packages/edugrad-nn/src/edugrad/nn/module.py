@@ -417,6 +417,10 @@ class Module:
         """Cast the floating-point parameters and buffers to float16."""
         return self._cast_floating(dtypes.float16)
 
+    def bfloat16(self) -> Self:
+        """Cast the floating-point parameters and buffers to bfloat16 (needs the ml_dtypes package)."""
+        return self._cast_floating(dtypes.bfloat16)
+
     # state dict
 
     def _local_state(self) -> dict[str, Tensor]:
