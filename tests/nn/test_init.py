@@ -152,9 +152,22 @@ def test_orthogonal_rows_or_columns_are_orthonormal_times_gain(shape: tuple[int,
     np.testing.assert_allclose(small, np.eye(small.shape[0]), atol=1e-5)
 
 
+@pytest.mark.parametrize("sparsity", [0.0, 0.1, 0.5, 1.0])
+def test_sparse_zeros_that_many_random_rows_of_each_column(sparsity: float) -> None:
+    values = draws(lambda t: init.sparse_(t, sparsity, std=0.5), (40, 300))
+    zeros = math.ceil(sparsity * 40)
+    np.testing.assert_array_equal((values == 0).sum(axis=0), zeros)  # torch's count in every column
+    assert len({tuple(np.flatnonzero(column == 0)) for column in values.T}) > (1 if 0 < zeros < 40 else 0)
+    if zeros < 40:
+        kept = values[values != 0]
+        assert kept.std() == pytest.approx(0.5, rel=0.05)
+    theirs = torch.nn.init.sparse_(torch.empty(40, 300), sparsity, std=0.5).numpy()
+    np.testing.assert_array_equal((theirs == 0).sum(axis=0), zeros)
+
+
 def test_a_generator_makes_the_draws_reproducible() -> None:
     for fill in (init.uniform_, init.normal_, init.trunc_normal_, init.xavier_uniform_, init.kaiming_normal_,
-                 init.orthogonal_):
+                 init.orthogonal_, lambda t, generator: init.sparse_(t, 0.3, generator=generator)):
         first = draws(lambda t: fill(t, generator=Generator().manual_seed(1)), (8, 6))
         again = draws(lambda t: fill(t, generator=Generator().manual_seed(1)), (8, 6))
         other = draws(lambda t: fill(t, generator=Generator().manual_seed(2)), (8, 6))
@@ -175,6 +188,7 @@ def test_float64_tensors_are_filled_in_float64() -> None:
     (lambda lib, t: lib.init.dirac_(t.zeros(2, 2)), ValueError, "Only tensors with 3, 4, or 5 dimensions"),
     (lambda lib, t: lib.init.dirac_(t.zeros(3, 2, 3), groups=2), ValueError, "dim 0 must be divisible by groups"),
     (lambda lib, t: lib.init.orthogonal_(t.zeros(4)), ValueError, "Only tensors with 2 or more dimensions"),
+    (lambda lib, t: lib.init.sparse_(t.zeros(2, 2, 2), 0.1), ValueError, "Only tensors with 2 dimensions"),
 ])
 def test_errors_match_torch(call: Callable[..., Any], error: type[Exception], message: str) -> None:
     for lib, tensors in ((nn, Tensor), (torch.nn, torch)):

@@ -29,7 +29,7 @@ from edugrad.tensor import Generator, Tensor, dtypes, no_grad
 
 __all__ = [
     "calculate_gain", "constant_", "dirac_", "eye_", "kaiming_normal_", "kaiming_uniform_", "normal_", "ones_",
-    "orthogonal_", "trunc_normal_", "uniform_", "xavier_normal_", "xavier_uniform_", "zeros_",
+    "orthogonal_", "sparse_", "trunc_normal_", "uniform_", "xavier_normal_", "xavier_uniform_", "zeros_",
 ]
 
 _Nonlinearity = Literal["linear", "conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d",
@@ -233,3 +233,16 @@ def orthogonal_(tensor: Tensor, gain: float = 1, generator: Generator | None = N
     values = Tensor(np.ascontiguousarray(q if rows >= cols else q.T), dtype=tensor.dtype, backend=tensor.backend)
     values = values.reshape(tensor.shape)
     return _overwrite(tensor, values * gain)
+
+
+def sparse_(tensor: Tensor, sparsity: float, std: float = 0.01, generator: Generator | None = None) -> Tensor:
+    """Fill a 2-d `tensor` from N(0, std^2) with ceil(sparsity * rows) zeros in every column, at rows chosen
+    at random (Martens, 2010). The rows to zero are those whose random rank within their column (the argsort of
+    uniform noise, argsorted again) is below that count: a uniformly random subset for each column."""
+    if tensor.ndim != 2:
+        raise ValueError("Only tensors with 2 dimensions are supported")
+    rows, cols = tensor.shape
+    zeros = int(math.ceil(sparsity * rows))
+    noise = Tensor.rand(rows, cols, generator=generator, backend=tensor.backend)
+    rank = noise.argsort(dim=0).argsort(dim=0)
+    return _overwrite(tensor, _normal(tensor, 0.0, std, generator).masked_fill(rank < zeros, 0.0))
