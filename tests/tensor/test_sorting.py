@@ -51,6 +51,34 @@ def test_sort_of_a_long_axis_matches_numpy() -> None:
     np.testing.assert_array_equal(top.values.numpy(), -np.sort(-data, axis=1)[:, :200])
 
 
+def test_topk_and_sort_of_a_vocabulary_wide_row_match_torch() -> None:
+    # GPT-2's vocabulary: nanoGPT's generate takes topk(200) of such a row of logits for every token. Row 0 has
+    # no ties; row 1 is on a grid of quarters (many ties, also at the 200th value) with some NaN.
+    rng = np.random.default_rng(1)
+    logits = rng.standard_normal((2, 50257)).astype(np.float32)
+    logits[1] = np.round(logits[1] * 4) / 4
+    logits[1, rng.integers(0, 50257, 5)] = np.nan
+    for flag in (True, False):
+        ours, theirs = Tensor(logits).topk(200, largest=flag), torch.tensor(logits).topk(200, largest=flag)
+        np.testing.assert_array_equal(ours.values.numpy(), theirs.values.numpy())
+        # torch leaves the order of equal values open in topk; edugrad's is its stable sort's
+        stable = torch.tensor(logits).sort(descending=flag, stable=True)
+        assert ours.indices.tolist() == stable.indices[:, :200].tolist()
+        ours_sorted = Tensor(logits).sort(descending=flag)
+        np.testing.assert_array_equal(ours_sorted.values.numpy(), stable.values.numpy())
+        assert ours_sorted.indices.tolist() == stable.indices.tolist()
+
+
+def test_topk_of_a_vocabulary_wide_row_sends_gradients_as_torch() -> None:
+    rng = np.random.default_rng(2)
+    logits, weights = rng.standard_normal((1, 50257)).astype(np.float32), rng.standard_normal((1, 200))
+    ours, theirs = Tensor(logits, requires_grad=True), torch.tensor(logits, requires_grad=True)
+    (ours.topk(200).values * Tensor(weights.astype(np.float32))).sum().backward()
+    (theirs.topk(200).values * torch.tensor(weights.astype(np.float32))).sum().backward()
+    assert ours.grad is not None and theirs.grad is not None
+    np.testing.assert_array_equal(ours.grad.numpy(), theirs.grad.numpy())
+
+
 def test_sort_records_only_the_gather_of_the_values() -> None:
     x = Tensor(np.arange(8.0, dtype=np.float32)[::-1].copy(), requires_grad=True)
     result = x.sort()
