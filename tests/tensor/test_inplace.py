@@ -202,3 +202,24 @@ def test_is_set_to_tells_which_tensors_share_the_values_as_torchs() -> None:
         x = make()
         assert (x.is_set_to(x.detach()), x.is_set_to(x.data), x.is_set_to(x.clone()), x.is_set_to(make())) == (
             True, True, False, False)
+
+
+def test_uniform_and_normal_fill_in_place_with_torchs_distributions() -> None:
+    from edugrad.tensor import Generator
+
+    for make in (lambda: Tensor.zeros(200_000), lambda: torch.zeros(200_000)):
+        x = make()
+        same = x.uniform_(-2.0, 3.0)
+        assert same is x and -2.0 <= float(x.min()) and float(x.max()) < 3.0
+        assert abs(float(x.mean()) - 0.5) < 0.02 and abs(float(x.var()) - 25 / 12) < 0.03
+        x.normal_(1.0, 2.0)
+        assert abs(float(x.mean()) - 1.0) < 0.02 and abs(float(x.std()) - 2.0) < 0.02
+    first = Tensor.zeros(5).uniform_(generator=Generator().manual_seed(3))
+    again = Tensor.zeros(5).normal_(generator=Generator().manual_seed(3))
+    assert first.tolist() == Tensor.zeros(5).uniform_(generator=Generator().manual_seed(3)).tolist()
+    assert again.tolist() == Tensor.zeros(5).normal_(generator=Generator().manual_seed(3)).tolist()
+    with pytest.raises(TypeError, match="uniform_: expected a floating-point tensor"):
+        Tensor.zeros(3, dtype=dtypes.int64).uniform_()
+    w = Tensor.zeros(3, requires_grad=True)
+    with pytest.raises(RuntimeError, match="normal_: a tensor that requires grad"):
+        w.normal_()

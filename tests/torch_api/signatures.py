@@ -82,9 +82,11 @@ def from_inspect(fn: Callable[..., Any], drop_first: bool = False) -> list[Param
         parameters = parameters[1:]
     params = []
     for p in parameters:
+        # torch's `uniform_(from=0, to=1)`: `from` is a Python keyword, so a Python function names it `from_`.
         has_default = p.default is not inspect.Parameter.empty
         literal = has_default and (p.default is None or isinstance(p.default, (bool, int, float, str, tuple)))
-        params.append(Param(p.name, _kind(p), has_default, p.default if has_default else None, literal))
+        name = "from" if p.name == "from_" else p.name
+        params.append(Param(name, _kind(p), has_default, p.default if has_default else None, literal))
     return params
 
 

@@ -67,23 +67,23 @@ def _overwrite(tensor: Tensor, values: Tensor) -> Tensor:
 
 
 def _uniform(tensor: Tensor, low: float, high: float, generator: Generator | None) -> Tensor:
-    draws = Tensor.rand(tensor.shape, generator=generator, dtype=tensor.dtype, backend=tensor.backend)
-    return draws * (high - low) + low
+    with no_grad():
+        return tensor.uniform_(low, high, generator=generator)
 
 
 def _normal(tensor: Tensor, mean: float, std: float, generator: Generator | None) -> Tensor:
-    draws = Tensor.randn(tensor.shape, generator=generator, dtype=tensor.dtype, backend=tensor.backend)
-    return draws * std + mean
+    with no_grad():
+        return tensor.normal_(mean, std, generator=generator)
 
 
 def uniform_(tensor: Tensor, a: float = 0.0, b: float = 1.0, generator: Generator | None = None) -> Tensor:
     """Fill `tensor` with values drawn uniformly from [a, b)."""
-    return _overwrite(tensor, _uniform(tensor, a, b, generator))
+    return _uniform(tensor, a, b, generator)
 
 
 def normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, generator: Generator | None = None) -> Tensor:
     """Fill `tensor` with values drawn from the normal distribution N(mean, std^2)."""
-    return _overwrite(tensor, _normal(tensor, mean, std, generator))
+    return _normal(tensor, mean, std, generator)
 
 
 def trunc_normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, a: float = -2.0, b: float = 2.0,
@@ -181,13 +181,13 @@ def xavier_uniform_(tensor: Tensor, gain: float = 1.0, generator: Generator | No
     """Fill `tensor` uniformly within gain * sqrt(6 / (fan_in + fan_out)) (Glorot and Bengio, 2010)."""
     fan_in, fan_out = _fans(tensor)
     bound = math.sqrt(3.0) * gain * math.sqrt(2.0 / (fan_in + fan_out))
-    return _overwrite(tensor, _uniform(tensor, -bound, bound, generator))
+    return _uniform(tensor, -bound, bound, generator)
 
 
 def xavier_normal_(tensor: Tensor, gain: float = 1.0, generator: Generator | None = None) -> Tensor:
     """Fill `tensor` from N(0, std^2) with std = gain * sqrt(2 / (fan_in + fan_out)) (Glorot and Bengio)."""
     fan_in, fan_out = _fans(tensor)
-    return _overwrite(tensor, _normal(tensor, 0.0, gain * math.sqrt(2.0 / (fan_in + fan_out)), generator))
+    return _normal(tensor, 0.0, gain * math.sqrt(2.0 / (fan_in + fan_out)), generator)
 
 
 def _kaiming_std(tensor: Tensor, a: float, mode: str, nonlinearity: _Nonlinearity) -> float | None:
@@ -206,14 +206,14 @@ def kaiming_uniform_(tensor: Tensor, a: float = 0, mode: Literal["fan_in", "fan_
     if std is None:
         return tensor
     bound = math.sqrt(3.0) * std
-    return _overwrite(tensor, _uniform(tensor, -bound, bound, generator))
+    return _uniform(tensor, -bound, bound, generator)
 
 
 def kaiming_normal_(tensor: Tensor, a: float = 0, mode: Literal["fan_in", "fan_out"] = "fan_in",
                     nonlinearity: _Nonlinearity = "leaky_relu", generator: Generator | None = None) -> Tensor:
     """Fill `tensor` from N(0, std^2) with std = gain / sqrt(fan) (He et al., 2015)."""
     std = _kaiming_std(tensor, a, mode, nonlinearity)
-    return tensor if std is None else _overwrite(tensor, _normal(tensor, 0.0, std, generator))
+    return tensor if std is None else _normal(tensor, 0.0, std, generator)
 
 
 def orthogonal_(tensor: Tensor, gain: float = 1, generator: Generator | None = None) -> Tensor:

@@ -20,7 +20,9 @@ from __future__ import annotations
 
 from edugrad.data import BinaryOps, DType, TensorData, dtypes, promote_types, result_type
 from edugrad.function import is_grad_enabled, no_grad
+from edugrad.tensor import sampling
 from edugrad.tensor import tensor as _t
+from edugrad.tensor.random import Generator
 from edugrad.tensor.binary import Operand, as_tensor, broadcast_shape, check_scalar_fits, div
 
 
@@ -105,6 +107,21 @@ def masked_fill_(self: _t.Tensor, mask: _t.Tensor, value: Operand) -> _t.Tensor:
             raise ValueError(f"masked_fill_: the value must be a number or a 0-d tensor, got shape {fill.shape}")
         fill = fill.cast(self.dtype).reshape((1,) * self.ndim).expand(self.shape)
     return _write(self, condition.where(fill, self._data), "masked_fill_")
+
+
+def uniform_(self: _t.Tensor, from_: float = 0.0, to: float = 1.0, *, generator: Generator | None = None) -> _t.Tensor:
+    """Fill self with values drawn uniformly from [from_, to) (torch.Tensor.uniform_, whose first argument is
+    named `from`, a Python keyword: pass it by position)."""
+    _expect_float(self, "uniform_")
+    draws = sampling.rand(self.shape, generator=generator, dtype=self.dtype, backend=self.backend)
+    return _write(self, (draws * (to - from_) + from_)._data, "uniform_")
+
+
+def normal_(self: _t.Tensor, mean: float = 0.0, std: float = 1.0, *, generator: Generator | None = None) -> _t.Tensor:
+    """Fill self with values drawn from the normal distribution N(mean, std^2) (torch.Tensor.normal_)."""
+    _expect_float(self, "normal_")
+    draws = sampling.randn(self.shape, generator=generator, dtype=self.dtype, backend=self.backend)
+    return _write(self, (draws * std + mean)._data, "normal_")
 
 
 def zero_(self: _t.Tensor) -> _t.Tensor:

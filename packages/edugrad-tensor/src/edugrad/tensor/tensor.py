@@ -297,6 +297,8 @@ class Tensor(Node):
     lerp_ = inplace.lerp_
     addcmul_ = inplace.addcmul_
     addcdiv_ = inplace.addcdiv_
+    uniform_ = inplace.uniform_
+    normal_ = inplace.normal_
     clamp_ = inplace.clamp_
     zero_ = inplace.zero_
     fill_ = inplace.fill_
