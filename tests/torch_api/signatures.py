@@ -18,6 +18,7 @@ import inspect
 import re
 import sys
 import types
+import typing
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -72,6 +73,12 @@ def _literal(text: str) -> tuple[bool, Any]:
         return False, text
 
 
+def _name(name: str) -> str:
+    """torch documents `uniform_(from=0, to=1)`; `from` is a Python keyword, so Python code names it `from_`
+    (torch's own Python functions too): both read as `from`."""
+    return "from" if name == "from_" else name
+
+
 def from_inspect(fn: Callable[..., Any], drop_first: bool = False) -> list[Param] | None:
     """The parameters of a Python callable (None if inspect cannot see them)."""
     try:
@@ -82,11 +89,9 @@ def from_inspect(fn: Callable[..., Any], drop_first: bool = False) -> list[Param
         parameters = parameters[1:]
     params = []
     for p in parameters:
-        # torch's `uniform_(from=0, to=1)`: `from` is a Python keyword, so a Python function names it `from_`.
         has_default = p.default is not inspect.Parameter.empty
         literal = has_default and (p.default is None or isinstance(p.default, (bool, int, float, str, tuple)))
-        name = "from" if p.name == "from_" else p.name
-        params.append(Param(name, _kind(p), has_default, p.default if has_default else None, literal))
+        params.append(Param(_name(p.name), _kind(p), has_default, p.default if has_default else None, literal))
     return params
 
 
@@ -118,7 +123,7 @@ def from_docstring_line(args: str) -> list[Param]:
             keyword = True
             continue
         name, _, default = raw.partition("=")
-        name = name.split(":")[0].strip()
+        name = _name(name.split(":")[0].strip())
         literal, value = _literal(default.strip()) if default else (False, None)
         params.append(Param(name, "keyword" if keyword else "positional", bool(default), value, literal))
     return params
@@ -140,7 +145,14 @@ def torch_signatures(fn: Any, method: bool = False) -> list[list[Param]]:
     method, without `self` (Python methods) or `input` (none is documented for Tensor methods). Many Tensor
     methods document only "See torch.X": their signatures are then those of torch.X without its `input`."""
     params = from_inspect(fn, drop_first=method)
-    overloads = [params] if params is not None else documented_signatures(fn)
+    if params is not None and [p.kind for p in params] == ["varargs", "varkw"]:
+        # `(*args, **kwargs)`: a class that declares its constructor with typing.overload (nn.RNN), or a
+        # function torch dispatches on a flag (F.max_pool2d on return_indices); their documented forms count.
+        declared = [from_inspect(o, drop_first=method) for o in typing.get_overloads(fn)]
+        params = None
+        overloads = [o for o in declared if o is not None] or documented_signatures(fn)
+    else:
+        overloads = [params] if params is not None else documented_signatures(fn)
     if method and params is None:
         import torch
 
@@ -150,12 +162,13 @@ def torch_signatures(fn: Any, method: bool = False) -> list[list[Param]]:
     return [[p for p in overload if p.name not in OMITTED] for overload in overloads]
 
 
-def edugrad_signature(fn: Any, method: bool = False) -> list[Param] | None:
-    """edugrad's signature of `fn`, without the documented extras."""
+def edugrad_signature(fn: Any, method: bool = False, theirs: frozenset[str] = frozenset()) -> list[Param] | None:
+    """edugrad's signature of `fn`, without the documented extras (except those torch has too, in `theirs`:
+    torch.compile's `backend` is torch's own)."""
     params = from_inspect(fn, drop_first=method)
     if params is None:
         return None
-    return [p for p in params if not (p.name in EXTRAS and p.kind == "keyword")]
+    return [p for p in params if not (p.name in EXTRAS and p.kind == "keyword" and p.name not in theirs)]
 
 
 def _describe(params: list[Param]) -> str:
@@ -206,7 +219,7 @@ def compare(ours_fn: Any, theirs_fn: Any, method: bool = False) -> list[str]:
     theirs = torch_signatures(theirs_fn, method)
     if not theirs:
         return []  # torch documents no signature: nothing to compare with
-    ours = edugrad_signature(ours_fn, method)
+    ours = edugrad_signature(ours_fn, method, frozenset(p.name for overload in theirs for p in overload))
     if ours is None:
         return ["edugrad's signature cannot be inspected"]
     best: list[str] | None = None

@@ -61,14 +61,21 @@ def topological_order(roots: Sequence[Node], only_requiring_grad: bool = True) -
 
 
 def backward(root: Node, gradient: Node | None = None, retain_graph: bool | None = None,
-             create_graph: bool = False) -> None:
-    """Add d(root)/d(leaf) (times `gradient`) to the `.grad` of every leaf that requires grad.
-    `gradient` may be omitted only for a single-element root; `retain_graph` (default: `create_graph`) keeps
-    the graph for another backward; `create_graph` records the backward pass itself, for higher derivatives."""
+             create_graph: bool = False, inputs: Node | Sequence[Node] | None = None) -> None:
+    """Add d(root)/d(leaf) (times `gradient`) to the `.grad` of every leaf that requires grad, or only of the
+    nodes in `inputs` (leaves or not), as torch. `gradient` may be omitted only for a single-element root;
+    `retain_graph` (default: `create_graph`) keeps the graph for another backward; `create_graph` records the
+    backward pass itself, for higher derivatives."""
     if not root.requires_grad:
         raise RuntimeError("backward: this tensor does not require grad and has no grad_fn; nothing to differentiate")
     seed = _seed_gradient(root, gradient, "backward")
-    _run([root], [seed], retain_graph, create_graph, wanted=None)
+    only = None
+    if inputs is not None:
+        chosen = [inputs] if isinstance(inputs, Node) else list(inputs)
+        if not chosen or any(not isinstance(x, Node) or not x.requires_grad for x in chosen):
+            raise RuntimeError("backward: inputs must be a non-empty sequence of tensors that require grad")
+        only = {id(x) for x in chosen}
+    _run([root], [seed], retain_graph, create_graph, wanted=None, only=only)
 
 
 def grad(outputs: N | Sequence[N], inputs: N | Sequence[N], grad_outputs: N | Sequence[N | None] | None = None,
@@ -113,9 +120,10 @@ def _seed_gradient(root: N, gradient: N | None, op: str) -> N:
 
 
 def _run(roots: Sequence[Node], seeds: Sequence[Node], retain_graph: bool | None, create_graph: bool,
-         wanted: dict[int, Node | None] | None) -> None:
+         wanted: dict[int, Node | None] | None, only: set[int] | None = None) -> None:
     """Propagate each seed from its root to the leaves, all in one pass. With `wanted`, collect the gradients
-    of those nodes there instead of accumulating into `.grad`."""
+    of those nodes there instead of accumulating into `.grad`; with `only`, accumulate into the `.grad` of those
+    nodes (and of nodes that retain grad) rather than of every leaf."""
     if retain_graph is None:
         retain_graph = create_graph
     order = topological_order(roots)
@@ -132,7 +140,7 @@ def _run(roots: Sequence[Node], seeds: Sequence[Node], retain_graph: bool | None
             if wanted is not None:
                 if id(node) in wanted:
                     wanted[id(node)] = _accumulate(wanted[id(node)], g, create_graph)
-            elif node._ctx is None or node._retains_grad:
+            elif node._retains_grad or (node._ctx is None if only is None else id(node) in only):
                 node.grad = _accumulate(node.grad, g, create_graph)
             if node._ctx is not None:
                 _propagate(node._ctx, g, grads)

@@ -8,7 +8,7 @@ from any node walks the whole graph backwards; that walk is `backward()`. The la
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 import numpy as np
@@ -90,11 +90,11 @@ class Node:
         return self._ctx
 
     def backward(self, gradient: Self | None = None, retain_graph: bool | None = None,
-                 create_graph: bool = False) -> None:
+                 create_graph: bool = False, inputs: Self | Sequence[Self] | None = None) -> None:
         """Accumulate d(self)/d(leaf) into every leaf's `.grad` (see `edugrad.function.engine.backward`)."""
         from edugrad.function.engine import backward  # engine imports Function, which imports this module
 
-        backward(self, gradient, retain_graph=retain_graph, create_graph=create_graph)
+        backward(self, gradient, retain_graph=retain_graph, create_graph=create_graph, inputs=inputs)
 
     @property
     def _version(self) -> int:

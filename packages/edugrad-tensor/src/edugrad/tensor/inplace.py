@@ -136,9 +136,9 @@ def fill_(self: _t.Tensor, value: Operand) -> _t.Tensor:
     return _write(self, _operand(self, value, "fill_"), "fill_")
 
 
-def copy_(self: _t.Tensor, src: Operand) -> _t.Tensor:
+def copy_(self: _t.Tensor, src: Operand, non_blocking: bool = False) -> _t.Tensor:
     """Copy the values of `src` (broadcast to self's shape, cast to self's dtype) into self
-    (torch.Tensor.copy_)."""
+    (torch.Tensor.copy_; `non_blocking` changes nothing: edugrad's copies finish before they return)."""
     return _write(self, _broadcast(self, _data(src, "copy_").cast(self.dtype), "copy_"), "copy_")
 
 
