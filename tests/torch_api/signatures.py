@@ -242,6 +242,7 @@ NAMESPACES: dict[str, str] = {
     "edugrad.torch.optim": "torch.optim",
     "edugrad.torch.optim.lr_scheduler": "torch.optim.lr_scheduler",
     "edugrad.torch.utils.data": "torch.utils.data",
+    "edugrad.torch.autograd": "torch.autograd",
 }
 
 

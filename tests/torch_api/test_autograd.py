@@ -39,3 +39,27 @@ def test_backward_refuses_an_input_that_does_not_require_grad() -> None:
     a = et.tensor([1.0], requires_grad=True)
     with pytest.raises(RuntimeError, match="inputs must be a non-empty sequence of tensors that require grad"):
         (a * 2).sum().backward(inputs=[et.tensor([1.0])])
+
+
+@pytest.mark.parametrize("options", [{}, {"allow_unused": True}, {"materialize_grads": True},
+                                     {"create_graph": True, "only_inputs": True}])
+def test_autograd_grad_takes_torchs_options(options: dict[str, bool]) -> None:
+    results = []
+    for lib in (et, torch):
+        a = lib.tensor([1.0, 2.0], requires_grad=True)
+        unused = lib.tensor([5.0], requires_grad=True)
+        y = (a * a * a).sum()
+        if options.get("allow_unused") or options.get("materialize_grads"):
+            found = lib.autograd.grad(y, [a, unused], **options)
+        else:
+            found = lib.autograd.grad(y, [a], **options)
+        results.append([None if g is None else g.detach().numpy().tolist() for g in found])
+    assert results[0] == results[1]
+
+
+def test_autograd_grad_refuses_an_unused_input_unless_allowed() -> None:
+    a, unused = et.tensor([1.0], requires_grad=True), et.tensor([1.0], requires_grad=True)
+    with pytest.raises(RuntimeError, match="were not used"):
+        et.autograd.grad((a * 2).sum(), [a, unused])
+    with pytest.raises(NotImplementedError, match="is_grads_batched"):
+        et.autograd.grad((a * 2).sum(), [a], is_grads_batched=True)

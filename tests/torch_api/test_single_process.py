@@ -52,3 +52,8 @@ def test_summary_writer_logs_tensors_and_numbers(tmp_path: Path) -> None:
     writer.flush()
     writer.close()
     assert _scalars(tmp_path) == {"Loss/train": [(0, 1.5), (1, 0.25)]}
+
+
+def test_onnx_export_says_it_cannot() -> None:
+    with pytest.raises(NotImplementedError, match="onnx.export: edugrad cannot write ONNX files"):
+        torch.onnx.export(nn.Linear(2, 2), (torch.zeros(1, 2),), "model.onnx")

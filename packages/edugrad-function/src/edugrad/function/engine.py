@@ -79,10 +79,18 @@ def backward(root: Node, gradient: Node | None = None, retain_graph: bool | None
 
 
 def grad(outputs: N | Sequence[N], inputs: N | Sequence[N], grad_outputs: N | Sequence[N | None] | None = None,
-         retain_graph: bool | None = None, create_graph: bool = False,
-         allow_unused: bool = False) -> tuple[N | None, ...]:
+         retain_graph: bool | None = None, create_graph: bool = False, only_inputs: bool = True,
+         allow_unused: bool | None = None, is_grads_batched: bool = False,
+         materialize_grads: bool = False) -> tuple[N | None, ...]:
     """The gradients of `outputs` with respect to `inputs`, returned rather than accumulated into `.grad`
-    (as `torch.autograd.grad`). An input the outputs do not depend on is an error unless `allow_unused`."""
+    (as `torch.autograd.grad`). An input the outputs do not depend on is an error unless `allow_unused`; its
+    gradient is None, or zeros with `materialize_grads`. `only_inputs` is torch's deprecated flag and changes
+    nothing; `is_grads_batched` (vmap over grad_outputs) is not supported."""
+    if is_grads_batched:
+        raise NotImplementedError("grad: is_grads_batched=True needs vmap, which edugrad does not have; call grad "
+                                  "once per row of grad_outputs instead")
+    if allow_unused is None:
+        allow_unused = materialize_grads  # torch's rule: materialized gradients imply unused inputs are fine
     outputs = [outputs] if isinstance(outputs, Node) else list(outputs)
     inputs = [inputs] if isinstance(inputs, Node) else list(inputs)
     if grad_outputs is None or isinstance(grad_outputs, Node):
@@ -99,6 +107,8 @@ def grad(outputs: N | Sequence[N], inputs: N | Sequence[N], grad_outputs: N | Se
     wanted: dict[int, Node | None] = {id(x): None for x in inputs}
     _run(outputs, seeds, retain_graph, create_graph, wanted)  # one pass: the outputs may share a graph
     results = tuple(wanted[id(x)] for x in inputs)
+    if materialize_grads:
+        results = tuple(constant_like(x, 0.0) if r is None else r for x, r in zip(inputs, results))
     if not allow_unused and any(r is None for r in results):
         unused = [i for i, r in enumerate(results) if r is None]
         raise RuntimeError(f"grad: inputs {unused} were not used to compute the outputs (pass allow_unused=True)")

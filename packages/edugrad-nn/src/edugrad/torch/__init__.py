@@ -16,7 +16,7 @@ from edugrad.tensor import *  # noqa: F403  (torch's top level is the Tensor lay
 from edugrad.tensor import __all__ as _tensor_names
 from edugrad.nn.amp import autocast, get_autocast_dtype, is_autocast_enabled
 from edugrad.nn.serialization import load, save
-from edugrad.torch import accelerator, amp, backends, cuda, distributed, nn, optim, utils
+from edugrad.torch import accelerator, amp, autograd, backends, cuda, distributed, nn, onnx, optim, utils
 
-__all__ = [*_tensor_names, "accelerator", "amp", "autocast", "backends", "cuda", "distributed", "get_autocast_dtype",
-           "is_autocast_enabled", "load", "nn", "optim", "save", "utils"]
+__all__ = [*_tensor_names, "accelerator", "amp", "autocast", "autograd", "backends", "cuda", "distributed",
+           "get_autocast_dtype", "is_autocast_enabled", "load", "nn", "onnx", "optim", "save", "utils"]
