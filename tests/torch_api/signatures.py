@@ -4,7 +4,7 @@ The rule of the facade: where edugrad has a name that torch has, it has torch's 
 with torch's kinds (positional or keyword-only) and defaults. This module finds torch's signature of a name
 (`inspect.signature` for Python functions, the documented signatures in the docstring for torch's C++
 builtins, which `inspect` cannot see) and lists how edugrad's differs. `test_signatures.py` asserts there is
-no difference beyond the documented exceptions below; `coverage.py` counts, per namespace, how many of
+no difference beyond the documented exceptions below; `torch_coverage.py` counts, per namespace, how many of
 torch's names edugrad has with torch's signature.
 
 Run as a script to see the differences of one namespace: `python tests/torch_api/signatures.py nn.functional`.
