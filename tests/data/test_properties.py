@@ -64,6 +64,27 @@ def test_scatter_add_is_the_adjoint_of_gather(backend: str, shape: list[int], da
     assert np.sum(x.gather(index, axis).numpy() * y.numpy()) == np.sum(x.numpy() * scattered.numpy())
 
 
+@settings(max_examples=25, deadline=None)
+@given(shape=st.lists(st.integers(1, 4), min_size=1, max_size=3), data=st.data())
+def test_an_expanded_index_gathers_and_scatters_as_a_contiguous_one(backend: str, shape: list[int],
+                                                                     data: st.DataObject) -> None:
+    # The embedding's index is one row number per token expanded over the features: stride 0 off the axis,
+    # which the NumPy backend treats apart (np.take for gather, positions from the distinct values for
+    # scatter_add). Same values as the index stored in full.
+    axis = data.draw(st.integers(0, len(shape) - 1))
+    index_shape = tuple(data.draw(st.integers(0, 6)) if a == axis else data.draw(st.integers(1, n))
+                        for a, n in enumerate(shape))
+    rng = np.random.default_rng(data.draw(st.integers(0, 2**16)))
+    line_shape = tuple(n if a == axis else 1 for a, n in enumerate(index_shape))
+    line = TensorData.from_numpy(rng.integers(0, shape[axis], line_shape), backend=backend)
+    expanded, stored = line.expand(index_shape), TensorData.from_numpy(np.broadcast_to(line.numpy(), index_shape),
+                                                                       backend=backend)
+    x = TensorData.from_numpy(grid(rng, tuple(shape)).astype(np.float32), backend=backend)
+    src = TensorData.from_numpy(grid(rng, index_shape).astype(np.float32), backend=backend)
+    np.testing.assert_array_equal(x.gather(expanded, axis).numpy(), x.gather(stored, axis).numpy())
+    np.testing.assert_array_equal(x.scatter_add(expanded, src, axis).numpy(), x.scatter_add(stored, src, axis).numpy())
+
+
 def test_scatter_add_accumulates_repeated_indices(backend: str) -> None:
     zeros = TensorData.full((3,), 0, dtypes.int32, backend=backend)
     index = TensorData.from_numpy(np.array([0, 2, 0, 0]), backend=backend)

@@ -7,6 +7,7 @@ the arguments, so each method here is the bare computation.
 from __future__ import annotations
 
 from collections.abc import Callable
+from math import copysign, prod
 from typing import Any
 
 import numpy as np
@@ -69,6 +70,29 @@ def _positions(index: NDArray, axis: int) -> tuple[NDArray, ...]:
     positions: list[NDArray] = list(np.indices(index.shape, sparse=True))
     positions[axis] = index
     return tuple(positions)
+
+
+def _line(index: NDArray, axis: int) -> NDArray | None:
+    """The values of `index` along `axis` if they are the same at every position off that axis, else None. An
+    index expanded from a vector (the embedding's: one row number per token, repeated over the features) has
+    stride 0 on the other axes, so the test costs nothing and the line is a view."""
+    if index.size == 0 or any(step != 0 and n != 1 for d, (n, step) in enumerate(zip(index.shape, index.strides))
+                              if d != axis):
+        return None
+    return index[tuple(slice(None) if d == axis else 0 for d in range(index.ndim))]
+
+
+def _flat_positions(index: NDArray, axis: int, shape: Shape) -> NDArray:
+    """The elements of _positions as positions in the flattened (C-ordered) array of `shape`: the index times
+    the stride of `axis`, plus on every other axis the entry's own position times that axis's stride. Axes on
+    which the index does not change (stride 0, as in the embedding's) are cut to length 1 first, so the
+    products cost as much as the index's distinct values; the sum broadcasts to the index's shape."""
+    distinct = index[tuple(slice(0, 1) if step == 0 else slice(None) for step in index.strides)]
+    flat: NDArray = distinct.astype(np.intp) * prod(shape[axis + 1:])
+    for d, n in enumerate(index.shape):
+        if d != axis:
+            flat = flat + np.arange(n).reshape((n,) + (1,) * (index.ndim - d - 1)) * prod(shape[d + 1:])
+    return np.broadcast_to(flat, index.shape)
 
 
 class NumpyBackend:
@@ -192,9 +216,14 @@ class NumpyBackend:
         return view
 
     def pad(self, x: NDArray, padding: tuple[tuple[int, int], ...], value: float) -> NDArray:
-        if not padding:  # a 0-d array has no axis to pad (and np.pad rejects an empty pad width)
-            return x
-        return np.pad(x, padding, constant_values=value)
+        # x copied into the middle of a new array of the padded shape. (np.pad does the same through some dozens
+        # of Python lines, which cost more than the copy on small arrays.) np.zeros takes memory that the system
+        # has already zeroed, so the commonest pad needs no pass to fill it; -0.0 must keep its sign.
+        shape = tuple(n + before + after for n, (before, after) in zip(x.shape, padding))
+        zero = value == 0 and copysign(1.0, value) > 0
+        out = np.zeros(shape, x.dtype) if zero else np.full(shape, value, x.dtype)
+        out[tuple(slice(before, before + n) for n, (before, _) in zip(x.shape, padding))] = x
+        return out
 
     def shrink(self, x: NDArray, bounds: tuple[tuple[int, int], ...]) -> NDArray:
         return x[tuple(slice(start, end) for start, end in bounds)]
@@ -206,12 +235,22 @@ class NumpyBackend:
     # NumPy's indexing needs at least one axis.
 
     def gather(self, x: NDArray, index: NDArray, axis: int) -> NDArray:
-        return np.atleast_1d(x)[_positions(np.atleast_1d(index), axis)].reshape(index.shape)
+        x, at = np.atleast_1d(x), np.atleast_1d(index)
+        line = _line(at, axis)
+        if line is None:
+            return x[_positions(at, axis)].reshape(index.shape)
+        # Whole slices of x, one per entry of the line (the embedding's lookup): np.take copies them in one pass,
+        # where fancy indexing would visit every element through the expanded index.
+        box = tuple(slice(None) if d == axis else slice(0, n) for d, n in enumerate(at.shape))
+        return np.take(x[box], line, axis).reshape(index.shape)
 
     def scatter_add(self, x: NDArray, index: NDArray, src: NDArray, axis: int) -> NDArray:
-        # np.add.at accumulates repeated indices (plain fancy assignment would keep only the last one).
-        out = np.atleast_1d(x).copy()
-        np.add.at(out, _positions(np.atleast_1d(index), axis), np.atleast_1d(src))
+        # np.add.at accumulates repeated indices (plain fancy assignment would keep only the last one). Its fast
+        # loop takes one index array into a 1-d array, so the sums go into the flattened copy, by position; with
+        # an index array per axis it runs many times slower.
+        out = np.atleast_1d(x).copy()  # C-ordered, so reshape(-1) is a view of it
+        positions = _flat_positions(np.atleast_1d(index), axis, out.shape)
+        np.add.at(out.reshape(-1), positions.reshape(-1), np.atleast_1d(src).reshape(-1))
         return out.reshape(x.shape)
 
     def argsort(self, x: NDArray, axis: int) -> NDArray:
