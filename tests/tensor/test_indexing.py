@@ -5,6 +5,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -150,6 +151,132 @@ def test_setitem_repeated_position_with_one_value() -> None:
     x = Tensor.zeros(3)
     x[[0, 0, 2]] = 5.0
     assert x.tolist() == [5.0, 0.0, 5.0]
+
+
+@settings(max_examples=200, deadline=None)
+@given(basic_indices(), st.sampled_from(["float32", "int64", "bool"]), st.integers(0, 2), st.data())
+def test_setitem_with_a_basic_index_matches_torch(case: tuple[tuple[int, ...], tuple[Any, ...]], dtype: str,
+                                                  value_form: int, data: st.DataObject) -> None:
+    # The value: the whole selection, its last axes only (broadcast over the others), or one number. PyTorch
+    # refuses negative steps, which edugrad reads as NumPy does: those are checked against NumPy.
+    shape, index = case
+    rng = np.random.default_rng(data.draw(st.integers(0, 2**16)))
+    a = rng.integers(-5, 5, shape).astype(dtype)
+    selection = a[index].shape
+    value: Any
+    if value_form == 2:
+        value = data.draw(st.booleans() if dtype == "bool" else st.integers(-9, 9))
+        given = value
+    else:
+        given = rng.integers(-9, 9, selection[len(selection) // 2:] if value_form else selection).astype(dtype)
+        value = tensor(given)
+    x = tensor(a)
+    x[index] = value
+    if any(isinstance(i, slice) and (i.step or 1) < 0 for i in index):
+        expected = a.copy()
+        expected[index] = given
+    else:
+        theirs = torch.tensor(a)
+        theirs[index] = torch.tensor(given) if isinstance(given, np.ndarray) else given
+        expected = theirs.numpy()
+    np.testing.assert_array_equal(x.numpy(), expected, strict=True)
+
+
+@pytest.mark.parametrize(("index", "value"), [
+    ([0, 0], [1.0, 2.0]),
+    ([0, 2, 0, 2], [1.0, 2.0, 3.0, 4.0]),
+    ([[1, 0], [1, 1]], [[1.0, 2.0], [3.0, 4.0]]),
+    ([0, 0], [1.0, float("nan")]),
+    ([0, 0], [float("nan"), 1.0]),
+    ([1, 1], [-0.0, -0.0]),
+    ((slice(None), [2, 0, 2]), [[5.0, 6.0, 7.0]]),
+    (([0, 0, 1], [1, 1, 2]), [5.0, 6.0, 7.0]),
+    (([1, 1], slice(1, None)), [[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]),
+    ((2, [3, 3]), [-1.0, -2.0]),
+])
+def test_setitem_at_repeated_positions_keeps_the_last_write_as_torch(index: Any, value: list[Any]) -> None:
+    a = np.arange(12, dtype=np.float32).reshape(3, 4)
+    ours = theirs_index = index
+    if not isinstance(index, tuple):  # one index tensor into a vector (torch reads a nested list otherwise)
+        a, ours, theirs_index = a[:, 0], tensor(index), torch.tensor(index)
+    x, theirs = Tensor(a), torch.tensor(a)
+    x[ours] = tensor(value)
+    theirs[theirs_index] = torch.tensor(value)
+    np.testing.assert_array_equal(x.numpy(), theirs.numpy(), strict=True)
+    assert np.array_equal(np.signbit(x.numpy()), np.signbit(theirs.numpy()))  # -0.0 stays -0.0
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.integers(-4, 3), min_size=0, max_size=8), st.sampled_from(["float32", "int64"]), st.data())
+def test_setitem_with_repeated_integer_indices_matches_torch(positions: list[int], dtype: str,
+                                                             data: st.DataObject) -> None:
+    rng = np.random.default_rng(data.draw(st.integers(0, 2**16)))
+    a = rng.integers(-9, 9, (4, 3)).astype(dtype)
+    values = rng.integers(-9, 9, (len(positions), 3)).astype(dtype)
+    x, theirs = tensor(a), torch.tensor(a)
+    x[tensor(np.array(positions, np.int64))] = tensor(values)
+    theirs[torch.tensor(positions, dtype=torch.int64)] = torch.tensor(values)
+    np.testing.assert_array_equal(x.numpy(), theirs.numpy(), strict=True)
+
+
+@pytest.mark.parametrize(("dtype", "value"), [("float32", float("-inf")), ("float32", 2), ("int64", 7),
+                                               ("bool", True), ("float32", "values"), ("int64", "one value")])
+def test_setitem_with_a_mask_matches_torch(dtype: str, value: Any) -> None:
+    a = np.array([[3, -1, 4], [1, -5, 9]]).astype(dtype)
+    x, theirs = tensor(a), torch.tensor(a)
+    mask = a > 0 if dtype != "bool" else a
+    if value == "values":  # one value per selected element, in order
+        ours_value, their_value = tensor([10.0, 20.0, 30.0, 40.0]), torch.tensor([10.0, 20.0, 30.0, 40.0])
+    elif value == "one value":
+        ours_value, their_value = tensor([-3]), torch.tensor([-3])
+    else:
+        ours_value = their_value = value
+    x[tensor(mask)] = ours_value
+    theirs[torch.tensor(mask)] = their_value
+    np.testing.assert_array_equal(x.numpy(), theirs.numpy(), strict=True)
+
+
+def test_indexing_with_lists_on_the_torch_backend() -> None:
+    # A list index becomes a tensor on the indexed tensor's backend (the ops refuse operands of two backends).
+    x = Tensor(np.arange(12, dtype=np.float32).reshape(3, 4), backend="torch")
+    assert x[[2, 0], [1, 1]].tolist() == [9.0, 1.0] and x[[True, False, True]].shape == (2, 4)
+    x[[0, 0], [1, 2]] = tensor([-1.0, -2.0], backend="torch")
+    x[1:, ::2] = 5.0
+    assert x.backend == "torch" and x.tolist() == [[0, -1, -2, 3], [5, 5, 5, 7], [5, 9, 5, 11]]
+
+
+def test_setitem_value_drops_leading_axes_of_size_1_as_torch() -> None:
+    x, theirs = Tensor.zeros(3, 3), torch.zeros(3, 3)
+    x[0] = Tensor.ones(1, 1, 3)
+    theirs[0] = torch.ones(1, 1, 3)
+    x[1:, 1] = tensor([[2.0, 3.0]])
+    theirs[1:, 1] = torch.tensor([[2.0, 3.0]])
+    np.testing.assert_array_equal(x.numpy(), theirs.numpy())
+    with pytest.raises(ValueError, match=r"setitem.*\(2, 1\).*\(2,\)"):
+        x[:2, 1] = tensor([[5.0], [6.0]])  # torch refuses this too: only leading axes of size 1 go
+
+
+@pytest.mark.parametrize(("dtype", "value"), [("int64", 7.9), ("int64", -7.9), ("bool", 2), ("bool", 0.5),
+                                               ("float32", True), ("uint8", 255), ("int8", -128)])
+def test_setitem_converts_numbers_as_torch(dtype: str, value: Any) -> None:
+    x, theirs = Tensor.zeros(3, dtype=getattr(dtypes, dtype)), torch.zeros(3, dtype=getattr(torch, dtype))
+    x[1] = value
+    theirs[1] = value
+    np.testing.assert_array_equal(x.numpy(), theirs.numpy(), strict=True)
+
+
+@pytest.mark.parametrize(("dtype", "value"), [("int8", 300), ("uint8", -1.5), ("int64", float("nan")),
+                                               ("int64", float("inf")), ("int64", 1e30)])
+def test_setitem_refuses_a_number_the_dtype_cannot_hold(dtype: str, value: Any) -> None:
+    # PyTorch refuses these too ("value cannot be converted ... without overflow"); NumPy would wrap or warn.
+    x = Tensor.zeros(3, dtype=getattr(dtypes, dtype))
+    with pytest.raises(OverflowError, match=f"setitem: .*{dtype}"):
+        x[0] = value
+    with pytest.raises(OverflowError, match="setitem"):
+        x[[0, 1]] = value
+    with pytest.raises(OverflowError, match="setitem"):
+        x[x == 0] = value
+    assert x.tolist() == [0, 0, 0]
 
 
 def test_setitem_on_0d_tensor() -> None:

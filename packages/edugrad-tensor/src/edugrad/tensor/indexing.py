@@ -7,8 +7,13 @@ pad + reshape + shrink that keeps every s-th element of a strided axis (cut the 
 the first of each block), and a reshape that drops the axes indexed by ints and adds those asked for with
 None. An advanced index (integer tensors or lists, bool masks) depends on data: the positions it names,
 broadcast together, become one `Gather` from the indexed axes flattened into one. Gather's backward is a
-scatter-add, so an element read twice receives both gradients. Writes never change data in place: they build
-the new value with scatter-adds and `where`, then `assign` it.
+scatter-add, so an element read twice receives both gradients.
+
+A write `x[index] = value` is never recorded for backward (it is refused where it would be), so it builds the
+new values from TensorData ops and assigns them. A basic index reads a box: the value is moved to where the
+read took it from (the read's movement ops undone in reverse) and replaces x there with one `where`. An
+advanced index names positions, found by reading the positions 0, 1, ... of x with it; where it names one
+more than once, the last write wins, as in PyTorch on the CPU.
 
 The rules are PyTorch's: ints index before the advanced indices are applied, and the axes of the advanced
 result replace the indexed axes where those were adjacent, else go first. A list is one index array (as in
@@ -18,14 +23,14 @@ NumPy; PyTorch reads some nested lists as a tuple of indices).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from math import prod
+from math import isfinite, prod
 from types import EllipsisType
 from typing import Any, NamedTuple, TypeAlias
 
-from edugrad.data import dtypes
+from edugrad.data import BinaryOps, DType, TensorData, dtypes
 from edugrad.function import CumSum, Flip, Gather, Pad, ScatterAdd, Shrink, is_grad_enabled
 from edugrad.tensor import tensor as _t
-from edugrad.tensor.binary import broadcast_shape, constant, where
+from edugrad.tensor.binary import broadcast_shape, check_scalar_fits, constant, where
 from edugrad.tensor.creation import arange, tensor, zeros
 from edugrad.tensor.movement import expand, normalize_dim, permute, reshape, shrink
 
@@ -36,29 +41,26 @@ Item: TypeAlias = "int | slice | None | _t.Tensor"  # after parsing: no Ellipsis
 
 def getitem(self: _t.Tensor, key: Index) -> _t.Tensor:
     """x[key] with ints, slices (any step), None, `...`, integer tensors or lists and bool masks."""
-    items = _parse(self, key)
-    y, advanced = _basic(self, items)
-    return _advanced(y, advanced) if advanced else y
+    return _select(self, _parse(self, key))
 
 
 def setitem(self: _t.Tensor, key: Index, value: _t.Tensor | bool | int | float) -> None:
-    """x[key] = value: writes value (broadcast, cast to x's dtype) at the positions key selects."""
+    """x[key] = value: writes value (cast to x's dtype and broadcast, as PyTorch does) at the positions key
+    selects; the last write wins at a position named more than once."""
     self._check_writable("setitem")
     if isinstance(value, _t.Tensor) and value.requires_grad and is_grad_enabled():
         raise RuntimeError("setitem: the value requires grad, and writing it in place would lose its gradient; "
                            "build the result with where, cat or scatter instead, or write under no_grad()")
-    # The positions of the selected elements in the flattened tensor, found by indexing the positions themselves.
-    positions = getitem(reshape(arange(self.numel(), backend=self.backend), self.shape), key)
-    if isinstance(value, _t.Tensor):
-        values = value.cast(self.dtype)
+    items = _parse(self, key)
+    mask = items[0] if len(items) == 1 else None
+    if isinstance(mask, _t.Tensor) and mask.dtype is dtypes.bool and mask.shape == self.shape \
+            and isinstance(value, (bool, int, float)):
+        # x[mask] = number, the commonest advanced write (logits[logits < cutoff] = -inf): a masked fill.
+        self._data.assign(mask._data.where(_values(self, value, self.shape), self._data))
+    elif any(isinstance(i, _t.Tensor) for i in items):
+        self._data.assign(_write_positions(self, items, value))
     else:
-        values = tensor(value, dtype=self.dtype, backend=self.backend)
-    if broadcast_shape(values.shape, positions.shape, "setitem") != positions.shape:
-        raise ValueError(f"setitem: cannot write a value of shape {values.shape} into a selection of shape "
-                         f"{positions.shape}")
-    values = expand(values, positions.shape)
-    new = _overwrite(reshape(self, -1), reshape(positions, -1), reshape(values, -1), 0)
-    self.assign(reshape(new, self.shape))
+        self._data.assign(_write_box(self, _plan(self.shape, items), value))
 
 
 def gather(input: _t.Tensor, dim: int, index: _t.Tensor | Sequence[Any]) -> _t.Tensor:
@@ -148,7 +150,7 @@ def _repeated_positions(n: int, repeats: int | _t.Tensor, axis: int, backend: st
 def _parse(x: _t.Tensor, index: Index) -> list[Item]:
     """The index as one item per used axis (None adds one): lists become tensors, 0-d tensors numbers, and `...`
     (or the end) is filled with full slices."""
-    raw = [_item(i) for i in (index if isinstance(index, tuple) else (index,))]
+    raw = [_item(i, x.backend) for i in (index if isinstance(index, tuple) else (index,))]
     used = sum(_axes_used(i) for i in raw if not isinstance(i, EllipsisType))
     if used > x.ndim:
         raise IndexError(f"getitem: too many indices for a tensor of shape {x.shape}: {used} axes indexed")
@@ -162,12 +164,12 @@ def _parse(x: _t.Tensor, index: Index) -> list[Item]:
     return items if ellipses else items + fill
 
 
-def _item(i: Any) -> Item | EllipsisType:
+def _item(i: Any, backend: str) -> Item | EllipsisType:
     """One index item, checked, with a list made a tensor and a 0-d tensor the number it holds."""
     if i is None or isinstance(i, (slice, EllipsisType, bool)):
         return i
     if isinstance(i, (list, tuple)):
-        i = _list_index(i)
+        i = _list_index(i, backend)
     if isinstance(i, _t.Tensor):
         if i.dtype is not dtypes.bool and not i.dtype.is_integer:
             raise IndexError(f"getitem: tensors used as indices must be integer or bool tensors, got {i.dtype.name}")
@@ -180,12 +182,13 @@ def _item(i: Any) -> Item | EllipsisType:
                      f"indices, got {_describe(i)}")
 
 
-def _list_index(values: Sequence[Any]) -> _t.Tensor:
-    """A list index as a tensor: ints make an int64 index, bools a mask; the empty list selects nothing."""
+def _list_index(values: Sequence[Any], backend: str) -> _t.Tensor:
+    """A list index as a tensor on the indexed tensor's backend: ints make an int64 index, bools a mask; the empty
+    list selects nothing."""
     if len(values) == 0:
-        return tensor(values, dtype=dtypes.int64)
+        return tensor(values, dtype=dtypes.int64, backend=backend)
     try:
-        return tensor(values)
+        return tensor(values, backend=backend)
     except (TypeError, ValueError) as error:
         raise IndexError(f"getitem: a list index must hold ints or bools of one shape, got {values!r:.60}") from error
 
@@ -210,12 +213,21 @@ class _Range(NamedTuple):
     step: int
 
 
-def _basic(x: _t.Tensor, items: list[Item]) -> tuple[_t.Tensor, list[tuple[int, int, _t.Tensor]]]:
-    """Apply the ints, slices and Nones with movement Functions. Returns the result and, for each advanced
-    index, (its first axis in the result, the axis of x it indexes, the index tensor)."""
-    ranges: list[_Range] = []  # one per axis of x
-    shape: list[int] = []  # the result's shape
-    empty: list[int] = []  # result axes added by a False index
+class _Plan(NamedTuple):
+    """How an index reads x: a _Range per axis of x (an advanced index reads its axes whole), the shape of the
+    result (an axis added by a False index has size 1 here and is cut to 0 at the end: `empty` lists them), and
+    for each advanced index (its first axis in the result, the axis of x it indexes, the index tensor)."""
+
+    ranges: list[_Range]
+    shape: tuple[int, ...]
+    empty: list[int]
+    advanced: list[tuple[int, int, _t.Tensor]]
+
+
+def _plan(x_shape: tuple[int, ...], items: list[Item]) -> _Plan:
+    ranges: list[_Range] = []
+    shape: list[int] = []
+    empty: list[int] = []
     advanced: list[tuple[int, int, _t.Tensor]] = []
     for item in items:
         if item is None or isinstance(item, bool):
@@ -224,20 +236,33 @@ def _basic(x: _t.Tensor, items: list[Item]) -> tuple[_t.Tensor, list[tuple[int, 
             shape.append(1)
             continue
         axis = len(ranges)
-        n = x.shape[axis]
+        n = x_shape[axis]
         if isinstance(item, int):
             if not -n <= item < n:
                 raise IndexError(f"getitem: index {item} is out of range for axis {axis} of size {n} (shape "
-                                 f"{x.shape})")
+                                 f"{x_shape})")
             ranges.append(_Range(item % n, item % n + 1, 0, False, 1, 1))  # no entry in shape: the axis goes
         elif isinstance(item, slice):
             ranges.append(_slice_range(item, n))
             shape.append(ranges[-1].kept)
         else:
-            covered = x.shape[axis:axis + _axes_used(item)]
+            covered = x_shape[axis:axis + _axes_used(item)]
             advanced.append((len(shape), axis, item))
             shape.extend(covered)
             ranges.extend(_Range(0, m, 0, False, m, 1) for m in covered)
+    return _Plan(ranges, tuple(shape), empty, advanced)
+
+
+def _select(x: _t.Tensor, items: list[Item]) -> _t.Tensor:
+    """x read with the parsed index: the basic items first, then the advanced ones at once."""
+    y, advanced = _basic(x, items)
+    return _advanced(y, advanced) if advanced else y
+
+
+def _basic(x: _t.Tensor, items: list[Item]) -> tuple[_t.Tensor, list[tuple[int, int, _t.Tensor]]]:
+    """Apply the ints, slices and Nones with movement Functions. Returns the result and the advanced indices
+    (as in _Plan) still to apply."""
+    ranges, shape, empty, advanced = _plan(x.shape, items)
     y = shrink(x, [(r.start, r.end) for r in ranges])
     if any(r.flip for r in ranges):
         y = Flip.apply(y, axes=tuple(a for a, r in enumerate(ranges) if r.flip))
@@ -247,7 +272,7 @@ def _basic(x: _t.Tensor, items: list[Item]) -> tuple[_t.Tensor, list[tuple[int, 
         # An axis of kept * step elements -> (kept, step) -> the first of each block of step.
         y = reshape(y, tuple(m for r in ranges for m in (r.kept, r.step)))
         y = Shrink.apply(y, bounds=tuple(b for r in ranges for b in ((0, r.kept), (0, 1))))
-    y = reshape(y, tuple(shape))
+    y = reshape(y, shape)
     if empty:
         y = shrink(y, [(0, 0) if a in empty else None for a in range(y.ndim)])
     return y, advanced
@@ -329,6 +354,90 @@ def _mask_positions(mask: _t.Tensor, shape: tuple[int, ...], axis: int) -> _t.Te
     found = ScatterAdd.apply(zeros(count + 1, dtype=dtypes.int64, backend=mask.backend), slot,
                              arange(flat.numel(), backend=mask.backend), axis=0)
     return shrink(found, [(0, count)])
+
+
+def _write_box(x: _t.Tensor, plan: _Plan, value: Any) -> TensorData:
+    """x's values with `value` written into the box that a basic index (its plan) reads."""
+    selection = tuple(0 if a in plan.empty else n for a, n in enumerate(plan.shape))
+    values = _values(x, value, selection)
+    if 0 in selection:
+        return x._data
+    kept = tuple(r.kept for r in plan.ranges)  # the box on x's axes: an int's axis kept as size 1, no None axes
+    placed = _place(values.reshape(kept), plan.ranges, x.shape, 0)
+    inside = _place(TensorData.full(kept, True, dtypes.bool, x._data.backend), plan.ranges, x.shape, False)
+    return inside.where(placed, x._data)
+
+
+def _place(box: TensorData, ranges: list[_Range], shape: tuple[int, ...], fill: bool | int) -> TensorData:
+    """`box` (one axis per axis of x, of the sizes a basic read keeps) put back where the read took it from, in
+    an array of `shape` holding `fill` elsewhere: _basic's movement ops undone in reverse order."""
+    if any(r.step > 1 for r in ranges):
+        # Each kept element becomes the first of a block of `step`; then the padding past the range is cut.
+        blocks = box.reshape(tuple(m for r in ranges for m in (r.kept, 1)))
+        blocks = blocks.pad(tuple(p for r in ranges for p in ((0, 0), (0, r.step - 1))), fill)
+        box = blocks.reshape(tuple(r.kept * r.step for r in ranges)).shrink(tuple((0, r.end - r.start) for r in ranges))
+    if any(r.flip for r in ranges):
+        box = box.flip(tuple(a for a, r in enumerate(ranges) if r.flip))
+    return box.pad(tuple((r.start, n - r.end) for r, n in zip(ranges, shape)), fill)
+
+
+def _write_positions(x: _t.Tensor, items: list[Item], value: Any) -> TensorData:
+    """x's values with `value` written at the positions an advanced index names: the index reads the
+    positions 0, 1, ... of x's elements, and the writes go into x flattened."""
+    positions = _select(reshape(arange(x.numel(), backend=x.backend), x.shape), items)._data
+    values = _values(x, value, positions.shape)
+    count = positions.size
+    flat = _last_wins(x._data.reshape((x.numel(),)), positions.reshape((count,)), values.reshape((count,)))
+    return flat.reshape(x.shape)
+
+
+def _last_wins(flat: TensorData, positions: TensorData, values: TensorData) -> TensorData:
+    """`flat` with values[i] written at positions[i], in order, so that the last write to a position wins (as
+    PyTorch's CPU kernel does). Each position receives 1 + the number of the write that wins it (0 if none)
+    from one scatter-add without collisions, and the values are then gathered by those numbers."""
+    count = positions.size
+    if count == 0:
+        return flat
+    order = positions.argsort(0)  # stable: the writes to one position stay in order, the last one last
+    ordered = positions.gather(order, 0)
+    # In sorted order, a write is overwritten when the next one goes to the same position.
+    overwritten = ordered.shrink(((0, count - 1),)).binary(BinaryOps.CMPEQ, ordered.shrink(((1, count),)))
+    overwritten = overwritten.pad(((0, 1),), False)
+    number = overwritten.where(order.const(0), order.binary(BinaryOps.ADD, order.const(1)))
+    winner = flat.const(0, dtypes.int64).scatter_add(ordered, number, 0)
+    written = winner.const(0).binary(BinaryOps.CMPLT, winner)
+    source = winner.binary(BinaryOps.SUB, winner.const(1)).binary(BinaryOps.MAX, winner.const(0))
+    return written.where(values.gather(source, 0), flat)
+
+
+def _values(x: _t.Tensor, value: Any, shape: tuple[int, ...]) -> TensorData:
+    """What x[key] = value writes, as TensorData of x's dtype and the selection's `shape`. As in PyTorch, a
+    tensor is cast (an integer tensor wraps around), its leading axes of size 1 are dropped and the rest is
+    broadcast; a number must fit the dtype."""
+    if isinstance(value, (bool, int, float)):
+        return TensorData.full(shape, _number(value, x.dtype), x.dtype, x._data.backend)
+    if isinstance(value, _t.Tensor):
+        data = value._data.cast(x.dtype)
+    else:  # a list or an array
+        data = tensor(value, dtype=x.dtype, backend=x.backend)._data
+    given = data.shape
+    while given and given[0] == 1:
+        given = given[1:]
+    if broadcast_shape(given, shape, "setitem") != shape:
+        raise ValueError(f"setitem: cannot write a value of shape {data.shape} into a selection of shape {shape}")
+    return data.reshape((1,) * (len(shape) - len(given)) + given).expand(shape)
+
+
+def _number(value: bool | int | float, dtype: DType) -> bool | int | float:
+    """A number written into a tensor of `dtype`: a float into an integer tensor is truncated toward zero, as in
+    PyTorch; one that does not fit (NaN, an infinity, an int out of range) is refused, where NumPy would wrap
+    it around or warn."""
+    if dtype.is_integer and isinstance(value, float):
+        if not isfinite(value):
+            raise OverflowError(f"setitem: cannot write {value} into an integer tensor ({dtype.name})")
+        value = int(value)
+    check_scalar_fits(value, dtype, "setitem")
+    return value
 
 
 def _index_tensor(index: _t.Tensor | Sequence[Any], op: str) -> _t.Tensor:
