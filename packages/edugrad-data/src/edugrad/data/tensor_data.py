@@ -452,6 +452,8 @@ class TensorData:
         self._same_backend(op, index)
         size = self.shape[axis] if self.ndim else 1  # a 0-d tensor reads as one element, as in torch
         values = index.backend.to_numpy(index.array)
+        # An expanded index (stride 0, as the embedding's) repeats its values along those axes: check one copy.
+        values = values[tuple(slice(0, 1) if step == 0 else slice(None) for step in values.strides)]
         if values.size and (values.min() < 0 or values.max() >= size):
             raise IndexError(f"{op}: index {int(values.min() if values.min() < 0 else values.max())} is out of "
                              f"range for axis {axis} of size {size} (input shape {self.shape})")
