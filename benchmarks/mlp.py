@@ -11,7 +11,7 @@ import numpy as np
 import torch
 
 from edugrad.nn import optim
-from edugrad.tensor import Tensor
+from edugrad.tensor import Tensor, tensor
 
 
 @dataclass
@@ -47,7 +47,7 @@ def mlp_problem(batch: int) -> MLPProblem:
     w2 = rng.standard_normal((128, 10)).astype(np.float32) * 0.1
     params = [Tensor(w1, requires_grad=True), Tensor(w2, requires_grad=True)]
     adam = optim.Adam(params, lr=1e-3)
-    xe, ye = Tensor(x), Tensor(y)
+    xe, ye = Tensor(x), tensor(y)  # the labels stay int64 (the legacy Tensor() makes float32)
     torch_params = [torch.tensor(w1, requires_grad=True), torch.tensor(w2, requires_grad=True)]
     torch_adam = torch.optim.Adam(torch_params, lr=1e-3)
     xt, yt = torch.tensor(x), torch.tensor(y)

@@ -49,8 +49,8 @@ for variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
-from edugrad.nn import optim  # noqa: E402
-from edugrad.tensor import Tensor  # noqa: E402
+from edugrad.nn import functional, optim  # noqa: E402
+from edugrad.tensor import Tensor, dtypes, tensor  # noqa: E402
 from mlp import mlp_problem  # noqa: E402  (benchmarks/mlp.py, next to this script)
 
 torch.set_num_threads(ARGS.threads)
@@ -166,7 +166,7 @@ def cnn_parts(batch: int, image: int) -> tuple[Step, Step]:
     y = rng.integers(0, 10, batch)
     ours_params = [Tensor(w, requires_grad=True) for w in weights]
     ours_opt = optim.Adam(ours_params, lr=1e-3)
-    xe, ye = Tensor(x), Tensor(y)
+    xe, ye = Tensor(x), tensor(y)  # the labels stay int64 (the legacy Tensor() makes float32)
     theirs_params = [torch.tensor(w, requires_grad=True) for w in weights]
     theirs_opt = torch.optim.Adam(theirs_params, lr=1e-3)
     xt, yt = torch.tensor(x), torch.tensor(y)
@@ -227,12 +227,54 @@ def matmul(m: int, k: int, n: int) -> Workload:
     return Workload(f"{m}x{k} @ {k}x{n} forward + backward", ours, theirs, floor)
 
 
+def setitem_row(length: int = 23) -> Workload:
+    """makemore's dataset, per word: the letters written into a row of zeros after the start token, and the
+    targets past the word set to -1 (two basic-index writes on a small int64 tensor)."""
+    word = [3, 1, 4, 1, 5, 9, 2]
+    end = len(word) + 1
+    x, y, ours_word = Tensor.zeros(length, dtype=dtypes.int64), Tensor.zeros(length, dtype=dtypes.int64), tensor(word)
+    tx, ty, their_word = torch.zeros(length, dtype=torch.long), torch.zeros(length, dtype=torch.long), torch.tensor(word)
+
+    def ours() -> None:
+        x[1:end] = ours_word
+        y[end:] = -1
+
+    def theirs() -> None:
+        tx[1:end] = their_word
+        ty[end:] = -1
+
+    return Workload(f"x[1:8] = word; y[8:] = -1 on ({length},) int64 (per pair)", ours, theirs, repeat=500)
+
+
+def embedding_backward(batch: int, block: int, vocab: int, dim: int) -> Workload:
+    """The backward of one embedding lookup of makemore's MLP: the (batch * block, dim) gradient summed into
+    the rows of the (vocab, dim) table it read (a scatter-add with an index expanded over the features)."""
+    rng = np.random.default_rng(0)
+    rows = rng.integers(0, vocab, (batch, block))
+    weight, upstream = rng.standard_normal((vocab, dim)).astype(np.float32), \
+        rng.standard_normal((batch, block, dim)).astype(np.float32)
+    ours_w, ours_rows, ours_g = Tensor(weight, requires_grad=True), tensor(rows), Tensor(upstream)
+    theirs_w, their_rows, their_g = torch.tensor(weight, requires_grad=True), torch.tensor(rows), torch.tensor(upstream)
+    ours_out = functional.embedding(ours_rows, ours_w)
+    theirs_out = torch.nn.functional.embedding(their_rows, theirs_w)
+
+    def ours() -> None:
+        ours_w.grad = None
+        ours_out.backward(ours_g, retain_graph=True)
+
+    def theirs() -> None:
+        theirs_w.grad = None
+        theirs_out.backward(their_g, retain_graph=True)
+
+    return Workload(f"embedding backward, ({batch}, {block}) tokens into ({vocab}, {dim})", ours, theirs, repeat=50)
+
+
 def workloads(quick: bool) -> list[Workload]:
     if quick:
         return [elementwise_dispatch(2), chain_with_backward(2, 10), mlp_step(16), cnn_step(8), matmul(32, 64, 32),
-                cnn_run(2, 8)]
+                cnn_run(2, 8), setitem_row(), embedding_backward(4, 8, 27, 16)]
     suite = [elementwise_dispatch(2), chain_with_backward(2), mlp_step(128), cnn_step(128), cnn_run(200, 128),
-             matmul(512, 1024, 512)]
+             matmul(512, 1024, 512), setitem_row(), embedding_backward(32, 23, 28, 64)]
     suite += [cnn_step(batch) for batch in (8, 32, 512)]  # scaling with batch size (128 is above)
     suite += [cnn_step(32, image) for image in (56, 112)]  # scaling with image size
     return suite
