@@ -1,6 +1,6 @@
 """edugrad.data: the bottom layer of edugrad.
 
-`TensorData` is an immutable n-dimensional array with a small, fixed set of low-level ops
+`TensorData` is an n-dimensional array with a small, fixed set of low-level ops
 (`edugrad.data.ops`), run by a backend (NumPy by default, torch optionally). It knows nothing about gradients:
 the layer above, `edugrad.function`, builds differentiable Functions from these ops.
 """

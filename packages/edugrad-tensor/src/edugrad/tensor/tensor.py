@@ -239,7 +239,7 @@ class Tensor(Node):
     # copies and in-place writes
 
     def contiguous(self) -> Tensor:
-        """The tensor itself: TensorData is immutable, so memory layout never changes a result."""
+        """The tensor itself: edugrad has one memory layout, so there is nothing to rearrange."""
         return self
 
     def clone(self) -> Tensor:
