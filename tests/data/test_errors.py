@@ -59,6 +59,13 @@ ERRORS: dict[str, tuple[Callable[[Inputs], Any], type[Exception], list[str]]] = 
     "shrink bounds": (lambda t: t.x.shrink(((0, 2), (0, 4))), ValueError, ["shrink", "(2, 3)", "(0, 4)"]),
     "shrink reversed": (lambda t: t.x.shrink(((1, 0), (0, 3))), ValueError, ["shrink", "(2, 3)", "(1, 0)"]),
     "flip axis": (lambda t: t.x.flip(3), IndexError, ["flip", "axis 3", "2-d"]),
+    "cat sizes": (lambda t: t.x.cat([t.x, t.make((3, 3))], 1), ValueError,
+                  ["cat", "(3, 3)", "array 2", "axis 1", "(2, 3)"]),
+    "cat axes": (lambda t: t.x.cat([t.make((2, 3, 1))], 0), ValueError, ["cat", "(2, 3, 1)", "array 1", "(2, 3)"]),
+    "cat dtypes": (lambda t: t.x.cat([t.idx], 0), TypeError, ["cat", "float32", "int64", "cast"]),
+    "cat axis": (lambda t: t.x.cat([t.x], 2), IndexError, ["cat", "axis 2", "2-d", "-2 to 1"]),
+    "cat of 0-d": (lambda t: t.make(()).cat([t.make(())], 0), ValueError, ["cat", "0-d", "(1,)"]),
+    "cat of one array": (lambda t: t.x.cat(t.x, 0), TypeError, ["cat", "sequence", "[other]"]),  # type: ignore
     "gather index range": (lambda t: t.x.gather(t.make((2, 3), dtypes.int64, fill=3), 1), IndexError,
                            ["gather", "index 3", "axis 1", "size 3", "(2, 3)"]),
     "gather negative index": (lambda t: t.x.gather(t.make((2, 3), dtypes.int64, fill=-1), 0), IndexError,

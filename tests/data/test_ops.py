@@ -288,6 +288,16 @@ def flip_case(draw: Draw) -> Case:
     return Case((x,), lambda a: a.flip(axes), lambda a: np.flip(a, positive(axes, a.ndim)).copy())
 
 
+def cat_case(draw: Draw) -> Case:
+    """One to five arrays (so also a single one, which is still copied), equal but for the joined axis, where
+    any of them may have size 0; the other axes may be empty too."""
+    shape, dtype = draw.shape(min_dims=1), draw.dtype()
+    axis = draw.axis(len(shape))
+    sizes = draw(st.lists(st.integers(0, 3), min_size=1, max_size=5))
+    parts = tuple(draw.array(shape[:axis % len(shape)] + (n,) + shape[axis % len(shape) + 1:], dtype) for n in sizes)
+    return Case(parts, lambda first, *others: first.cat(others, axis), lambda *xs: np.concatenate(xs, axis))
+
+
 # index ops
 
 
@@ -557,6 +567,7 @@ CASES: dict[Op, Callable[[Draw], Case]] = {
     MovementOps.PAD: pad_case,
     MovementOps.SHRINK: shrink_case,
     MovementOps.FLIP: flip_case,
+    MovementOps.CAT: cat_case,
     IndexOps.GATHER: gather_case,
     IndexOps.SCATTER_ADD: scatter_add_case,
     SortOps.ARGSORT: argsort_case,
@@ -589,7 +600,7 @@ LAYOUTS: dict[str, Callable[[NDArray, str], TensorData]] = {
 
 
 def test_every_op_has_a_case() -> None:
-    assert len(ALL_OPS) == 48
+    assert len(ALL_OPS) == 49
     missing = [str(op) for op in ALL_OPS if op not in CASES]
     assert not missing, f"ops without a conformance case: {missing}"
     assert set(CASES) == set(ALL_OPS)

@@ -252,3 +252,45 @@ def test_observers_see_every_op_with_its_inputs_and_arguments(backend: str) -> N
     assert calls[2][3] == {"axes": (1,), "keepdim": True}
     assert calls[3][2] is y and calls[3][3] == {"order": (1, 0)}
 
+
+
+def test_cat_of_many_arrays_is_one_op_that_observers_see_with_every_input(backend: str) -> None:
+    # makemore joins 23 embeddings at once; 300 arrays of all sizes along the axis (0 included), one CAT.
+    rng = np.random.default_rng(0)
+    parts = [grid(rng, (2, int(n), 3)) for n in rng.integers(0, 4, 300)]
+    arrays = [TensorData.from_numpy(p, backend=backend) for p in parts]
+    calls: list[tuple[Any, ...]] = []
+
+    def observe(op: Any, inputs: Any, out: Any, args: Any) -> None:
+        calls.append((op, inputs, out, args))
+
+    add_observer(observe)
+    try:
+        out = arrays[0].cat(arrays[1:], -2)
+    finally:
+        remove_observer(observe)
+    assert [call[0] for call in calls] == [MovementOps.CAT]
+    assert calls[0][1] == tuple(arrays) and calls[0][2] is out and calls[0][3] == {"axis": 1}
+    np.testing.assert_array_equal(out.numpy(), np.concatenate(parts, 1), strict=True)
+
+
+def test_cat_copies_even_a_single_array(backend: str) -> None:
+    # Unlike a reshape to the same shape, a join of one array is a new array, as torch.cat([x]) is: writing one
+    # (through assign, or in a backend that writes in place) must not change the other.
+    x = TensorData.from_numpy(np.arange(6.0).reshape(2, 3), backend=backend)
+    for axis in (0, 1):
+        out = x.cat([], axis)
+        assert out is not x and not shares_memory(out, x)
+        np.testing.assert_array_equal(out.numpy(), x.numpy(), strict=True)
+
+
+@pytest.mark.parametrize(("shapes", "axis"), [
+    ([(0,), (0,)], 0), ([(2, 0), (2, 0), (2, 0)], 1), ([(0, 3), (2, 3), (0, 3)], 0), ([(0, 2), (0, 5)], 1),
+    ([(3, 0, 2), (1, 0, 2)], -3),
+])
+def test_cat_of_empty_arrays_is_torchs(backend: str, shapes: list[tuple[int, ...]], axis: int) -> None:
+    torch = pytest.importorskip("torch")
+    parts = [np.ones(shape, np.float32) for shape in shapes]
+    first, *others = [TensorData.from_numpy(p, backend=backend) for p in parts]
+    expected = torch.cat([torch.from_numpy(p) for p in parts], dim=axis).numpy()
+    np.testing.assert_array_equal(first.cat(others, axis).numpy(), expected, strict=True)

@@ -3,15 +3,16 @@
 Bottom layer (`edugrad.data`). A backend owns arrays of its own kind (NumPy arrays, torch tensors, ...) and
 runs the low-level ops of `edugrad.data.ops` on them. `TensorData` checks every argument before it calls a
 backend, so a backend can assume well-formed input: same shapes and dtypes for binary ops, axes in range,
-valid permutations, pads and bounds. Backends are found through the `edugrad.backends` entry-point group
-(or `register_backend`), and the default one is chosen by the environment variable `EDUGRAD_BACKEND`.
+valid permutations, pads and bounds, arrays to join that fit together. Backends are found through the
+`edugrad.backends` entry-point group (or `register_backend`), and the default one is chosen by the
+environment variable `EDUGRAD_BACKEND`.
 """
 
 from __future__ import annotations
 
 import importlib
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from importlib.metadata import entry_points
 from typing import Any, Protocol
 
@@ -62,6 +63,7 @@ class Backend(Protocol):
     def pad(self, x: Array, padding: tuple[tuple[int, int], ...], value: float) -> Array: ...
     def shrink(self, x: Array, bounds: tuple[tuple[int, int], ...]) -> Array: ...
     def flip(self, x: Array, axes: Shape) -> Array: ...
+    def cat(self, xs: Sequence[Array], axis: int) -> Array: ...  # always a new array, even of one input
 
     # IndexOps, SortOps, ContractionOps, WindowOps, CastOps
     def gather(self, x: Array, index: Array, axis: int) -> Array: ...

@@ -6,7 +6,7 @@ the arguments, so each method here is the bare computation.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from math import copysign, prod
 from typing import Any
 
@@ -230,6 +230,9 @@ class NumpyBackend:
 
     def flip(self, x: NDArray, axes: Shape) -> NDArray:
         return _array(np.flip(x, axes))
+
+    def cat(self, xs: Sequence[NDArray], axis: int) -> NDArray:
+        return np.concatenate(xs, axis)  # a new array, also of one input
 
     # Both index ops read a 0-d input as a vector of one element (the only valid index is 0), as torch does:
     # NumPy's indexing needs at least one axis.

@@ -4,12 +4,13 @@ Bottom layer (`edugrad.data`). Everything edugrad computes, from `a + b` to a co
 ends up as one of the ops listed here, run by a backend on its own arrays. A new backend implements exactly
 these (see `Backend`); nothing above this layer ever touches an array directly.
 
-Most families are the classic ones (elementwise, reduce, movement). Four are "fused" ops that a NumPy
+Most families are the classic ones (elementwise, reduce, movement). Five are "fused" ops that a NumPy
 backend needs to be fast rather than a memory hog: a contraction (`MATMUL`, one BLAS call instead of a
 broadcast multiply and a sum), sliding windows (`UNFOLD`/`FOLD`, the im2col view behind convolution and
 pooling, and its adjoint), indexing (`GATHER`/`SCATTER_ADD`, so a lookup costs the rows it reads rather
-than a one-hot matrix), and sorting (`ARGSORT`, one library sort of n log n comparisons instead of a sorting
-network of log^2 n elementwise passes over the whole tensor).
+than a one-hot matrix), sorting (`ARGSORT`, one library sort of n log n comparisons instead of a sorting
+network of log^2 n elementwise passes over the whole tensor) and concatenation (`CAT`, each value copied once
+into the result, where joining with pads and adds writes the whole result about 3 log2(count) times).
 """
 
 from __future__ import annotations
@@ -78,7 +79,11 @@ class ScanOps(OpFamily):
 
 
 class MovementOps(OpFamily):
-    """Ops that move or reshape data without computing on it (views where the backend can)."""
+    """Ops that move or reshape data without computing on it (views where the backend can).
+
+    `CAT` joins several arrays along one axis. It is the only op of the family with more than one input and it
+    always copies, but it computes nothing: it is PAD with the other arrays put where PAD puts constants, and
+    its adjoint is a SHRINK per input, as PAD's is one SHRINK."""
 
     RESHAPE = auto()
     PERMUTE = auto()
@@ -86,6 +91,7 @@ class MovementOps(OpFamily):
     PAD = auto()  # add constant borders
     SHRINK = auto()  # take a [start, end) range per axis: a contiguous slice
     FLIP = auto()
+    CAT = auto()  # join arrays of one dtype along an axis (their other sizes equal)
 
 
 class IndexOps(OpFamily):

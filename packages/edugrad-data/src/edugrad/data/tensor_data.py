@@ -341,6 +341,28 @@ class TensorData:
         axes = normalize_axes(axes, self.ndim, "flip")
         return self._new(MovementOps.FLIP, self.backend.flip(self.array, axes), (self,), axes=axes)
 
+    def cat(self, others: Sequence[TensorData], axis: int) -> TensorData:
+        """self and `others` joined along `axis`, in that order: every size but that of `axis` must be equal, and
+        the dtype (the Tensor layer promotes). Always a new array, also when `others` is empty."""
+        if isinstance(others, TensorData):
+            raise TypeError("cat: others must be a sequence of TensorData, got one TensorData; pass [other]")
+        if self.ndim == 0:
+            raise ValueError("cat: a 0-d array cannot be joined along an axis; reshape it to (1,) first")
+        axis = normalize_axis(axis, self.ndim, "cat")
+        inputs = (self, *others)
+        for k, other in enumerate(others, start=1):
+            if other.ndim != self.ndim or any(m != n for d, (m, n) in enumerate(zip(other.shape, self.shape))
+                                              if d != axis):
+                raise ValueError(f"cat: cannot join {[x.shape for x in inputs]} along axis {axis}: array {k} has "
+                                 f"shape {other.shape}, but every size except that of axis {axis} must be the first "
+                                 f"array's, {self.shape}")
+            if other.dtype is not self.dtype:
+                raise TypeError(f"cat: expected arrays of one dtype, got {self.dtype.name} and {other.dtype.name} "
+                                f"(array {k}); cast them first")
+        self._same_backend("cat", *others)
+        array = self.backend.cat([x.array for x in inputs], axis)
+        return self._new(MovementOps.CAT, array, inputs, axis=axis)
+
     # index ops
 
     def gather(self, index: TensorData, axis: int) -> TensorData:

@@ -10,7 +10,7 @@ how it is made to agree. Select it with `EDUGRAD_BACKEND=torch` or `backend="tor
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from math import prod
 from typing import Any
 
@@ -186,6 +186,9 @@ class TorchBackend:
 
     def flip(self, x: torch.Tensor, axes: Shape) -> torch.Tensor:
         return torch.flip(x, axes)  # a copy: torch has no negative strides
+
+    def cat(self, xs: Sequence[torch.Tensor], axis: int) -> torch.Tensor:
+        return torch.cat(list(xs), dim=axis)  # a new tensor, also of one input
 
     def gather(self, x: torch.Tensor, index: torch.Tensor, axis: int) -> torch.Tensor:
         return torch.gather(x, axis, index.long())  # torch indexes with int64 only
