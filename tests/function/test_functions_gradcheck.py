@@ -124,6 +124,12 @@ def movement_cases() -> list[Case]:
         Case("Flip 0", F.Flip, apply(F.Flip, axes=0), lambda: [randn(4)]),
         Case("Flip (0, 1)", F.Flip, apply(F.Flip, axes=(0, 1)), lambda: [randn(2, 3)]),
         Case("Flip -1 of 3-d", F.Flip, apply(F.Flip, axes=-1), lambda: [randn(2, 3, 2)]),
+        Case("Cat three along axis 1, one empty", F.Cat, apply(F.Cat, axis=1),
+             lambda: [randn(2, 1), randn(2, 3, seed=1), randn(2, 0, seed=2)]),
+        Case("Cat axis -3 of 3-d", F.Cat, apply(F.Cat, axis=-3), lambda: [randn(2, 3, 2), randn(1, 3, 2, seed=1)]),
+        Case("Cat of one", F.Cat, apply(F.Cat, axis=0), lambda: [randn(4)]),
+        Case("Cat with a constant between", F.Cat, apply(F.Cat, axis=0),
+             lambda: [randn(2, 2), const(np.ones((3, 2))), randn(1, 2, seed=1)]),
     ]
 
 

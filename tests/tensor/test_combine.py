@@ -1,9 +1,14 @@
-"""cat, stack, split and chunk: dtype promotion, torch's calling forms, and the error paths."""
+"""cat, stack, split and chunk: dtype promotion, torch's calling forms, what cat runs, and the error paths."""
+
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import pytest
 import torch
 
+from edugrad.data import MovementOps, Op, add_observer, remove_observer
+from edugrad.function import add_tracer, remove_tracer
 from edugrad.tensor import Tensor, cat, dtypes, stack, tensor
 
 
@@ -18,6 +23,57 @@ def test_cat_of_many_tensors_in_order() -> None:
     parts = [Tensor([float(i)] * (i % 3 + 1)) for i in range(11)]
     expected = np.concatenate([p.numpy() for p in parts])
     np.testing.assert_array_equal(cat(parts).numpy(), expected)
+
+
+def test_cat_is_one_cat_function_and_one_copy_forward_and_a_shrink_per_input_backward() -> None:
+    # makemore's join of its embeddings along the last axis: one Function and one op, however many tensors.
+    parts = [Tensor.randn(4, 3, 2, requires_grad=True) for _ in range(23)]
+    ops: list[Op] = []
+    functions: list[str] = []
+
+    def observe(op: Op, *_: Any) -> None:
+        ops.append(op)
+
+    def watch(name: str, phase: str, inputs: Any, run: Callable[[], Any]) -> Any:
+        functions.append(f"{name} {phase}")
+        return run()
+
+    add_observer(observe)
+    add_tracer(watch)
+    try:
+        out = cat(parts, -1)
+        forward_ops = list(ops)
+        out.backward(Tensor.ones(4, 3, 46))
+    finally:
+        remove_observer(observe)
+        remove_tracer(watch)
+    assert forward_ops == [MovementOps.CAT]
+    assert functions[0] == "Cat forward" and functions.count("Cat backward") == 1
+    assert functions.count("Shrink forward") == 23 and "Pad forward" not in functions and "Add forward" not in functions
+
+
+def test_cat_of_one_tensor_is_a_copy_as_torch() -> None:
+    ours, theirs = Tensor([1.0, 2.0]), torch.tensor([1.0, 2.0])
+    joined, their_joined = cat([ours]), torch.cat([theirs])
+    joined.add_(1.0)
+    their_joined.add_(1.0)
+    assert joined is not ours and ours.tolist() == theirs.tolist() == [1.0, 2.0]
+    assert joined.tolist() == their_joined.tolist()
+
+
+def test_cat_sends_gradients_only_to_the_inputs_that_need_them_in_their_dtypes() -> None:
+    # float64 with float32 and int64 parts: the join is float64, each float part gets its slice in its dtype.
+    values = [np.arange(6.0).reshape(2, 3), np.ones((2, 1), np.float32), np.array([[3], [4]])]
+    ours = [tensor(values[0], requires_grad=True), tensor(values[1], requires_grad=True), tensor(values[2])]
+    theirs = [torch.tensor(values[0], requires_grad=True), torch.tensor(values[1], requires_grad=True),
+              torch.tensor(values[2])]
+    weights = np.arange(10.0).reshape(2, 5)
+    (cat(ours, 1) * tensor(weights)).sum().backward()
+    (torch.cat(theirs, 1) * torch.tensor(weights)).sum().backward()
+    for x, t in zip(ours[:2], theirs[:2]):
+        assert x.grad is not None and t.grad is not None and x.grad.dtype.name == str(t.grad.dtype)[6:]
+        np.testing.assert_array_equal(x.grad.numpy(), t.grad.numpy(), strict=True)
+    assert ours[2].grad is None
 
 
 def test_cat_and_stack_take_dim_positionally_as_torch() -> None:

@@ -16,7 +16,7 @@ from edugrad.function.graph import Graph, GraphNode
 from edugrad.function.index import Gather, ScatterAdd
 from edugrad.function.loss import NLLLoss
 from edugrad.function.matmul import MatMul
-from edugrad.function.movement import Expand, Flip, Pad, Permute, Reshape, Shrink
+from edugrad.function.movement import Cat, Expand, Flip, Pad, Permute, Reshape, Shrink
 from edugrad.function.node import Node, constant_like
 from edugrad.function.reduce import CumSum, LogSoftmax, Max, Sum
 from edugrad.function.transfer import Move
@@ -25,10 +25,10 @@ from edugrad.function.window import Fold, Unfold
 __version__ = "0.1.0"
 
 __all__ = [
-    "Add", "Cast", "Cos", "CumSum", "Div", "Equal", "Exp", "Expand", "Flip", "FloorDiv", "Fold", "Function", "Gather",
-    "GradcheckError", "Grads", "Graph", "GraphNode", "Less", "Log", "LogSoftmax", "MatMul", "Max", "Maximum", "Move",
-    "Mul", "NLLLoss", "Neg", "Node", "Pad", "Permute", "Pow", "Reciprocal", "Relu", "Reshape", "Rounding",
-    "ScatterAdd", "Shrink", "Sigmoid", "Sin", "Sqrt", "Sub", "Sum", "Tanh", "Tracer", "Unfold", "Where", "add_tracer",
-    "backward", "check_function", "constant_like", "enable_grad", "grad", "gradcheck", "gradgradcheck",
-    "is_grad_enabled", "no_grad", "remove_tracer", "set_grad_enabled", "topological_order",
+    "Add", "Cast", "Cat", "Cos", "CumSum", "Div", "Equal", "Exp", "Expand", "Flip", "FloorDiv", "Fold", "Function",
+    "Gather", "GradcheckError", "Grads", "Graph", "GraphNode", "Less", "Log", "LogSoftmax", "MatMul", "Max",
+    "Maximum", "Move", "Mul", "NLLLoss", "Neg", "Node", "Pad", "Permute", "Pow", "Reciprocal", "Relu", "Reshape",
+    "Rounding", "ScatterAdd", "Shrink", "Sigmoid", "Sin", "Sqrt", "Sub", "Sum", "Tanh", "Tracer", "Unfold", "Where",
+    "add_tracer", "backward", "check_function", "constant_like", "enable_grad", "grad", "gradcheck",
+    "gradgradcheck", "is_grad_enabled", "no_grad", "remove_tracer", "set_grad_enabled", "topological_order",
 ]

@@ -1,8 +1,9 @@
-"""Movement Functions: reshape, permute, expand, pad, shrink and flip.
+"""Movement Functions: reshape, permute, expand, pad, shrink, flip and cat.
 
 Function layer (`edugrad.function`). These move values without computing on them, so each backward is the
 inverse movement applied to the gradient: reshape back, permute back, sum what expand copied, shrink away
-what pad added, pad back what shrink removed, flip again.
+what pad added, pad back what shrink removed, flip again, and cut out of the joined gradient the slice each
+input of cat became.
 """
 
 from __future__ import annotations
@@ -88,3 +89,25 @@ class Flip(Function):
 
     def backward(self, g: Node) -> Grads:
         return Flip.apply(g, axes=self.axes)
+
+
+class Cat(Function):
+    """The inputs joined along `axis`: `Cat.apply(a, b, c, axis=1)`."""
+
+    saves_inputs = False
+
+    def forward(self, *xs: TensorData, axis: int) -> TensorData:
+        out = xs[0].cat(xs[1:], axis)
+        axis %= out.ndim
+        # Each input fills [start, start + its size) of the joined axis, and the whole of every other axis.
+        self.bounds: list[tuple[tuple[int, int], ...]] = []
+        start = 0
+        for x in xs:
+            self.bounds.append(tuple((start, start + n) if d == axis else (0, n) for d, n in enumerate(x.shape)))
+            start += x.shape[axis]
+        return out
+
+    def backward(self, g: Node) -> Grads:
+        # Each output element is a copy of one input element, so each input's gradient is its slice of g.
+        return tuple(Shrink.apply(g, bounds=bounds) if needed else None
+                     for bounds, needed in zip(self.bounds, self.needs_input_grad))

@@ -1,9 +1,12 @@
 """Combine and split: cat, stack, split, chunk, unbind.
 
-Tensor layer (`edugrad.tensor`). Joining needs no Function of its own: two tensors are joined along an axis
-by padding each with zeros where the other goes and adding the two. Pad's backward is a shrink, so each input
-gets back exactly its own slice of the gradient. Many tensors are joined pairwise in a balanced tree, so each
-value is copied about log2(count) times, not once per tensor. Splitting is a shrink per piece.
+Tensor layer (`edugrad.tensor`). Joining is one `Cat` Function over all the tensors, which copies each value
+once into the result with the data layer's `CAT` op; its backward cuts each input's slice out of the gradient.
+(Joining could be built from Functions that exist anyway: pad each tensor with zeros where the others go and
+add them up, since pad's backward is the same slice. But every pad and every add writes its whole result, so
+joining n tensors pairwise in a balanced tree writes each value about 3 log2(n) times instead of once, and
+allocates as often.) The Tensor layer promotes the dtypes and checks the shapes first, so the errors speak of
+tensors and dims. `stack` adds the new axis to each tensor and joins them along it. Splitting is a shrink per piece.
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from edugrad.data import normalize_axis, promote_types
-from edugrad.function import Add, Pad
+from edugrad.function import Cat
 from edugrad.tensor import tensor as _t
 from edugrad.tensor.movement import normalize_dim, shrink, unsqueeze
 
@@ -30,7 +33,7 @@ def cat(tensors: Sequence[_t.Tensor], dim: int = 0) -> _t.Tensor:
     dtype = first.dtype
     for t in tensors[1:]:
         dtype = promote_types(dtype, t.dtype)
-    return _join([t.cast(dtype) for t in tensors], axis)
+    return Cat.apply(*[t.cast(dtype) for t in tensors], axis=axis)
 
 
 def stack(tensors: Sequence[_t.Tensor], dim: int = 0) -> _t.Tensor:
@@ -91,14 +94,3 @@ def _tensors(tensors: Sequence[_t.Tensor], op: str) -> list[_t.Tensor]:
     if not items or not all(isinstance(t, _t.Tensor) for t in items):
         raise TypeError(f"{op}: expected a non-empty sequence of tensors, got {[type(t).__name__ for t in items]}")
     return items
-
-
-def _join(tensors: list[_t.Tensor], axis: int) -> _t.Tensor:
-    if len(tensors) == 1:
-        return tensors[0]
-    half = len(tensors) // 2
-    a, b = _join(tensors[:half], axis), _join(tensors[half:], axis)
-    # [a, b] = pad(a, after=len(b)) + pad(b, before=len(a)): where one is a real value the other is zero.
-    a_padding = tuple((0, b.shape[axis]) if d == axis else (0, 0) for d in range(a.ndim))
-    b_padding = tuple((a.shape[axis], 0) if d == axis else (0, 0) for d in range(b.ndim))
-    return Add.apply(Pad.apply(a, padding=a_padding), Pad.apply(b, padding=b_padding))
