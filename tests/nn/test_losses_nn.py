@@ -237,10 +237,13 @@ def test_loss_function_matches_torch(name: str, kwargs: dict[str, Any], make: An
     theirs_in = [torch.tensor(a, requires_grad=True) for a in differentiable] + [torch.tensor(a) for a in constant]
     ours_kw = {k: Tensor(v) if isinstance(v, np.ndarray) else v for k, v in kwargs.items()}
     theirs_kw = {k: torch.tensor(v) if isinstance(v, np.ndarray) else v for k, v in kwargs.items()}
-    loss = getattr(F, name)(*ours_in, reduction=reduction, **ours_kw)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # kl_div's warning about reduction="mean"
+    with warnings.catch_warnings(record=True) as ours_warned:
+        warnings.simplefilter("always")
+        loss = getattr(F, name)(*ours_in, reduction=reduction, **ours_kw)
+    with warnings.catch_warnings(record=True) as theirs_warned:
+        warnings.simplefilter("always")  # kl_div warns about reduction="mean": so must edugrad
         expected = getattr(torch.nn.functional, name)(*theirs_in, reduction=reduction, **theirs_kw)
+    assert bool(ours_warned) == bool(theirs_warned)
     np.testing.assert_allclose(loss.numpy(), expected.detach().numpy(), rtol=1e-5, atol=1e-6)
     upstream = rng.uniform(0.5, 1.5, tuple(expected.shape)).astype(np.float32)
     (loss * Tensor(upstream)).sum().backward()
