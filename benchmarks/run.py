@@ -269,12 +269,37 @@ def embedding_backward(batch: int, block: int, vocab: int, dim: int) -> Workload
     return Workload(f"embedding backward, ({batch}, {block}) tokens into ({vocab}, {dim})", ours, theirs, repeat=50)
 
 
+def cat_embeddings(batch: int, block: int, dim: int) -> Workload:
+    """makemore's MLP joining its `block` embeddings, (batch, block, dim) each, on the last axis
+    (`torch.cat(embs, -1)`), forward and backward; the floor is np.concatenate (the backward's slices of the
+    gradient are views in NumPy)."""
+    rng = np.random.default_rng(0)
+    parts = [rng.standard_normal((batch, block, dim)).astype(np.float32) for _ in range(block)]
+    upstream = rng.standard_normal((batch, block, block * dim)).astype(np.float32)
+    ours_parts, ours_g = [Tensor(p, requires_grad=True) for p in parts], Tensor(upstream)
+    their_parts, their_g = [torch.tensor(p, requires_grad=True) for p in parts], torch.tensor(upstream)
+
+    def ours() -> None:
+        for part in ours_parts:
+            part.grad = None
+        Tensor.cat(ours_parts, -1).backward(ours_g)
+
+    def theirs() -> None:
+        for part in their_parts:
+            part.grad = None
+        torch.cat(their_parts, -1).backward(their_g)
+
+    return Workload(f"cat of {block} ({batch}, {block}, {dim}) on the last axis, forward + backward", ours, theirs,
+                    lambda: np.concatenate(parts, -1))
+
+
 def workloads(quick: bool) -> list[Workload]:
     if quick:
         return [elementwise_dispatch(2), chain_with_backward(2, 10), mlp_step(16), cnn_step(8), matmul(32, 64, 32),
-                cnn_run(2, 8), setitem_row(), embedding_backward(4, 8, 27, 16)]
+                cnn_run(2, 8), setitem_row(), embedding_backward(4, 8, 27, 16), cat_embeddings(4, 8, 16)]
     suite = [elementwise_dispatch(2), chain_with_backward(2), mlp_step(128), cnn_step(128), cnn_run(200, 128),
-             matmul(512, 1024, 512), setitem_row(), embedding_backward(32, 23, 28, 64)]
+             matmul(512, 1024, 512), setitem_row(), embedding_backward(32, 23, 28, 64),
+             cat_embeddings(32, 23, 64)]
     suite += [cnn_step(batch) for batch in (8, 32, 512)]  # scaling with batch size (128 is above)
     suite += [cnn_step(32, image) for image in (56, 112)]  # scaling with image size
     return suite
