@@ -159,6 +159,15 @@ def matmul_window_index_cases() -> list[Case]:
              lambda: [randn(3, 4), const([[0, 0], [1, 1], [3, 3]]), randn(3, 2, seed=1)]),
         Case("ScatterAdd axis 0, src only", F.ScatterAdd, apply(F.ScatterAdd, axis=0),
              lambda: [leaf(np.zeros((3, 2)), requires_grad=False), const([[1, 1], [1, 0], [2, 1]]), randn(3, 2)]),
+        # Distinct positions only: where two writes meet, torch's gradient (which Scatter gives) sends g to the
+        # covered write too, which is not the derivative (see test_scatter_gradients_at_repeated_positions).
+        Case("Scatter axis 1, smaller index", F.Scatter, apply(F.Scatter, axis=1),
+             lambda: [randn(3, 4), const([[3, 0], [1, 2], [0, 3]]), randn(3, 2, seed=1)]),
+        Case("Scatter axis 0, 3-d", F.Scatter, apply(F.Scatter, axis=0),
+             lambda: [randn(3, 2, 2), const([[[2, 0], [1, 1]], [[0, 2], [0, 2]]]), randn(2, 2, 2, seed=1)]),
+        Case("Scatter 1-d, src only", F.Scatter, apply(F.Scatter, axis=0),
+             lambda: [leaf(np.zeros(5), requires_grad=False), const([4, 0, 2]), randn(3)]),
+        Case("Scatter 0-d", F.Scatter, apply(F.Scatter, axis=0), lambda: [randn(), const(0), randn(seed=1)]),
     ]
 
 
@@ -218,6 +227,17 @@ def test_gather_sends_repeated_reads_back_summed() -> None:
     x = leaf([10.0, 20.0, 30.0])
     F.Sum.apply(F.Gather.apply(x, const([0, 0, 0, 2]), axis=0)).backward()
     assert numpy_of(x.grad).tolist() == [3.0, 0.0, 1.0]
+
+
+def test_scatter_gradients_at_repeated_positions_are_torchs() -> None:
+    # Position 1 is written three times (the last, 40, wins), position 3 once. x's gradient is g where nothing
+    # was written; every src element gets g at its position, also the two covered writes of position 1.
+    x, src = randn(5), leaf([10.0, 20.0, 30.0, 40.0])
+    out = F.Scatter.apply(x, const([1, 3, 1, 1]), src, axis=0)
+    assert numpy_of(out).tolist()[1::2] == [40.0, 20.0]
+    out.backward(leaf([1.0, 2.0, 3.0, 4.0, 5.0], requires_grad=False))
+    assert numpy_of(x.grad).tolist() == [1.0, 0.0, 3.0, 0.0, 5.0]
+    assert numpy_of(src.grad).tolist() == [2.0, 4.0, 2.0, 2.0]
 
 
 def test_cast_gradient_comes_back_in_the_input_dtype() -> None:

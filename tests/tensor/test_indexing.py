@@ -355,6 +355,50 @@ def test_scatter_errors() -> None:
         x.scatter_add(1, [[0, 1]], tensor([[1.0]]))
 
 
+@pytest.mark.parametrize(("index", "error", "message"), [
+    ([[3]], IndexError, r"scatter: index 3 is out of range for dim 1 of size 3 \(self of shape \(2, 3\)\)"),
+    ([[0, -1]], IndexError, r"scatter: index -1 is out of range for dim 1 of size 3"),
+    ([[0, 0, 0, 0], [0, 0, 0, 0], [0, 0, 0, 0]], ValueError,
+     r"scatter: index of shape \(3, 4\) does not fit self of shape \(2, 3\) along dim 1"),
+    ([0, 1], ValueError, r"scatter: index of shape \(2,\) does not fit self of shape \(2, 3\)"),
+])
+def test_scatter_index_errors_name_scatter(index: Any, error: type[Exception], message: str) -> None:
+    with pytest.raises(error, match=message):
+        Tensor.zeros(2, 3).scatter(1, index, 1.0)
+
+
+@settings(max_examples=20, deadline=None)
+@given(shape=st.lists(st.integers(1, 4), min_size=1, max_size=3), data=st.data())
+def test_scatter_keeps_the_last_write_and_has_torchs_gradients(shape: list[int], data: st.DataObject) -> None:
+    # Many writes per position: an index up to 5 times longer than the axis, its values drawn from the axis.
+    dim = data.draw(st.integers(-len(shape), len(shape) - 1))
+    rng = np.random.default_rng(data.draw(st.integers(0, 2**16)))
+    index_shape = [data.draw(st.integers(0, 5 * n)) if d == dim % len(shape) else data.draw(st.integers(1, n))
+                   for d, n in enumerate(shape)]
+    index = rng.integers(0, shape[dim], index_shape)
+    x, src, g = rng.standard_normal(shape), rng.standard_normal(index_shape), rng.standard_normal(shape)
+    ours_x, ours_src = tensor(x, requires_grad=True), tensor(src, requires_grad=True)
+    their_x, their_src = torch.tensor(x, requires_grad=True), torch.tensor(src, requires_grad=True)
+    ours, theirs = ours_x.scatter(dim, tensor(index), ours_src), their_x.scatter(dim, torch.tensor(index), their_src)
+    np.testing.assert_array_equal(ours.numpy(), theirs.detach().numpy())
+    ours.backward(tensor(g))
+    theirs.backward(torch.tensor(g))
+    for mine, their in [(ours_x.grad, their_x.grad), (ours_src.grad, their_src.grad)]:
+        assert mine is not None and their is not None
+        np.testing.assert_array_equal(mine.numpy(), their.numpy())
+
+
+def test_scatter_is_recorded_once_and_its_index_may_change_afterwards() -> None:
+    x, src = Tensor.zeros(4, requires_grad=True), Tensor([1.0, 2.0, 3.0], requires_grad=True)
+    index = tensor([2, 2, 0])
+    out = x.scatter(0, index, src)
+    assert out.tolist() == [3.0, 0.0, 2.0, 0.0] and out.grad_fn is not None and out.grad_fn.name == "Scatter"
+    index.fill_(1)  # the Function kept its own copy of the positions
+    out.backward(Tensor([1.0, 2.0, 3.0, 4.0]))
+    assert x.grad is not None and x.grad.tolist() == [0.0, 2.0, 0.0, 4.0]
+    assert src.grad is not None and src.grad.tolist() == [3.0, 3.0, 1.0]
+
+
 def test_scatter_of_a_larger_src_sends_gradient_to_the_used_part_only() -> None:
     src = Tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], requires_grad=True)
     out = Tensor.zeros(2, 4).scatter(1, tensor([[3, 0], [1, 2]]), src)

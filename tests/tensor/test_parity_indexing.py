@@ -18,6 +18,10 @@ def ints(values: list[int]) -> Tensor:
 
 MASK = np.array([[True, False, True, False], [False, False, True, True], [True, True, False, False]])
 ROWS, COLS = [[0, 2], [1, 1]], [[3, 0], [3, 1]]
+# Indices that write some positions more than once (and leave others alone), for scatter.
+REPEATED_COLS = [[2, 2, 0], [3, 1, 3], [1, 1, 1]]
+REPEATED_ROWS = [[0, 2], [2, 2], [0, 1], [2, 1]]
+REPEATED_3D = [[[0, 0, 2, 0], [1, 2, 1, 1]], [[2, 2, 2, 2], [0, 1, 0, 1]]]
 
 
 def getitem(name: str, shape: tuple[int, ...], index: Callable[[Any], Any], dtype: str = "float32") -> Case:
@@ -80,6 +84,27 @@ CASES = GETITEM + NEGATIVE_STEPS + [
          lambda x, s: x.scatter(1, torch.tensor([[2, 0], [1, 3]]), s), [(2, 4), (2, 3)], grad=False),
     Case("scatter value", lambda x: x.scatter(0, tensor([[1, 0, 2]]), 5.0),
          lambda x: x.scatter(0, torch.tensor([[1, 0, 2]]), 5.0), [(3, 3)]),
+    # Repeated positions: the last write wins, x's gradient is 0 where anything was written, and every src
+    # element gets the gradient of its position, also the writes that a later one covered (torch's formula).
+    Case("scatter repeated dim 1", lambda x, s: x.scatter(1, tensor(REPEATED_COLS), s),
+         lambda x, s: x.scatter(1, torch.tensor(REPEATED_COLS), s), [(3, 4), (3, 3)]),
+    Case("scatter repeated dim 0", lambda x, s: x.scatter(0, tensor(REPEATED_ROWS), s),
+         lambda x, s: x.scatter(0, torch.tensor(REPEATED_ROWS), s), [(3, 2), (4, 2)]),
+    Case("scatter repeated 3-d dim -1", lambda x, s: x.scatter(-1, tensor(REPEATED_3D), s),
+         lambda x, s: x.scatter(-1, torch.tensor(REPEATED_3D), s), [(2, 2, 3), (2, 2, 4)]),
+    Case("scatter repeated 1-d", lambda x, s: x.scatter(0, tensor([4, 1, 4, 4, 0, 1]), s),
+         lambda x, s: x.scatter(0, torch.tensor([4, 1, 4, 4, 0, 1]), s), [(5,), (6,)]),
+    Case("scatter repeated value", lambda x: x.scatter(1, tensor(REPEATED_COLS), -1.5),
+         lambda x: x.scatter(1, torch.tensor(REPEATED_COLS), -1.5), [(3, 4)]),
+    Case("scatter 0-d", lambda x, s: x.scatter(0, tensor(0), s), lambda x, s: x.scatter(0, torch.tensor(0), s),
+         [(), ()]),
+    Case("scatter empty index", lambda x, s: x.scatter(1, tensor(np.zeros((2, 0), np.int64)), s),
+         lambda x, s: x.scatter(1, torch.zeros(2, 0, dtype=torch.long), s), [(2, 3), (2, 0)]),
+    Case("scatter repeated int", lambda x, s: x.scatter(1, tensor(REPEATED_COLS), s),
+         lambda x, s: x.scatter(1, torch.tensor(REPEATED_COLS), s), [(3, 4), (3, 3)], dtype="int64", low=-9,
+         high=9),
+    Case("scatter repeated bool", lambda x, s: x.scatter(0, tensor(REPEATED_ROWS), s),
+         lambda x, s: x.scatter(0, torch.tensor(REPEATED_ROWS), s), [(3, 2), (4, 2)], dtype="bool"),
     Case("scatter_add repeated", lambda x, s: x.scatter_add(0, tensor([[0, 1], [0, 0], [2, 1]]), s),
          lambda x, s: x.scatter_add(0, torch.tensor([[0, 1], [0, 0], [2, 1]]), s), [(3, 2), (3, 2)]),
     Case("scatter_add larger src", lambda x, s: x.scatter_add(1, tensor([[1], [0]]), s),

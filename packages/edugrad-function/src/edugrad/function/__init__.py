@@ -13,7 +13,7 @@ from edugrad.function.function import Function, Grads, Tracer, add_tracer, remov
 from edugrad.function.gradcheck import GradcheckError, check_function, gradcheck, gradgradcheck
 from edugrad.function.grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from edugrad.function.graph import Graph, GraphNode
-from edugrad.function.index import Gather, ScatterAdd
+from edugrad.function.index import Gather, Scatter, ScatterAdd
 from edugrad.function.loss import NLLLoss
 from edugrad.function.matmul import MatMul
 from edugrad.function.movement import Cat, Expand, Flip, Pad, Permute, Reshape, Shrink
@@ -28,7 +28,8 @@ __all__ = [
     "Add", "Cast", "Cat", "Cos", "CumSum", "Div", "Equal", "Exp", "Expand", "Flip", "FloorDiv", "Fold", "Function",
     "Gather", "GradcheckError", "Grads", "Graph", "GraphNode", "Less", "Log", "LogSoftmax", "MatMul", "Max",
     "Maximum", "Move", "Mul", "NLLLoss", "Neg", "Node", "Pad", "Permute", "Pow", "Reciprocal", "Relu", "Reshape",
-    "Rounding", "ScatterAdd", "Shrink", "Sigmoid", "Sin", "Sqrt", "Sub", "Sum", "Tanh", "Tracer", "Unfold", "Where",
-    "add_tracer", "backward", "check_function", "constant_like", "enable_grad", "grad", "gradcheck",
-    "gradgradcheck", "is_grad_enabled", "no_grad", "remove_tracer", "set_grad_enabled", "topological_order",
+    "Rounding", "Scatter", "ScatterAdd", "Shrink", "Sigmoid", "Sin", "Sqrt", "Sub", "Sum", "Tanh", "Tracer",
+    "Unfold", "Where", "add_tracer", "backward", "check_function", "constant_like", "enable_grad", "grad",
+    "gradcheck", "gradgradcheck", "is_grad_enabled", "no_grad", "remove_tracer", "set_grad_enabled",
+    "topological_order",
 ]

@@ -12,8 +12,9 @@ scatter-add, so an element read twice receives both gradients.
 A write `x[index] = value` is never recorded for backward (it is refused where it would be), so it builds the
 new values from TensorData ops and assigns them. A basic index reads a box: the value is moved to where the
 read took it from (the read's movement ops undone in reverse) and replaces x there with one `where`. An
-advanced index names positions, found by reading the positions 0, 1, ... of x with it; where it names one
-more than once, the last write wins, as in PyTorch on the CPU.
+advanced index names positions, found by reading the positions 0, 1, ... of x with it, and the value is
+written there with a `Scatter` into x flattened: where it names one more than once, the last write wins, as
+in PyTorch on the CPU. `scatter` is the same Function along one axis, recorded, with torch's gradients.
 
 The rules are PyTorch's: ints index before the advanced indices are applied, and the axes of the advanced
 result replace the indexed axes where those were adjacent, else go first. A list is one index array (as in
@@ -27,8 +28,8 @@ from math import isfinite, prod
 from types import EllipsisType
 from typing import Any, NamedTuple, TypeAlias
 
-from edugrad.data import BinaryOps, DType, TensorData, dtypes
-from edugrad.function import CumSum, Flip, Gather, Pad, ScatterAdd, Shrink, is_grad_enabled
+from edugrad.data import DType, TensorData, dtypes
+from edugrad.function import CumSum, Flip, Gather, Pad, Scatter, ScatterAdd, Shrink, is_grad_enabled
 from edugrad.tensor import tensor as _t
 from edugrad.tensor.binary import broadcast_shape, check_scalar_fits, constant, where
 from edugrad.tensor.creation import arange, tensor, zeros
@@ -73,7 +74,9 @@ def scatter(input: _t.Tensor, dim: int, index: _t.Tensor | Sequence[Any],
     """A copy of input with src written at `index` along `dim`: `out[index[i][j]][j] = src[i][j]` for dim 0
     (torch.scatter; src may be a number)."""
     idx = _index_tensor(index, "scatter")
-    return _overwrite(input, idx, _source(input, idx, src, "scatter"), normalize_dim(input, dim, "scatter"))
+    axis = normalize_dim(input, dim, "scatter")
+    _check_fits(input, idx, axis, "scatter")
+    return Scatter.apply(input, idx, _source(input, idx, src, "scatter"), axis=axis)
 
 
 def scatter_add(input: _t.Tensor, dim: int, index: _t.Tensor | Sequence[Any], src: _t.Tensor) -> _t.Tensor:
@@ -383,31 +386,14 @@ def _place(box: TensorData, ranges: list[_Range], shape: tuple[int, ...], fill: 
 
 def _write_positions(x: _t.Tensor, items: list[Item], value: Any) -> TensorData:
     """x's values with `value` written at the positions an advanced index names: the index reads the
-    positions 0, 1, ... of x's elements, and the writes go into x flattened."""
+    positions 0, 1, ... of x's elements, and the writes go into x flattened, the last one to a position winning
+    (a `Scatter`, of plain values: nothing here is recorded)."""
     positions = _select(reshape(arange(x.numel(), backend=x.backend), x.shape), items)._data
     values = _values(x, value, positions.shape)
-    count = positions.size
-    flat = _last_wins(x._data.reshape((x.numel(),)), positions.reshape((count,)), values.reshape((count,)))
-    return flat.reshape(x.shape)
-
-
-def _last_wins(flat: TensorData, positions: TensorData, values: TensorData) -> TensorData:
-    """`flat` with values[i] written at positions[i], in order, so that the last write to a position wins (as
-    PyTorch's CPU kernel does). Each position receives 1 + the number of the write that wins it (0 if none)
-    from one scatter-add without collisions, and the values are then gathered by those numbers."""
-    count = positions.size
-    if count == 0:
-        return flat
-    order = positions.argsort(0)  # stable: the writes to one position stay in order, the last one last
-    ordered = positions.gather(order, 0)
-    # In sorted order, a write is overwritten when the next one goes to the same position.
-    overwritten = ordered.shrink(((0, count - 1),)).binary(BinaryOps.CMPEQ, ordered.shrink(((1, count),)))
-    overwritten = overwritten.pad(((0, 1),), False)
-    number = overwritten.where(order.const(0), order.binary(BinaryOps.ADD, order.const(1)))
-    winner = flat.const(0, dtypes.int64).scatter_add(ordered, number, 0)
-    written = winner.const(0).binary(BinaryOps.CMPLT, winner)
-    source = winner.binary(BinaryOps.SUB, winner.const(1)).binary(BinaryOps.MAX, winner.const(0))
-    return written.where(values.gather(source, 0), flat)
+    count, wrap = positions.size, _t.Tensor._wrap
+    flat = Scatter.apply(wrap(x._data.reshape((x.numel(),))), wrap(positions.reshape((count,))),
+                         wrap(values.reshape((count,))), axis=0)
+    return flat._data.reshape(x.shape)
 
 
 def _values(x: _t.Tensor, value: Any, shape: tuple[int, ...]) -> TensorData:
@@ -449,6 +435,20 @@ def _index_tensor(index: _t.Tensor | Sequence[Any], op: str) -> _t.Tensor:
     return index
 
 
+def _check_fits(x: _t.Tensor, index: _t.Tensor, axis: int, op: str) -> None:
+    """ValueError or IndexError, naming `op`, unless index can address x along axis as torch requires: as many
+    axes, no larger off axis, values in [0, size of axis)."""
+    if index.ndim != x.ndim or any(i > n for d, (i, n) in enumerate(zip(index.shape, x.shape)) if d != axis):
+        raise ValueError(f"{op}: index of shape {index.shape} does not fit self of shape {x.shape} along dim {axis} "
+                         "(expected as many dims and no larger size on the others)")
+    size = x.shape[axis] if x.ndim else 1  # a 0-d tensor reads as one element, as in torch
+    if index.numel():
+        low, high = int(index.min().item()), int(index.max().item())
+        if low < 0 or high >= size:
+            raise IndexError(f"{op}: index {low if low < 0 else high} is out of range for dim {axis} of size {size} "
+                             f"(self of shape {x.shape})")
+
+
 def _source(x: _t.Tensor, index: _t.Tensor, src: _t.Tensor | bool | int | float, op: str) -> _t.Tensor:
     """The values to scatter, as a tensor of x's dtype and index's shape (a larger src is cut to it)."""
     if not isinstance(src, _t.Tensor):
@@ -459,19 +459,6 @@ def _source(x: _t.Tensor, index: _t.Tensor, src: _t.Tensor | bool | int | float,
         raise ValueError(f"{op}: src of shape {src.shape} must have the axes of index {index.shape} and be at "
                          "least as large on each")
     return shrink(src, [(0, n) for n in index.shape])
-
-
-def _overwrite(x: _t.Tensor, index: _t.Tensor, src: _t.Tensor, axis: int) -> _t.Tensor:
-    """x with src written at index along axis (torch.scatter), made of two scatter-adds and a where. Where the
-    index names one position more than once, PyTorch leaves unspecified which value lands; here they are
-    averaged, so writing equal values (x[[0, 0]] = 1) gives that value."""
-    count = ScatterAdd.apply(constant(x, 0, dtypes.int64), index, constant(index, 1, dtypes.int64), axis=axis)
-    total = ScatterAdd.apply(constant(x, 0, x.dtype), index, src, axis=axis)
-    if x.dtype.is_floating_point:
-        total = total / count.maximum(1)
-    elif x.dtype is not dtypes.bool:  # a scatter-add of bools is already their "or"
-        total = total // count.maximum(1)
-    return where(count > 0, total, x)
 
 
 def _describe(value: Any) -> str:

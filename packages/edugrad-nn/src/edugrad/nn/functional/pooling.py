@@ -295,11 +295,9 @@ def _unpool(op: str, input: Tensor, indices: Tensor, kernel: tuple[int, ...], st
         raise IndexError(f"{op}: indices must lie in [0, {count}) for the output size {spatial}")
     # Each value goes back to where its maximum came from; every other position is 0. Overlapping windows can
     # share a maximum: scatter writes it once, and each of its copies gets the gradient of that position (as
-    # PyTorch's backward, a gather), which is scatter_add's gradient. So: scatter's values, scatter_add's gradient.
-    zeros = Tensor.zeros(*lead, count, dtype=x.dtype)
-    placed = zeros.scatter(-1, flat_where, flat_in.detach())
-    summed = zeros.scatter_add(-1, flat_where, flat_in)
-    return (placed + (summed - summed.detach())).reshape(*lead, *spatial)
+    # PyTorch's backward, a gather), which is scatter's gradient of src.
+    placed = Tensor.zeros(*lead, count, dtype=x.dtype).scatter(-1, flat_where, flat_in)
+    return placed.reshape(*lead, *spatial)
 
 
 def _pairs(op: str, name: str, value: Size | None, default: tuple[int, int] | None = None) -> tuple[int, int]:
