@@ -145,7 +145,8 @@ class TensorData:
         if other.shape != self.shape or other.dtype is not self.dtype:
             raise ValueError(f"assign: cannot write values of shape {other.shape} and dtype {other.dtype.name} "
                              f"into shape {self.shape} and dtype {self.dtype.name}; cast and broadcast them first")
-        self._same_backend("assign", other)
+        if other.backend is not self.backend:  # (tested inline: optimizers write a dozen times per parameter)
+            self._same_backend("assign", other)
         self.array = other.array
         self.version += 1
 
