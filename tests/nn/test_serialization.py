@@ -30,7 +30,8 @@ from edugrad.nn.parameter import Parameter
 from edugrad.nn.serialization import CheckpointError, dumps, load, loads, save
 from edugrad.tensor import Tensor, device, dtypes
 
-DTYPES = [dtypes.float16, dtypes.float32, dtypes.float64, dtypes.int32, dtypes.int64, dtypes.uint8, dtypes.bool]
+DTYPES = [dtypes.float16, dtypes.float32, dtypes.float64, dtypes.int8, dtypes.int16, dtypes.int32, dtypes.int64,
+          dtypes.uint8, dtypes.bool]
 SHAPES = [(), (0,), (3, 0, 2), (5,), (2, 3, 4)]
 
 
@@ -117,7 +118,8 @@ def test_a_tensor_that_requires_grad_loads_as_a_leaf_that_requires_grad_as_in_to
     assert (loaded.requires_grad, loaded.is_leaf) == (expected.requires_grad, expected.is_leaf) == (True, True)
 
 
-TORCH_DTYPES = [torch.float16, torch.float32, torch.float64, torch.int32, torch.int64, torch.uint8, torch.bool]
+TORCH_DTYPES = [torch.float16, torch.float32, torch.float64, torch.int8, torch.int16, torch.int32, torch.int64,
+                torch.uint8, torch.bool]
 
 
 def test_a_file_written_by_pytorch_loads_into_edugrad(tmp_path: Path) -> None:
@@ -314,7 +316,18 @@ def test_loading_a_malicious_pickle_runs_no_code(tmp_path: Path) -> None:
     assert not marker.exists()
 
 
-@pytest.mark.parametrize(("torch_dtype", "name"), [(torch.bfloat16, "BF16"), (torch.int8, "I8"), (torch.int16, "I16")])
+@pytest.mark.skipif(dtypes.bfloat16.unavailable is not None, reason="bfloat16 needs the ml_dtypes package")
+def test_bfloat16_round_trips_and_is_torchs_bfloat16(tmp_path: Path) -> None:
+    expected = torch.tensor([1.0, -2.5, 3.140625, 1e-3, 65280.0], dtype=torch.bfloat16)
+    save({"x": Tensor(expected.float().numpy()).to(dtypes.bfloat16)}, tmp_path / "bf16.safetensors")
+    loaded = load(tmp_path / "bf16.safetensors")["x"]
+    assert loaded.dtype is dtypes.bfloat16
+    assert loaded.float().numpy().tolist() == expected.float().tolist()
+    assert torch.equal(safetensors.torch.load_file(tmp_path / "bf16.safetensors")["x"], expected)
+
+
+@pytest.mark.parametrize(("torch_dtype", "name"), [(torch.uint16, "U16"), (torch.float8_e4m3fn, "F8_E4M3"),
+                                                   (torch.complex64, "C64")])
 def test_a_dtype_edugrad_lacks_is_named(tmp_path: Path, torch_dtype: torch.dtype, name: str) -> None:
     path = tmp_path / "other.safetensors"
     safetensors.torch.save_file({"ok": torch.zeros(2), "odd": torch.zeros(2, dtype=torch_dtype)}, path)

@@ -56,11 +56,12 @@ __all__ = ["CheckpointError", "dumps", "load", "load_checkpoint", "loads", "save
 PathLike = str | os.PathLike[str]
 FileLike = str | os.PathLike[str] | IO[bytes]
 
-#: The dtype names of the safetensors header that edugrad reads (the format also has BF16, I8, F8_E4M3, ...).
+#: The dtype names of the safetensors header that edugrad reads: one for each of its dtypes, so every tensor `save`
+#: writes loads again (the format also has U16, F8_E4M3, C64, ...). bfloat16 only where ml_dtypes gives NumPy one.
 SAFETENSORS_DTYPES: dict[str, DType] = {
-    "BOOL": dtypes.bool, "U8": dtypes.uint8, "I32": dtypes.int32, "I64": dtypes.int64,
-    "F16": dtypes.float16, "F32": dtypes.float32, "F64": dtypes.float64,
-}
+    "BOOL": dtypes.bool, "U8": dtypes.uint8, "I8": dtypes.int8, "I16": dtypes.int16, "I32": dtypes.int32,
+    "I64": dtypes.int64, "F16": dtypes.float16, "F32": dtypes.float32, "F64": dtypes.float64,
+} | ({"BF16": dtypes.bfloat16} if dtypes.bfloat16.unavailable is None else {})
 
 #: The one metadata entry of an edugrad file, `{"format": "object/1", "object": <the object as JSON>}` (one
 #: entry, because safetensors writes the metadata in no fixed order: the same object gives the same bytes).
