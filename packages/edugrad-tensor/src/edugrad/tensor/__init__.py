@@ -72,7 +72,7 @@ __all__ += [
     "randn_like", "randperm", "seed", "set_rng_state", "tensor", "zeros", "zeros_like",
 ]
 
-# the ops (torch.trace, the matrix trace, is linalg.trace; the name `trace` is the tracer's for now)
+# the ops (cat, stack, where and trace, torch's matrix trace, are in the first list)
 __all__ += [
     "abs", "add", "all", "allclose", "amax", "amin", "any", "argmax", "argmin", "argsort", "bitwise_not", "bmm", "ceil",
     "chunk", "clamp", "clip", "cos", "cumprod", "cumsum", "diag", "diagonal", "div", "dot", "einsum", "eq", "equal",
