@@ -3,9 +3,9 @@
 Top of the three computing layers (`edugrad.tensor`). A Tensor is a `Node` of `edugrad.function` (so the
 autograd engine can walk it) with a PyTorch-like API on top. Every method is a composition of the Functions
 of the layer below, except the in-place updates (`add_`, `lerp_`, ...), which are never recorded and so run
-the data layer's ops directly; none touches NumPy. The methods live in topic modules (creation, movement,
-indexing, combine, reduce, elementwise, binary, inplace, linalg, nn_ops, losses); this class lists them by
-topic, so it doubles as the table of contents of the API.
+the data layer's ops directly; none touches NumPy. The methods live in topic modules (creation, sampling,
+conversion, movement, indexing, combine, sorting, categorical, reduce, elementwise, binary, inplace, linalg,
+nn_ops, losses); this class lists them by topic, so it doubles as the table of contents of the API.
 """
 
 from __future__ import annotations
