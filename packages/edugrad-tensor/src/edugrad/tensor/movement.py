@@ -1,8 +1,10 @@
-"""Movement: reshape, expand, permute, transpose, squeeze/unsqueeze, flatten, flip, pad, shrink, repeat.
+"""Movement: reshape, expand, permute, transpose (t, T, mT, swapaxes, swapdims, movedim), squeeze/unsqueeze,
+flatten/unflatten, flip, roll, narrow, pad, shrink, repeat, and the *_as forms.
 
 Tensor layer (`edugrad.tensor`). These accept PyTorch's conveniences (varargs or a tuple, -1 to infer a size,
-negative dims, leading axes added by expand, negative padding to crop) and reduce them to the six movement
-Functions of the layer below, whose backward is the inverse movement.
+negative dims, leading axes added by expand, negative padding to crop) and reduce them to the movement
+Functions of the layer below (Reshape, Permute, Expand, Pad, Shrink, Flip, and Cat for roll), whose backward is
+the inverse movement.
 """
 
 from __future__ import annotations
