@@ -1,5 +1,5 @@
 """In-place updates under PyTorch's trailing-underscore names: `add_`, `sub_`, `mul_`, `div_`, `lerp_`,
-`addcmul_`, `addcdiv_`, `clamp_`, `masked_fill_`, `zero_`, `fill_` and `copy_`.
+`addcmul_`, `addcdiv_`, `clamp_`, `masked_fill_`, `uniform_`, `normal_`, `zero_`, `fill_` and `copy_`.
 
 Tensor layer (`edugrad.tensor`). Each one replaces the tensor's values and bumps its version, as `assign`
 does, and is allowed where `assign` is: on a tensor that does not require grad, or under `no_grad()`. That is
