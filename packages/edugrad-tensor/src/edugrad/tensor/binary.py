@@ -263,7 +263,7 @@ def isclose(input: _t.Tensor, other: Operand, rtol: float = 1e-05, atol: float =
         a, b = a.cast(dtypes.float64), b.cast(dtypes.float64)
     if equal_nan:
         close = close | (ne(a, a) & ne(b, b))
-    finite = (a.abs() < float("inf")) & (b.abs() < float("inf"))
+    finite = a.isfinite() & b.isfinite()
     # Only finite pairs are subtracted (inf - inf would be NaN, with a warning); the others are close if equal.
     a, b = where(finite, a, 0.0), where(finite, b, 0.0)
     return close | (finite & le((a - b).abs(), (b.abs() * rtol) + atol))
