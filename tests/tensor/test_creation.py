@@ -76,8 +76,8 @@ def test_tensor_errors(data: Any, kwargs: dict[str, Any], error: type[Exception]
 
 
 def test_as_tensor_and_from_numpy() -> None:
-    t = et.tensor([1.0, 2.0])
-    assert et.as_tensor(t) is t and torch.as_tensor(torch.tensor([1.0])) is not None
+    t, their_t = et.tensor([1.0, 2.0]), torch.tensor([1.0, 2.0])
+    assert et.as_tensor(t) is t and torch.as_tensor(their_t) is their_t
     same(et.as_tensor(t, dtype=dtypes.float64), torch.as_tensor(torch.tensor([1.0, 2.0]), dtype=torch.float64))
     same(et.as_tensor([1, 2]), torch.as_tensor([1, 2]))
     same(et.as_tensor(np.array([1.0, 2.0])), torch.as_tensor(np.array([1.0, 2.0])))
