@@ -67,6 +67,18 @@ def test_layer_op_matches_torch(case: Case) -> None:
     check_parity(case)
 
 
+@pytest.mark.parametrize("dtype", ["float16", "bfloat16", "float32", "float64"])
+def test_rms_norm_default_eps_is_torchs(dtype: str) -> None:
+    # torch takes float32's epsilon for float16 and bfloat16 inputs (it computes them in float32), float64's for
+    # float64; a mean of squares near the epsilon shows which one was used.
+    x = np.array([[3e-3, -2e-3, 1e-3, 4e-3]])
+    expected = TF.rms_norm(torch.tensor(x, dtype=getattr(torch, dtype)), [4]).double().numpy()
+    if dtype == "bfloat16" and dtypes.bfloat16.unavailable is not None:
+        pytest.skip("bfloat16 needs the ml_dtypes package")
+    ours = F.rms_norm(tensor(x).to(getattr(dtypes, dtype)), [4]).double().numpy()
+    np.testing.assert_allclose(ours, expected, rtol={"float16": 2e-3, "bfloat16": 1e-2}.get(dtype, 1e-6))
+
+
 def test_batch_norm_updates_running_statistics_in_place_like_torch() -> None:
     rng = np.random.default_rng(0)
     x = rng.normal(2, 3, (6, 3, 4)).astype(np.float32)

@@ -246,7 +246,7 @@ class LayerNorm(_TrailingNorm):
 
 class RMSNorm(_TrailingNorm):
     """x / sqrt(mean(x^2) + eps) over the trailing `normalized_shape` dimensions, times a weight, as
-    `torch.nn.RMSNorm`; eps=None is the machine epsilon of the input's dtype."""
+    `torch.nn.RMSNorm`; eps=None is float32's machine epsilon (float64's for a float64 input), as in PyTorch."""
 
     weight: Parameter | None
 

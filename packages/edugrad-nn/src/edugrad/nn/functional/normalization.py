@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from edugrad.nn.functional._common import int_arg, number_arg, tensor_arg
-from edugrad.tensor import Tensor, no_grad
+from edugrad.tensor import Tensor, dtypes, finfo, no_grad
 
 
 def _affine(y: Tensor, weight: Tensor | None, bias: Tensor | None, shape: tuple[int, ...]) -> Tensor:
@@ -56,11 +56,13 @@ def layer_norm(input: Tensor, normalized_shape: int | Sequence[int], weight: Ten
 def rms_norm(input: Tensor, normalized_shape: int | Sequence[int], weight: Tensor | None = None,
              eps: float | None = None) -> Tensor:
     """x / sqrt(mean(x^2) + eps) over the trailing `normalized_shape` dims, times weight (no centring). eps
-    defaults to the machine epsilon of the input's dtype, as in PyTorch."""
+    defaults to float32's machine epsilon (float64's for a float64 input), as PyTorch's does."""
     x = tensor_arg("rms_norm", "input", input)
     dims = _normalized_dims("rms_norm", x, normalized_shape)
     if eps is None:
-        eps = {"float16": 2.0 ** -10, "float64": 2.0 ** -52}.get(x.dtype.name, 2.0 ** -23)
+        # PyTorch computes float16 and bfloat16 in float32 and takes float32's epsilon then, not the input
+        # dtype's that its documentation names (float16's 2^-10 would swamp a small mean of squares).
+        eps = finfo(dtypes.float64 if x.dtype == dtypes.float64 else dtypes.float32).eps
     y = x * ((x * x).mean(dims, keepdim=True) + eps).rsqrt()
     return y if weight is None else y * tensor_arg("rms_norm", "weight", weight)
 
