@@ -18,12 +18,10 @@ None means the machine epsilon of the parameter's dtype.
 from __future__ import annotations
 
 import math
-from typing import Any, cast
-
-import numpy as np
+from typing import Any
 
 from edugrad.nn.optim.optimizer import Optimizer, Params, State, check_option, gradient
-from edugrad.tensor import Tensor
+from edugrad.tensor import Tensor, finfo
 
 
 class Adafactor(Optimizer):
@@ -60,7 +58,7 @@ class Adafactor(Optimizer):
         lr, weight_decay = group["lr"], group["weight_decay"]
         eps1, eps2 = group["eps"]
         if eps1 is None:
-            eps1 = float(np.finfo(cast(Any, p.dtype.np_dtype)).eps)  # (numpy types finfo's argument narrowly)
+            eps1 = finfo(p.dtype).eps
         grad = gradient(p, group["maximize"], 0)
         state["step"] = step = state["step"] + 1
         weight = step ** group["beta2_decay"]  # 1 - beta2_t
