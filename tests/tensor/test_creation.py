@@ -3,7 +3,7 @@ the *_like variants and the reference's initializers; their dtypes, shapes, valu
 compared with PyTorch 2.13."""
 
 from collections.abc import Callable
-from math import sqrt
+from math import nan, sqrt
 from typing import Any
 
 import numpy as np
@@ -335,6 +335,19 @@ def test_normal_errors(mean: Any, std: Any, size: Any, error: type[Exception]) -
     mean = mean() if callable(mean) else mean
     with pytest.raises(error, match="normal"):
         et.normal(mean, std, size)
+
+
+@pytest.mark.parametrize("std", [-1.0, nan])
+def test_normal_refuses_a_negative_or_nan_std_as_torch(std: float) -> None:
+    # As a number or as an element of a tensor (where it would draw nonsense); -0.0 is not negative.
+    for theirs in (lambda: torch.normal(0.0, std, (2,)), lambda: torch.normal(torch.zeros(2), torch.tensor([std, 1.0]))):
+        with pytest.raises(RuntimeError, match="normal expects"):
+            theirs()
+    with pytest.raises(ValueError, match=r"normal: expects std >= 0.0, got (-1.0|nan)"):
+        et.normal(0.0, std, (2,))
+    with pytest.raises(ValueError, match=r"normal: expects all elements of std >= 0.0"):
+        et.normal(et.zeros(2), et.tensor([std, 1.0]))
+    same(et.normal(et.zeros(2), et.tensor([-0.0, 0.0])), torch.normal(torch.zeros(2), torch.tensor([-0.0, 0.0])))
 
 
 # devices

@@ -90,7 +90,10 @@ def normal(mean: _t.Tensor | float = 0.0, std: _t.Tensor | float = 1.0, size: Sh
     for value in tensors:
         if not value.dtype.is_floating_point:
             raise TypeError(f"normal: mean and std must be floating-point tensors, got {value.dtype.name}")
-    if not isinstance(std, _t.Tensor) and std < 0:
+    # `not std >= 0` holds for NaN too, which torch refuses as well
+    if isinstance(std, _t.Tensor) and not bool((std.detach() >= 0).all()):
+        raise ValueError("normal: expects all elements of std >= 0.0, got a negative or NaN one")
+    if not isinstance(std, _t.Tensor) and not std >= 0:
         raise ValueError(f"normal: expects std >= 0.0, got {std}")
     if tensors:
         if size is not None:
