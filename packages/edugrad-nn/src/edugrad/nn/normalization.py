@@ -263,9 +263,9 @@ class RMSNorm(_TrailingNorm):
         """Start the weight at ones."""
         _reset_affine(self.weight, None)
 
-    def forward(self, input: Tensor) -> Tensor:
+    def forward(self, x: Tensor) -> Tensor:  # (torch's RMSNorm names its input x)
         """The normalized input, of shape (*, *normalized_shape)."""
-        return F.rms_norm(self._checked(input), self.normalized_shape, self.weight, self.eps)
+        return F.rms_norm(self._checked(x), self.normalized_shape, self.weight, self.eps)
 
     def extra_repr(self) -> str:
         return f"{self.normalized_shape}, eps={self.eps}, elementwise_affine={self.elementwise_affine}"

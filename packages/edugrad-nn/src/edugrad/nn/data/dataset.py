@@ -198,9 +198,9 @@ class ConcatDataset(Dataset[T_co]):
         """The total number of samples."""
         return self.cumulative_sizes[-1]
 
-    def __getitem__(self, index: int) -> T_co:
-        """Sample `index` of the concatenation (negative indices count from the end)."""
-        position = operator.index(index)
+    def __getitem__(self, idx: int) -> T_co:
+        """Sample `idx` of the concatenation (negative indices count from the end)."""
+        position = operator.index(idx)
         if not -len(self) <= position < len(self):
             raise IndexError(f"ConcatDataset: index {position} is out of range for a dataset of {len(self)} samples")
         position %= len(self)
@@ -249,11 +249,11 @@ class Subset(Dataset[T_co]):
         """The number of indices."""
         return len(self.indices)
 
-    def __getitem__(self, index: Any) -> T_co:
-        """`dataset[indices[index]]`; a list of positions gives `dataset[[indices[i] for i in index]]`."""
-        if isinstance(index, list):
-            return self.dataset[[self.indices[i] for i in index]]  # type: ignore[no-any-return]
-        return self.dataset[self.indices[index]]  # type: ignore[no-any-return]
+    def __getitem__(self, idx: Any) -> T_co:
+        """`dataset[indices[idx]]`; a list of positions gives `dataset[[indices[i] for i in idx]]`."""
+        if isinstance(idx, list):
+            return self.dataset[[self.indices[i] for i in idx]]  # type: ignore[no-any-return]
+        return self.dataset[self.indices[idx]]  # type: ignore[no-any-return]
 
     def __getitems__(self, indices: list[int]) -> list[T_co]:
         """The samples at the positions `indices`, fetched with the dataset's own `__getitems__` if it has one."""
