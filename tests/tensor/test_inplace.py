@@ -223,3 +223,20 @@ def test_uniform_and_normal_fill_in_place_with_torchs_distributions() -> None:
     w = Tensor.zeros(3, requires_grad=True)
     with pytest.raises(RuntimeError, match="normal_: a tensor that requires grad"):
         w.normal_()
+
+
+@pytest.mark.parametrize(("call", "message"), [
+    (lambda x: x.uniform_(3.0, 2.0), r"uniform_: expects a range \[from_, to\) with from_ <= to, got from_=3.0"),
+    (lambda x: x.uniform_(float("nan"), 1.0), "uniform_: expects a range"),
+    (lambda x: x.normal_(0.0, -1.0), r"normal_: expects std >= 0.0, got -1.0"),
+    (lambda x: x.normal_(0.0, float("nan")), r"normal_: expects std >= 0.0, got nan"),
+])
+def test_uniform_and_normal_refuse_what_torch_refuses(call: Callable[[Any], Any], message: str) -> None:
+    # torch refuses these ranges (they would fill the tensor with nonsense) and leaves the tensor as it was.
+    ours, theirs = Tensor.zeros(3), torch.zeros(3)
+    with pytest.raises(RuntimeError):
+        call(theirs)
+    with pytest.raises(ValueError, match=message):
+        call(ours)
+    assert ours.tolist() == theirs.tolist() == [0.0, 0.0, 0.0]
+    assert Tensor.zeros(2).uniform_(1.0, 1.0).tolist() == torch.zeros(2).uniform_(1.0, 1.0).tolist()

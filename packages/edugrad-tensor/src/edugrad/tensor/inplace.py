@@ -113,6 +113,8 @@ def uniform_(self: _t.Tensor, from_: float = 0.0, to: float = 1.0, *, generator:
     """Fill self with values drawn uniformly from [from_, to) (torch.Tensor.uniform_, whose first argument is
     named `from`, a Python keyword: pass it by position)."""
     _expect_float(self, "uniform_")
+    if not from_ <= to:  # also false for a NaN bound, which torch refuses too
+        raise ValueError(f"uniform_: expects a range [from_, to) with from_ <= to, got from_={from_} and to={to}")
     draws = sampling.rand(self.shape, generator=generator, dtype=self.dtype, backend=self.backend)
     return _write(self, (draws * (to - from_) + from_)._data, "uniform_")
 
@@ -120,6 +122,8 @@ def uniform_(self: _t.Tensor, from_: float = 0.0, to: float = 1.0, *, generator:
 def normal_(self: _t.Tensor, mean: float = 0.0, std: float = 1.0, *, generator: Generator | None = None) -> _t.Tensor:
     """Fill self with values drawn from the normal distribution N(mean, std^2) (torch.Tensor.normal_)."""
     _expect_float(self, "normal_")
+    if not std >= 0:  # also false for NaN, which torch refuses too
+        raise ValueError(f"normal_: expects std >= 0.0, got {std}")
     draws = sampling.randn(self.shape, generator=generator, dtype=self.dtype, backend=self.backend)
     return _write(self, (draws * std + mean)._data, "normal_")
 
