@@ -4,8 +4,9 @@
     hatch run python benchmarks/sorting.py --rounds 5
 
 topk(200) over a row of 50,257 logits is what nanoGPT's `generate` runs per token with GPT-2's vocabulary, topk(65)
-over 65 logits the same with its Shakespeare characters; a sort of (64, 1000) is a batch of medium rows. The NumPy column is the floor: `np.argsort(kind="stable")` and the
-gather of the values. Like `run.py`, nothing here asserts a time.
+over 65 logits the same with its Shakespeare characters; a sort of (64, 1000) is a batch of medium rows. The
+NumPy column is the floor: `np.argsort(kind="stable")` and the gather of the values. Like `run.py`, nothing here
+asserts a time.
 """
 
 from __future__ import annotations

@@ -340,7 +340,8 @@ def test_normal_errors(mean: Any, std: Any, size: Any, error: type[Exception]) -
 @pytest.mark.parametrize("std", [-1.0, nan])
 def test_normal_refuses_a_negative_or_nan_std_as_torch(std: float) -> None:
     # As a number or as an element of a tensor (where it would draw nonsense); -0.0 is not negative.
-    for theirs in (lambda: torch.normal(0.0, std, (2,)), lambda: torch.normal(torch.zeros(2), torch.tensor([std, 1.0]))):
+    for theirs in (lambda: torch.normal(0.0, std, (2,)),
+                   lambda: torch.normal(torch.zeros(2), torch.tensor([std, 1.0]))):
         with pytest.raises(RuntimeError, match="normal expects"):
             theirs()
     with pytest.raises(ValueError, match=r"normal: expects std >= 0.0, got (-1.0|nan)"):
