@@ -88,9 +88,27 @@ def test_in_place_operators_write_into_the_same_tensor() -> None:
     n //= 2
     n %= 3
     assert n.dtype is dtypes.int64 and n.tolist() == [0, 1]
-    with pytest.raises(TypeError, match=r"\+=: the result has dtype float32, which cannot be stored in place in "
-                                        "a int64 tensor"):
+    with pytest.raises(TypeError, match=r"\+=: result type float32 can't be cast to the desired output type int64"):
         n += 0.5
+
+
+@pytest.mark.parametrize(("kept", "other"), [("float32", "float64"), ("float16", "float32"), ("int32", "int64"),
+                                             ("uint8", "int8"), ("int64", "float32"), ("bool", "int64")])
+def test_in_place_operators_store_a_wider_result_of_the_same_kind_as_torch(kept: str, other: str) -> None:
+    # The result is cast to the tensor's dtype, even a wider one (float64 into float32); one of a higher kind (a
+    # float into an integer tensor) is refused. As add_ does.
+    ours, theirs = Tensor.zeros(2, dtype=getattr(dtypes, kept)), torch.zeros(2, dtype=getattr(torch, kept))
+    ours_other, their_other = Tensor.ones(2, dtype=getattr(dtypes, other)), torch.ones(2, dtype=getattr(torch, other))
+    try:
+        theirs += their_other
+    except RuntimeError:
+        with pytest.raises(TypeError, match=f"result type .* can't be cast to the desired output type {kept}"):
+            ours += ours_other
+        return
+    original = ours
+    ours += ours_other
+    assert ours is original and ours.dtype.name == kept
+    np.testing.assert_array_equal(ours.numpy(), theirs.numpy(), strict=True)
 
 
 def test_minimum_and_maximum_at_integer_extremes() -> None:

@@ -48,6 +48,15 @@ def check_scalar_fits(value: bool | int | float, dtype: DType, op: str) -> None:
                                 f"to {high}); cast the tensor to a dtype that holds it first (x.long() or x.double())")
 
 
+def check_storable(dtype: DType, target: DType, op: str) -> None:
+    """TypeError naming `op` unless a result of `dtype` may be written in place into a tensor of `target`.
+    PyTorch stores a result of the same kind, even a wider one (float64 into float32), but not one of a higher
+    kind (a float into an int tensor, an int into a bool one)."""
+    if dtype.category != target.category and promote_types(dtype, target) is not target:
+        raise TypeError(f"{op}: result type {dtype.name} can't be cast to the desired output type {target.name} "
+                        "of the tensor changed in place")
+
+
 def integer_range(dtype: DType) -> tuple[int, int]:
     """The smallest and the largest value of an integer dtype."""
     bits = 8 * dtype.itemsize
@@ -349,10 +358,9 @@ def _describe(value: object) -> str:
 
 
 def inplace(self: _t.Tensor, result: _t.Tensor, op: str) -> _t.Tensor:
-    """Write `result` into self (for `+=` and friends); like PyTorch, refuse a result of a wider dtype."""
-    if result.dtype is not self.dtype and promote_types(result.dtype, self.dtype) is not self.dtype:
-        raise TypeError(f"{op}: the result has dtype {result.dtype.name}, which cannot be stored in place in a "
-                        f"{self.dtype.name} tensor")
+    """Write `result` into self (for `+=` and friends), cast to self's dtype (see `check_storable`)."""
+    if result.dtype is not self.dtype:
+        check_storable(result.dtype, self.dtype, op)
     return self.assign(result)
 
 

@@ -18,12 +18,12 @@ differs from PyTorch (see the tensor README).
 
 from __future__ import annotations
 
-from edugrad.data import BinaryOps, DType, TensorData, dtypes, promote_types, result_type
+from edugrad.data import BinaryOps, TensorData, dtypes, promote_types, result_type
 from edugrad.function import is_grad_enabled, no_grad
 from edugrad.tensor import sampling
 from edugrad.tensor import tensor as _t
 from edugrad.tensor.random import Generator
-from edugrad.tensor.binary import Operand, as_tensor, broadcast_shape, check_scalar_fits, div
+from edugrad.tensor.binary import Operand, as_tensor, broadcast_shape, check_scalar_fits, check_storable, div
 
 
 def add_(self: _t.Tensor, other: Operand, *, alpha: _t.Scalar = 1) -> _t.Tensor:
@@ -157,12 +157,12 @@ def _operand(self: _t.Tensor, other: Operand, op: str) -> TensorData:
     self cannot hold (a float into an int tensor), a shape that does not broadcast to self's, and an operand
     that requires grad while gradients are recorded (this op would silently drop its gradient)."""
     if isinstance(other, (bool, int, float)):
-        _check_storable(self, result_type(self.dtype, other), op)
+        check_storable(result_type(self.dtype, other), self.dtype, op)
         check_scalar_fits(other, self.dtype, op)
         return self._data.const(other)
     data = _data(other, op)
     if data.dtype is not self._data.dtype:
-        _check_storable(self, promote_types(self.dtype, data.dtype), op)
+        check_storable(promote_types(self.dtype, data.dtype), self.dtype, op)
         data = data.cast(self.dtype)
     return data if data.shape == self._data.shape else _broadcast(self, data, op)
 
@@ -187,14 +187,6 @@ def _broadcast(self: _t.Tensor, data: TensorData, op: str) -> TensorData:
         raise ValueError(f"{op}: an operand of shape {data.shape} does not broadcast to the shape {self.shape} of "
                          "the tensor changed in place (an in-place op keeps the tensor's shape)")
     return data.reshape((1,) * (self.ndim - data.ndim) + data.shape).expand(self.shape)
-
-
-def _check_storable(self: _t.Tensor, dtype: DType, op: str) -> None:
-    # PyTorch stores a result of the same kind in place, even a wider one (float64 into float32), but not one
-    # of a higher kind (a float into an int tensor, an int into a bool one).
-    if dtype.category != self.dtype.category and promote_types(dtype, self.dtype) is not self.dtype:
-        raise TypeError(f"{op}: result type {dtype.name} can't be cast to the desired output type "
-                        f"{self.dtype.name} of the tensor changed in place")
 
 
 def _expect_float(self: _t.Tensor, op: str) -> None:
