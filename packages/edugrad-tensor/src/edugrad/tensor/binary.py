@@ -48,11 +48,16 @@ def check_scalar_fits(value: bool | int | float, dtype: DType, op: str) -> None:
                                 f"to {high}); cast the tensor to a dtype that holds it first (x.long() or x.double())")
 
 
+def storable(dtype: DType, target: DType) -> bool:
+    """Whether a result of `dtype` may be written in place into a tensor of `target` (torch.can_cast): PyTorch
+    stores a result of the same kind, even a wider one (float64 into float32), but not one of a higher kind (a
+    float into an int tensor, an int into a bool one)."""
+    return dtype.category == target.category or promote_types(dtype, target) is target
+
+
 def check_storable(dtype: DType, target: DType, op: str) -> None:
-    """TypeError naming `op` unless a result of `dtype` may be written in place into a tensor of `target`.
-    PyTorch stores a result of the same kind, even a wider one (float64 into float32), but not one of a higher
-    kind (a float into an int tensor, an int into a bool one)."""
-    if dtype.category != target.category and promote_types(dtype, target) is not target:
+    """TypeError naming `op` unless a result of `dtype` is `storable` in a tensor of `target`."""
+    if not storable(dtype, target):
         raise TypeError(f"{op}: result type {dtype.name} can't be cast to the desired output type {target.name} "
                         "of the tensor changed in place")
 

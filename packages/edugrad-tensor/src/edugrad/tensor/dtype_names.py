@@ -13,7 +13,7 @@ import math
 
 from edugrad.data import DType, dtypes
 from edugrad.data import promote_types as _promote_types
-from edugrad.tensor.binary import integer_range
+from edugrad.tensor.binary import integer_range, storable
 
 dtype = DType  # torch.dtype: the class of the dtypes
 
@@ -28,7 +28,6 @@ int32 = int = dtypes.int32  # noqa: A001
 int64 = long = dtypes.int64
 bool = dtypes.bool  # noqa: A001
 
-_CATEGORY_RANK = {"bool": 0, "int": 1, "float": 2}
 # (mantissa bits, exponent bits) of each floating-point format: IEEE half, single and double, and bfloat16,
 # float32's exponent with 7 mantissa bits.
 _FLOAT_BITS = {dtypes.float16: (10, 5), dtypes.bfloat16: (7, 8), dtypes.float32: (23, 8), dtypes.float64: (52, 11)}
@@ -54,7 +53,7 @@ def promote_types(type1: DType, type2: DType) -> DType:
 def can_cast(from_: DType, to: DType) -> builtins.bool:
     """Whether torch's type promotion lets a value of `from_` be written into `to` (as an in-place op does): not
     to a lower category (a float into an int, an int into a bool); within one, any width is allowed."""
-    return _CATEGORY_RANK[from_.category] <= _CATEGORY_RANK[to.category]
+    return storable(from_, to)
 
 
 class finfo:  # noqa: N801  (torch's name)
