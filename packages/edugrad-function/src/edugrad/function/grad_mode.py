@@ -27,8 +27,8 @@ class _GradMode(ContextDecorator):
 
     mode = True
 
-    def __init__(self) -> None:  # takes no arguments, as torch.no_grad() and torch.enable_grad()
-        self.previous = _grad_enabled
+    def __init__(self) -> None:
+        """No arguments, as torch.no_grad() and torch.enable_grad(); the mode to return to is read on entering."""
 
     def __enter__(self) -> None:
         global _grad_enabled
