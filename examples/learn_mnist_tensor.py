@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from edugrad.tensor import Tensor, no_grad
+from edugrad.tensor import Tensor, no_grad, tensor
 
 
 def read_idx(path: Path) -> np.ndarray:
@@ -97,7 +97,7 @@ def main() -> None:
     with Tensor.train():
         for step in range(args.steps):
             batch = rng.integers(0, len(train_y), args.batch_size)
-            loss = model(Tensor(train_x[batch])).sparse_categorical_crossentropy(Tensor(train_y[batch]))
+            loss = model(Tensor(train_x[batch])).sparse_categorical_crossentropy(tensor(train_y[batch]))
             loss.backward()
             optimizer.step()
             if step % 20 == 0:
