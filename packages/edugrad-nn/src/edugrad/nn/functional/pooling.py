@@ -5,8 +5,8 @@ Top layer (`edugrad.nn`). The 2-d window pools are the Tensor ops `max_pool2d`, 
 `avg_pool2d`, which hold the math; a 1-d pool is the 2-d one on an image of height 1. An adaptive pool splits
 each axis into output_size ranges, range i running from floor(i * n / out) to ceil((i + 1) * n / out): where
 out divides n these are the windows of an ordinary pool; otherwise the average is separable, a product with a
-constant (out, n) averaging matrix per axis, and the maximum a maximum over the ranges of one axis, then the
-other.
+constant (out, n) averaging matrix per axis, and the maximum is taken cell by cell (each cell's first maximum in
+raster order gives its index).
 """
 
 from __future__ import annotations
