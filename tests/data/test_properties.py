@@ -253,7 +253,6 @@ def test_observers_see_every_op_with_its_inputs_and_arguments(backend: str) -> N
     assert calls[3][2] is y and calls[3][3] == {"order": (1, 0)}
 
 
-
 def test_cat_of_many_arrays_is_one_op_that_observers_see_with_every_input(backend: str) -> None:
     # makemore joins 23 embeddings at once; 300 arrays of all sizes along the axis (0 included), one CAT.
     rng = np.random.default_rng(0)
