@@ -369,10 +369,23 @@ def test_a_layer_on_a_device_edugrad_lacks_is_refused() -> None:
     (lambda: nn.Dropout(1.5), r"Dropout: dropout probability has to be between 0 and 1, but got 1.5"),
     (lambda: nn.GELU("fast"), "GELU: approximate must be one of 'none', 'tanh', got 'fast'"),
     (lambda: nn.MultiheadAttention(10, 3), r"embed_dim \(10\) must be divisible by num_heads \(3\)"),
+    (lambda: nn.MultiheadAttention(4, 2, dropout=1.5), r"dropout must be a probability in \[0, 1\], got 1.5"),
 ])
 def test_bad_arguments_are_rejected_at_construction(make: Callable[[], object], message: str) -> None:
     with pytest.raises(ValueError, match=message):
         make()
+
+
+def test_attention_dropout_of_1_drops_every_weight_as_torch() -> None:
+    theirs, ours = torch.nn.MultiheadAttention(4, 2, dropout=1.0), nn.MultiheadAttention(4, 2, dropout=1.0)
+    copy_weights(theirs, ours)
+    x = np.random.default_rng(0).normal(size=(3, 2, 4)).astype(np.float32)
+    out, weights = ours(Tensor(x), Tensor(x), Tensor(x))
+    expected, expected_weights = theirs(torch.tensor(x), torch.tensor(x), torch.tensor(x))
+    np.testing.assert_allclose(out.numpy(), expected.detach().numpy(), atol=1e-6)
+    np.testing.assert_allclose(weights.numpy(), expected_weights.detach().numpy(), atol=1e-6)
+    layer = nn.TransformerEncoderLayer(4, 2, 8, dropout=1.0)
+    assert layer.self_attn.dropout == layer.dropout.p == 1.0
 
 
 def test_an_unknown_activation_is_refused_as_torch_refuses_it() -> None:

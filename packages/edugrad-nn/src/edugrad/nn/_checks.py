@@ -49,9 +49,9 @@ def divisible(owner: str, name: str, value: int, divisor_name: str, divisor: int
 
 
 def probability(owner: str, name: str, value: float) -> float:
-    """`value` if it lies in [0, 1) (a dropout probability of 1 would leave nothing to rescale)."""
-    if not 0 <= value < 1:
-        raise ValueError(f"{owner}: {name} must be a probability in [0, 1), got {value!r}")
+    """`value` if it lies in [0, 1] (a dropout probability of 1 drops everything, as PyTorch allows)."""
+    if not 0 <= value <= 1:
+        raise ValueError(f"{owner}: {name} must be a probability in [0, 1], got {value!r}")
     return float(value)
 
 
