@@ -58,8 +58,9 @@ def test_to_refuses_what_it_cannot_read(args: tuple[Any, ...], kwargs: dict[str,
 
 def test_new_methods_as_torch() -> None:
     ours, theirs = et.tensor([1, 2], dtype=et.int32), torch.tensor([1, 2], dtype=torch.int32)
-    for name, args in [("new_zeros", ((2, 3),)), ("new_ones", ((2,),)), ("new_full", ((2,), 7)),
-                       ("new_tensor", ([4, 5],)), ("new_empty", ((1, 2),))]:
+    for name, args in [("new_zeros", ((2, 3),)), ("new_zeros", (2, 3)), ("new_ones", ((2,),)), ("new_ones", (2, 1)),
+                       ("new_full", ((2,), 7)), ("new_tensor", ([4, 5],)), ("new_empty", ((1, 2),)),
+                       ("new_empty", (1, 2))]:
         a, b = getattr(ours, name)(*args), getattr(theirs, name)(*args)
         assert a.shape == tuple(b.shape) and a.dtype.name == str(b.dtype).removeprefix("torch.")
         if name != "new_empty":

@@ -12,6 +12,9 @@ EXCEPTIONS: dict[tuple[str, str], str] = {
     ("Tensor", "mul_"): "torch's docstring says `value`, but torch accepts only `other` (as edugrad)",
     ("Tensor", "div_"): "torch's docstring says `value`, but torch accepts only `other` (as edugrad)",
     ("Tensor", "where"): "torch's docstring says `y`, but torch accepts only `other` (as edugrad)",
+    ("Tensor", "new_zeros"): "torch documents (size, ...) but takes sizes one by one too, as edugrad's *size",
+    ("Tensor", "new_ones"): "torch documents (size, ...) but takes sizes one by one too, as edugrad's *size",
+    ("Tensor", "new_empty"): "torch documents (size, ...) but takes sizes one by one too, as edugrad's *size",
     ("edugrad.torch", "squeeze"): "torch documents no default for dim, but torch.squeeze(x) works (dim=None)",
     ("edugrad.torch", "einsum"): "torch documents einsum(*args); edugrad names the equation and the operands",
     ("edugrad.torch", "normal"): "torch documents four overloads no one Python signature has; edugrad's takes "

@@ -142,21 +142,27 @@ def new_full(input: _t.Tensor, size: ShapeArg, fill_value: bool | int | float, *
     return leaf(filled(shape_from_args((size,), "new_full"), fill_value, dtype or input.dtype, chosen), requires_grad)
 
 
-def new_zeros(input: _t.Tensor, size: ShapeArg, *, dtype: DType | None = None, device: DeviceLike | None = None,
+# new_zeros, new_ones and new_empty take the shape as one sequence or as sizes one by one (`x.new_zeros(2, 3)`),
+# as torch does, although torch documents only `(size, ...)`.
+
+
+def new_zeros(input: _t.Tensor, *size: ShapeArg, dtype: DType | None = None, device: DeviceLike | None = None,
               requires_grad: bool = False, pin_memory: bool = False) -> _t.Tensor:
     """Zeros in shape `size`, in input's dtype and on input's device unless given."""
-    return new_full(input, size, 0, dtype=dtype, device=device, requires_grad=requires_grad)
+    return new_full(input, shape_from_args(size, "new_zeros"), 0, dtype=dtype, device=device,
+                    requires_grad=requires_grad)
 
 
-def new_ones(input: _t.Tensor, size: ShapeArg, *, dtype: DType | None = None, device: DeviceLike | None = None,
+def new_ones(input: _t.Tensor, *size: ShapeArg, dtype: DType | None = None, device: DeviceLike | None = None,
              requires_grad: bool = False, pin_memory: bool = False) -> _t.Tensor:
     """Ones in shape `size`, in input's dtype and on input's device unless given."""
-    return new_full(input, size, 1, dtype=dtype, device=device, requires_grad=requires_grad)
+    return new_full(input, shape_from_args(size, "new_ones"), 1, dtype=dtype, device=device,
+                    requires_grad=requires_grad)
 
 
-def new_empty(input: _t.Tensor, size: ShapeArg, *, dtype: DType | None = None, device: DeviceLike | None = None,
+def new_empty(input: _t.Tensor, *size: ShapeArg, dtype: DType | None = None, device: DeviceLike | None = None,
               requires_grad: bool = False, pin_memory: bool = False) -> _t.Tensor:
     """An uninitialised tensor of shape `size`, in input's dtype and on input's device unless given."""
     chosen = backend_like(input, device, None, "new_empty")
-    return leaf(TensorData.empty(shape_from_args((size,), "new_empty"), dtype or input.dtype, chosen), requires_grad)
+    return leaf(TensorData.empty(shape_from_args(size, "new_empty"), dtype or input.dtype, chosen), requires_grad)
 
