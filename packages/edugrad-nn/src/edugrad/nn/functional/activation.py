@@ -219,7 +219,7 @@ def _rrelu(input: Tensor, lower: float, upper: float, training: bool, op: str) -
     if not training:
         return x.leaky_relu((low + high) / 2)  # the mean slope
     # Training: each negative element gets its own slope, drawn uniformly from [lower, upper].
-    slopes = Tensor.rand(*x.shape, dtype=x.dtype) * (high - low) + low
+    slopes = Tensor.rand(*x.shape, dtype=x.dtype, backend=x.backend) * (high - low) + low
     return x.where(x >= 0, x * slopes)
 
 
@@ -285,7 +285,7 @@ def gumbel_softmax(logits: Tensor, tau: float = 1, hard: bool = False, eps: floa
         raise ValueError(f"gumbel_softmax: tau must be positive, got {tau}")
     # g = -log(e), e ~ Exponential(1) = -log(u), u uniform on (0, 1). rand is uniform on [0, 1): moving 0 up to
     # float32's smallest normal number keeps both logs finite (g then lies in about [-4.5, 87]).
-    u = Tensor.rand(*x.shape).maximum(2.0 ** -126)
+    u = Tensor.rand(*x.shape, backend=x.backend).maximum(2.0 ** -126)
     gumbels = -(-u.log()).log()
     if x.dtype.is_floating_point:
         gumbels = gumbels.cast(x.dtype)
@@ -293,7 +293,7 @@ def gumbel_softmax(logits: Tensor, tau: float = 1, hard: bool = False, eps: floa
     if not hard:
         return soft
     axis = dim % soft.ndim if soft.ndim else 0
-    classes = Tensor.arange(soft.shape[axis]).reshape(-1, *[1] * (soft.ndim - axis - 1))
+    classes = Tensor.arange(soft.shape[axis], backend=soft.backend).reshape(-1, *[1] * (soft.ndim - axis - 1))
     one_hot = (classes == soft.argmax(axis, keepdim=True)).cast(soft.dtype)
     return one_hot - soft.detach() + soft  # the values of one_hot, the gradient of soft
 

@@ -71,8 +71,8 @@ def pdist(input: Tensor, p: float = 2) -> Tensor:
     first = [i for i in range(n) for _ in range(i + 1, n)]
     second = [j for i in range(n) for j in range(i + 1, n)]
     if not first:
-        return Tensor.zeros(0, dtype=x.dtype)
-    return vector_norm(x[tensor(first)] - x[tensor(second)], p, 1)
+        return Tensor.zeros(0, dtype=x.dtype, backend=x.backend)
+    return vector_norm(x[tensor(first, backend=x.backend)] - x[tensor(second, backend=x.backend)], p, 1)
 
 
 __all__ = ["cosine_similarity", "normalize", "pairwise_distance", "pdist"]

@@ -38,7 +38,7 @@ def _feature_dropout(x: Tensor, p: float, training: bool, batched: bool) -> Tens
         return x
     if not batched:
         return _feature_dropout(x.unsqueeze(0), p, training, True).squeeze(0)
-    mask = Tensor.ones(*x.shape[:2], *[1] * (x.ndim - 2), dtype=x.dtype).dropout(p, True)
+    mask = Tensor.ones(*x.shape[:2], *[1] * (x.ndim - 2), dtype=x.dtype, backend=x.backend).dropout(p, True)
     return x * mask
 
 
@@ -87,7 +87,7 @@ def _alpha_dropout(x: Tensor, p: float, training: bool, mask_shape: tuple[int, .
     if p == 1:
         return x * 0.0
     a = 1 / math.sqrt((_ALPHA * _ALPHA * p + 1) * (1 - p))
-    keep = (Tensor.rand(*mask_shape) >= p).cast(x.dtype)  # 1 with probability 1 - p
+    keep = (Tensor.rand(*mask_shape, backend=x.backend) >= p).cast(x.dtype)  # 1 with probability 1 - p
     # a * (x * keep - alpha * (1 - keep)) + a * alpha * p, the shift b = a * alpha * p.
     return (x * keep + (keep - 1) * _ALPHA) * a + a * _ALPHA * p
 

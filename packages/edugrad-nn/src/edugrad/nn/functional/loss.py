@@ -174,7 +174,7 @@ def _gaussian_variance(op: str, var: Tensor | float, input: Tensor) -> Tensor:
     if not isinstance(var, Tensor):
         if number_arg(op, "var", var) < 0:
             raise ValueError(f"{op}: var has negative entry/entries")
-        return Tensor.full(input.shape, float(var), dtype=input.dtype)
+        return Tensor.full(input.shape, float(var), dtype=input.dtype, backend=input.backend)
     if bool((var < 0).any()):
         raise ValueError(f"{op}: var has negative entry/entries")
     if var.shape == input.shape:
@@ -331,7 +331,7 @@ def multi_margin_loss(input: Tensor, target: Tensor, p: int = 1, margin: float =
         hinge = hinge * hinge
     if weight is not None:
         hinge = hinge * tensor_arg(op, "weight", weight).gather(0, y.reshape(-1)).reshape(*y.shape, 1)
-    own = Tensor.arange(classes) == y.unsqueeze(-1)
+    own = Tensor.arange(classes, backend=x.backend) == y.unsqueeze(-1)
     return reduce_loss(hinge.where(own.logical_not(), 0.0).sum(-1) * (1 / classes), reduction)
 
 
@@ -351,7 +351,8 @@ def multilabel_margin_loss(input: Tensor, target: Tensor, size_average: bool | N
     listed = (y == -1).long().cumsum(-1) == 0
     if bool((listed & ((y < 0) | (y >= classes))).any()):
         raise IndexError(f"{op}: targets must be class indices in [0, {classes}) or -1")
-    hot = (y.unsqueeze(-1) == Tensor.arange(classes)) & listed.unsqueeze(-1)  # (..., position, class)
+    classes_row = Tensor.arange(classes, backend=x.backend)
+    hot = (y.unsqueeze(-1) == classes_row) & listed.unsqueeze(-1)  # (..., position, class)
     is_target = hot.any(-2)  # (..., class)
     # pairs (j, i): j a target class, i not; margin 1 - (x[j] - x[i]).
     hinge = (1 - x.unsqueeze(-1) + x.unsqueeze(-2)).clamp(0)  # (..., j, i)

@@ -158,7 +158,7 @@ def _ranges(n: int, out: int) -> list[tuple[int, int]]:
 def _averaging_matrix(n: int, out: int, x: Tensor) -> Tensor:
     """The (out, n) matrix whose row i averages range i: 1 / length inside it, 0 outside."""
     rows = [[1 / (end - start) if start <= j < end else 0.0 for j in range(n)] for start, end in _ranges(n, out)]
-    return Tensor(rows, dtype=x.dtype)
+    return Tensor(rows, dtype=x.dtype, backend=x.backend)
 
 
 def _as_image(x: Tensor, out: tuple[int, ...]) -> tuple[Tensor, tuple[int, ...], tuple[int, ...], tuple[int, ...]]:
@@ -296,7 +296,7 @@ def _unpool(op: str, input: Tensor, indices: Tensor, kernel: tuple[int, ...], st
     # Each value goes back to where its maximum came from; every other position is 0. Overlapping windows can
     # share a maximum: scatter writes it once, and each of its copies gets the gradient of that position (as
     # PyTorch's backward, a gather), which is scatter's gradient of src.
-    placed = Tensor.zeros(*lead, count, dtype=x.dtype).scatter(-1, flat_where, flat_in)
+    placed = Tensor.zeros(*lead, count, dtype=x.dtype, backend=x.backend).scatter(-1, flat_where, flat_in)
     return placed.reshape(*lead, *spatial)
 
 

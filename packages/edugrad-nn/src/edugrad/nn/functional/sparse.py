@@ -23,8 +23,9 @@ def _renorm_rows(weight: Tensor, indices: Tensor, max_norm: float, norm_type: fl
     """Scale the rows of `weight` that `indices` looks up and whose norm exceeds max_norm down to max_norm, in
     place and unrecorded (PyTorch's embedding_renorm_)."""
     with no_grad():
-        used = Tensor.zeros(weight.shape[0]).scatter_add(0, indices.reshape(-1).long(),
-                                                         Tensor.ones(indices.numel())) > 0
+        ones = Tensor.ones(indices.numel(), backend=weight.backend)
+        counts = Tensor.zeros(weight.shape[0], backend=weight.backend).scatter_add(0, indices.reshape(-1).long(), ones)
+        used = counts > 0
         norms = vector_norm(weight, norm_type, 1, keepdim=True)
         too_long = used.unsqueeze(1) & (norms > max_norm)
         weight.copy_(weight * (max_norm / (norms + 1e-7)).where(too_long, 1.0))
@@ -45,7 +46,8 @@ def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None, max
     rows = indices.embedding(w)
     if scale_grad_by_freq:
         flat = indices.reshape(-1).long()
-        counts = Tensor.zeros(w.shape[0]).scatter_add(0, flat, Tensor.ones(flat.numel()))
+        counts = Tensor.zeros(w.shape[0], backend=w.backend).scatter_add(0, flat, Tensor.ones(flat.numel(),
+                                                                                             backend=w.backend))
         rows = _with_gradient_scaled(rows, (1 / counts[flat]).reshape(*indices.shape, 1).cast(rows.dtype))
     if padding_idx is not None:
         size = w.shape[0]
@@ -63,7 +65,8 @@ def _bags(op: str, indices: Tensor, offsets: Tensor | None, include_last_offset:
         if offsets is not None:
             raise ValueError(f"{op}: offsets must be None for a 2-d input (one bag per row), got a tensor")
         count, size = indices.shape
-        return indices.reshape(-1), Tensor.arange(count).reshape(count, 1).expand(count, size).reshape(-1), count
+        bag = Tensor.arange(count, backend=indices.backend).reshape(count, 1).expand(count, size).reshape(-1)
+        return indices.reshape(-1), bag, count
     if indices.ndim != 1 or offsets is None or tensor_arg(op, "offsets", offsets).ndim != 1:
         raise ValueError(f"{op}: expected a 2-d input (B, N), or a 1-d input with 1-d offsets, got input of shape "
                          f"{indices.shape} and offsets {None if offsets is None else offsets.shape}")
@@ -76,9 +79,10 @@ def _bags(op: str, indices: Tensor, offsets: Tensor | None, include_last_offset:
                          f"got {offsets.tolist()}")
     # Mark where each bag starts (bags that start together are empty but for the last) and count the marks:
     # the running count minus one is the bag of each position.
-    inside = Tensor.arange(len(starts))[: sum(1 for start in starts if start < length)]
+    inside = Tensor.arange(len(starts), backend=indices.backend)[: sum(1 for start in starts if start < length)]
     first = offsets.long()[inside]
-    marks = Tensor.zeros(length, dtype=dtypes.int64).scatter_add(0, first, Tensor.ones(len(inside), dtype=dtypes.int64))
+    marks = Tensor.zeros(length, dtype=dtypes.int64, backend=indices.backend).scatter_add(
+        0, first, Tensor.ones(len(inside), dtype=dtypes.int64, backend=indices.backend))
     return indices, marks.cumsum(0) - 1, len(starts)
 
 
@@ -98,7 +102,8 @@ def embedding_bag(input: Tensor, weight: Tensor, offsets: Tensor | None = None, 
                          f"{mode!r} and shape {per_sample_weights.shape}")
     flat, bag, count = _bags(op, indices, offsets, include_last_offset)
     rows = embedding(flat, w, None, max_norm, norm_type, scale_grad_by_freq)  # (L, D)
-    kept = Tensor.ones(flat.shape[0], dtype=dtypes.bool) if padding_idx is None else flat != padding_idx % w.shape[0]
+    kept = (Tensor.ones(flat.shape[0], dtype=dtypes.bool, backend=flat.backend) if padding_idx is None
+            else flat != padding_idx % w.shape[0])
     if mode == "max":
         return _bag_max(rows, bag, kept, count)
     if per_sample_weights is not None:
@@ -106,10 +111,10 @@ def embedding_bag(input: Tensor, weight: Tensor, offsets: Tensor | None = None, 
     rows = rows.where(kept.unsqueeze(1), 0.0)
     # Row i adds into the row bag[i] of the result: a scatter_add, whose gradient gathers each bag's gradient back.
     index = bag.reshape(-1, 1).expand(*rows.shape)
-    total = Tensor.zeros(count, w.shape[1], dtype=rows.dtype).scatter_add(0, index, rows)
+    total = Tensor.zeros(count, w.shape[1], dtype=rows.dtype, backend=rows.backend).scatter_add(0, index, rows)
     if mode == "sum":
         return total
-    members = Tensor.zeros(count, dtype=rows.dtype).scatter_add(0, bag, kept.cast(rows.dtype))
+    members = Tensor.zeros(count, dtype=rows.dtype, backend=rows.backend).scatter_add(0, bag, kept.cast(rows.dtype))
     return total / members.clamp(1).unsqueeze(1)
 
 
@@ -119,10 +124,10 @@ def _bag_max(rows: Tensor, bag: Tensor, kept: Tensor, count: int) -> Tensor:
     for b in range(count):
         member = (bag == b) & kept
         if not bool(member.any()):
-            maxima.append(Tensor.zeros(rows.shape[1], dtype=rows.dtype))
+            maxima.append(Tensor.zeros(rows.shape[1], dtype=rows.dtype, backend=rows.backend))
             continue
         maxima.append(rows.where(member.unsqueeze(1), float("-inf")).amax(0))
-    return Tensor.stack(maxima) if maxima else Tensor.zeros(0, rows.shape[1], dtype=rows.dtype)
+    return Tensor.stack(maxima) if maxima else Tensor.zeros(0, rows.shape[1], dtype=rows.dtype, backend=rows.backend)
 
 
 def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
@@ -140,7 +145,7 @@ def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
         raise ValueError("one_hot: class values must be non-negative")
     if x.numel() and int(x.max().item()) >= num_classes:
         raise ValueError(f"one_hot: class values must be smaller than num_classes ({num_classes})")
-    return (x.long().unsqueeze(-1) == Tensor.arange(num_classes)).cast(dtypes.int64)
+    return (x.long().unsqueeze(-1) == Tensor.arange(num_classes, backend=x.backend)).cast(dtypes.int64)
 
 
 __all__ = ["embedding", "embedding_bag", "one_hot"]

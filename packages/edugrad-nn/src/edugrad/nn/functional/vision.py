@@ -108,7 +108,7 @@ def _nearest(x: Tensor, axis: int, out: int, scale: float, exact: bool) -> Tenso
     n = x.shape[axis]
     offset = 0.5 if exact else 0.0
     index = [min(math.floor((i + offset) * scale), n - 1) for i in range(out)]
-    return x[(slice(None),) * axis + (tensor(index),)]
+    return x[(slice(None),) * axis + (tensor(index, backend=x.backend),)]
 
 
 def _linear(x: Tensor, axis: int, out: int, scale: float, align_corners: bool) -> Tensor:
@@ -122,9 +122,11 @@ def _linear(x: Tensor, axis: int, out: int, scale: float, align_corners: bool) -
         sources = [max((i + 0.5) * scale - 0.5, 0.0) for i in range(out)]
     low = [min(math.floor(s), n - 1) for s in sources]
     high = [min(i + 1, n - 1) for i in low]
-    weights = Tensor([s - i for s, i in zip(sources, low)], dtype=x.dtype).reshape(out, *[1] * (x.ndim - axis - 1))
+    weights = Tensor([s - i for s, i in zip(sources, low)], dtype=x.dtype, backend=x.backend)
+    weights = weights.reshape(out, *[1] * (x.ndim - axis - 1))
     at = (slice(None),) * axis
-    return x[at + (tensor(low),)] * (1 - weights) + x[at + (tensor(high),)] * weights
+    below, above = x[at + (tensor(low, backend=x.backend),)], x[at + (tensor(high, backend=x.backend),)]
+    return below * (1 - weights) + above * weights
 
 
 def interpolate(input: Tensor, size: int | Sequence[int] | None = None,

@@ -50,8 +50,8 @@ class Adafactor(Optimizer):
     def _init_state(self, p: Tensor, group: dict[str, Any]) -> State:
         if p.ndim > 1:
             shape = p.shape
-            return {"step": 0, "row_var": Tensor.zeros(*shape[:-1], 1, dtype=p.dtype),
-                    "col_var": Tensor.zeros(*shape[:-2], 1, shape[-1], dtype=p.dtype)}
+            return {"step": 0, "row_var": Tensor.zeros(*shape[:-1], 1, dtype=p.dtype, backend=p.backend),
+                    "col_var": Tensor.zeros(*shape[:-2], 1, shape[-1], dtype=p.dtype, backend=p.backend)}
         return {"step": 0, "variance": Tensor.zeros_like(p)}
 
     def _update(self, p: Tensor, state: State, group: dict[str, Any]) -> None:

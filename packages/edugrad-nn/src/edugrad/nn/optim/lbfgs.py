@@ -56,7 +56,7 @@ class LBFGS(Optimizer):
 
     def _flat_grad(self) -> Tensor:
         """All gradients as one new vector, in the order of the parameters (zeros where there is none)."""
-        parts = [Tensor.zeros(p.numel(), dtype=p.dtype) if p.grad is None else p.grad.reshape(-1)
+        parts = [Tensor.zeros(p.numel(), dtype=p.dtype, backend=p.backend) if p.grad is None else p.grad.reshape(-1)
                  for p in self._params]
         return Tensor.cat(parts).clone()  # a copy: zero_grad(set_to_none=False) must not change it
 
