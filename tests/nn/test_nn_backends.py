@@ -92,3 +92,23 @@ def test_optimizers_keep_their_state_on_the_parameters_backend() -> None:
 
     lbfgs.step(closure)
     assert weight.backend == unused.backend == "torch"
+
+
+def test_a_state_dict_of_arrays_loads_onto_the_backend_of_the_model_and_optimizer() -> None:
+    from edugrad import nn
+
+    source = nn.Linear(3, 2)
+    model = nn.Linear(3, 2)._apply(lambda t: tensor(t.numpy(), backend="torch"))
+    model.load_state_dict({name: value.numpy() for name, value in source.state_dict().items()})
+    assert model.weight.backend == "torch"
+    np.testing.assert_array_equal(model.weight.numpy(), source.weight.numpy())
+    optimizer = optim.Adam(source.parameters())
+    source(Tensor.ones(1, 3)).sum().backward()
+    optimizer.step()
+    saved = optimizer.state_dict()  # its state tensors are on the NumPy backend
+    moved = optim.Adam(model.parameters())
+    moved.load_state_dict(saved)
+    assert {t.backend for t in moved.state[model.weight].values() if isinstance(t, Tensor)} == {"torch"}
+    model(tensor(np.ones((1, 3), np.float32), backend="torch")).sum().backward()
+    moved.step()
+    assert model.weight.backend == "torch"

@@ -623,7 +623,7 @@ def _state_tensor(key: str, value: Any, target: Tensor) -> tuple[Tensor, str]:
             return target, (f'While copying the parameter named "{key}", expected a Tensor, a NumPy array or a torch '
                             f"tensor from the checkpoint but received {type(value)}")
         try:
-            value = tensor(np.asarray(value))
+            value = tensor(np.asarray(value), backend=target.backend)
         except (TypeError, ValueError, RuntimeError) as error:
             return target, f'While copying the parameter named "{key}", the value cannot be converted: {error}'
     if value.shape != target.shape:

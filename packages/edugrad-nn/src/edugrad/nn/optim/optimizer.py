@@ -330,10 +330,12 @@ def scalar_state(where: str, value: Any, integer: bool = False) -> Any:
 
 def state_tensor(where: str, value: Any, p: Tensor, shape: tuple[int, ...] | None) -> Tensor:
     """A saved state tensor (an edugrad Tensor, a NumPy array or a torch tensor) as a new Tensor of `shape` (any
-    if None), in the dtype of parameter `p` when that is a floating-point dtype (as PyTorch casts it)."""
-    if not isinstance(value, Tensor):
-        array = np.asarray(value)
-        value = Tensor(array, dtype=p.dtype if p.dtype.is_floating_point else dtypes.from_numpy(array.dtype))
+    if None) on parameter `p`'s backend, in `p`'s dtype when that is a floating-point dtype (PyTorch moves and
+    casts it so too)."""
+    if not isinstance(value, Tensor) or value.backend != p.backend:
+        array = value.numpy() if isinstance(value, Tensor) else np.asarray(value)
+        value = Tensor(array, dtype=p.dtype if p.dtype.is_floating_point else dtypes.from_numpy(array.dtype),
+                       backend=p.backend)
     if shape is not None and value.shape != shape:
         raise ValueError(f"{where} has shape {value.shape}, but the parameter needs shape {shape}")
     with no_grad():
