@@ -112,3 +112,17 @@ def test_a_state_dict_of_arrays_loads_onto_the_backend_of_the_model_and_optimize
     model(tensor(np.ones((1, 3), np.float32), backend="torch")).sum().backward()
     moved.step()
     assert model.weight.backend == "torch"
+
+
+def test_a_state_dict_on_one_backend_loads_into_a_model_on_another() -> None:
+    # As torch's copy_ crosses devices: a checkpoint loaded with map_location="cpu" into a model elsewhere.
+    from edugrad.nn import Linear
+
+    source, target = Linear(3, 2), Linear(3, 2).to(dtypes.float32)
+    for name, value in target.named_parameters():
+        value.data = tensor(value.numpy(), backend="torch")
+    target.load_state_dict(source.state_dict())
+    assert all(p.backend == "torch" for p in target.parameters())
+    np.testing.assert_array_equal(target.weight.numpy(), source.weight.numpy())
+    copied = Tensor.zeros(3, backend="torch").copy_(tensor([1.0, 2.0, 3.0]))
+    assert copied.backend == "torch" and copied.tolist() == [1.0, 2.0, 3.0]

@@ -141,9 +141,13 @@ def fill_(self: _t.Tensor, value: Operand) -> _t.Tensor:
 
 
 def copy_(self: _t.Tensor, src: Operand, non_blocking: bool = False) -> _t.Tensor:
-    """Copy the values of `src` (broadcast to self's shape, cast to self's dtype) into self
-    (torch.Tensor.copy_; `non_blocking` changes nothing: edugrad's copies finish before they return)."""
-    return _write(self, _broadcast(self, _data(src, "copy_").cast(self.dtype), "copy_"), "copy_")
+    """Copy the values of `src` (broadcast to self's shape, cast to self's dtype, and moved from another
+    backend, as torch copies across devices) into self (torch.Tensor.copy_; `non_blocking` changes nothing:
+    edugrad's copies finish before they return)."""
+    data = _data(src, "copy_")
+    if data.backend is not self._data.backend:
+        data = TensorData.from_numpy(data.numpy(), data.dtype, self._data.backend.name)
+    return _write(self, _broadcast(self, data.cast(self.dtype), "copy_"), "copy_")
 
 
 def _write(self: _t.Tensor, data: TensorData, op: str) -> _t.Tensor:
