@@ -605,3 +605,20 @@ def test_transformer_checks_src_and_tgt() -> None:
         model(Tensor.ones(4, 2, 8), Tensor.ones(4, 3, 8))
     with pytest.raises(RuntimeError, match="the feature number of src and tgt must be equal to d_model"):
         model(Tensor.ones(4, 2, 8), Tensor.ones(4, 2, 6))
+
+
+@pytest.mark.parametrize(("name", "kwargs"), [("CosineSimilarity", {}), ("CosineSimilarity", {"dim": 0, "eps": 1e-3}),
+                                              ("PairwiseDistance", {}),
+                                              ("PairwiseDistance", {"p": 1.0, "keepdim": True})])
+def test_distance_modules_match_torch(name: str, kwargs: dict[str, Any]) -> None:
+    rng = np.random.default_rng(0)
+    a, b = rng.standard_normal((2, 4, 3)).astype(np.float32)
+    ours = [tensor(v, requires_grad=True) for v in (a, b)]
+    theirs = [torch.tensor(v, requires_grad=True) for v in (a, b)]
+    out, expected = getattr(nn, name)(**kwargs)(*ours), getattr(torch.nn, name)(**kwargs)(*theirs)
+    np.testing.assert_allclose(out.numpy(), expected.detach().numpy(), rtol=1e-5, atol=1e-6)
+    out.sum().backward()
+    expected.sum().backward()
+    for x, y in zip(ours, theirs):
+        np.testing.assert_allclose(x.grad.numpy(), y.grad.numpy(), rtol=1e-4, atol=1e-6)
+    assert repr(getattr(nn, name)(**kwargs)) == repr(getattr(torch.nn, name)(**kwargs))

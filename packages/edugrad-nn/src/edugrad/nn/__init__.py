@@ -9,13 +9,15 @@ precision, `utils` gradient clipping, `data` the DataLoader and transforms, `sav
 """
 
 from edugrad.nn import (
-    activation, amp, attention, container, conv, data, datasets, dropout, embedding, flatten, fold, functional,
-    init, linear, loss, normalization, optim, padding, pixelshuffle, pooling, rnn, transformer, upsampling, utils,
+    activation, amp, attention, container, conv, data, datasets, distance, dropout, embedding, flatten, fold,
+    functional, init, linear, loss, normalization, optim, padding, pixelshuffle, pooling, rnn, transformer,
+    upsampling, utils,
 )
 from edugrad.nn.activation import *  # noqa: F403  (every activation module: activation.__all__)
 from edugrad.nn.attention import *  # noqa: F403
 from edugrad.nn.container import *  # noqa: F403
 from edugrad.nn.conv import *  # noqa: F403
+from edugrad.nn.distance import *  # noqa: F403
 from edugrad.nn.dropout import *  # noqa: F403
 from edugrad.nn.embedding import *  # noqa: F403
 from edugrad.nn.flatten import *  # noqa: F403
@@ -44,6 +46,7 @@ __all__ += loss.__all__
 __all__ += attention.__all__
 __all__ += container.__all__
 __all__ += conv.__all__
+__all__ += distance.__all__
 __all__ += dropout.__all__
 __all__ += embedding.__all__
 __all__ += flatten.__all__
