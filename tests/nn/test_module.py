@@ -538,3 +538,15 @@ def test_method_signatures_match_torch(name: str) -> None:
     assert differ == []
     assert [p.name for p in inspect.signature(ours.state_dict).parameters.values()] == [
         "self", "destination", "prefix", "keep_vars"]
+
+
+def test_state_dict_is_an_ordered_dict_as_torchs() -> None:
+    assert type(nn.Linear(2, 2).state_dict()) is type(torch.nn.Linear(2, 2).state_dict())
+
+
+def test_the_fan_helper_programs_call_is_torchs() -> None:
+    import edugrad.torch.nn as facade
+
+    for shape in [(3, 4), (5, 2, 3, 3)]:
+        ours = facade.init._calculate_fan_in_and_fan_out(Tensor.zeros(*shape))
+        assert ours == torch.nn.init._calculate_fan_in_and_fan_out(torch.zeros(*shape))

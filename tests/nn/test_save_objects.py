@@ -266,3 +266,16 @@ def test_nanogpts_save_and_resume_lines_run_on_edugrad_torch(tmp_path: Path) -> 
 
 def test_the_same_object_gives_the_same_bytes() -> None:
     assert dumps(nanogpt_checkpoint(_edugrad)) == dumps(nanogpt_checkpoint(_edugrad))
+
+
+def test_a_state_dict_loads_as_the_ordered_dict_torch_gives() -> None:
+    import edugrad.torch.nn as nn
+
+    state = nn.Linear(2, 2).state_dict()
+    back = loads(dumps({"model": state, "odd": {"__ordered__": True, "x": 1}}))
+    assert type(back["model"]) is OrderedDict and list(back["model"]) == ["weight", "bias"]
+    assert back["odd"] == {"__ordered__": True, "x": 1} and type(back["odd"]) is dict  # a key, not the marker
+    buffer = io.BytesIO()
+    torch.save(torch.nn.Linear(2, 2).state_dict(), buffer)
+    buffer.seek(0)
+    assert type(torch.load(buffer)) is type(back["model"])

@@ -6,7 +6,8 @@ shortest repr, which reads back as the same float), true, false and null; everyt
 object with a tag: a tensor `{"__tensor__": "<its name among the arrays>"}`, a tuple `{"__tuple__": [...]}`, a
 set `{"__set__": [...]}`, bytes `{"__bytes__": "<base64>"}`, a dtype `{"__dtype__": "float16"}`, and a dict
 whose keys are not all strings, or of another type than dict, `{"__items__": [[key, value], ...]}` (with
-`"type": "Counter"`, say). Types are matched exactly, never by isinstance, so nothing comes back as another
+`"type": "Counter"`, say), except an OrderedDict with string keys (a state dict), which stays an object with
+`"__ordered__": true` in it. Types are matched exactly, never by isinstance, so nothing comes back as another
 type than it was saved as.
 
 A tensor object that appears twice is stored once and loads as one object. Two tensor objects that share
@@ -33,8 +34,10 @@ Placement = Callable[[str], str]
 
 TENSOR_TAG, TUPLE_TAG, ITEMS_TAG, SET_TAG = "__tensor__", "__tuple__", "__items__", "__set__"
 BYTES_TAG, DTYPE_TAG = "__bytes__", "__dtype__"
+#: An OrderedDict with string keys (a state dict) stays a readable JSON object, marked by this key set to true.
+ORDERED_TAG = "__ordered__"
 #: A dict holding one of these keys is written as `{"__items__": ...}`, so that it never reads as a tag.
-TAGS = frozenset({TENSOR_TAG, TUPLE_TAG, ITEMS_TAG, SET_TAG, BYTES_TAG, DTYPE_TAG})
+TAGS = frozenset({TENSOR_TAG, TUPLE_TAG, ITEMS_TAG, SET_TAG, BYTES_TAG, DTYPE_TAG, ORDERED_TAG})
 #: The dict types saved with their type, as `{"__items__": ..., "type": name}` (a MultiStepLR's milestones are
 #: a Counter); a plain dict has no "type".
 MAPPINGS: dict[str, type[dict[Any, Any]]] = {"dict": dict, "OrderedDict": OrderedDict, "Counter": Counter}
@@ -118,8 +121,9 @@ class Encoder:
     def mapping(self, mapping: dict[Any, Any], path: tuple[Hashable, ...]) -> Any:
         keys = [self.key(key, path) for key in mapping]
         values = [self.encode(value, (*path, key)) for key, value in mapping.items()]
-        if type(mapping) is dict and all(type(key) is str and key not in TAGS for key in mapping):
-            return dict(zip(keys, values))
+        if type(mapping) in (dict, OrderedDict) and all(type(key) is str and key not in TAGS for key in mapping):
+            plain = dict(zip(keys, values))
+            return plain if type(mapping) is dict else {ORDERED_TAG: True} | plain
         encoded: dict[str, Any] = {ITEMS_TAG: [list(item) for item in zip(keys, values)]}
         return encoded if type(mapping) is dict else encoded | {"type": type(mapping).__name__}
 
@@ -169,6 +173,8 @@ class Decoder:
             return self.tensor(value)
         if TUPLE_TAG in value:
             return tuple(self.decode(item) for item in value[TUPLE_TAG])
+        if value.get(ORDERED_TAG) is True:
+            return OrderedDict((key, self.decode(item)) for key, item in value.items() if key != ORDERED_TAG)
         if ITEMS_TAG in value:
             mapping = {self.decode(key): self.decode(item) for key, item in value[ITEMS_TAG]}
             kind = MAPPINGS[value.get("type", "dict")]

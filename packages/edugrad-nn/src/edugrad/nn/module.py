@@ -24,6 +24,7 @@ Tensor methods (`x.dropout(p)`) directly.
 from __future__ import annotations
 
 import warnings
+from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any, NamedTuple, Self
 
@@ -432,10 +433,10 @@ class Module:
 
     def state_dict(self, *, destination: dict[str, Any] | None = None, prefix: str = "",
                    keep_vars: bool = False) -> dict[str, Any]:
-        """The parameters and persistent buffers by dotted name, in PyTorch's order: each module's own, then
+        """An OrderedDict (as torch's) of the parameters and persistent buffers by dotted name, in PyTorch's order: each module's own, then
         its submodules'. The values are `detach()`ed tensors that share the parameters' values (the tensors
         themselves with `keep_vars=True`); a shared tensor appears under each of its names."""
-        destination = {} if destination is None else destination
+        destination = OrderedDict() if destination is None else destination  # torch's return type
         for name, tensor in self._local_state().items():
             destination[prefix + name] = tensor if keep_vars else tensor.detach()
         for name, module in self._modules.items():
