@@ -2,3 +2,4 @@
 
 from edugrad.nn.init import *  # noqa: F403
 from edugrad.nn.init import __all__ as __all__
+from edugrad.nn.init import _calculate_fan_in_and_fan_out as _calculate_fan_in_and_fan_out  # torch's private helper
