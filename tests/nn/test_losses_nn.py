@@ -271,7 +271,7 @@ def test_regression_losses_broadcast_with_torchs_warning() -> None:
     with pytest.warns(UserWarning, match="different to the input size"):
         theirs = torch.nn.functional.mse_loss(torch.tensor(a), torch.tensor(b))
     np.testing.assert_allclose(ours.numpy(), theirs.numpy(), rtol=1e-6)
-    with pytest.raises(ValueError, match="binary_crossentropy: expected a target of shape"):
+    with pytest.raises(ValueError, match="binary_cross_entropy: expected a target of shape"):
         F.binary_cross_entropy(Tensor(a), Tensor(b))
 
 

@@ -67,10 +67,10 @@ def loss_cases(reduction: str) -> list[Case]:
              lambda x, **k: F.nll_loss(x, _t(ALL_IGNORED), **k), [(3, 5)], kwargs=r),
         Case(f"nll_loss float64 {reduction}", lambda x, **k: x.nll_loss(tensor(TARGET), **k),
              lambda x, **k: F.nll_loss(x, _t(TARGET), **k), [(6, 5)], dtype="float64", kwargs=r),
-        Case(f"binary_crossentropy {reduction}", lambda p, **k: p.binary_crossentropy(Tensor(BINARY), **k),
+        Case(f"binary_cross_entropy {reduction}", lambda p, **k: p.binary_cross_entropy(Tensor(BINARY), **k),
              lambda p, **k: F.binary_cross_entropy(p, _t(BINARY), **k), [(4, 3)], low=0.02, high=0.98, kwargs=r),
-        Case(f"binary_crossentropy_logits {reduction}",
-             lambda x, **k: x.binary_crossentropy_logits(Tensor(BINARY), **k),
+        Case(f"binary_cross_entropy_with_logits {reduction}",
+             lambda x, **k: x.binary_cross_entropy_with_logits(Tensor(BINARY), **k),
              lambda x, **k: F.binary_cross_entropy_with_logits(x, _t(BINARY), **k), [(4, 3)], low=-30, high=30,
              kwargs=r),
         Case(f"mse_loss {reduction}", lambda x, y, **k: x.mse_loss(y, **k), F.mse_loss, [(3, 4), (3, 4)], kwargs=r),
@@ -119,23 +119,23 @@ def test_class_index_losses_record_one_nll_function(loss: str) -> None:
     assert [e.name for e in nll_backward.children if e.level == "function"] == ["Reshape", "Expand", "Mul"]
 
 
-def test_binary_crossentropy_clamps_the_log_at_minus_100() -> None:
+def test_binary_cross_entropy_clamps_the_log_at_minus_100() -> None:
     p = Tensor(np.array([1e-45, 1e-45], np.float32))  # log(1e-45) is about -103.3
-    loss = p.binary_crossentropy(Tensor([1.0, 0.0]), reduction="none")
+    loss = p.binary_cross_entropy(Tensor([1.0, 0.0]), reduction="none")
     expected = F.binary_cross_entropy(torch.tensor([1e-45, 1e-45]), torch.tensor([1.0, 0.0]), reduction="none")
     np.testing.assert_allclose(loss.numpy(), expected.numpy(), atol=1e-30)
     assert loss.numpy()[0] == 100.0
 
 
-def test_binary_crossentropy_logits_is_stable_for_huge_logits() -> None:
+def test_binary_cross_entropy_with_logits_is_stable_for_huge_logits() -> None:
     x = Tensor([1e4, -1e4, 0.0], requires_grad=True)
-    loss = x.binary_crossentropy_logits(Tensor([0.0, 1.0, 1.0]), reduction="none")
+    loss = x.binary_cross_entropy_with_logits(Tensor([0.0, 1.0, 1.0]), reduction="none")
     np.testing.assert_allclose(loss.numpy(), [1e4, 1e4, np.log(2)], rtol=1e-6)
     loss.sum().backward()
     np.testing.assert_allclose(x.grad.numpy(), [1.0, -1.0, -0.5])  # sigmoid(x) - y, also at x = 0
 
 
-@pytest.mark.parametrize("loss", ["cross_entropy", "nll_loss", "binary_crossentropy", "binary_crossentropy_logits",
+@pytest.mark.parametrize("loss", ["cross_entropy", "nll_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits",
                                   "mse_loss", "l1_loss"])
 def test_unknown_reduction(loss: str) -> None:
     x = Tensor(np.full((2, 3), 0.5, np.float32))
@@ -199,3 +199,8 @@ def test_label_smoothing_out_of_range(smoothing: float) -> None:
         Tensor.zeros(2, 3).cross_entropy(tensor([0, 1]), label_smoothing=smoothing)
     with pytest.raises(ValueError, match="label_smoothing must be in"):
         Tensor.zeros(2, 3).sparse_categorical_crossentropy(tensor([0, 1]), label_smoothing=smoothing)
+
+
+def test_the_reference_api_names_are_aliases_of_torchs() -> None:
+    assert Tensor.binary_crossentropy is Tensor.binary_cross_entropy
+    assert Tensor.binary_crossentropy_logits is Tensor.binary_cross_entropy_with_logits

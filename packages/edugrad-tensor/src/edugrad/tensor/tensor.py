@@ -5,7 +5,7 @@ autograd engine can walk it) with a PyTorch-like API on top. Every method is a c
 of the layer below, except the in-place updates (`add_`, `lerp_`, ...), which are never recorded and so run
 the data layer's ops directly; none touches NumPy. The methods live in topic modules (creation, sampling,
 conversion, movement, indexing, combine, sorting, categorical, reduce, elementwise, binary, inplace, linalg,
-nn_ops, losses); this class lists them by topic, so it doubles as the table of contents of the API.
+nn_ops, loss); this class lists them by topic, so it doubles as the table of contents of the API.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from edugrad.function import Cast, Node
 from edugrad.function.grad_mode import is_grad_enabled
 from edugrad.tensor import binary, creation, elementwise, movement, reduce
 from edugrad.tensor import linalg
-from edugrad.tensor import losses, nn_ops
+from edugrad.tensor import loss, nn_ops
 from edugrad.tensor import combine, indexing
 from edugrad.tensor import inplace
 from edugrad.tensor import tracing
@@ -554,19 +554,24 @@ class Tensor(Node):
     im2col = nn_ops.im2col
     col2im = nn_ops.col2im
     dropout = nn_ops.dropout
-    layernorm = nn_ops.layernorm
-    batchnorm = nn_ops.batchnorm
     embedding = nn_ops.embedding
     scaled_dot_product_attention = nn_ops.scaled_dot_product_attention
 
-    # losses
-    cross_entropy = losses.cross_entropy
-    nll_loss = losses.nll_loss
-    sparse_categorical_crossentropy = losses.sparse_categorical_crossentropy
-    binary_crossentropy = losses.binary_crossentropy
-    binary_crossentropy_logits = losses.binary_crossentropy_logits
-    mse_loss = losses.mse_loss
-    l1_loss = losses.l1_loss
+    # losses, under torch.nn.functional's names, as methods of the prediction
+    cross_entropy = loss.cross_entropy
+    nll_loss = loss.nll_loss
+    binary_cross_entropy = loss.binary_cross_entropy
+    binary_cross_entropy_with_logits = loss.binary_cross_entropy_with_logits
+    mse_loss = loss.mse_loss
+    l1_loss = loss.l1_loss
+
+    # the reference API's names (tinygrad's), kept for programs written against it; torch has no Tensor
+    # methods for these, and edugrad.nn.functional is the torch-shaped way to reach them
+    layernorm = nn_ops.layernorm
+    batchnorm = nn_ops.batchnorm
+    sparse_categorical_crossentropy = loss.sparse_categorical_crossentropy
+    binary_crossentropy = loss.binary_cross_entropy
+    binary_crossentropy_logits = loss.binary_cross_entropy_with_logits
 
     # seeing inside (the graph as text, DOT or Mermaid; `edugrad.tensor.tracing.trace` records a block of code)
     graph = tracing.graph

@@ -51,7 +51,7 @@ def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = 
     each log is clamped at -100, so p = 0 or 1 gives a finite loss."""
     reduction = reduction_arg("binary_cross_entropy", size_average, reduce, reduction)
     x, t = tensor_arg("binary_cross_entropy", "input", input), tensor_arg("binary_cross_entropy", "target", target)
-    return x.binary_crossentropy(t, reduction=reduction, weight=_optional("binary_cross_entropy", "weight", weight))
+    return x.binary_cross_entropy(t, reduction=reduction, weight=_optional("binary_cross_entropy", "weight", weight))
 
 
 def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight: Tensor | None = None,
@@ -62,7 +62,7 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight: Tens
     op = "binary_cross_entropy_with_logits"
     reduction = reduction_arg(op, size_average, reduce, reduction)
     x, t = tensor_arg(op, "input", input), tensor_arg(op, "target", target)
-    return x.binary_crossentropy_logits(t, reduction=reduction, weight=_optional(op, "weight", weight),
+    return x.binary_cross_entropy_with_logits(t, reduction=reduction, weight=_optional(op, "weight", weight),
                                         pos_weight=_optional(op, "pos_weight", pos_weight))
 
 

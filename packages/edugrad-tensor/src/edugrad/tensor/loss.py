@@ -178,21 +178,21 @@ def _weighted(loss: _t.Tensor, weight: _t.Tensor | None, x: _t.Tensor, op: str) 
     return loss * weight
 
 
-def binary_crossentropy(self: _t.Tensor, y: _t.Tensor, reduction: str = "mean", *,
+def binary_cross_entropy(self: _t.Tensor, y: _t.Tensor, reduction: str = "mean", *,
                         weight: _t.Tensor | None = None) -> _t.Tensor:
     """-w (y log p + (1 - y) log(1 - p)) of probabilities p = self, with each log clamped at -100 (so p = 0 or 1
     gives a finite loss), as torch.nn.functional.binary_cross_entropy; `weight` broadcasts to the input."""
-    _elementwise_target(self, y, reduction, "binary_crossentropy")
+    _elementwise_target(self, y, reduction, "binary_cross_entropy")
     loss = -(y * self.log().maximum(-100) + (1 - y) * (1 - self).log().maximum(-100))
-    return _reduce(_weighted(loss, weight, self, "binary_crossentropy"), reduction)
+    return _reduce(_weighted(loss, weight, self, "binary_cross_entropy"), reduction)
 
 
-def binary_crossentropy_logits(self: _t.Tensor, y: _t.Tensor, reduction: str = "mean", *,
+def binary_cross_entropy_with_logits(self: _t.Tensor, y: _t.Tensor, reduction: str = "mean", *,
                                weight: _t.Tensor | None = None, pos_weight: _t.Tensor | None = None) -> _t.Tensor:
     """Binary cross-entropy of logits x = self, i.e. of sigmoid(x), computed stably, as
     torch.nn.functional.binary_cross_entropy_with_logits; `pos_weight` (one per class, the last dim) weighs
     the positive term, `weight` the whole loss."""
-    op = "binary_crossentropy_logits"
+    op = "binary_cross_entropy_with_logits"
     _elementwise_target(self, y, reduction, op)
     # -(y log s(x) + (1 - y) log(1 - s(x))) = log(1 + e^x) - x y = max(x, 0) - x y + log(1 + e^-|x|): no
     # exponent is positive, so nothing overflows. Its derivative is sigmoid(x) - y; maximum's even split at a
