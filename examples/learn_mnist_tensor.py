@@ -32,7 +32,7 @@ def load(data_dir: Path, prefix: str) -> tuple[np.ndarray, np.ndarray]:
     """Images as float32 (N, 1, 28, 28) with pixel values 0..255 and int64 labels of the split `prefix` ("train" or "t10k")."""
     # Raw 0..255 pixels, as the reference does: its scaled_uniform weights are tiny (the linear layer's are
     # about 0.016), and large inputs give them usable activations from the first step. Normalised inputs
-    # (examples/mnist.py) suit PyTorch-style initialisation; here they reach ~89% in 100 steps instead of ~95%.
+    # (examples/mnist.py) suit PyTorch-style initialisation; with this one they learn more slowly.
     images = read_idx(data_dir / f"{prefix}-images-idx3-ubyte.gz").astype(np.float32)[:, None]
     labels = read_idx(data_dir / f"{prefix}-labels-idx1-ubyte.gz").astype(np.int64)
     return images, labels

@@ -206,8 +206,8 @@ class NumpyBackend:
 
     def expand(self, x: NDArray, shape: Shape) -> NDArray:
         # A read-only view with stride 0 on every expanded axis: each step along it reads the same element
-        # again. np.broadcast_to builds the same view but spends about 3 µs re-checking what TensorData.expand
-        # has checked, and every broadcast expands; so a contiguous input (the common case) is viewed directly.
+        # again. np.broadcast_to builds the same view but re-checks what TensorData.expand has
+        # checked (a cost on this hot path: benchmarks/README.md), and every broadcast expands; so a contiguous input (the common case) is viewed directly.
         if not x.flags.c_contiguous:
             return np.broadcast_to(x, shape)
         strides = tuple(0 if n != m else stride for n, m, stride in zip(x.shape, shape, x.strides))
@@ -283,7 +283,7 @@ class NumpyBackend:
         # k*dilation, k*dilation + stride, ... of the image. One vectorised add per kernel offset (9 for 3x3).
         # (Moving batch and channels to the last axis first gives the adds longer inner loops, which is faster
         # for small batches, but the two whole-array transposes it needs fall out of cache as the batch or the
-        # image grows: 3x slower at batch 512. This layout scales linearly.)
+        # image grows, so it loses at large batches. This layout scales linearly.)
         n_spatial = len(spatial)
         out_shape = cols.shape[2 : 2 + n_spatial]
         kernel = cols.shape[2 + n_spatial :]
