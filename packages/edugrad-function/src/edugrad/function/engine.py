@@ -152,6 +152,8 @@ def _run(roots: Sequence[Node], seeds: Sequence[Node], retain_graph: bool | None
                     wanted[id(node)] = _accumulate(wanted[id(node)], g, create_graph)
             elif node._retains_grad or (node._ctx is None if only is None else id(node) in only):
                 node.grad = _accumulate(node.grad, g, create_graph)
+                if node._post_accumulate_hooks:
+                    _run_post_accumulate_hooks(node)
             if node._ctx is not None:
                 _propagate(node._ctx, g, grads)
     if not retain_graph:
@@ -202,3 +204,10 @@ def _run_hooks(node: Node, g: Node) -> Node:
         if replaced is not None:
             g = replaced
     return g
+
+
+def _run_post_accumulate_hooks(node: Node) -> None:
+    for hook in tuple(node._post_accumulate_hooks or ()):  # a copy: a hook may remove itself
+        if hook(node) is not None:
+            raise RuntimeError("a post accumulate grad hook must return None (it reads or sets node.grad itself), as "
+                               "torch's must")

@@ -26,7 +26,8 @@ class Node:
     The TensorData is kept under a private name because the Tensor layer gives `.data` PyTorch's meaning (a
     Tensor sharing the values, cut off from the graph)."""
 
-    __slots__ = ("_data", "requires_grad", "grad", "_ctx", "_retains_grad", "_hooks", "__weakref__")
+    __slots__ = ("_data", "requires_grad", "grad", "_ctx", "_retains_grad", "_hooks", "_post_accumulate_hooks",
+                 "__weakref__")
 
     _data: TensorData
     requires_grad: bool
@@ -34,6 +35,7 @@ class Node:
     _ctx: Function | None
     _retains_grad: bool
     _hooks: list[Hook] | None
+    _post_accumulate_hooks: list[Callable[[Any], None]] | None
 
     def __init__(self, data: TensorData, requires_grad: bool = False) -> None:
         if requires_grad and not data.dtype.is_floating_point:
@@ -44,6 +46,7 @@ class Node:
         self._ctx = None
         self._retains_grad = False
         self._hooks = None
+        self._post_accumulate_hooks = None
 
     @classmethod
     def _wrap(cls, data: TensorData, ctx: Function | None = None) -> Self:
@@ -58,6 +61,7 @@ class Node:
         node._ctx = ctx
         node._retains_grad = False
         node._hooks = None
+        node._post_accumulate_hooks = None
         return node
 
     @property
@@ -133,6 +137,26 @@ class Node:
         hooks.append(hook)
 
         def remove() -> None:  # removing twice is harmless, as with torch's handle.remove()
+            if hook in hooks:
+                hooks.remove(hook)
+
+        return remove
+
+    def register_post_accumulate_grad_hook(self, hook: Callable[[Any], None]) -> Callable[[], None]:
+        """Call `hook(self)` after backward has added this leaf's gradient into `.grad`, as torch's hook of the
+        same name (data-parallel training reads the finished `.grad` there). Returns a function that removes it."""
+        if not self.requires_grad:
+            raise RuntimeError("register_post_accumulate_grad_hook: cannot register a hook on a node that does not "
+                               "require grad")
+        if self._ctx is not None:
+            raise RuntimeError("register_post_accumulate_grad_hook: post accumulate grad hooks cannot be registered "
+                               "on non-leaf nodes (only a leaf accumulates into .grad)")
+        if self._post_accumulate_hooks is None:
+            self._post_accumulate_hooks = []
+        hooks = self._post_accumulate_hooks
+        hooks.append(hook)
+
+        def remove() -> None:
             if hook in hooks:
                 hooks.remove(hook)
 
