@@ -95,7 +95,7 @@ class Function:
         if type(out_data) is not TensorData:
             _check_forward_result(cls, out_data)
         wrap = type(inputs[0])._wrap
-        if not (cls.differentiable and grad_mode._grad_enabled and out_data.dtype.is_floating_point):
+        if not (cls.differentiable and grad_mode._mode.enabled and out_data.dtype.is_floating_point):
             return wrap(out_data)
         for x in inputs:  # a plain loop, no comprehension: this runs for every op
             if x.requires_grad:

@@ -3,10 +3,14 @@
 Function layer (`edugrad.function`). `Function.apply` reads `is_grad_enabled()` to decide whether to link an
 output to the Function that made it. Turning recording off saves memory in evaluation and lets optimizers
 update parameters without building a graph. All three work as context managers and as decorators.
+
+The mode belongs to a thread, as in torch: a thread evaluating under `no_grad()` leaves a training thread
+beside it recording, and a new thread starts with recording on, whatever the thread that started it does.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from contextlib import ContextDecorator
 from types import TracebackType
@@ -14,12 +18,21 @@ from typing import Any, Self, TypeVar
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-_grad_enabled = True
+
+class _Mode(threading.local):
+    """Each thread's own grad mode: `threading.local` gives every thread its own `enabled`, and a thread that
+    has not set it yet reads the class attribute, True. `Function.apply` reads `_mode.enabled` on every op, a
+    plain attribute read."""
+
+    enabled = True
+
+
+_mode = _Mode()
 
 
 def is_grad_enabled() -> bool:
-    """True when new operations are recorded for backward."""
-    return _grad_enabled
+    """True when new operations are recorded for backward (in the calling thread)."""
+    return _mode.enabled
 
 
 class _GradMode(ContextDecorator):
@@ -31,15 +44,13 @@ class _GradMode(ContextDecorator):
         """No arguments, as torch.no_grad() and torch.enable_grad(); the mode to return to is read on entering."""
 
     def __enter__(self) -> None:
-        global _grad_enabled
-        self.previous = _grad_enabled
-        _grad_enabled = self.mode
+        self.previous = _mode.enabled
+        _mode.enabled = self.mode
 
     def __exit__(
         self, kind: type[BaseException] | None, error: BaseException | None, traceback: TracebackType | None
     ) -> None:
-        global _grad_enabled
-        _grad_enabled = self.previous
+        _mode.enabled = self.previous
 
     def _recreate_cm(self) -> Self:
         # ContextDecorator enters the same object on every call of a decorated function; a fresh one per call
@@ -64,18 +75,16 @@ class set_grad_enabled(_GradMode):
     decorator it holds only inside the block or the function (as `torch.set_grad_enabled`)."""
 
     def __init__(self, mode: bool) -> None:
-        global _grad_enabled
-        self.previous = _grad_enabled
+        self.previous = _mode.enabled
         self.mode = mode
-        _grad_enabled = mode
+        _mode.enabled = mode
 
     def __enter__(self) -> None:
         pass  # __init__ has already switched
 
     def __call__(self, func: F) -> F:
         # Used as a decorator, __init__ ran at definition time: undo that switch; each call switches instead.
-        global _grad_enabled
-        _grad_enabled = self.previous
+        _mode.enabled = self.previous
         return super().__call__(func)
 
     def _recreate_cm(self) -> Self:

@@ -1,18 +1,47 @@
 """torch's switches around a block of code that edugrad can express: `inference_mode` and `compile`, next to
-the function layer's `no_grad`, `enable_grad`, `set_grad_enabled` and `is_grad_enabled`.
+the function layer's `no_grad`, `enable_grad`, `set_grad_enabled` and `is_grad_enabled`; and the training flag
+`Tensor.training` (set by `with Tensor.train():`), which is per thread as grad mode is.
 
 Tensor layer (`edugrad.tensor`). torch's inference mode is a faster no_grad that also forbids using its
 results in autograd later; edugrad has one graph mode, so `inference_mode()` is `no_grad()` (its results can be
 used in autograd later, where torch would refuse). `compile` returns the model unchanged: edugrad has no
 compiler, and every call runs eagerly, exactly as without it.
+
+A class attribute would be one flag for the whole process, so a thread evaluating a model would switch off
+dropout in a thread training one. `TensorType`, the type of the class `Tensor`, makes `Tensor.training` a
+property of the class instead, reading and setting the calling thread's own flag (a new thread starts with
+False). The default dtype stays one setting for the process, as in torch.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from typing import Any, Self
 
 from edugrad.function import is_grad_enabled, no_grad
+
+
+class _Training(threading.local):
+    """Each thread's own training flag; a thread that has not set it reads the class attribute, False."""
+
+    on = False
+
+
+_training = _Training()
+
+
+class TensorType(type):
+    """The type of `Tensor`, for one attribute: `Tensor.training` is the calling thread's training flag."""
+
+    @property
+    def training(cls) -> bool:
+        """True inside `with Tensor.train():` in this thread; dropout and batch norm read it."""
+        return _training.on
+
+    @training.setter
+    def training(cls, mode: bool) -> None:
+        _training.on = mode
 
 
 class inference_mode(no_grad):  # noqa: N801  (torch's name)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import builtins
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any, ClassVar
+from typing import Any
 
 import numpy as np
 
@@ -32,6 +32,7 @@ from edugrad.tensor import random
 from edugrad.tensor import devices
 from edugrad.tensor import conversion, sampling
 from edugrad.tensor.devices import DeviceLike
+from edugrad.tensor.modes import TensorType
 
 Scalar = bool | int | float
 TensorLike = Any  # a Tensor, a Python scalar, a (nested) list, a NumPy array or TensorData
@@ -59,13 +60,10 @@ def to_data(value: TensorLike, dtype: DType | None = None, backend: BackendArg =
     return TensorData.from_numpy(array, dtype, backend)
 
 
-class Tensor(Node):
+class Tensor(Node, metaclass=TensorType):  # TensorType: `Tensor.training` is per thread (see tensor.modes)
     """An n-dimensional array that records the operations on it for `backward()`, as `torch.Tensor`."""
 
     __slots__ = ()
-
-    #: True inside `with Tensor.train():`; dropout and batch norm read it.
-    training: ClassVar[bool] = False
 
     def __init__(self, *args: Any, device: DeviceLike | None = None, dtype: DType | None = None,
                  requires_grad: builtins.bool = False, backend: str | None = None) -> None:
