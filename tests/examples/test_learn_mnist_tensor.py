@@ -9,12 +9,11 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-MNIST_DIR = ROOT.parent / "shared" / "datasets" / "mnist"
 
 
-def test_a_hundred_steps_on_real_mnist_pass_90_percent() -> None:
+def test_a_hundred_steps_on_real_mnist_pass_90_percent(real_mnist: Path) -> None:
     done = subprocess.run([sys.executable, str(ROOT / "examples" / "learn_mnist_tensor.py"), "--data-dir",
-                           str(MNIST_DIR), "--steps", "100"], capture_output=True, text=True, timeout=600, check=True)
+                           str(real_mnist), "--steps", "100"], capture_output=True, text=True, timeout=600, check=True)
     accuracy = re.search(r"test accuracy ([0-9.]+)%", done.stdout)
     assert accuracy is not None, done.stdout
     assert float(accuracy.group(1)) > 90.0

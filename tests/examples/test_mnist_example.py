@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib.util
 import inspect
+import struct
 import subprocess
 import sys
 from dataclasses import replace
@@ -17,8 +18,6 @@ import pytest
 from edugrad.nn import datasets, load
 
 ROOT = Path(__file__).resolve().parents[2]
-MNIST_DIR = ROOT.parent / "shared" / "datasets" / "mnist"
-HAS_MNIST = all((MNIST_DIR / f"{name}.gz").exists() for name in datasets.FILES)
 
 
 def load_example() -> ModuleType:
@@ -67,6 +66,39 @@ def test_explicit_dataset_does_not_fall_back(no_local_data: None) -> None:
         example.train(example.parse_args(["--dataset", "mnist", "--max-steps", "1"]))
 
 
+def test_offline_fallback_tells_a_command_line_user_what_to_pass(no_local_data: None,
+                                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    example = load_example()
+    assert example.load_data(example.parse_args([])).name == "sklearn-digits"
+    err = capsys.readouterr().err
+    assert "--data-dir folder/with/the/files" in err and "pass --data-dir with the folder" in err
+
+
+def test_a_data_dir_that_does_not_exist_is_an_error_not_a_fallback(no_local_data: None, tmp_path: Path) -> None:
+    example = load_example()
+    with pytest.raises(SystemExit, match=r"--data-dir .*nowhere: no such folder\. It should hold the four IDX"):
+        example.load_data(example.parse_args(["--data-dir", str(tmp_path / "nowhere")]))
+
+
+def test_a_data_dir_is_the_only_folder_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """--data-dir names the files to use: one lacking them is an error, even where another folder has MNIST."""
+    mine, elsewhere = tmp_path / "mine", tmp_path / "data" / "mnist"
+    images = np.arange(2 * 28 * 28, dtype=np.uint8).reshape(2, 28, 28)
+    for folder, names in ((elsewhere, datasets.FILES), (mine, datasets.FILES[2:])):
+        folder.mkdir(parents=True)
+        for name in names:
+            array = images if "images" in name else np.array([3, 7], dtype=np.uint8)
+            header = struct.pack(">HBB", 0, 0x08, array.ndim) + struct.pack(f">{array.ndim}I", *array.shape)
+            (folder / name).write_bytes(header + array.tobytes())
+    monkeypatch.setenv("EDUGRAD_DATA", str(tmp_path / "data"))
+    example = load_example()
+    with pytest.raises(SystemExit, match="does not hold the train split: .* lacks train-images-idx3-ubyte"):
+        example.load_data(example.parse_args(["--data-dir", str(mine)]))
+    data = example.load_data(example.parse_args(["--data-dir", str(elsewhere)]))
+    assert data.name == "mnist" and data.train_labels.tolist() == [3, 7]
+    np.testing.assert_array_equal(data.test_images, images)
+
+
 def test_same_seed_gives_the_same_run(no_local_data: None, tmp_path: Path) -> None:
     example = load_example()
     args = ["--epochs", "1", "--max-steps", "5", "--save", str(tmp_path / "w.safetensors")]
@@ -77,10 +109,9 @@ def test_same_seed_gives_the_same_run(no_local_data: None, tmp_path: Path) -> No
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not HAS_MNIST, reason=f"the real MNIST files are not in {MNIST_DIR}")
-def test_a_few_hundred_steps_on_real_mnist_pass_96_percent(tmp_path: Path) -> None:
+def test_a_few_hundred_steps_on_real_mnist_pass_96_percent(real_mnist: Path, tmp_path: Path) -> None:
     example = load_example()
-    args = example.parse_args(["--data-dir", str(MNIST_DIR), "--epochs", "1", "--max-steps", "300",
+    args = example.parse_args(["--data-dir", str(real_mnist), "--epochs", "1", "--max-steps", "300",
                                "--batch-size", "64", "--save", str(tmp_path / "w.safetensors")])
     assert example.train(args) > 0.96
 

@@ -2,9 +2,9 @@
 torchvision datasets `MNIST` and `FashionMNIST` (`edugrad.nn.data.mnist`) built on it.
 
 Every test builds its own small IDX files. None touches the network: an autouse fixture replaces the URL
-opener with one that serves only file:// URLs, so a "mirror" here is a folder in tmp_path. Two tests read
-the real MNIST (from ../shared/datasets beside the repository) and Fashion-MNIST (from Debian's package) and
-are skipped where those are absent.
+opener with one that serves only file:// URLs, so a "mirror" here is a folder in tmp_path. A few tests read
+the real MNIST (the `real_mnist` fixture of tests/conftest.py finds a copy) and Fashion-MNIST (from Debian's
+package), and are skipped, saying how to get them, where those are absent.
 """
 
 from __future__ import annotations
@@ -31,7 +31,6 @@ from edugrad.nn.datasets import FILES, DatasetError, DatasetSource, Splits
 from edugrad.tensor import dtypes, tensor
 
 REAL_SYSTEM_DATA_DIR = datasets.SYSTEM_DATA_DIR  # saved before the autouse fixture points it into tmp_path
-SHARED_MNIST = Path(__file__).resolve().parents[2] / ".." / "shared" / "datasets" / "mnist"
 
 # From shared/datasets/README.md: SHA-256 of the four MNIST files, uncompressed.
 MNIST_CONTENT_SHA256 = {
@@ -390,9 +389,8 @@ def test_without_network_the_error_lists_each_mirror_that_failed(tmp_path: Path)
     assert list(user_cache(tmp_path).iterdir()) == []
 
 
-@pytest.mark.skipif(not SHARED_MNIST.is_dir(), reason=f"no MNIST copy at {SHARED_MNIST} (shared/datasets/mnist)")
-def test_real_mnist() -> None:
-    splits = datasets.mnist(root=SHARED_MNIST, download=False)
+def test_real_mnist(real_mnist: Path) -> None:
+    splits = datasets.mnist(root=real_mnist, download=False)
 
     assert splits.train_images.shape == (60000, 28, 28) and splits.test_images.shape == (10000, 28, 28)
     assert splits.train_labels.shape == (60000,) and splits.test_labels.shape == (10000,)
@@ -486,14 +484,13 @@ def test_mnist_download_failure_names_the_folder(tmp_path: Path) -> None:
         MNIST(tmp_path, download=True)
 
 
-@pytest.mark.skipif(not SHARED_MNIST.is_dir(), reason=f"no MNIST copy at {SHARED_MNIST} (shared/datasets/mnist)")
-def test_real_mnist_through_the_pytorch_example_s_transform(tmp_path: Path) -> None:
+def test_real_mnist_through_the_pytorch_example_s_transform(real_mnist: Path, tmp_path: Path) -> None:
     import torch
 
     raw = tmp_path / "MNIST" / "raw"
     raw.mkdir(parents=True)
     for stem in FILES:
-        (raw / f"{stem}.gz").symlink_to(SHARED_MNIST / f"{stem}.gz")
+        (raw / f"{stem}.gz").symlink_to(real_mnist / f"{stem}.gz")
     transform = Compose([ToTensor(), Normalize((0.1307,), (0.3081,))])
     dataset = MNIST(tmp_path, train=True, transform=transform)
     image, label = dataset[0]

@@ -371,6 +371,7 @@ def _not_found(name: str, source: DatasetSource, searched: Sequence[str], reason
         f"Cannot load {source.title}: no folder holds all four of its files ({', '.join(FILES)}, each "
         f"optionally ending in .gz). Searched, in this order:\n{folders}\n"
         f"{reason}\n"
-        f"To use files you already have, pass root='folder/with/the/files' or set the environment variable "
-        f"EDUGRAD_DATA to a folder with a '{name}' subfolder that holds them.{source.install_hint}"
+        f"To use files you already have, name their folder (root='folder/with/the/files' in Python, "
+        f"--data-dir folder/with/the/files for examples/mnist.py), or set the environment variable "
+        f"EDUGRAD_DATA to the folder that holds a '{name}' subfolder with them.{source.install_hint}"
     )
