@@ -1,4 +1,4 @@
-"""The documentation site works offline, and every code line of the docs fits the page's code column.
+"""The documentation site works offline, shows the package READMEs, and every docs code line fits the page.
 
 The site is built with the docs environment's MkDocs (the one `hatch run docs:build` uses, which CI creates
 before the tests run) into a temporary folder; every page it writes is checked by the build's own hook
@@ -27,15 +27,15 @@ CODE_COLUMN = 84  # characters a code block shows on the site's page without scr
 BEING_REWRITTEN = {"docs/write-a-function.md", "docs/backward.md"}
 
 
-def load_hook() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("offline_hook", DOCS / "hooks" / "offline.py")
+def load_hook(name: str) -> ModuleType:
+    spec = importlib.util.spec_from_file_location(f"{name}_hook", DOCS / "hooks" / f"{name}.py")
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
 
 
-HOOK = load_hook()
+HOOK, READMES = load_hook("offline"), load_hook("readmes")
 LOCAL_MERMAID = f'<script src="../{HOOK.MERMAID_SCRIPT}"></script>'
 
 
@@ -65,6 +65,17 @@ def test_the_hook_finds_a_diagram_that_the_site_cannot_draw_itself() -> None:
     assert HOOK.problems(diagram + LOCAL_MERMAID) == []
 
 
+def test_a_readme_page_links_into_the_docs_from_its_own_folder() -> None:
+    readme, page = ROOT / "packages" / "edugrad-nn" / "README.md", DOCS / "packages" / "nn-readme.md"
+    text = ("[guide](../../docs/packages/nn.md), [MNIST](../../docs/mnist.md#the-model), [log](CHANGELOG.md), "
+            "[web](https://example.org/a.md)")
+    assert READMES.relink(text, readme, page, DOCS) == (
+        "[guide](nn.md), [MNIST](../mnist.md#the-model), [log](CHANGELOG.md), [web](https://example.org/a.md)"
+    )
+    assert READMES.readme_path("<!-- readme: packages/edugrad-nn/README.md -->\n") == "packages/edugrad-nn/README.md"
+    assert READMES.readme_path("# A page\n<!-- readme: packages/edugrad-nn/README.md -->\n") is None
+
+
 def docs_mkdocs() -> Path | None:
     """The mkdocs program of hatch's docs environment, if that environment has been created."""
     hatch = shutil.which("hatch")
@@ -88,6 +99,11 @@ def test_the_built_site_fetches_nothing_and_draws_its_diagrams(tmp_path: Path) -
     assert len(pages) > len(list(DOCS.rglob("*.md"))) / 2
     for page in pages:
         assert HOOK.problems(page.read_text(encoding="utf-8")) == [], page.relative_to(tmp_path)
+    for placeholder in sorted((DOCS / "packages").glob("*-readme.md")):
+        readme = ROOT / READMES.readme_path(placeholder.read_text(encoding="utf-8"))
+        title = readme.read_text(encoding="utf-8").splitlines()[0].removeprefix("# ")
+        shown = (tmp_path / "packages" / placeholder.stem / "index.html").read_text(encoding="utf-8")
+        assert f">{title}<" in shown, f"{placeholder.name} does not show {readme}"
     backward = (tmp_path / "backward" / "index.html").read_text(encoding="utf-8")
     assert 'class="mermaid"' in backward  # the page the check matters for still has its diagram
     script = (tmp_path / HOOK.MERMAID_SCRIPT).read_text(encoding="utf-8")
