@@ -10,15 +10,23 @@ Private helper of `edugrad.nn.datasets` (standard library, tqdm and `_atomic`). 
 - A wrong file never survives. A mirror can answer with an HTML error page, a captive-portal login page or a
   changed file; the SHA-256 check catches all of them, the temporary file is deleted, and the next mirror
   gets its turn. The checksum is also what makes a plain-HTTP mirror safe to use.
+
+And one limit: a download has `DEADLINE_SECONDS` in all. A socket timeout only bounds each wait for the next
+bytes, so a server that trickles a byte every few seconds would keep a download going for days. A timer shuts
+the connection down at the deadline, which wakes the read blocked on it, and the download fails saying so.
 """
 
 from __future__ import annotations
 
 import hashlib
 import http.client
-from collections.abc import Sequence
+import socket
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 from urllib.request import urlopen  # looked up at call time, so tests can replace it with a fake
 
 from tqdm import tqdm
@@ -27,6 +35,7 @@ from edugrad.nn._atomic import atomic_write
 
 CHUNK_BYTES = 1 << 20  # read 1 MiB at a time: the progress bar moves and memory use stays flat
 TIMEOUT_SECONDS = 60  # per socket operation, not for the whole file
+DEADLINE_SECONDS = 600  # for the whole file, from the request to the last byte
 
 
 class DownloadError(Exception):
@@ -69,8 +78,11 @@ def _download_one(url: str, destination: Path, sha256: str) -> None:
 def _fetch(url: str, out: BinaryIO, label: str) -> str:
     """Stream `url` into `out` behind a progress bar; return the SHA-256 of the bytes, computed on the way."""
     digest = hashlib.sha256()
+    deadline = time.monotonic() + DEADLINE_SECONDS
+    stopped = threading.Event()
     try:
-        with urlopen(url, timeout=TIMEOUT_SECONDS) as response:
+        with urlopen(url, timeout=min(TIMEOUT_SECONDS, DEADLINE_SECONDS)) as response, \
+                _stop_at(deadline, response, stopped):
             total = response.headers.get("Content-Length")
             with tqdm(total=int(total) if total else None, unit="B", unit_scale=True, unit_divisor=1024,
                       desc=label) as progress:
@@ -82,5 +94,31 @@ def _fetch(url: str, out: BinaryIO, label: str) -> str:
         # OSError covers urllib's URLError and HTTPError (unreachable host, 404), timeouts, resets and a
         # failed write to `out` (disk full); HTTPException a connection that closed mid-file; ValueError
         # a malformed URL.
-        raise DownloadError(str(error) or type(error).__name__) from error
+        if not stopped.is_set():
+            raise DownloadError(str(error) or type(error).__name__) from error
+    if stopped.is_set():  # the connection was cut: a read may have ended as if the file were complete
+        raise DownloadError(f"the download did not finish within {DEADLINE_SECONDS} s (DEADLINE_SECONDS), so "
+                            "it was stopped; the server sends too slowly")
     return digest.hexdigest()
+
+
+@contextmanager
+def _stop_at(deadline: float, response: Any, stopped: threading.Event) -> Iterator[None]:
+    """Within the block, cut the connection of `response` at `deadline` (monotonic time) and set `stopped`."""
+    def cut() -> None:
+        stopped.set()
+        try:
+            # A second socket object on a copy of the descriptor: shutting it down ends the connection for
+            # both, and wakes the read waiting in the other thread (closing would not).
+            with socket.fromfd(response.fileno(), socket.AF_INET, socket.SOCK_STREAM) as connection:
+                connection.shutdown(socket.SHUT_RDWR)
+        except (OSError, ValueError, AttributeError):  # closed already, or not a socket (a file:// URL)
+            pass
+
+    timer = threading.Timer(max(0.0, deadline - time.monotonic()), cut)
+    timer.daemon = True
+    timer.start()
+    try:
+        yield
+    finally:
+        timer.cancel()

@@ -12,7 +12,9 @@ type than it was saved as.
 
 A tensor object that appears twice is stored once and loads as one object. Two tensor objects that share
 their values (`b = a.detach()`, a state dict of a model whose layers tie one weight) are stored once too: the
-second is `{"__tensor__": name, "shares": true}`, and loads as a tensor sharing the first one's values.
+second is `{"__tensor__": name, "shares": 1}`, and loads as a tensor sharing the first one's values. The number
+tells the tensor objects that share one stored tensor apart (1, 2, ... in the order they are met), so a sharing
+tensor that appears twice loads as one object too. (Files that wrote `"shares": true` still load.)
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from numpy.typing import NDArray
 from edugrad.nn.parameter import Parameter
 from edugrad.tensor import DType, Tensor, dtypes
 
-__all__ = ["Decoder", "Encoder", "Placement", "TENSOR_TAG"]
+__all__ = ["Decoder", "Encoder", "MAX_DEPTH", "Placement", "TENSOR_TAG"]
 
 #: The device a tensor was saved on ("cpu", "cuda:0") -> the name of the backend to load it onto.
 Placement = Callable[[str], str]
@@ -45,6 +47,10 @@ CONTAINERS = (list, tuple, set, dict, OrderedDict, Counter)
 #: The tensor types saved with their type, as `{"__tensor__": ..., "type": "Parameter"}`; a Tensor has no "type".
 TENSOR_TYPES: dict[str, type[Tensor]] = {"Tensor": Tensor, "Parameter": Parameter}
 
+#: How deep containers may nest in a saved object. Encoding and decoding recurse, and a state dict nests about
+#: four deep; the limit keeps far from Python's recursion limit, so that `load` can read whatever `save` wrote.
+MAX_DEPTH = 100
+
 SUPPORTED = ("Tensors and Parameters, Python numbers (bool, int, float), strings, bytes, None, dtypes, and lists, "
              "tuples, sets and dicts (also OrderedDict and Counter) of them")
 KEYS = "strings, numbers, None, bytes or tuples of them"
@@ -59,6 +65,7 @@ class Encoder:
         self.arrays: dict[str, NDArray[Any]] = {}
         self.references: dict[int, dict[str, Any]] = {}  # id(tensor) -> its reference: a shared tensor is stored once
         self.stored: dict[tuple[Any, ...], list[tuple[Tensor, str]]] = {}  # (shape, dtype) -> tensors stored, names
+        self.sharers = 0  # how many tensor objects share the values of one stored before them
         self.open: set[int] = set()  # the ids of the containers being encoded, to refuse one that holds itself
 
     def encode(self, value: Any, path: tuple[Hashable, ...]) -> Any:
@@ -94,7 +101,8 @@ class Encoder:
                 stored.append((tensor, shared))
                 reference = {TENSOR_TAG: shared}
             else:
-                reference = {TENSOR_TAG: shared, "shares": True}
+                self.sharers += 1
+                reference = {TENSOR_TAG: shared, "shares": self.sharers}
             reference |= {"requires_grad": True} if tensor.requires_grad else {}
             if kind != "Tensor":
                 reference["type"] = kind
@@ -107,6 +115,9 @@ class Encoder:
                   path: tuple[Hashable, ...]) -> Any:
         if id(value) in self.open:
             raise TypeError(f"{self.op}: {self.where(path)} contains itself, which edugrad cannot save")
+        if len(self.open) == MAX_DEPTH:  # `open` holds the containers around this one
+            raise ValueError(f"{self.op}: {self.where(path[:3])}... nests containers more than {MAX_DEPTH} deep; "
+                             f"edugrad saves objects nested at most {MAX_DEPTH} deep")
         self.open.add(id(value))
         try:
             if isinstance(value, dict):
@@ -162,7 +173,7 @@ class Decoder:
     def __init__(self, arrays: dict[str, NDArray[Any]], place: Placement) -> None:
         self.arrays, self.place = arrays, place
         self.tensors: dict[str, Tensor] = {}  # name -> the tensor stored under it
-        self.sharing: dict[int, Tensor] = {}  # id(reference) -> the tensor sharing a stored one's values
+        self.sharing: dict[object, Tensor] = {}  # the "shares" number -> the tensor sharing a stored one's values
 
     def decode(self, value: Any) -> Any:
         if isinstance(value, list):
@@ -198,12 +209,15 @@ class Decoder:
                 self.tensors[name] = _typed(values, reference)
             return self.tensors[name]
         # Another tensor object with the values of the one stored under `name` (JSON keeps the order of an
-        # object's keys, so the stored one came first; one reference object is one tensor).
+        # object's keys, so the stored one came first); one number is one tensor object. `true`, of older
+        # files, numbers nothing: each place it appears is a tensor of its own.
         if name not in self.tensors:
             raise ValueError(f"it refers to the values of a tensor {name!r} that the file does not store before it")
-        if id(reference) not in self.sharing:
-            self.sharing[id(reference)] = _typed(self.tensors[name].detach(), reference)
-        return self.sharing[id(reference)]
+        number = reference["shares"]
+        key = number if type(number) is int else id(reference)
+        if key not in self.sharing:
+            self.sharing[key] = _typed(self.tensors[name].detach(), reference)
+        return self.sharing[key]
 
 
 def _typed(values: Tensor, reference: dict[str, Any]) -> Tensor:

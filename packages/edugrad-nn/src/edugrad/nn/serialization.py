@@ -47,7 +47,7 @@ import safetensors.numpy
 from numpy.typing import NDArray
 
 from edugrad.nn._atomic import atomic_write
-from edugrad.nn._object_json import TENSOR_TAG, Decoder, Encoder, Placement
+from edugrad.nn._object_json import MAX_DEPTH, TENSOR_TAG, Decoder, Encoder, Placement
 from edugrad.tensor import DType, Tensor, device, dtypes
 from edugrad.tensor.devices import backend_of
 
@@ -302,6 +302,8 @@ def _rebuild_object(arrays: dict[str, NDArray[Any]], metadata: dict[str, str], o
         return Decoder(arrays, place).decode(structure)
     except (TypeError, ValueError, LookupError, AttributeError) as error:  # a malformed tag: a damaged file
         raise CheckpointError(f"{op}: the metadata of {where} is damaged ({error})") from None
+    except RecursionError:
+        raise _too_deep(op, where) from None
 
 
 def _unknown_layout(layout: object, op: str, where: object) -> NoReturn:
@@ -314,3 +316,11 @@ def _parse(text: str, key: str, op: str, where: object) -> Any:
         return json.loads(text)
     except ValueError as error:
         raise CheckpointError(f"{op}: the metadata entry {key!r} of {where} is damaged or missing ({error})") from None
+    except RecursionError:
+        raise _too_deep(op, where) from None
+
+
+def _too_deep(op: str, where: object) -> CheckpointError:
+    return CheckpointError(f"{op}: the metadata of {where} nests containers deeper than Python's "
+                           f"recursion limit; edugrad's save writes at most {MAX_DEPTH} levels, so the file is "
+                           "damaged or was not written by edugrad")
