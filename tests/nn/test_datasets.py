@@ -14,7 +14,9 @@ import hashlib
 import os
 import shutil
 import struct
+import tracemalloc
 import urllib.request
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -158,6 +160,45 @@ def test_read_idx_rejects_a_bad_file_and_names_it(tmp_path: Path, case: str) -> 
 
     assert str(path) in str(raised.value)
     assert phrase in str(raised.value)
+
+
+def gzip_bomb(path: Path, inflated_mib: int) -> Path:
+    """A gzip file whose content, an IDX header announcing a (inflated_mib MiB,) byte array and that many
+    zeros, is about a thousand times its size; compressed a MiB at a time, so writing it takes no memory."""
+    body = inflated_mib << 20
+    compressor = zlib.compressobj(9, zlib.DEFLATED, 31)  # wbits 31: a gzip stream
+    with path.open("wb") as file:
+        file.write(compressor.compress(b"\0\0\x08\x01" + struct.pack(">I", body)))
+        for _ in range(inflated_mib):
+            file.write(compressor.compress(bytes(1 << 20)))
+        file.write(compressor.flush())
+    return path
+
+
+def test_a_gzip_bomb_stops_at_the_size_limit_reading_in_chunks(tmp_path: Path,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    # The issue's probe was 1 MiB inflating to 1 GiB; the same at a sixteenth of the size, with the limit at
+    # 4 MiB: reading stops there, and the memory used stays near the limit, far from the inflated size.
+    monkeypatch.setattr(datasets, "MAX_IDX_BYTES", 4 << 20)
+    path = gzip_bomb(tmp_path / "train-images-idx3-ubyte.gz", 64)
+    assert path.stat().st_size < 100_000
+    tracemalloc.start()
+    try:
+        with pytest.raises(DatasetError, match=f"{path} decompresses to more than 4194304 bytes"):
+            datasets.read_idx(path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 16 << 20  # the inflated 64 MiB was never held
+
+
+def test_a_plain_file_over_the_size_limit_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(datasets, "MAX_IDX_BYTES", len(GOOD) - 1)
+    path = write_file(tmp_path / "t10k-images-idx3-ubyte", GOOD, False)
+    with pytest.raises(DatasetError, match=f"{path} holds more than {len(GOOD) - 1} bytes"):
+        datasets.read_idx(path)
+    monkeypatch.setattr(datasets, "MAX_IDX_BYTES", len(GOOD))
+    assert datasets.read_idx(path).shape == (3, 28, 28)
 
 
 def test_read_idx_of_a_missing_file_raises_file_not_found(tmp_path: Path) -> None:

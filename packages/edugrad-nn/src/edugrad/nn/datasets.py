@@ -29,7 +29,7 @@ import gzip
 import os
 import struct
 import zlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from math import prod
 from pathlib import Path
@@ -130,6 +130,12 @@ IDX_DTYPES: dict[int, np.dtype[Any]] = {
 
 GZIP_MAGIC = b"\x1f\x8b"  # every gzip stream starts with these two bytes; an IDX file starts with two zeros
 
+#: The most bytes an IDX file may hold, decompressed. The largest file of these datasets, MNIST's training
+#: images, holds 47 MB. Files are read (and decompressed) in chunks of READ_CHUNK_BYTES and counted on the way,
+#: so a damaged or hostile gzip file (1 MiB can inflate to 1 GiB) stops at this limit, not when memory runs out.
+MAX_IDX_BYTES = 256 << 20
+READ_CHUNK_BYTES = 1 << 20
+
 
 def read_idx(path: str | os.PathLike[str]) -> NDArray[Any]:
     """Read one IDX file (the format of MNIST and its relatives) into a NumPy array.
@@ -146,23 +152,40 @@ def read_idx(path: str | os.PathLike[str]) -> NDArray[Any]:
 
     Returns a writable array with that shape, in the file's element type but the machine's byte order.
     Raises `DatasetError`, naming the file, if it is not a complete IDX file (too short, wrong magic number,
-    a truncated header or body, bytes beyond the body, damaged gzip data), and FileNotFoundError if there
-    is no file at all.
+    a truncated header or body, bytes beyond the body, damaged gzip data, more than `MAX_IDX_BYTES` once
+    decompressed), and FileNotFoundError if there is no file at all.
     """
     path = Path(path)
     return _parse_idx(_decompressed(path), path)
 
 
 def _decompressed(path: Path) -> bytes:
-    content = path.read_bytes()
-    if not content.startswith(GZIP_MAGIC):
-        return content
-    try:
-        return gzip.decompress(content)
-    except (OSError, EOFError, zlib.error) as error:  # bad header, cut-off stream, bad CRC, corrupt block
-        raise DatasetError(f"{path} starts like a gzip file but cannot be decompressed ({error}). It is "
-                           f"probably a download that was cut off or damaged; delete it, or replace it with "
-                           f"a good copy.") from error
+    with path.open("rb") as file:
+        compressed = file.read(len(GZIP_MAGIC)) == GZIP_MAGIC
+        file.seek(0)
+        if not compressed:
+            return _read_at_most(file.read, path, "holds")
+        try:
+            with gzip.GzipFile(fileobj=file) as stream:
+                return _read_at_most(stream.read, path, "decompresses to")
+        except (OSError, EOFError, zlib.error) as error:  # bad header, cut-off stream, bad CRC, corrupt block
+            raise DatasetError(f"{path} starts like a gzip file but cannot be decompressed ({error}). It is "
+                               f"probably a download that was cut off or damaged; delete it, or replace it with "
+                               f"a good copy.") from error
+
+
+def _read_at_most(read: Callable[[int], bytes], path: Path, verb: str) -> bytes:
+    """All the bytes `read` (a file's or a gzip stream's) gives, a chunk at a time; DatasetError as soon as they
+    pass MAX_IDX_BYTES."""
+    chunks, size = [], 0
+    while chunk := read(READ_CHUNK_BYTES):
+        size += len(chunk)
+        if size > MAX_IDX_BYTES:
+            raise DatasetError(f"{path} {verb} more than {MAX_IDX_BYTES} bytes (MAX_IDX_BYTES), more than any "
+                               f"file of these datasets: it is damaged or not an IDX file. Delete it, or replace "
+                               f"it with a good copy.")
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def _parse_idx(content: bytes, path: Path) -> NDArray[Any]:
