@@ -1,6 +1,6 @@
 """`edugrad.nn._download` against a real HTTP server on 127.0.0.1 (a thread of this process, no other network):
-a good file arrives verified, and a server that trickles its bytes is cut off at the overall deadline, leaving
-no file behind."""
+a good file arrives verified; a server that trickles its bytes is cut off at the overall deadline, and one that
+sends too much at the size limit, each leaving no file behind."""
 
 from __future__ import annotations
 
@@ -74,6 +74,15 @@ def test_a_trickling_server_is_cut_off_at_the_deadline(server: str, tmp_path: Pa
         download([f"{server}/slow"], destination, hashlib.sha256(CONTENT).hexdigest())
     assert time.monotonic() - started < 30  # stopped near the deadline, not after the hour of the trickle
     assert list(tmp_path.iterdir()) == []  # no file, no partial .part file
+
+
+def test_a_server_sending_more_than_the_limit_is_stopped(server: str, tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(_download, "MAX_BYTES", 1000)
+    monkeypatch.setattr(_download, "CHUNK_BYTES", 100)
+    with pytest.raises(DownloadError, match=r"sent more than 1000 bytes \(MAX_BYTES\)"):
+        download([f"{server}/file"], tmp_path / "data.bin", hashlib.sha256(CONTENT).hexdigest())
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_after_a_cut_the_next_mirror_gets_its_turn(server: str, tmp_path: Path,

@@ -36,6 +36,7 @@ from edugrad.nn._atomic import atomic_write
 CHUNK_BYTES = 1 << 20  # read 1 MiB at a time: the progress bar moves and memory use stays flat
 TIMEOUT_SECONDS = 60  # per socket operation, not for the whole file
 DEADLINE_SECONDS = 600  # for the whole file, from the request to the last byte
+MAX_BYTES = 1 << 30  # no dataset file is near 1 GiB: a mirror sending more is refused before it fills the disk
 
 
 class DownloadError(Exception):
@@ -90,6 +91,9 @@ def _fetch(url: str, out: BinaryIO, label: str) -> str:
                     out.write(chunk)
                     digest.update(chunk)
                     progress.update(len(chunk))
+                    if progress.n > MAX_BYTES:
+                        raise DownloadError(f"the server sent more than {MAX_BYTES} bytes (MAX_BYTES), more than "
+                                            "any dataset file, so the download was stopped")
     except (OSError, http.client.HTTPException, ValueError) as error:
         # OSError covers urllib's URLError and HTTPError (unreachable host, 404), timeouts, resets and a
         # failed write to `out` (disk full); HTTPException a connection that closed mid-file; ValueError
