@@ -110,6 +110,28 @@ def test_the_built_site_fetches_nothing_and_draws_its_diagrams(tmp_path: Path) -
     assert ".mermaid=" in script[:300]  # the bundle defines the global `mermaid` the theme looks for
 
 
+def drawn(svg: str) -> list[str]:
+    """What a Graphviz picture shows: its nodes' and edges' titles (n0, n0->n2) and every text it writes."""
+    return sorted(re.findall(r"<(?:title|text)\b[^>]*>([^<]*)</(?:title|text)>", svg))
+
+
+def test_the_pictures_of_how_backward_works_are_what_its_code_draws(tmp_path: Path) -> None:
+    if shutil.which("dot") is None:
+        pytest.skip("Graphviz's dot is not installed (apt install graphviz), so the pictures that "
+                    "docs/backward.md shows (docs/assets/images/neuron*.svg) are not re-drawn to compare")
+    from edugrad.tensor import Tensor, tensor
+
+    x = Tensor([1.0, -2.0, 3.0])  # the neuron of docs/backward.md
+    w = Tensor([0.5, 0.25, -1.0], requires_grad=True)
+    b = tensor(0.5, requires_grad=True)
+    g = ((x * w).sum() + b).tanh().graph(names={"x": x, "w": w, "b": b})
+    for name, view in (("neuron.svg", "forward"), ("neuron-backward.svg", "backward")):
+        new = g.render(tmp_path / name, view=view).read_text(encoding="utf-8")
+        kept = (DOCS / "assets" / "images" / name).read_text(encoding="utf-8")
+        assert drawn(new) == drawn(kept), f"{name} is out of date: copy {tmp_path / name} over it"
+    assert "w: AccumulateGrad" in drawn(new) and "n6&#45;&gt;n5" in drawn(new)  # the comparison sees the graph
+
+
 def wide_lines(text: str) -> list[tuple[int, int]]:
     """(line number, width) of each code-block line wider than the code column."""
     found = []
