@@ -1,9 +1,10 @@
-"""`TensorData.const`: constants are kept and shared (immutable values), without mixing up values that compare
+"""`TensorData.const`: constants are kept and shared (read-only values), without mixing up values that compare
 equal but are not the same constant, and every use still shows as a FULL op to observers."""
 
 from typing import Any
 
 import numpy as np
+import pytest
 
 from edugrad.data import LoadOps, TensorData, add_observer, dtypes, remove_observer
 
@@ -16,14 +17,31 @@ def test_the_same_constant_is_built_once(backend: str) -> None:
     np.testing.assert_array_equal(x.const(0.9).numpy(), np.full((2, 3), 0.9, np.float32))
 
 
-def test_each_constant_is_its_own_tensor_data(backend: str) -> None:
-    # The array is shared; the TensorData is not, so writing one constant in place leaves the next unchanged.
+def test_a_kept_constant_cannot_be_written(backend: str) -> None:
+    # The array is shared, so a write into it would change every later constant: assign refuses it (a broadcast
+    # view, as torch refuses a write into an expanded tensor), and a clone is writable memory of its own.
     x = TensorData.from_numpy(np.ones((2, 3), np.float32), backend=backend)
     first = x.const(0.9)
-    first.assign(x)
-    assert first.version == 1 and x.const(0.9).version == 0
+    with pytest.raises(RuntimeError, match="more than one element of the written-to tensor"):
+        first.assign(x)
+    assert first.version == 0
+    copy = first.clone()
+    copy.assign(x)
     np.testing.assert_array_equal(x.const(0.9).numpy(), np.full((2, 3), 0.9, np.float32))
-    np.testing.assert_array_equal(first.numpy(), np.ones((2, 3), np.float32))
+    np.testing.assert_array_equal(copy.numpy(), np.ones((2, 3), np.float32))
+
+
+def test_a_one_element_constant_cannot_be_changed_by_a_write(backend: str) -> None:
+    # torch's one-element constant is writable memory; it is then not kept, so writing it changes no other.
+    x = TensorData.from_numpy(np.ones((), np.float32), backend=backend)
+    first = x.const(0.5)
+    if backend == "numpy":
+        with pytest.raises(RuntimeError, match="read-only"):
+            first.assign(x)
+    else:
+        first.assign(x)
+        assert first.numpy() == 1
+    assert x.const(0.5).numpy() == 0.5
 
 
 def test_zero_and_negative_zero_stay_apart(backend: str) -> None:

@@ -24,7 +24,8 @@ from hypothesis import strategies as st
 
 from edugrad.data import (
     ALL_OPS, BinaryOps, CastOps, ContractionOps, DType, IndexOps, LoadOps, MovementOps, Op, ReduceOps, ScanOps,
-    SortOps, TensorData, TernaryOps, UnaryOps, WindowOps, add_observer, dtypes, get_backend, remove_observer,
+    SortOps, TensorData, TernaryOps, UnaryOps, WindowOps, WriteOps, add_observer, dtypes, get_backend,
+    remove_observer,
 )
 
 NDArray = np.ndarray[Any, Any]
@@ -458,6 +459,28 @@ def fold_case(draw: Draw) -> Case:
     return Case((cols,), lambda c: c.fold(w.spatial, w.stride, w.dilation), expected)
 
 
+# the write op
+
+
+def assign_case(draw: Draw) -> Case:
+    """Values written into a view with gaps (the middle of a larger array of zeros): the values land in the
+    view, and the storage around it keeps its zeros."""
+    dtype = draw.dtype()
+    x = draw.array(draw.shape(), dtype)
+
+    def write(source: TensorData) -> TensorData:
+        frame = TensorData.from_numpy(np.zeros(tuple(n + 2 for n in x.shape), dtype.np_dtype), backend=draw.backend)
+        target = frame.shrink([(1, n + 1) for n in x.shape])
+        target.assign(source)
+        assert target.version == frame.version == 1
+        border = frame.numpy().copy()
+        border[tuple(slice(1, n + 1) for n in x.shape)] = 0
+        assert not border.any()
+        return target
+
+    return Case((x,), write, lambda a: a)
+
+
 # load ops (no inputs: they create data on the backend under test)
 
 
@@ -574,6 +597,7 @@ CASES: dict[Op, Callable[[Draw], Case]] = {
     ContractionOps.MATMUL: matmul_case,
     WindowOps.UNFOLD: unfold_case,
     WindowOps.FOLD: fold_case,
+    WriteOps.ASSIGN: assign_case,
     LoadOps.EMPTY: empty_case,
     LoadOps.FULL: full_case,
     LoadOps.RAND: random_case(LoadOps.RAND),
@@ -591,7 +615,7 @@ LAYOUTS: dict[str, Callable[[NDArray, str], TensorData]] = {
     "contiguous": lambda x, backend: TensorData.from_numpy(x, backend=backend),
     # axes stored in reverse order, then permuted back: a transposed view
     "permuted": lambda x, backend: TensorData.from_numpy(x.T, backend=backend).permute(range(x.ndim)[::-1]),
-    # stored back to front, then flipped: a view with negative strides on NumPy
+    # stored back to front, then flipped (a copy, as torch.flip)
     "flipped": lambda x, backend: TensorData.from_numpy(np.flip(x), backend=backend).flip(range(x.ndim)),
     # the middle of a larger array: a view with gaps between rows
     "sliced": lambda x, backend: TensorData.from_numpy(np.pad(x, 1) if x.ndim else x, backend=backend).shrink(
@@ -600,7 +624,7 @@ LAYOUTS: dict[str, Callable[[NDArray, str], TensorData]] = {
 
 
 def test_every_op_has_a_case() -> None:
-    assert len(ALL_OPS) == 49
+    assert len(ALL_OPS) == 50
     missing = [str(op) for op in ALL_OPS if op not in CASES]
     assert not missing, f"ops without a conformance case: {missing}"
     assert set(CASES) == set(ALL_OPS)

@@ -110,8 +110,29 @@ class NumpyBackend:
     def to_numpy(self, x: NDArray) -> NDArray:
         return x
 
+    def share_numpy(self, array: NDArray) -> NDArray:
+        return array
+
     def shape(self, x: NDArray) -> Shape:
         return x.shape  # type: ignore[no-any-return]
+
+    def strides(self, x: NDArray) -> Shape:
+        return tuple(step // x.itemsize for step in x.strides)  # NumPy counts strides in bytes
+
+    def data_ptr(self, x: NDArray) -> int:
+        address: int = x.__array_interface__["data"][0]
+        return address
+
+    def shares_memory(self, x: NDArray, y: NDArray) -> bool:
+        # Compares the address ranges only, which is exact for what it is asked (is a reshape's result a view of
+        # its input, or new memory?) and costs no pass over the elements, as np.shares_memory can.
+        return bool(np.may_share_memory(x, y))
+
+    def writable(self, x: NDArray) -> bool:
+        return bool(x.flags.writeable)  # False for constants, broadcast views and read-only NumPy arrays
+
+    def assign(self, target: NDArray, source: NDArray) -> None:
+        np.copyto(target, source)  # NumPy copies through a buffer where the two overlap
 
     def dtype(self, x: NDArray) -> DType:
         # Called for every op's result: a dict lookup, with the general (byte-order aware) path as fallback.
@@ -229,7 +250,8 @@ class NumpyBackend:
         return x[tuple(slice(start, end) for start, end in bounds)]
 
     def flip(self, x: NDArray, axes: Shape) -> NDArray:
-        return _array(np.flip(x, axes))
+        # A copy, as torch.flip: np.flip's view (negative strides) would let a write to the result change x.
+        return np.flip(x, axes).copy()
 
     def cat(self, xs: Sequence[NDArray], axis: int) -> NDArray:
         return np.concatenate(xs, axis)  # a new array, also of one input

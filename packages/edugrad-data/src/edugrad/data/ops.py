@@ -11,6 +11,9 @@ pooling, and its adjoint), indexing (`GATHER`/`SCATTER_ADD`, so a lookup costs t
 than a one-hot matrix), sorting (`ARGSORT`, one library sort of n log n comparisons instead of a sorting
 network of log^2 n elementwise passes over the whole tensor) and concatenation (`CAT`, each value copied once
 into the result, where joining with pads and adds writes the whole result about 3 log2(count) times).
+
+Every op but one makes a new array or a view of its input (see `MovementOps`); `ASSIGN` alone writes into an
+array that exists, which is how an in-place change reaches every view of the same memory.
 """
 
 from __future__ import annotations
@@ -79,7 +82,11 @@ class ScanOps(OpFamily):
 
 
 class MovementOps(OpFamily):
-    """Ops that move or reshape data without computing on it (views where the backend can).
+    """Ops that move or reshape data without computing on it.
+
+    RESHAPE (where the strides allow it), PERMUTE, EXPAND and SHRINK return views: new shapes and strides over
+    the input's memory, so a write through one is seen by the other (as in PyTorch). PAD, FLIP and CAT return
+    new memory (torch.flip copies too: a view would need negative strides, which torch does not have).
 
     `CAT` joins several arrays along one axis. It is the only op of the family with more than one input and it
     always copies, but it computes nothing: it is PAD with the other arrays put where PAD puts constants, and
@@ -127,6 +134,14 @@ class WindowOps(OpFamily):
     FOLD = auto()
 
 
+class WriteOps(OpFamily):
+    """`ASSIGN(target, source)`: copy the values of `source` into the memory of `target` (same shape and dtype).
+    The one op that changes an existing array, so every view of that memory sees the change; `TensorData`
+    counts it in the version of the memory (its `Storage`)."""
+
+    ASSIGN = auto()
+
+
 class LoadOps(OpFamily):
     """Ops that create data: uninitialised, constant, random, a range, or copied from a NumPy array. The random
     ones draw from a random stream of the backend (see `Backend.new_generator`), given as their argument."""
@@ -149,12 +164,12 @@ class CastOps(OpFamily):
 
 Op = (
     UnaryOps | BinaryOps | TernaryOps | ReduceOps | ScanOps | MovementOps | IndexOps | SortOps | ContractionOps
-    | WindowOps | LoadOps | CastOps
+    | WindowOps | WriteOps | LoadOps | CastOps
 )
 
 OP_FAMILIES: tuple[type[Enum], ...] = (
     UnaryOps, BinaryOps, TernaryOps, ReduceOps, ScanOps, MovementOps, IndexOps, SortOps, ContractionOps,
-    WindowOps, LoadOps, CastOps,
+    WindowOps, WriteOps, LoadOps, CastOps,
 )
 
 #: Every low-level op, in the order of the families above. `len(ALL_OPS)` is the size of the backend seam.

@@ -3,13 +3,16 @@
 Bottom layer (`edugrad.data`). A `TensorData` holds one backend array together with its shape and dtype, and
 knows nothing about gradients. Each method is one op of `edugrad.data.ops`: it checks its arguments (and
 raises an error naming the op, the shapes and what was expected), then hands the bare computation to the
-backend. Ops never modify their inputs; they return a new `TensorData` (often a view of the same memory).
+backend. Ops never modify their inputs; they return a new `TensorData`.
 
-The one exception is `assign`, the in-place write: it replaces the values of a TensorData with those of
-another and counts the change in `version`. Every tensor that shares the TensorData (a `detach()`ed tensor,
-PyTorch's `.data`) sees the new values, and backward compares versions to notice that a value it saved was
-overwritten. The backend arrays themselves are never written after an op made them, so `assign` swaps arrays
-instead of copying into one, and two TensorData may share an array without seeing each other's writes.
+Memory is PyTorch's model, the one minitorch teaches: a `Storage` is a flat block of elements, and a
+TensorData is a view of it, a shape with strides and an offset. Element (i, j) of a view lives at
+`offset + i * strides[0] + j * strides[1]` of its storage. The view ops (reshape where the strides allow it,
+permute, expand, shrink, bitcast, unfold) only compute new strides and an offset, so their result shares
+the input's storage; every other op makes a new one. `assign`, the one in-place write, copies values into
+the memory of a view, so every view of the same storage sees them, and it counts the write in the storage's
+`version`, which all its views share: backward compares versions to notice that a value it saved was
+changed, through whichever view.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from edugrad.data.backend import Array, Backend, Shape, get_backend
 from edugrad.data.dtypes import DType, dtypes
 from edugrad.data.ops import (
     BinaryOps, CastOps, ContractionOps, IndexOps, LoadOps, MovementOps, Op, ReduceOps, ScanOps, SortOps,
-    TernaryOps, UnaryOps, WindowOps,
+    TernaryOps, UnaryOps, WindowOps, WriteOps,
 )
 
 #: Where a load op puts its data: a backend's name, a backend, or None for the default backend.
@@ -86,24 +89,41 @@ def check_shape(shape: Sequence[int], op: str) -> Shape:
     return shape
 
 
-class TensorData:
-    """An array on one backend, with `shape`, `dtype`, the low-level ops as methods, and `version`, the
-    number of in-place writes (`assign`) it has had."""
+class Storage:
+    """The memory that a TensorData and all its views share: `base`, the backend array it was made as, and
+    `version`, the number of in-place writes (`assign`) to it through any of its views (torch's version
+    counter)."""
 
-    __slots__ = ("array", "backend", "shape", "dtype", "version")
+    __slots__ = ("base", "version")
+
+    def __init__(self, base: Array) -> None:
+        self.base = base
+        self.version = 0
+
+
+class TensorData:
+    """An array on one backend, with `shape`, `dtype`, the low-level ops as methods, and `storage`, the memory it
+    is a view of (shared with the other views of it)."""
+
+    __slots__ = ("array", "backend", "shape", "dtype", "storage")
 
     array: Array
     backend: Backend
     shape: Shape
     dtype: DType
-    version: int
+    storage: Storage
 
-    def __init__(self, array: Array, backend: Backend) -> None:
+    def __init__(self, array: Array, backend: Backend, storage: Storage | None = None) -> None:
         self.array = array
         self.backend = backend
         self.shape = backend.shape(array)
         self.dtype = backend.dtype(array)
-        self.version = 0
+        self.storage = Storage(array) if storage is None else storage
+
+    @property
+    def version(self) -> int:
+        """How many in-place writes the storage has had, through this view or any other."""
+        return self.storage.version
 
     def __reduce__(self) -> tuple[Any, ...]:
         # copy.deepcopy and pickle rebuild from the values and the backend's name: copying the backend object
@@ -121,39 +141,80 @@ class TensorData:
     def __repr__(self) -> str:
         return f"TensorData(shape={self.shape}, dtype={self.dtype.name}, backend={self.backend.name})"
 
+    # the view: strides and offset into the storage
+
+    def strides(self) -> Shape:
+        """How many elements of the storage one step along each axis skips (0 on a broadcast axis)."""
+        return self.backend.strides(self.array)
+
+    def offset(self) -> int:
+        """Where element (0, ..., 0) sits in the storage, in elements (torch's `storage_offset()`)."""
+        start = self.backend.data_ptr(self.array) - self.backend.data_ptr(self.storage.base)
+        return start // self.dtype.itemsize
+
+    def is_contiguous(self) -> bool:
+        """Whether the elements lie in row-major order with no gaps: the strides a new array of this shape has
+        (an axis of size 1 may have any stride, as in torch)."""
+        expected = 1
+        for n, step in zip(reversed(self.shape), reversed(self.strides())):
+            if n != 1 and step != expected:
+                return False
+            expected *= n
+        return True
+
     # conversion and load ops
 
     @staticmethod
     def from_numpy(
-        array: np.ndarray[Any, Any] | Any, dtype: DType | None = None, backend: BackendArg = None
+        array: np.ndarray[Any, Any] | Any, dtype: DType | None = None, backend: BackendArg = None, *,
+        copy: bool = True,
     ) -> TensorData:
         """A copy of a NumPy array (or anything `np.asarray` takes) on `backend`. Its dtype is kept, e.g. float64
-        stays float64, unless `dtype` is given; an unsupported dtype is a TypeError."""
+        stays float64, unless `dtype` is given; an unsupported dtype is a TypeError. With `copy=False` the
+        result shares the array's memory instead, as torch.from_numpy: a write to either is seen by the
+        other (on a GPU the values are copied, there is no memory to share)."""
         array = np.asarray(array)
         target = dtypes.from_numpy(array.dtype) if dtype is None else dtype
-        return _load(LoadOps.FROM_NUMPY, array.shape, target, backend, array)
+        if copy:
+            return _load(LoadOps.FROM_NUMPY, array.shape, target, backend, array)
+        _check_shareable(array, target)
+        chosen = _chosen(backend)
+        out = TensorData(chosen.share_numpy(array), chosen)
+        if _observers:
+            _notify(LoadOps.FROM_NUMPY, (), out, {"shape": out.shape, "dtype": target})
+        return out
 
-    def numpy(self) -> np.ndarray[Any, Any]:
-        """A writable NumPy copy of the data (so changing it cannot change this value)."""
-        return np.array(self.backend.to_numpy(self.array), copy=True)
+    def numpy(self, *, copy: bool = True) -> np.ndarray[Any, Any]:
+        """A writable NumPy copy of the data (so changing it cannot change this value). With `copy=False`, the
+        memory itself where it is on the CPU, as torch's `Tensor.numpy()`: a write to the array is then a write
+        to every view of the storage (and not counted in its version)."""
+        array = self.backend.to_numpy(self.array)
+        return np.array(array, copy=True) if copy else array
 
     # the in-place write
 
     def assign(self, other: TensorData) -> None:
-        """Give this TensorData the values of `other` (same shape, dtype and backend) and count the write in
-        `version`. The array is shared, not copied: no op ever writes into an array it did not just make."""
+        """Copy the values of `other` (same shape, dtype and backend) into this view's memory, and count the
+        write in the storage's `version`. Every view of the storage sees the new values. Refused for memory
+        that cannot be written: a broadcast view, whose elements share memory, or a constant."""
         if other.shape != self.shape or other.dtype is not self.dtype:
             raise ValueError(f"assign: cannot write values of shape {other.shape} and dtype {other.dtype.name} "
                              f"into shape {self.shape} and dtype {self.dtype.name}; cast and broadcast them first")
         if other.backend is not self.backend:  # (tested inline: optimizers write a dozen times per parameter)
             self._same_backend("assign", other)
-        self.array = other.array
-        self.version += 1
+        if not self.backend.writable(self.array):
+            raise self._not_writable()
+        self.backend.assign(self.array, other.array)
+        self.storage.version += 1
+        if _observers:
+            _notify(WriteOps.ASSIGN, (self, other), self, {})
 
     def clone(self) -> TensorData:
-        """A new TensorData with the same values and a version of its own; costs no memory (the array is shared,
-        and `assign` replaces arrays rather than writing into them)."""
-        return _fresh(self.array, self.backend, self.shape, self.dtype)
+        """A copy in new memory (a storage of its own, at version 0): EMPTY, then the values copied in. Not
+        shown to observers, which see the ops that compute: backward clones every leaf's first gradient."""
+        out = TensorData(self.backend.load(LoadOps.EMPTY, self.shape, self.dtype, None), self.backend)
+        self.backend.assign(out.array, self.array)  # not counted: no one has seen the new memory yet
+        return out
 
     @staticmethod
     def empty(shape: Sequence[int], dtype: DType, backend: BackendArg = None) -> TensorData:
@@ -167,17 +228,21 @@ class TensorData:
         """A constant of this shape on this backend (the FULL op, a broadcast view: no memory). The quick way
         to turn a Python number into an operand for a binary op with self. The arrays of constants are kept
         and shared: a training loop asks for the same few (0, 1, lr, the betas) in every step, and building
-        one costs more than the op that uses it on a small array. Each call still returns a TensorData of its
-        own, so an in-place write to one constant cannot change another."""
+        one costs more than the op that uses it on a small array. Only read-only arrays are kept (`assign`
+        refuses to write into them), so no write can change a constant that another call returns; a
+        backend's writable constant (torch's of one element) is made anew on every call."""
         dtype = self.dtype if dtype is None else dtype
         if not _keepable(value):
             return _load(LoadOps.FULL, self.shape, dtype, self.backend, value)
         key = (self.backend, self.shape, dtype, value)
         kept = _constants.get(key)
         if kept is None:
+            made = _load(LoadOps.FULL, self.shape, dtype, self.backend, value)
+            if self.backend.writable(made.array):
+                return made
             if len(_constants) >= _MAX_KEPT_CONSTANTS:
                 _constants.clear()
-            kept = _constants[key] = _load(LoadOps.FULL, self.shape, dtype, self.backend, value)
+            kept = _constants[key] = made
         elif _observers:  # a kept constant is still a FULL op to whoever watches
             _notify(LoadOps.FULL, (), kept, {"shape": self.shape, "dtype": dtype})
         return _fresh(kept.array, kept.backend, kept.shape, kept.dtype)
@@ -300,14 +365,16 @@ class TensorData:
                              f"({prod(shape)} elements)")
         if shape == self.shape:
             return self
-        return self._new(MovementOps.RESHAPE, self.backend.reshape(self.array, shape), (self,), shape=shape)
+        array = self.backend.reshape(self.array, shape)
+        if not self.backend.shares_memory(array, self.array):  # strides that no view can have: a copy
+            return self._new(MovementOps.RESHAPE, array, (self,), shape=shape)
+        return self._view(MovementOps.RESHAPE, array, shape=shape)
 
     def permute(self, order: Sequence[int]) -> TensorData:
         normalized = tuple(normalize_axis(a, self.ndim, "permute") for a in order)
         if sorted(normalized) != list(range(self.ndim)):
             raise ValueError(f"permute: {tuple(order)} is not a permutation of the {self.ndim} axes of {self.shape}")
-        array = self.backend.permute(self.array, normalized)
-        return self._new(MovementOps.PERMUTE, array, (self,), order=normalized)
+        return self._view(MovementOps.PERMUTE, self.backend.permute(self.array, normalized), order=normalized)
 
     def expand(self, shape: Sequence[int]) -> TensorData:
         """Broadcast axes of size 1 to `shape` (same number of axes; add leading axes with reshape first)."""
@@ -317,7 +384,7 @@ class TensorData:
         if len(shape) != len(self.shape) or any(s != n and s != 1 for s, n in zip(self.shape, shape)):
             raise ValueError(f"expand: cannot expand {self.shape} to {shape}; every axis must keep its size or "
                              "grow from size 1, and the number of axes must stay the same")
-        return self._new(MovementOps.EXPAND, self.backend.expand(self.array, shape), (self,), shape=shape)
+        return self._view(MovementOps.EXPAND, self.backend.expand(self.array, shape), shape=shape)
 
     def pad(self, padding: Sequence[tuple[int, int]], value: bool | int | float = 0) -> TensorData:
         """Add `before` and `after` elements of `value` on each axis (pads must not be negative: see shrink)."""
@@ -336,7 +403,7 @@ class TensorData:
                              f"{self.shape}, got {bounds}")
         if all(s == 0 and e == n for (s, e), n in zip(bounds, self.shape)):
             return self
-        return self._new(MovementOps.SHRINK, self.backend.shrink(self.array, bounds), (self,), bounds=bounds)
+        return self._view(MovementOps.SHRINK, self.backend.shrink(self.array, bounds), bounds=bounds)
 
     def flip(self, axes: int | Sequence[int]) -> TensorData:
         axes = normalize_axes(axes, self.ndim, "flip")
@@ -416,7 +483,7 @@ class TensorData:
         kernel, stride, dilation = _window_args("unfold", self.ndim - 2, kernel, stride, dilation)
         _check_window_fits("unfold", self.shape[2:], kernel, dilation)
         array = self.backend.unfold(self.array, kernel, stride, dilation)
-        return self._new(WindowOps.UNFOLD, array, (self,), kernel=kernel, stride=stride, dilation=dilation)
+        return self._view(WindowOps.UNFOLD, array, kernel=kernel, stride=stride, dilation=dilation)
 
     def fold(self, spatial: Sequence[int], stride: Sequence[int], dilation: Sequence[int]) -> TensorData:
         """Sum (N, C, *out, *kernel) windows back onto an (N, C, *spatial) image: the adjoint of unfold."""
@@ -448,7 +515,7 @@ class TensorData:
         if dtype.itemsize != self.dtype.itemsize:
             raise TypeError(f"bitcast: {self.dtype.name} and {dtype.name} have different sizes "
                             f"({self.dtype.itemsize} and {dtype.itemsize} bytes)")
-        return self._new(CastOps.BITCAST, self.backend.bitcast(self.array, dtype), (self,), dtype=dtype)
+        return self._view(CastOps.BITCAST, self.backend.bitcast(self.array, dtype), dtype=dtype)
 
     # helpers
 
@@ -457,6 +524,21 @@ class TensorData:
         if _observers:
             _notify(op, inputs, out, args)
         return out
+
+    def _view(self, op: Op, array: Array, **args: Any) -> TensorData:
+        """The result of a view op: a new shape and strides over this TensorData's storage."""
+        out = TensorData(array, self.backend, self.storage)
+        if _observers:
+            _notify(op, (self,), out, args)
+        return out
+
+    def _not_writable(self) -> RuntimeError:
+        if any(step == 0 and n > 1 for step, n in zip(self.strides(), self.shape)):
+            return RuntimeError("unsupported operation: more than one element of the written-to tensor refers to a "
+                                f"single memory location (shape {self.shape}, strides {self.strides()}: a broadcast "
+                                "view). Please clone() the tensor before performing the operation.")
+        return RuntimeError(f"assign: the memory of this tensor (shape {self.shape}) is read-only: a constant, an "
+                            "unfold view or a NumPy array that is not writable; clone() it first")
 
     def _same_backend(self, op: str, *others: TensorData) -> None:
         for other in others:
@@ -493,10 +575,22 @@ def _load(op: LoadOps, shape: Shape, dtype: DType, backend: BackendArg, arg: Any
 
 
 def _fresh(array: Array, backend: Backend, shape: Shape, dtype: DType) -> TensorData:
-    """A new TensorData around an existing array whose shape and dtype are known (no backend calls)."""
+    """A new TensorData, with a storage of its own, around an existing array whose shape and dtype are known (no
+    backend calls)."""
     out = TensorData.__new__(TensorData)
-    out.array, out.backend, out.shape, out.dtype, out.version = array, backend, shape, dtype, 0
+    out.array, out.backend, out.shape, out.dtype, out.storage = array, backend, shape, dtype, Storage(array)
     return out
+
+
+def _check_shareable(array: np.ndarray[Any, Any], dtype: DType) -> None:
+    """The checks of torch.from_numpy: memory can be shared only as it is, in a dtype edugrad has, with no
+    negative strides (a tensor has none)."""
+    if dtype.np_dtype != array.dtype:
+        raise TypeError(f"from_numpy: cannot share the memory of a {array.dtype} array as {dtype.name}; "
+                        "copy it, or convert it with astype first")
+    if any(step < 0 for step in array.strides):
+        raise ValueError("from_numpy: at least one stride in the given NumPy array is negative, and tensors with "
+                         "negative strides are not supported; make a copy of the array with array.copy() first")
 
 
 def _chosen(backend: BackendArg) -> Backend:

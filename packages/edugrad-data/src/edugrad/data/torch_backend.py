@@ -92,10 +92,30 @@ class TorchBackend:
         return torch.from_numpy(copy).to(self.torch_device)
 
     def to_numpy(self, x: torch.Tensor) -> NDArray:
-        return x.detach().cpu().numpy()
+        return x.detach().cpu().numpy()  # shares the memory of a tensor on the CPU
+
+    def share_numpy(self, array: NDArray) -> torch.Tensor:
+        # torch.from_numpy shares the array's memory; .to() keeps it on the CPU and copies it to a GPU.
+        return torch.from_numpy(array).to(self.torch_device)
 
     def shape(self, x: torch.Tensor) -> Shape:
         return tuple(x.shape)
+
+    def strides(self, x: torch.Tensor) -> Shape:
+        return tuple(x.stride())
+
+    def data_ptr(self, x: torch.Tensor) -> int:
+        return int(x.data_ptr())
+
+    def shares_memory(self, x: torch.Tensor, y: torch.Tensor) -> bool:
+        return bool(x.untyped_storage().data_ptr() == y.untyped_storage().data_ptr())
+
+    def writable(self, x: torch.Tensor) -> bool:
+        # torch's memory is always writable; a broadcast view (stride 0 on an axis longer than 1) is not.
+        return all(step != 0 or n == 1 for step, n in zip(x.stride(), x.shape))
+
+    def assign(self, target: torch.Tensor, source: torch.Tensor) -> None:
+        target.copy_(source)
 
     def dtype(self, x: torch.Tensor) -> DType:
         found = _FROM_TORCH.get(x.dtype)
@@ -151,8 +171,8 @@ class TorchBackend:
         return torch.where(cond, x, y)
 
     def reduce(self, op: ReduceOps, x: torch.Tensor, axes: Shape, keepdim: bool) -> torch.Tensor:
-        if not axes:  # torch reads dim=() as "every axis"; reducing over no axis leaves the input as it is
-            return x
+        if not axes:  # torch reads dim=() as "every axis"; reducing over no axis copies the input
+            return x.clone()
         if op is ReduceOps.MAX:
             return torch.amax(x, dim=axes, keepdim=keepdim)
         if op is ReduceOps.SUM:
