@@ -243,6 +243,9 @@ NAMESPACES: dict[str, str] = {
     "edugrad.torch.optim.lr_scheduler": "torch.optim.lr_scheduler",
     "edugrad.torch.utils.data": "torch.utils.data",
     "edugrad.torch.autograd": "torch.autograd",
+    "edugrad.torch.distributed": "torch.distributed",
+    "edugrad.torch.nn.parallel": "torch.nn.parallel",
+    "edugrad.torch.utils.data.distributed": "torch.utils.data.distributed",
 }
 
 

@@ -2,7 +2,8 @@
 
 Top layer (`edugrad.nn.data`), with the names and meanings of `torch.utils.data`. A sampler is an iterable of
 indices (`SequentialSampler`: 0, 1, 2, ...; `RandomSampler`: a permutation, or draws with replacement;
-`SubsetRandomSampler`, `WeightedRandomSampler`), and `BatchSampler` turns one into an iterable of index lists.
+`SubsetRandomSampler`, `WeightedRandomSampler`; `DistributedSampler`: one process's share in data-parallel
+training), and `BatchSampler` turns one into an iterable of index lists.
 The random ones draw from a `Generator` of `edugrad.tensor` when given one; otherwise `RandomSampler` seeds a
 fresh generator from edugrad's global random stream each time it is iterated, as PyTorch does, so
 `edugrad.tensor.manual_seed(s)` fixes every epoch's order.
@@ -11,6 +12,7 @@ fresh generator from edugrad's global random stream each time it is iterated, as
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Iterable, Iterator, Sequence, Sized
 from typing import Generic, TypeVar
 
@@ -18,8 +20,8 @@ import numpy as np
 
 from edugrad.tensor import Generator, Tensor, randint, randperm, tensor
 
-__all__ = ["BatchSampler", "RandomSampler", "Sampler", "SequentialSampler", "SubsetRandomSampler",
-           "WeightedRandomSampler", "draw_seed"]
+__all__ = ["BatchSampler", "DistributedSampler", "RandomSampler", "Sampler", "SequentialSampler",
+           "SubsetRandomSampler", "WeightedRandomSampler", "draw_seed"]
 
 #: How many indices a RandomSampler with replacement draws at once (as PyTorch's): few enough for an endless
 #: sampler to start at once, enough that drawing is not one call per index.
@@ -167,6 +169,65 @@ class BatchSampler(Sampler[list[int]]):
         """The number of lists: len(sampler) / batch_size, rounded down when `drop_last`, else up."""
         count = len(self.sampler)  # type: ignore[arg-type]
         return count // self.batch_size if self.drop_last else -(-count // self.batch_size)
+
+
+class DistributedSampler(Sampler[int]):
+    """The share of `dataset`'s indices of one process (`rank`) out of `num_replicas`, as
+    `torch.utils.data.DistributedSampler`: every rank visits the same order (shuffled from a Generator seeded
+    `seed + epoch`, so call `set_epoch` before each epoch for a new one), padded by repeating its start until it
+    divides evenly (or cut to that with `drop_last`), and takes every num_replicas-th index from position `rank`.
+    `num_replicas` and `rank` default to the process group's (`edugrad.nn.distributed`)."""
+
+    def __init__(self, dataset: Sized, num_replicas: int | None = None, rank: int | None = None,
+                 shuffle: bool = True, seed: int = 0, drop_last: bool = False) -> None:
+        if num_replicas is None or rank is None:
+            from edugrad.nn import distributed  # (torch.distributed: only when asked for the group's numbers)
+
+            if not distributed.is_initialized():
+                raise RuntimeError("DistributedSampler: num_replicas and rank come from the process group, and "
+                                   "there is none; call init_process_group first or pass both")
+            num_replicas = distributed.get_world_size() if num_replicas is None else num_replicas
+            rank = distributed.get_rank() if rank is None else rank
+        if isinstance(num_replicas, bool) or not isinstance(num_replicas, int) or num_replicas <= 0:
+            raise ValueError(f"DistributedSampler: num_replicas must be a positive int, got {num_replicas!r}")
+        if isinstance(rank, bool) or not isinstance(rank, int) or not 0 <= rank < num_replicas:
+            raise ValueError(f"DistributedSampler: invalid rank {rank!r}, rank should be in the interval "
+                             f"[0, {num_replicas - 1}]")
+        self.dataset = dataset
+        self.num_replicas = num_replicas
+        self.rank = rank
+        self.epoch = 0
+        self.drop_last = drop_last
+        self.shuffle = shuffle
+        self.seed = seed
+        count = len(dataset)
+        if drop_last and count % num_replicas:
+            self.num_samples = math.ceil((count - num_replicas) / num_replicas)  # the last, partial round dropped
+        else:
+            self.num_samples = -(-count // num_replicas)
+        self.total_size = self.num_samples * num_replicas
+
+    def __iter__(self) -> Iterator[int]:
+        """This rank's indices of the epoch."""
+        count = len(self.dataset)
+        if self.shuffle:
+            generator = Generator().manual_seed(self.seed + self.epoch)
+            indices = randperm(count, generator=generator).tolist()
+        else:
+            indices = list(range(count))
+        if self.drop_last:
+            indices = indices[:self.total_size]
+        else:  # repeat the start (several times over for a dataset smaller than the number of ranks)
+            indices = (indices * -(-self.total_size // count))[:self.total_size] if count else []
+        return iter(indices[self.rank:self.total_size:self.num_replicas])
+
+    def __len__(self) -> int:
+        """How many indices this rank visits per epoch."""
+        return self.num_samples
+
+    def set_epoch(self, epoch: int) -> None:
+        """Set the epoch, which seeds the shuffle: all ranks get the same new order when they set the same epoch."""
+        self.epoch = epoch
 
 
 def draw_seed(generator: Generator | None) -> int:
