@@ -134,6 +134,17 @@ def collectives(rank: int) -> dict[str, Any]:
             "rank": torch_dist.get_rank(), "world_size": torch_dist.get_world_size()}
 
 
+def buffers(rank: int) -> dict[str, Any]:
+    """A buffer that differs between ranks: rank 0's after construction, and again before each training forward."""
+    layer = nn.Linear(2, 2)
+    layer.register_buffer("counts", Tensor([float(rank), 10.0 + rank]))
+    model = DistributedDataParallel(layer)
+    after_construction = layer.counts.tolist()
+    layer.counts = Tensor([5.0 + rank, 6.0])
+    model(Tensor(np.ones((1, 2), dtype=np.float32))).sum().backward()
+    return {"construction": after_construction, "forward": layer.counts.tolist()}
+
+
 def main_scenarios(rank: int, world_size: int) -> dict[str, Any]:
     return {
         "train": train(rank, world_size),
@@ -143,6 +154,7 @@ def main_scenarios(rank: int, world_size: int) -> dict[str, Any]:
         "unused_refused": unused_refused(rank),
         "mismatch": mismatch(rank),
         "collectives": collectives(rank),
+        "buffers": buffers(rank),
     }
 
 

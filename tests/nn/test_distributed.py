@@ -150,6 +150,12 @@ def test_collectives_take_edugrad_tensors_through_the_facade(ranks: list[dict[st
                                        "rank": index, "world_size": 2}
 
 
+def test_buffers_are_rank_0s_after_construction_and_before_each_training_forward(
+        ranks: list[dict[str, Any]]) -> None:
+    for rank in ranks:
+        assert rank["buffers"] == {"construction": [0.0, 10.0], "forward": [5.0, 6.0]}
+
+
 @pytest.mark.parametrize("how", ["dead", "hang"])
 def test_a_rank_that_dies_or_hangs_gives_a_clear_error_within_the_timeout(runs: dict[str, Any], how: str) -> None:
     (rank0,) = runs[how]

@@ -92,10 +92,13 @@ class DistributedDataParallel(Module):
     def forward(self, *inputs: Any, **kwargs: Any) -> Any:
         """The module's output; when gradients are recorded outside `no_sync()`, its backward is averaged."""
         self.reducer.check_prior_reduction_finished()
-        if self.forward_sync_buffers and self.training:
+        # Only a forward whose backward is averaged talks to the other ranks: every rank runs those in step, while
+        # an evaluation under no_grad may run on one rank alone (nanoGPT evaluates on rank 0 only).
+        synchronising = self.require_backward_grad_sync and is_grad_enabled()
+        if synchronising and self.forward_sync_buffers:
             self._broadcast(list(self.module.named_buffers()), "the buffers")
         output = self.module(*inputs, **kwargs)
-        if self.require_backward_grad_sync and is_grad_enabled():
+        if synchronising:
             self.reducer.prepare_for_backward(output)
         return output
 

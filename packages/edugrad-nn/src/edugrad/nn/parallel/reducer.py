@@ -119,6 +119,10 @@ class Reducer:
             self._mark_ready(param)
 
     def _mark_ready(self, param: Any) -> None:
+        if id(param) in self._ready:
+            raise RuntimeError("DistributedDataParallel: expected to mark a variable ready only once: a parameter "
+                               "got a second gradient after one forward (a second backward through the same "
+                               "output); run the forward again for each backward, or use no_sync()")
         self._ready.add(id(param))
         bucket = self._bucket_of[id(param)]
         bucket.pending -= 1
