@@ -10,11 +10,18 @@ files are looked for in `$EDUGRAD_DATA/<dataset>`, `~/.cache/edugrad/<dataset>` 
 `/usr/share/datasets/<dataset>`, and downloaded with checksums into the cache when missing. With no MNIST and
 no network, a run that asked for nothing in particular (neither `--dataset` nor `--data-dir`) says so and
 trains on scikit-learn's bundled 8x8 digits instead; a run that asked for something stops with the reason.
+
+    torchrun --nproc_per_node 2 examples/mnist.py   # data-parallel: each process trains on half of each epoch
+
+Under torchrun (which sets RANK), the processes join a gloo process group, the model is wrapped in
+DistributedDataParallel and each one reads its share of the data through a DistributedSampler; `--batch-size`
+is then per process, and rank 0 alone evaluates, prints and saves.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from dataclasses import dataclass
@@ -24,8 +31,9 @@ import numpy as np
 from tqdm import tqdm
 
 from edugrad import nn
-from edugrad.nn import datasets, optim
-from edugrad.nn.data import DataLoader, TensorDataset
+from edugrad.nn import datasets, distributed, optim
+from edugrad.nn.data import DataLoader, DistributedSampler, TensorDataset
+from edugrad.nn.parallel import DistributedDataParallel
 from edugrad.tensor import Generator, Tensor, no_grad, tensor
 
 
@@ -147,20 +155,30 @@ def train(args: argparse.Namespace) -> float:
     train_x, test_x = to_inputs(data.train_images), to_inputs(data.test_images)
     model = SmallCNN(image_size=train_x.shape[-1], classes=int(data.train_labels.max()) + 1)
     optimizer = optim.Adam(model.parameters(), lr=args.lr)
-    loader = DataLoader(TensorDataset(tensor(train_x), tensor(data.train_labels)), batch_size=args.batch_size,
-                        shuffle=True, generator=Generator().manual_seed(args.seed))
+    train_set = TensorDataset(tensor(train_x), tensor(data.train_labels))
+    parallel = "RANK" in os.environ  # started by torchrun
+    if parallel:
+        distributed.init_process_group("gloo")
+    sampler = DistributedSampler(train_set, seed=args.seed) if parallel else None
+    trained = DistributedDataParallel(model) if parallel else model
+    loader = DataLoader(train_set, batch_size=args.batch_size, shuffle=sampler is None, sampler=sampler,
+                        generator=Generator().manual_seed(args.seed))
+    main_process = not parallel or distributed.get_rank() == 0
     print(f"training on {data.name}: {len(train_x)} train / {len(test_x)} test images of "
           f"{train_x.shape[-2]}x{train_x.shape[-1]}, {sum(p.numel() for p in model.parameters())} parameters")
     losses: list[float] = []
     accuracies: list[float] = []
     start = time.perf_counter()
     for epoch in range(1, args.epochs + 1):
-        progress = tqdm(loader, desc=f"epoch {epoch}/{args.epochs}", unit="batch", total=_steps(loader, args))
+        if sampler is not None:
+            sampler.set_epoch(epoch)  # a new order each epoch, the same on every process
+        progress = tqdm(loader, desc=f"epoch {epoch}/{args.epochs}", unit="batch", total=_steps(loader, args),
+                        disable=not main_process)
         seen, epoch_start = 0, time.perf_counter()
         for step, (images, labels) in enumerate(progress):
             if args.max_steps is not None and step >= args.max_steps:
                 break
-            loss = model(images).cross_entropy(labels)
+            loss = trained(images).cross_entropy(labels)
             optimizer.zero_grad()
             loss.backward()
             optimizer.step()
@@ -169,9 +187,14 @@ def train(args: argparse.Namespace) -> float:
             rate = seen / (time.perf_counter() - epoch_start)
             progress.set_postfix(loss=f"{np.mean(losses[-50:]):.4f}", img_per_s=f"{rate:.0f}")
         progress.close()
-        accuracies.append(evaluate(model, test_x, data.test_labels))
-        print(f"epoch {epoch}: test accuracy {accuracies[-1]:.2%} ({time.perf_counter() - start:.1f} s so far)")
+        if main_process:
+            accuracies.append(evaluate(model, test_x, data.test_labels))
+            print(f"epoch {epoch}: test accuracy {accuracies[-1]:.2%} ({time.perf_counter() - start:.1f} s so far)")
     elapsed = time.perf_counter() - start
+    if parallel:
+        distributed.destroy_process_group()
+    if not main_process:
+        return 0.0
     print(f"final test accuracy on {data.name}: {accuracies[-1]:.2%}, trained in {elapsed:.1f} s")
     args.save.parent.mkdir(parents=True, exist_ok=True)
     nn.save(model.state_dict(), args.save)
