@@ -227,7 +227,7 @@ def plot(losses: list[float], accuracies: list[float], dataset: str, path: Path)
     right.set(title="test accuracy", xlabel="epoch", ylabel="accuracy",
               ylim=(max(0.0, min(min(accuracies) - 0.02, 0.9)), 1.0), xlim=(0.5, len(accuracies) + 0.5))
     right.xaxis.set_major_locator(MaxNLocator(integer=True))  # epochs are whole numbers
-    right.yaxis.set_major_formatter(PercentFormatter(1.0))
+    right.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
     figure.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
     figure.savefig(path, dpi=100)
