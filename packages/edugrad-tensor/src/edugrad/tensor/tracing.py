@@ -106,7 +106,9 @@ class Trace:
         return sum(e.bytes_moved or 0 for e in self.find("op"))
 
     def summary(self) -> str:
-        """A few lines: how many events each level had, forward and backward, and which."""
+        """A few lines: how many events each level had, forward and backward, and which; then the FLOPs and
+        bytes moved of the ops `op_cost` knows, which the FLOPs line names. The elementwise, reduce and
+        movement ops are not costed, so a block of elementwise work shows `FLOPs: 0` and `bytes moved: 0`."""
         lines = []
         levels: list[tuple[Level, str]] = [("call", "Tensor calls"), ("function", "Functions"), ("op", "data ops")]
         for level, title in levels:
@@ -118,7 +120,8 @@ class Trace:
         return "\n".join(lines)
 
     def to_text(self, depth: int | None = None) -> str:
-        """The indented tree of events; `depth=1` shows only the top-level calls, `depth=2` one level more."""
+        """The indented tree of events; `depth=1` shows only the top-level calls, `depth=2` one level more. A
+        line whose events are cut off ends with their count: `(+2 inside)`."""
         lines: list[str] = []
         stack = [(event, "", "", 1) for event in reversed(self.events)]  # (event, line prefix, children's, depth)
         while stack:
