@@ -167,7 +167,7 @@ def test_bad_arguments_are_named() -> None:
         F.interpolate(Tensor.ones(1, 1, 2, 2))
     with pytest.raises(ValueError, match="pixel_shuffle: expected an input"):
         F.pixel_shuffle(Tensor.ones(1, 3, 2, 2), 2)
-    with pytest.raises(ValueError, match="col2im: expected columns of shape"):
+    with pytest.raises(ValueError, match="fold: expected columns of shape"):
         F.fold(Tensor.ones(1, 12, 5), (4, 5), 2)
     with pytest.raises(ValueError, match="avg_pool2d: divisor_override must be a positive int"):
         F.avg_pool2d(Tensor.ones(1, 1, 2, 2), 2, divisor_override=0)

@@ -1,5 +1,5 @@
-"""Convolution layers: `Conv1d`, `Conv2d`, `ConvTranspose1d` and `ConvTranspose2d`, with PyTorch's weight
-layouts, arguments and initialisation.
+"""Convolution layers: `Conv1d`, `Conv2d`, `Conv3d`, `ConvTranspose1d`, `ConvTranspose2d` and
+`ConvTranspose3d`, with PyTorch's weight layouts, arguments and initialisation.
 
 Top layer (`edugrad.nn`), modules that own a weight and a bias and call the functions of `nn.functional`
 (`F.conv2d`, `F.conv_transpose1d`, ...). Layouts, as in PyTorch (so state dicts are interchangeable):
@@ -25,10 +25,13 @@ from edugrad.nn._checks import IntTuple, check_input, check_size, choice, divisi
 from edugrad.nn.module import Module
 from edugrad.nn.parameter import Parameter, default_init_, empty_parameter
 from edugrad.tensor import DType, Tensor
+from edugrad.tensor.windows import layout
 
-__all__ = ["Conv1d", "Conv2d", "ConvTranspose1d", "ConvTranspose2d"]
+__all__ = ["Conv1d", "Conv2d", "Conv3d", "ConvTranspose1d", "ConvTranspose2d", "ConvTranspose3d"]
 
 _PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
+_CONVS = {1: F.conv1d, 2: F.conv2d, 3: F.conv3d}
+_CONV_TRANSPOSES = {1: F.conv_transpose1d, 2: F.conv_transpose2d, 3: F.conv_transpose3d}
 
 
 class _ConvNd(Module):
@@ -74,8 +77,7 @@ class _ConvNd(Module):
 
     def _checked(self, input: Tensor) -> Tensor:
         n = self.dims
-        spatial = "L" if n == 1 else "H, W"
-        check_input(self, input, (n + 1, n + 2), f"(N, C, {spatial}) or (C, {spatial})")
+        check_input(self, input, (n + 1, n + 2), layout(n))
         check_size(self, input, -n - 1, self.in_channels, "channels")
         return input
 
@@ -123,8 +125,7 @@ class _Conv(_ConvNd):
         x, padding = self._checked(input), self.padding
         if self.padding_mode != "zeros":  # pad by the mode, then convolve without padding
             x, padding = F.pad(x, self._reversed_padding_repeated_twice(), mode=self.padding_mode), (0,) * self.dims
-        convolve = F.conv1d if self.dims == 1 else F.conv2d
-        return convolve(x, self.weight, self.bias, self.stride, padding, self.dilation, self.groups)
+        return _CONVS[self.dims](x, self.weight, self.bias, self.stride, padding, self.dilation, self.groups)
 
 
 class Conv1d(_Conv):
@@ -137,6 +138,12 @@ class Conv2d(_Conv):
     """2-d convolution over (N, in_channels, H, W), as `torch.nn.Conv2d`."""
 
     dims = 2
+
+
+class Conv3d(_Conv):
+    """3-d convolution over (N, in_channels, D, H, W), as `torch.nn.Conv3d`."""
+
+    dims = 3
 
 
 class _ConvTranspose(_ConvNd):
@@ -165,9 +172,8 @@ class _ConvTranspose(_ConvNd):
         `output_size`, the output_padding that gives that size."""
         x = self._checked(input)
         output_padding = self.output_padding if output_size is None else self._output_padding(x, output_size)
-        convolve = F.conv_transpose1d if self.dims == 1 else F.conv_transpose2d
-        return convolve(x, self.weight, self.bias, self.stride, self.padding, output_padding, self.groups,
-                        self.dilation)
+        return _CONV_TRANSPOSES[self.dims](x, self.weight, self.bias, self.stride, self.padding, output_padding,
+                                           self.groups, self.dilation)
 
     def _output_padding(self, x: Tensor, output_size: Sequence[int]) -> tuple[int, ...]:
         """The output_padding for which the output has the spatial `output_size` (which may include N and C).
@@ -194,3 +200,9 @@ class ConvTranspose2d(_ConvTranspose):
     """2-d transposed convolution over (N, in_channels, H, W), as `torch.nn.ConvTranspose2d`."""
 
     dims = 2
+
+
+class ConvTranspose3d(_ConvTranspose):
+    """3-d transposed convolution over (N, in_channels, D, H, W), as `torch.nn.ConvTranspose3d`."""
+
+    dims = 3

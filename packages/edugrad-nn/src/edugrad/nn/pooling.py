@@ -1,5 +1,5 @@
-"""Pooling layers: `MaxPool1d/2d`, `AvgPool1d/2d`, `LPPool1d/2d`, `AdaptiveAvgPool1d/2d`,
-`AdaptiveMaxPool1d/2d` and `MaxUnpool1d/2d`, as in `torch.nn`.
+"""Pooling layers: `MaxPool1d/2d/3d`, `AvgPool1d/2d/3d`, `LPPool1d/2d/3d`, `AdaptiveAvgPool1d/2d/3d`,
+`AdaptiveMaxPool1d/2d/3d` and `MaxUnpool1d/2d/3d`, as in `torch.nn`.
 
 Top layer (`edugrad.nn`). Each downsamples every channel by a reduction over windows (the maximum, the mean, or
 the p-norm (sum x^p)^(1/p)); an adaptive pool chooses the windows so that the output has a given size, and
@@ -17,14 +17,17 @@ from edugrad.nn import functional as F
 from edugrad.nn._checks import IntTuple, check_input, int_tuple
 from edugrad.nn.module import Module
 from edugrad.tensor import Tensor
+from edugrad.tensor.windows import layout
 
 __all__ = [
-    "AdaptiveAvgPool1d", "AdaptiveAvgPool2d", "AdaptiveMaxPool1d", "AdaptiveMaxPool2d", "AvgPool1d", "AvgPool2d",
-    "LPPool1d", "LPPool2d", "MaxPool1d", "MaxPool2d", "MaxUnpool1d", "MaxUnpool2d",
+    "AdaptiveAvgPool1d", "AdaptiveAvgPool2d", "AdaptiveAvgPool3d", "AdaptiveMaxPool1d", "AdaptiveMaxPool2d",
+    "AdaptiveMaxPool3d", "AvgPool1d", "AvgPool2d", "AvgPool3d", "LPPool1d", "LPPool2d", "LPPool3d", "MaxPool1d",
+    "MaxPool2d", "MaxPool3d", "MaxUnpool1d", "MaxUnpool2d", "MaxUnpool3d",
 ]
 
-#: The accepted input shapes of a pool over 1 or 2 spatial dimensions, as the input check names them.
-_SHAPES = {1: ((2, 3), "(N, C, L) or (C, L)"), 2: ((3, 4), "(N, C, H, W) or (C, H, W)")}
+_MAX_POOLS = {1: F.max_pool1d, 2: F.max_pool2d, 3: F.max_pool3d}
+_LP_POOLS = {1: F.lp_pool1d, 2: F.lp_pool2d, 3: F.lp_pool3d}
+_MAX_UNPOOLS = {1: F.max_unpool1d, 2: F.max_unpool2d, 3: F.max_unpool3d}
 
 
 class _Pool(Module):
@@ -33,8 +36,7 @@ class _Pool(Module):
     dims: int
 
     def _checked(self, input: Tensor) -> Tensor:
-        ndims, what = _SHAPES[self.dims]
-        return check_input(self, input, ndims, what)
+        return check_input(self, input, (self.dims + 1, self.dims + 2), layout(self.dims))
 
 
 class _MaxPoolNd(_Pool):
@@ -55,8 +57,7 @@ class _MaxPoolNd(_Pool):
 
     def forward(self, input: Tensor) -> Any:
         """The pooled input (and the indices of the maxima with `return_indices`)."""
-        pool = F.max_pool1d if self.dims == 1 else F.max_pool2d
-        return pool(self._checked(input), self.kernel_size, self.stride, self.padding, self.dilation,
+        return _MAX_POOLS[self.dims](self._checked(input), self.kernel_size, self.stride, self.padding, self.dilation,
                     ceil_mode=self.ceil_mode, return_indices=self.return_indices)
 
     def extra_repr(self) -> str:
@@ -74,6 +75,12 @@ class MaxPool2d(_MaxPoolNd):
     """Max pooling over (N, C, H, W), as `torch.nn.MaxPool2d`."""
 
     dims = 2
+
+
+class MaxPool3d(_MaxPoolNd):
+    """Max pooling over (N, C, D, H, W), as `torch.nn.MaxPool3d`."""
+
+    dims = 3
 
 
 class AvgPool1d(_Pool):
@@ -100,30 +107,41 @@ class AvgPool1d(_Pool):
         return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
 
 
-class AvgPool2d(_Pool):
-    """The mean of each kernel_size window over (N, C, H, W), as `torch.nn.AvgPool2d`; with
-    `count_include_pad` (the default) padded zeros count in the divisor, and `divisor_override` replaces the
-    divisor altogether."""
-
-    dims = 2
+class _AvgPoolNd(_Pool):
+    """The mean of each kernel_size window over 2 or 3 spatial dimensions; with `count_include_pad` (the
+    default) padded zeros count in the divisor, and `divisor_override` replaces the divisor altogether."""
 
     def __init__(self, kernel_size: IntTuple, stride: IntTuple | None = None, padding: IntTuple = 0,
                  ceil_mode: bool = False, count_include_pad: bool = True, divisor_override: int | None = None) -> None:
         super().__init__()
+        owner, n = type(self).__name__, self.dims
         stride = kernel_size if stride is None else stride
-        int_tuple("AvgPool2d", "kernel_size", kernel_size, 2)
-        int_tuple("AvgPool2d", "stride", stride, 2)
-        int_tuple("AvgPool2d", "padding", padding, 2, allow_zero=True)
+        int_tuple(owner, "kernel_size", kernel_size, n)
+        int_tuple(owner, "stride", stride, n)
+        int_tuple(owner, "padding", padding, n, allow_zero=True)
         self.kernel_size, self.stride, self.padding = kernel_size, stride, padding
         self.ceil_mode, self.count_include_pad, self.divisor_override = ceil_mode, count_include_pad, divisor_override
 
     def forward(self, input: Tensor) -> Tensor:
-        """The pooled input, (N, C, H_out, W_out) or (C, H_out, W_out)."""
-        return F.avg_pool2d(self._checked(input), self.kernel_size, self.stride, self.padding, self.ceil_mode,
-                            self.count_include_pad, self.divisor_override)
+        """The pooled input, (N, C, *out) or (C, *out)."""
+        pool = F.avg_pool2d if self.dims == 2 else F.avg_pool3d
+        return pool(self._checked(input), self.kernel_size, self.stride, self.padding, self.ceil_mode,
+                    self.count_include_pad, self.divisor_override)
 
     def extra_repr(self) -> str:
         return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+
+
+class AvgPool2d(_AvgPoolNd):
+    """Average pooling over (N, C, H, W), as `torch.nn.AvgPool2d`."""
+
+    dims = 2
+
+
+class AvgPool3d(_AvgPoolNd):
+    """Average pooling over (N, C, D, H, W), as `torch.nn.AvgPool3d`."""
+
+    dims = 3
 
 
 class _LPPoolNd(_Pool):
@@ -136,9 +154,8 @@ class _LPPoolNd(_Pool):
 
     def forward(self, input: Tensor) -> Tensor:
         """The pooled input."""
-        pool = F.lp_pool1d if self.dims == 1 else F.lp_pool2d
-        return pool(self._checked(input), self.norm_type, self.kernel_size, self.stride,  # type: ignore[arg-type]
-                    self.ceil_mode)
+        return _LP_POOLS[self.dims](self._checked(input), self.norm_type, self.kernel_size,  # type: ignore[arg-type]
+                                    self.stride, self.ceil_mode)
 
     def extra_repr(self) -> str:
         return (f"norm_type={self.norm_type}, kernel_size={self.kernel_size}, stride={self.stride}, "
@@ -155,6 +172,12 @@ class LPPool2d(_LPPoolNd):
     """Power-average pooling over (N, C, H, W), as `torch.nn.LPPool2d`."""
 
     dims = 2
+
+
+class LPPool3d(_LPPoolNd):
+    """Power-average pooling over (N, C, D, H, W), as `torch.nn.LPPool3d`."""
+
+    dims = 3
 
 
 class _AdaptivePool(_Pool):
@@ -190,6 +213,16 @@ class AdaptiveAvgPool2d(_AdaptivePool):
         return F.adaptive_avg_pool2d(self._checked(input), self.output_size)
 
 
+class AdaptiveAvgPool3d(_AdaptivePool):
+    """Average pooling of (N, C, D, H, W) to (N, C, *output_size), as `torch.nn.AdaptiveAvgPool3d`."""
+
+    dims = 3
+
+    def forward(self, input: Tensor) -> Tensor:
+        """The pooled input."""
+        return F.adaptive_avg_pool3d(self._checked(input), self.output_size)
+
+
 class _AdaptiveMaxPool(_AdaptivePool):
     def __init__(self, output_size: Any, return_indices: bool = False) -> None:
         super().__init__(output_size)
@@ -216,6 +249,16 @@ class AdaptiveMaxPool2d(_AdaptiveMaxPool):
         return F.adaptive_max_pool2d(self._checked(input), self.output_size, self.return_indices)
 
 
+class AdaptiveMaxPool3d(_AdaptiveMaxPool):
+    """Max pooling of (N, C, D, H, W) to (N, C, *output_size), as `torch.nn.AdaptiveMaxPool3d`."""
+
+    dims = 3
+
+    def forward(self, input: Tensor) -> Any:
+        """The pooled input (and the indices of the maxima with `return_indices`)."""
+        return F.adaptive_max_pool3d(self._checked(input), self.output_size, self.return_indices)
+
+
 class _MaxUnpoolNd(_Pool):
     """The inverse of max pooling: each value goes back to the position its index names, zeros elsewhere."""
 
@@ -228,8 +271,8 @@ class _MaxUnpoolNd(_Pool):
 
     def forward(self, input: Tensor, indices: Tensor, output_size: Sequence[int] | None = None) -> Tensor:
         """The unpooled input (of `output_size`, if given, else the size max pooling came from)."""
-        unpool = F.max_unpool1d if self.dims == 1 else F.max_unpool2d
-        return unpool(self._checked(input), indices, self.kernel_size, self.stride, self.padding, output_size)
+        return _MAX_UNPOOLS[self.dims](self._checked(input), indices, self.kernel_size, self.stride, self.padding,
+                                       output_size)
 
     def extra_repr(self) -> str:
         return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
@@ -245,3 +288,9 @@ class MaxUnpool2d(_MaxUnpoolNd):
     """Partial inverse of MaxPool2d, as `torch.nn.MaxUnpool2d`."""
 
     dims = 2
+
+
+class MaxUnpool3d(_MaxUnpoolNd):
+    """Partial inverse of MaxPool3d, as `torch.nn.MaxUnpool3d`."""
+
+    dims = 3

@@ -9,7 +9,7 @@ compositions of Tensor ops. They are grouped by topic, as the documentation of t
 - `activation`: relu and friends, gelu, softplus, glu, prelu, rrelu, softmax, log_softmax, gumbel_softmax
 - `dropout`: dropout, dropout1d/2d/3d, alpha_dropout, feature_alpha_dropout
 - `linear`, `sparse`: linear, bilinear; embedding, one_hot
-- `conv`, `pooling`: convolutions (1-d and 2-d, transposed), unfold/fold; max/avg/lp/adaptive pooling
+- `conv`, `pooling`: convolutions (1-, 2- and 3-d, transposed), unfold/fold; max/avg/lp/adaptive pooling, unpool
 - `normalization`: layer_norm, batch_norm, instance_norm, group_norm, rms_norm, local_response_norm
 - `vision`: pad, interpolate, pixel_shuffle and the other image ops
 - `distance`: normalize, cosine_similarity, pairwise_distance, pdist
