@@ -164,6 +164,29 @@ def test_sdpa_dropout_applies_whenever_dropout_p_is_positive() -> None:
     np.testing.assert_allclose(F.scaled_dot_product_attention(q, q, q, dropout_p=0.0).numpy(), full)
 
 
+@pytest.mark.parametrize("kind", ["bool", "float"])
+def test_sdpa_with_a_fully_masked_row_gives_zeros_and_zero_gradients_like_torch(kind: str) -> None:
+    """A query whose every key is masked attends to nothing: torch 2.13 gives it a zero output, and
+    gradients that are finite (zero for that query) everywhere; softmax alone would give 0 / 0 = nan."""
+    rng = np.random.default_rng(0)
+    q, k, v = (rng.normal(size=shape).astype(np.float32) for shape in [(2, 3, 4), (2, 5, 4), (2, 5, 6)])
+    keep = rng.uniform(size=(3, 5)) > 0.3
+    keep[1] = False
+    mask = keep if kind == "bool" else np.where(keep, 0.0, -np.inf).astype(np.float32)
+    ours = [tensor(a, requires_grad=True) for a in (q, k, v)]
+    theirs = [torch.tensor(a, requires_grad=True) for a in (q, k, v)]
+    out = F.scaled_dot_product_attention(*ours, attn_mask=tensor(mask))
+    expected = TF.scaled_dot_product_attention(*theirs, attn_mask=torch.tensor(mask))
+    np.testing.assert_allclose(out.numpy(), expected.detach().numpy(), rtol=1e-5, atol=1e-6)
+    assert not out.numpy()[:, 1].any()
+    weights = rng.normal(size=out.shape).astype(np.float32)
+    (out * tensor(weights)).sum().backward()
+    (expected * torch.tensor(weights)).sum().backward()
+    for x, t in zip(ours, theirs):
+        assert x.grad is not None and t.grad is not None
+        np.testing.assert_allclose(x.grad.numpy(), t.grad.numpy(), rtol=1e-5, atol=1e-6)
+
+
 def test_layer_op_errors_name_the_op() -> None:
     with pytest.raises(ValueError, match=r"layer_norm: given normalized_shape=\[4\], expected an input of shape"):
         F.layer_norm(Tensor.ones(2, 3), (4,))

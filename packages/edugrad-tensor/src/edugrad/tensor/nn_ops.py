@@ -166,9 +166,10 @@ def scaled_dot_product_attention(self: _t.Tensor, key: _t.Tensor, value: _t.Tens
     """softmax(query @ key^T * scale + mask) @ value with self as the query (..., L, E), key (..., S, E) and
     value (..., S, Ev), as torch.nn.functional.scaled_dot_product_attention; scale defaults to 1 / sqrt(E). A
     bool attn_mask keeps the positions where it is True, a float one (of the query's dtype, or float32) is added
-    to the scores; is_causal lets query i see keys j <= i. Dropout with probability dropout_p on the attention
-    weights applies whenever dropout_p > 0, as in PyTorch (callers pass 0 in evaluation). With enable_gqa, key
-    and value may have fewer heads (dim -3) than the query, each shared by a group of query heads."""
+    to the scores; a query whose keys are all masked gets zero weights (output 0, as in PyTorch); is_causal lets
+    query i see keys j <= i. Dropout with probability dropout_p on the attention weights applies whenever
+    dropout_p > 0, as in PyTorch (callers pass 0 in evaluation). With enable_gqa, key and value may have fewer
+    heads (dim -3) than the query, each shared by a group of query heads."""
     op = "scaled_dot_product_attention"
     if enable_gqa:
         key, value = _shared_heads(self, key, op), _shared_heads(self, value, op)
@@ -198,4 +199,16 @@ def scaled_dot_product_attention(self: _t.Tensor, key: _t.Tensor, value: _t.Tens
         scores = scores.where(attn_mask, float("-inf"))
     elif attn_mask is not None:
         scores = scores + attn_mask.cast(self.dtype)
-    return scores.softmax(-1).dropout(dropout_p, True).matmul(value)
+    weights = scores.softmax(-1) if attn_mask is None else _masked_softmax(scores)
+    return weights.dropout(dropout_p, True).matmul(value)
+
+
+def _masked_softmax(scores: _t.Tensor) -> _t.Tensor:
+    """softmax over the last axis, where a row whose every score is -inf (a query with every key masked) gets
+    zero weights instead of 0 / 0 = nan, as in PyTorch 2.13: that query attends to nothing, so its output and
+    its gradients are 0. Its scores become 0 before the softmax, so the softmax's backward stays finite too."""
+    dead = (scores.detach() == float("-inf")).all(-1, keepdim=True)
+    if not dead.any().item():
+        return scores.softmax(-1)
+    alive = dead.logical_not()
+    return scores.where(alive, 0.0).softmax(-1).where(alive, 0.0)
