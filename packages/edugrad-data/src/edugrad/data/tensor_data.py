@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from math import ceil, copysign, prod
-from typing import Any
+from typing import Any, NoReturn
 
 import numpy as np
 
@@ -140,6 +140,33 @@ class TensorData:
 
     def __repr__(self) -> str:
         return f"TensorData(shape={self.shape}, dtype={self.dtype.name}, backend={self.backend.name})"
+
+    # Python's operators belong to the Tensor layer, which broadcasts and promotes before it calls an op. Here,
+    # where `x * y` would end in Python's bare "unsupported operand type(s)", each says which op to call.
+
+    def __add__(self, other: object) -> NoReturn:
+        raise _no_operator("+", "x.binary(BinaryOps.ADD, y)")
+
+    def __sub__(self, other: object) -> NoReturn:
+        raise _no_operator("-", "x.binary(BinaryOps.SUB, y)")
+
+    def __mul__(self, other: object) -> NoReturn:
+        raise _no_operator("*", "x.binary(BinaryOps.MUL, y)")
+
+    def __truediv__(self, other: object) -> NoReturn:
+        raise _no_operator("/", "x.binary(BinaryOps.DIV, y)")
+
+    def __pow__(self, other: object) -> NoReturn:
+        raise _no_operator("**", "x.binary(BinaryOps.POW, y)")
+
+    def __matmul__(self, other: object) -> NoReturn:
+        raise _no_operator("@", "x.matmul(y)")
+
+    def __neg__(self) -> NoReturn:
+        raise _no_operator("-", "x.unary(UnaryOps.NEG)")
+
+    __radd__, __rsub__, __rmul__, __rtruediv__, __rpow__, __rmatmul__ = (
+        __add__, __sub__, __mul__, __truediv__, __pow__, __matmul__)
 
     # the view: strides and offset into the storage
 
@@ -562,6 +589,14 @@ class TensorData:
         if values.size and (values.min() < 0 or values.max() >= size):
             raise IndexError(f"{op}: index {int(values.min() if values.min() < 0 else values.max())} is out of "
                              f"range for axis {axis} of size {size} (input shape {self.shape})")
+
+
+def _no_operator(symbol: str, call: str) -> TypeError:
+    return TypeError(
+        f"TensorData has no {symbol} operator: the data layer's ops are methods, on operands of one shape and "
+        f"dtype; write {call} (x.const(2.0) makes a number an operand like x), or compute on Tensors, whose "
+        f"operators broadcast and promote"
+    )
 
 
 def _load(op: LoadOps, shape: Shape, dtype: DType, backend: BackendArg, arg: Any) -> TensorData:
