@@ -74,7 +74,7 @@ def test_rms_norm_default_eps_is_torchs(dtype: str) -> None:
     x = np.array([[3e-3, -2e-3, 1e-3, 4e-3]])
     expected = TF.rms_norm(torch.tensor(x, dtype=getattr(torch, dtype)), [4]).double().numpy()
     if dtype == "bfloat16" and dtypes.bfloat16.unavailable is not None:
-        pytest.skip("bfloat16 needs the ml_dtypes package")
+        pytest.skip(dtypes.bfloat16.unavailable)  # names the package to install
     ours = F.rms_norm(tensor(x).to(getattr(dtypes, dtype)), [4]).double().numpy()
     np.testing.assert_allclose(ours, expected, rtol={"float16": 2e-3, "bfloat16": 1e-2}.get(dtype, 1e-6))
 

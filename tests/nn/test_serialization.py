@@ -316,7 +316,7 @@ def test_loading_a_malicious_pickle_runs_no_code(tmp_path: Path) -> None:
     assert not marker.exists()
 
 
-@pytest.mark.skipif(dtypes.bfloat16.unavailable is not None, reason="bfloat16 needs the ml_dtypes package")
+@pytest.mark.skipif(dtypes.bfloat16.unavailable is not None, reason=str(dtypes.bfloat16.unavailable))
 def test_bfloat16_round_trips_and_is_torchs_bfloat16(tmp_path: Path) -> None:
     expected = torch.tensor([1.0, -2.5, 3.140625, 1e-3, 65280.0], dtype=torch.bfloat16)
     save({"x": Tensor(expected.float().numpy()).to(dtypes.bfloat16)}, tmp_path / "bf16.safetensors")
