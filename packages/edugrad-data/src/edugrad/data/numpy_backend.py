@@ -19,15 +19,34 @@ from edugrad.data.ops import BinaryOps, LoadOps, ReduceOps, ScanOps, UnaryOps
 NDArray = np.ndarray[Any, Any]
 Shape = tuple[int, ...]
 
+# PyTorch computes IEEE 754's answers in silence: log(0) is -inf, 0/0 and inf - inf are NaN, exp(1000) is inf.
+# NumPy computes the same values but also issues a RuntimeWarning (an error under pytest), so every kernel
+# that can meet such a case runs under np.errstate(all="ignore"), used as a decorator: each call gets its own
+# error state, so threads do not share one. The others (negation, rounding, max, the comparisons) never warn
+# and pay nothing. An integer division by zero would pass silently too: the Tensor layer refuses it first.
+_ieee = np.errstate(all="ignore")
+
+
+def _power(x: NDArray, y: NDArray) -> NDArray:
+    """x ** y. An integer to a negative integer power, which NumPy refuses, gets torch's integer answer, 1 / x^n
+    rounded toward zero: 1 for a base of 1, 1 or -1 for a base of -1 (n even or odd), 0 for any other base."""
+    if y.dtype.kind != "i" or not (y < 0).any():
+        return np.power(x, y)
+    negative = y < 0
+    powers = np.power(x, np.where(negative, 0, y))
+    small = np.where(x == 1, 1, np.where(x == -1, np.where(y % 2 == 0, 1, -1), 0))
+    return np.where(negative, small, powers).astype(x.dtype, copy=False)
+
+
 _UNARY: dict[UnaryOps, Callable[..., Any]] = {
     UnaryOps.NEG: np.negative,
-    UnaryOps.EXP: np.exp,
-    UnaryOps.LOG: np.log,
-    UnaryOps.SIN: np.sin,
-    UnaryOps.COS: np.cos,
+    UnaryOps.EXP: _ieee(np.exp),
+    UnaryOps.LOG: _ieee(np.log),
+    UnaryOps.SIN: _ieee(np.sin),
+    UnaryOps.COS: _ieee(np.cos),
     UnaryOps.TANH: np.tanh,
-    UnaryOps.SQRT: np.sqrt,
-    UnaryOps.RECIPROCAL: np.reciprocal,
+    UnaryOps.SQRT: _ieee(np.sqrt),
+    UnaryOps.RECIPROCAL: _ieee(np.reciprocal),
     UnaryOps.FLOOR: np.floor,
     UnaryOps.CEIL: np.ceil,
     UnaryOps.ROUND: np.rint,  # rounds half to even, like torch.round
@@ -35,13 +54,13 @@ _UNARY: dict[UnaryOps, Callable[..., Any]] = {
 }
 
 _BINARY: dict[BinaryOps, Callable[..., Any]] = {
-    BinaryOps.ADD: np.add,
-    BinaryOps.SUB: np.subtract,
-    BinaryOps.MUL: np.multiply,
-    BinaryOps.DIV: np.divide,
-    BinaryOps.IDIV: np.floor_divide,
+    BinaryOps.ADD: _ieee(np.add),
+    BinaryOps.SUB: _ieee(np.subtract),
+    BinaryOps.MUL: _ieee(np.multiply),
+    BinaryOps.DIV: _ieee(np.divide),
+    BinaryOps.IDIV: _ieee(np.floor_divide),
     BinaryOps.MAX: np.maximum,
-    BinaryOps.POW: np.power,
+    BinaryOps.POW: _ieee(_power),
     BinaryOps.CMPLT: np.less,
     BinaryOps.CMPEQ: np.equal,
 }
@@ -53,6 +72,10 @@ _REDUCE: dict[ReduceOps, np.ufunc] = {
 }
 
 _SCAN: dict[ScanOps, Callable[..., Any]] = {ScanOps.CUMSUM: np.cumsum, ScanOps.CUMPROD: np.cumprod}
+
+# Half-precision sums and products accumulate in float32 and are rounded once at the end, as torch's do: a
+# float16 running sum stops growing at 2048, where adding 1 is below half its precision.
+_HALF: frozenset[np.dtype[Any]] = frozenset(d.np_dtype for d in (dtypes.float16, *EXTRA_DTYPES))
 
 
 _DTYPE_OF: dict[np.dtype[Any], DType] = {d.np_dtype: d for d in ALL_DTYPES + EXTRA_DTYPES}
@@ -104,6 +127,7 @@ class NumpyBackend:
     def __init__(self) -> None:
         self.generator = np.random.default_rng()  # seeded from the operating system's entropy
 
+    @_ieee  # (a value beyond the dtype's range becomes inf, as in torch.tensor)
     def from_numpy(self, array: NDArray, dtype: DType) -> NDArray:
         return np.array(array, dtype=dtype.np_dtype, copy=True)
 
@@ -210,14 +234,20 @@ class NumpyBackend:
     def where(self, cond: NDArray, x: NDArray, y: NDArray) -> NDArray:
         return _array(np.where(cond, x, y))
 
+    @_ieee
     def reduce(self, op: ReduceOps, x: NDArray, axes: Shape, keepdim: bool) -> NDArray:
         # The ufuncs' own reduce: np.sum and np.max are Python wrappers around it that cost more than the
         # reduction of a small array. dtype= keeps int32 sums int32 (NumPy would widen them to int64).
-        return _array(_REDUCE[op].reduce(x, axis=axes, keepdims=keepdim, dtype=x.dtype))
+        accumulate = np.float32 if x.dtype in _HALF and op is not ReduceOps.MAX else x.dtype  # (max is exact)
+        result = _REDUCE[op].reduce(x, axis=axes, keepdims=keepdim, dtype=accumulate)
+        return _array(result).astype(x.dtype, copy=False)
 
+    @_ieee
     def scan(self, op: ScanOps, x: NDArray, axis: int) -> NDArray:
         # NumPy scans a 0-d array as if it were flat and returns shape (1,): reshape keeps the input's shape.
-        return _SCAN[op](x, axis=axis, dtype=x.dtype).reshape(x.shape)  # type: ignore[no-any-return]
+        accumulate = np.float32 if x.dtype in _HALF else x.dtype
+        result = _SCAN[op](x, axis=axis, dtype=accumulate).astype(x.dtype, copy=False)
+        return result.reshape(x.shape)  # type: ignore[no-any-return]
 
     def reshape(self, x: NDArray, shape: Shape) -> NDArray:
         return x.reshape(shape)
@@ -269,6 +299,7 @@ class NumpyBackend:
         box = tuple(slice(None) if d == axis else slice(0, n) for d, n in enumerate(at.shape))
         return np.take(x[box], line, axis).reshape(index.shape)
 
+    @_ieee
     def scatter_add(self, x: NDArray, index: NDArray, src: NDArray, axis: int) -> NDArray:
         # np.add.at accumulates repeated indices (plain fancy assignment would keep only the last one). Its fast
         # loop takes one index array into a 1-d array, so the sums go into the flattened copy, by position; with
@@ -283,6 +314,7 @@ class NumpyBackend:
         # 0-d array as flat (shape (1,)); reshape keeps the input's shape.
         return np.argsort(x, axis=axis, kind="stable").astype(np.int64, copy=False).reshape(x.shape)
 
+    @_ieee
     def matmul(self, x: NDArray, y: NDArray) -> NDArray:
         product: NDArray = np.matmul(x, y)
         return product
@@ -300,6 +332,7 @@ class NumpyBackend:
         )
         return as_strided(x, x.shape[:2] + out + kernel, strides, writeable=False)
 
+    @_ieee
     def fold(self, cols: NDArray, spatial: Shape, stride: Shape, dilation: Shape) -> NDArray:
         # The adjoint of unfold: kernel offset k of every window lands on the strided slice
         # k*dilation, k*dilation + stride, ... of the image. One vectorised add per kernel offset (9 for 3x3).
@@ -317,7 +350,9 @@ class NumpyBackend:
             image[target] += cols[(..., *offset)]
         return image
 
+    @_ieee
     def cast(self, x: NDArray, dtype: DType) -> NDArray:
+        # NaN and out-of-range values become what the hardware gives (torch's cast is as silent about them).
         return x.astype(dtype.np_dtype)
 
     def bitcast(self, x: NDArray, dtype: DType) -> NDArray:

@@ -166,11 +166,11 @@ def div(input: _t.Tensor, other: Operand, *, rounding_mode: str | None = None) -
         raise ValueError(f"div: rounding_mode must be None, 'floor' or 'trunc', got {rounding_mode!r}")
     a, b = operands(input, other, "div")
     if rounding_mode == "floor":
-        q = FloorDiv.apply(a, b)
+        q = _floor_quotient(a, b, "div")
     elif a.dtype.is_floating_point:
         q = Div.apply(a.detach(), b.detach()).trunc()
     else:  # trunc and floor differ by one where the division is inexact and the signs of a and b differ
-        q = FloorDiv.apply(a, b)
+        q = _floor_quotient(a, b, "div")
         q = q + ((q * b != a) & ((a < 0) ^ (b < 0))).cast(q.dtype)
     return zero_gradient(q, a, b)
 
@@ -180,20 +180,30 @@ def rdiv(self: _t.Tensor, other: Operand) -> _t.Tensor:
     return Div.apply(*_float_operands(self, other, "div", reverse=True))
 
 
+def _floor_quotient(a: _t.Tensor, b: _t.Tensor, op: str) -> _t.Tensor:
+    """a // b of operands that fit; RuntimeError naming the op where an integer divisor holds a 0, as torch
+    raises it ("ZeroDivisionError"): an integer has no inf or NaN to answer with, and NumPy's 0 would be a
+    silently wrong quotient."""
+    if not b.dtype.is_floating_point and bool((b == 0).any().item()):
+        raise RuntimeError(f"ZeroDivisionError: {op}: integer division by zero (the {b.dtype.name} divisor "
+                           "holds a 0); cast to a float dtype for inf and NaN instead")
+    return FloorDiv.apply(a, b)
+
+
 def floordiv(self: _t.Tensor, other: Operand) -> _t.Tensor:
     """self // other: division rounded toward minus infinity (not differentiable)."""
-    return FloorDiv.apply(*operands(self, other, "floordiv"))
+    return _floor_quotient(*operands(self, other, "floordiv"), "floordiv")
 
 
 def rfloordiv(self: _t.Tensor, other: Operand) -> _t.Tensor:
     """other // self."""
-    return FloorDiv.apply(*operands(self, other, "floordiv", reverse=True))
+    return _floor_quotient(*operands(self, other, "floordiv", reverse=True), "floordiv")
 
 
 def mod(self: _t.Tensor, other: Operand) -> _t.Tensor:
     """self % other with the sign of the divisor, as Python and torch.remainder: a - (a // b) * b."""
     a, b = operands(self, other, "mod")
-    return a - floordiv(a, b) * b
+    return a - _floor_quotient(a, b, "mod") * b
 
 
 def rmod(self: _t.Tensor, other: Operand) -> _t.Tensor:
@@ -207,9 +217,9 @@ def pow(input: _t.Tensor, exponent: Operand) -> _t.Tensor:
     if isinstance(exponent, int) and not isinstance(exponent, bool):
         if exponent == 0:  # 1 everywhere (also for 0 and NaN), with gradient 0 as in torch
             return zero_gradient(constant(input, 1, input.dtype), input)
-        if exponent < 0 and not input.dtype.is_floating_point:
-            raise ValueError(f"pow: integers to negative integer powers are not allowed (got {input.dtype.name} "
-                             f"** {exponent}); cast to float first")
+        if exponent < 0 and not input.dtype.is_floating_point:  # torch's error (a tensor exponent is computed)
+            raise RuntimeError(f"pow: integers to negative integer powers are not allowed (got {input.dtype.name} "
+                               f"** {exponent}); cast to float first")
         if input.dtype.is_floating_point and exponent in (2, 3):  # exact products, and cheap to differentiate
             square = Mul.apply(input, input)
             return square if exponent == 2 else Mul.apply(square, input)

@@ -16,7 +16,7 @@ from numbers import Real
 from edugrad.data import UnaryOps, dtypes
 from edugrad.function import Cos, Exp, Log, Maximum, Neg, Reciprocal, Relu, Rounding, Sigmoid, Sin, Sqrt, Tanh
 from edugrad.tensor import tensor as _t
-from edugrad.tensor.binary import where, zero_gradient
+from edugrad.tensor.binary import constant, where, zero_gradient
 
 # Abramowitz and Stegun 7.1.26: erf(x) = 1 - t (a1 + a2 t + ... + a5 t^4) e^(-x^2), t = 1 / (1 + p x), for
 # x >= 0, with an absolute error below 1.5e-7 (float32 resolves about 6e-8 near 1).
@@ -221,17 +221,26 @@ def hardtanh(self: _t.Tensor, min_val: float = -1.0, max_val: float = 1.0) -> _t
 def clamp(input: _t.Tensor, min: _t.Tensor | float | None = None,
           max: _t.Tensor | float | None = None) -> _t.Tensor:
     """input limited to [min, max] (either bound may be None or a tensor that broadcasts); the gradient is 1
-    where min <= input <= max, as torch.clamp. If min > max, every element becomes max."""
+    where min <= input <= max, as torch.clamp. If min > max, every element becomes max; where a bound is NaN,
+    the result is NaN."""
     given = {name: bound for name, bound in (("min", min), ("max", max)) if bound is not None}
     if not given:
         raise ValueError("clamp: at least one of min and max must be given")
     check_numbers("clamp", tensors=True, **given)
     x = input
     if min is not None:
-        x = where(x < min, min, x)
+        x = _nan_where_nan(where(x < min, min, x), min)
     if max is not None:
-        x = where(x > max, max, x)
+        x = _nan_where_nan(where(x > max, max, x), max)
     return x
+
+
+def _nan_where_nan(x: _t.Tensor, bound: _t.Tensor | float) -> _t.Tensor:
+    """x, and NaN wherever the bound is NaN, as torch.clamp gives (x < NaN is false, so where alone keeps x),
+    with gradient 0 there for x and for the bound."""
+    if isinstance(bound, _t.Tensor):
+        return where(bound != bound, math.nan, x) if bound.dtype.is_floating_point else x
+    return where(constant(x, True, dtypes.bool), math.nan, x) if math.isnan(bound) else x
 
 
 def _rounding(x: _t.Tensor, op: UnaryOps) -> _t.Tensor:

@@ -36,8 +36,12 @@ def _pick(dim: D, axis: D, op: str) -> D:
 
 
 def _dims(x: _t.Tensor, dim: Dim, axis: Dim, op: str) -> tuple[int, ...]:
-    """The reduced dims as sorted non-negative ints; IndexError naming `op` for a dim out of range."""
-    return normalize_axes(_pick(dim, axis, op), x.ndim, op)
+    """The reduced dims as sorted non-negative ints; IndexError naming `op` for a dim out of range, TypeError
+    for a dim that is no int, sequence of ints or None (a float would fail in the loop over the dims)."""
+    dims = _pick(dim, axis, op)
+    if not (dims is None or isinstance(dims, Sequence) or hasattr(dims, "__index__")):
+        raise TypeError(f"{op}: dim must be an int, a tuple of ints or None, got {type(dims).__name__}")
+    return normalize_axes(dims, x.ndim, op)
 
 
 def _reduced_shape(shape: tuple[int, ...], axes: tuple[int, ...], keepdim: bool) -> tuple[int, ...]:
@@ -126,8 +130,12 @@ def var(input: _t.Tensor, dim: Dim = None, *, correction: int = 1, keepdim: bool
 
 def std(input: _t.Tensor, dim: Dim = None, *, correction: int = 1, keepdim: bool = False,
         unbiased: bool | None = None, axis: Dim = None) -> _t.Tensor:
-    """The standard deviation over `dim`: the square root of `var` (same `correction` and `unbiased`)."""
-    return _variance(input, dim, correction, keepdim, unbiased, axis, "std").sqrt()
+    """The standard deviation over `dim`: the square root of `var` (same `correction` and `unbiased`). Where
+    the variance is 0 the gradient is 0, as torch's: d sqrt(v) = dv / (2 sqrt v) is inf there, and times the
+    variance's own gradient, 0 (no element deviates from the mean), it would be NaN."""
+    variance = _variance(input, dim, correction, keepdim, unbiased, axis, "std")
+    zero = (variance == 0).detach()
+    return variance.where(~zero, 1.0).sqrt().where(~zero, 0.0)
 
 
 def _variance(x: _t.Tensor, dim: Dim | bool, correction: int, keepdim: bool, unbiased: bool | None, axis: Dim,
@@ -261,7 +269,7 @@ def _arg_extreme(x: _t.Tensor, dim: int | None, keepdim: bool, op: str) -> _t.Te
 
 def logsumexp(input: _t.Tensor, dim: Dim, keepdim: bool = False) -> _t.Tensor:
     """log(sum(exp(input))) over `dim`, without overflow: log sum exp(x) = m + log sum exp(x - m), m = max x."""
-    axes = normalize_axes(dim, input.ndim, "logsumexp")
+    axes = _dims(input, dim, None, "logsumexp")
     x = floating(input)
     # m cancels out of the value, so its gradient cancels too: detaching it changes nothing but the cost.
     # An infinite m (a slice of only -inf, or a +inf) would make x - m NaN; 0 does no harm there.
