@@ -13,18 +13,23 @@ import numpy as np
 import torch
 
 from edugrad.data import DType, TensorData
-from edugrad.function import Node
+from edugrad.function import Node, backward
 
 NDArray = np.ndarray[Any, Any]
 
 
 class Value(Node):
-    """A Node with a `numpy()` method. Being a subclass, it also checks that Functions keep the inputs' class."""
+    """A Node with `numpy()` and `backward()` (the engine run from it, as Tensor's). Being a subclass, it also
+    checks that Functions keep the inputs' class."""
 
     __slots__ = ()
 
     def numpy(self) -> NDArray:
         return self._data.numpy()
+
+    def backward(self, gradient: Value | None = None, retain_graph: bool | None = None, create_graph: bool = False,
+                 inputs: Value | Sequence[Value] | None = None) -> None:
+        backward(self, gradient, retain_graph=retain_graph, create_graph=create_graph, inputs=inputs)
 
 
 def leaf(values: Any, requires_grad: bool = True, dtype: DType | None = None) -> Value:

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 import edugrad.function as F
 from edugrad.data import UnaryOps, dtypes, get_backend
-from edugrad.function import Function, Node, gradcheck, gradgradcheck
+from edugrad.function import Function, Node, check_function, gradcheck, gradgradcheck
 
 
 @dataclass
@@ -201,6 +201,18 @@ def test_gradcheck(case: Case, backend: str) -> None:
 @pytest.mark.parametrize("case", [c for c in CASES if c.twice], ids=str)
 def test_gradgradcheck(case: Case, backend: str) -> None:
     assert gradgradcheck(case.fn, on_backend(case.inputs(), backend), **case.tolerances)
+
+
+def applies_directly(case: Case) -> bool:
+    return not case.tolerances and (isinstance(case.fn, partial) or case.fn == case.function.apply)
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if applies_directly(c)], ids=str)
+def test_every_function_keeps_the_contract(case: Case) -> None:
+    # check_function runs backward with the values of every input forward did not save made unavailable, and
+    # refuses a tensor kept in a plain attribute: each Function's backward reads only what it saved.
+    kwargs = case.fn.keywords if isinstance(case.fn, partial) else {}
+    assert check_function(case.function, *case.inputs(), **kwargs)
 
 
 def test_every_function_has_a_case() -> None:

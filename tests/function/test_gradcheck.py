@@ -18,23 +18,24 @@ from edugrad.function import (
 
 class Square(Function):
     def forward(self, x: TensorData) -> TensorData:
+        self.save_for_backward(x)
         return x.binary(BinaryOps.MUL, x)
 
     def backward(self, g: Node) -> Grads:
-        x = self.inputs[0]
+        x, = self.saved_tensors
         return Mul.apply(g, Mul.apply(constant_like(x, 2.0), x))  # d/dx x^2 = 2x
 
 
 class HalfSquare(Square):
     def backward(self, g: Node) -> Grads:
-        return Mul.apply(g, self.inputs[0])  # forgot the factor 2
+        return Mul.apply(g, self.saved_tensors[0])  # forgot the factor 2
 
 
 class FrozenSquare(Square):
     def backward(self, g: Node) -> Grads:
         # Right first derivative, but 2x is taken as a constant: the backward cannot itself be differentiated.
-        two_x = self.inputs[0]._data.binary(BinaryOps.ADD, self.inputs[0]._data)
-        return Mul.apply(g, type(g)._wrap(two_x))
+        x = self.saved_tensors[0]._data
+        return Mul.apply(g, type(g)._wrap(x.binary(BinaryOps.ADD, x)))
 
 
 def test_gradcheck_passes_and_leaves_no_gradients_behind() -> None:
@@ -113,10 +114,12 @@ class Scale(Function):
     """x * k for a constant k: None is a fine gradient for k, which needs none."""
 
     def forward(self, x: TensorData, k: TensorData) -> TensorData:
+        self.save_for_backward(k)  # backward reads k only: x's values may change afterwards, harmlessly
         return x.binary(BinaryOps.MUL, k)
 
     def backward(self, g: Node) -> Grads:
-        return Mul.apply(g, self.inputs[1]), None
+        k, = self.saved_tensors
+        return Mul.apply(g, k), None
 
 
 class NoGradientForX(Scale):
@@ -126,12 +129,29 @@ class NoGradientForX(Scale):
 
 class OneGradientForTwo(Scale):
     def backward(self, g: Node) -> Grads:
-        return Mul.apply(g, self.inputs[1])
+        return Mul.apply(g, self.saved_tensors[0])
+
+
+class ReadsUnsavedInput(Scale):
+    """Saves only k, as Scale does, but its backward also reads x: the contract check must catch it."""
+
+    def backward(self, g: Node) -> Grads:
+        x, k = self.inputs  # the graph's edges: x's values were not saved
+        return Mul.apply(g, k), Mul.apply(g, x)  # (k needs no gradient: the engine drops the second)
+
+
+class KeepsTensorInAttribute(Scale):
+    def forward(self, x: TensorData, k: TensorData) -> TensorData:
+        self.k = k  # not saved: no version check, never freed
+        return x.binary(BinaryOps.MUL, k)
+
+    def backward(self, g: Node) -> Grads:
+        return Mul.apply(g, type(g)._wrap(self.k)), None
 
 
 class SummedGradient(Square):
     def backward(self, g: Node) -> Grads:
-        return Sum.apply(Mul.apply(g, self.inputs[0]))
+        return Sum.apply(Mul.apply(g, self.saved_tensors[0]))
 
 
 class NumpyForward(Square):
@@ -148,7 +168,7 @@ class DoublesInPlace(Square):
 class ZeroesInputInBackward(Square):
     def backward(self, g: Node) -> Grads:
         grad = super().backward(g)
-        self.inputs[0]._data.array[...] = 0
+        self.saved_tensors[0]._data.array[...] = 0
         return grad
 
 
@@ -178,3 +198,17 @@ def test_check_function_wants_one_gradient_per_input() -> None:
 def test_check_function_refuses_none_for_an_input_that_needs_a_gradient() -> None:
     with pytest.raises(GradcheckError, match=r"NoGradientForX.backward returned None for input 0, which requires"):
         check_function(NoGradientForX, randn(3), const([1.0, 2.0, 3.0]))
+
+
+def test_check_function_catches_a_backward_reading_an_input_it_did_not_save() -> None:
+    x, k = randn(3), const([1.0, 2.0, 3.0])
+    assert gradcheck(ReadsUnsavedInput.apply, [x, k])  # the values are right: only the contract is broken
+    with pytest.raises(GradcheckError, match=r"ReadsUnsavedInput.backward read the values of input 0, which "
+                                             r"forward did not save: pass it to self.save_for_backward"):
+        check_function(ReadsUnsavedInput, x, k)
+
+
+def test_check_function_catches_a_tensor_kept_in_a_plain_attribute() -> None:
+    with pytest.raises(GradcheckError, match=r"KeepsTensorInAttribute.forward keeps a tensor in the attribute "
+                                             r"'k'; pass the TensorData backward needs to self.save_for_backward"):
+        check_function(KeepsTensorInAttribute, randn(3), const([1.0, 2.0, 3.0]))

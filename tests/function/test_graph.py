@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import torch
 from function_helpers import const, leaf
 
 from edugrad.data import dtypes
@@ -155,8 +156,15 @@ def test_names_may_be_name_node_pairs_as_from_named_parameters() -> None:
     x, w, loss = small()
     g = Graph(loss, names=iter([("layer.weight", w)]))
     assert [n.name for n in g.nodes] == [None, "layer.weight", None, None]
-    with pytest.raises(TypeError, match="names must map a name to a tensor, got 'w': list"):
+    with pytest.raises(TypeError, match=r"names must be a dict \{name: tensor\}.*got an item \('w', \[1.0\]\)"):
         Graph(loss, names={"w": [1.0]})  # type: ignore[dict-item]
+
+
+def test_a_list_of_bare_names_is_a_clear_type_error() -> None:
+    # The case: names=["weight"] failed with Python's "too many values to unpack".
+    _, _, loss = small()
+    with pytest.raises(TypeError, match=r"dict\(model.named_parameters\(\)\).*got an item 'weight'"):
+        Graph(loss, names=["weight"])  # type: ignore[arg-type]
 
 
 def test_the_graph_keeps_no_tensor_alive() -> None:
@@ -185,14 +193,36 @@ def test_a_graph_without_gradients_has_an_empty_backward_view() -> None:
         loss = Sum.apply(Mul.apply(x, w))
     g = Graph(loss)
     assert [n.kind for n in g.nodes] == ["input"] and g.edges("backward") == []
-    assert g.to_text("backward") == "n0 input  (does not require grad: no backward pass)"
+    hint = ("n0 input  () float32  (nothing was recorded: no tensor it was computed from requires grad, or it "
+            "was computed under no_grad(); make the parameters with requires_grad=True)")
+    assert g.to_text("backward") == g.to_text() == hint
 
 
-def test_capturing_after_backward_explains_what_to_do() -> None:
+def test_a_graph_taken_after_backward_has_the_structure_and_the_leaf_gradients() -> None:
     x, w, loss = small()
+    before = Graph(loss, names={"w": w}, record_grads=False)
     loss.backward()
-    with pytest.raises(RuntimeError, match=r"backward has already freed this graph \(at Sum\); capture it before"):
-        Graph(loss)
+    after = Graph(loss, names={"w": w})
+    assert [(n.kind, n.op, n.shape, n.dtype, n.inputs) for n in after.nodes] == [
+        (n.kind, n.op, n.shape, n.dtype, n.inputs) for n in before.nodes]
+    assert after.edges() == before.edges() and after.to_dot().count("->") == 3
+    weight = after.nodes[1]
+    assert weight.name == "w" and weight.grad_shape == (3,)
+    assert weight.grad_norm == pytest.approx(float(np.linalg.norm([1.0, 2.0, 3.0])))  # d(x.w)/dw = x
+    assert "grad (3,) norm 3.742" in after.to_text() and "n3[\"Sum<br/>() float32\"]" in after.to_mermaid()
+
+
+def test_a_graph_after_backward_through_intermediates_draws_the_same_tree_with_the_gradient() -> None:
+    x = leaf([0.5, 1.0])
+    loss = Sum.apply(Mul.apply(Exp.apply(x), Tanh.apply(x)))
+    before = Graph(loss, record_grads=False).to_text("backward")
+    loss.backward()
+    t = torch.tensor([0.5, 1.0], dtype=torch.float64, requires_grad=True)
+    (t.exp() * t.tanh()).sum().backward()
+    norm = float(t.grad.norm())  # type: ignore[union-attr]
+    expected = before.replace("n0 AccumulateGrad  (2,) float64", f"n0 AccumulateGrad  (2,) float64  grad (2,) norm "
+                              f"{norm:.4g}")
+    assert Graph(loss).to_text("backward") == expected and "ExpBackward" in expected
 
 
 def test_an_unknown_view_is_an_error() -> None:

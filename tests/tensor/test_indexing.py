@@ -388,15 +388,17 @@ def test_scatter_keeps_the_last_write_and_has_torchs_gradients(shape: list[int],
         np.testing.assert_array_equal(mine.numpy(), their.numpy())
 
 
-def test_scatter_is_recorded_once_and_its_index_may_change_afterwards() -> None:
+def test_scatter_is_recorded_once_and_refuses_an_index_changed_afterwards_as_torch() -> None:
     x, src = Tensor.zeros(4, requires_grad=True), Tensor([1.0, 2.0, 3.0], requires_grad=True)
     index = tensor([2, 2, 0])
     out = x.scatter(0, index, src)
     assert out.tolist() == [3.0, 0.0, 2.0, 0.0] and out.grad_fn is not None and out.grad_fn.name == "Scatter"
-    index.fill_(1)  # the Function kept its own copy of the positions
-    out.backward(Tensor([1.0, 2.0, 3.0, 4.0]))
+    out.backward(Tensor([1.0, 2.0, 3.0, 4.0]), retain_graph=True)
     assert x.grad is not None and x.grad.tolist() == [0.0, 2.0, 0.0, 4.0]
     assert src.grad is not None and src.grad.tolist() == [3.0, 3.0, 1.0]
+    index.fill_(1)  # Scatter saved the index, as torch's does: backward now refuses it
+    with pytest.raises(RuntimeError, match="Scatter: .*inplace operation: input 1 .* modified in place"):
+        out.backward(Tensor([1.0, 2.0, 3.0, 4.0]))
 
 
 def test_scatter_of_a_larger_src_sends_gradient_to_the_used_part_only() -> None:

@@ -13,8 +13,6 @@ from edugrad.function.node import Node, constant_like
 
 
 class Neg(Function):
-    saves_inputs = False
-
     def forward(self, x: TensorData) -> TensorData:
         return x.unary(UnaryOps.NEG)
 
@@ -23,77 +21,82 @@ class Neg(Function):
 
 
 class Exp(Function):
-    saves_inputs = False
-
     def forward(self, x: TensorData) -> TensorData:
-        return x.unary(UnaryOps.EXP)
+        out = x.unary(UnaryOps.EXP)
+        self.save_for_backward(out)
+        return out
 
     def backward(self, g: Node) -> Grads:
-        return Mul.apply(g, self.output)  # d/dx e^x = e^x, which forward already computed
+        out, = self.saved_tensors
+        return Mul.apply(g, out)  # d/dx e^x = e^x, which forward already computed
 
 
 class Log(Function):
     def forward(self, x: TensorData) -> TensorData:
+        self.save_for_backward(x)
         return x.unary(UnaryOps.LOG)
 
     def backward(self, g: Node) -> Grads:
-        return Div.apply(g, self.inputs[0])  # d/dx ln x = 1/x
+        x, = self.saved_tensors
+        return Div.apply(g, x)  # d/dx ln x = 1/x
 
 
 class Sin(Function):
     def forward(self, x: TensorData) -> TensorData:
+        self.save_for_backward(x)
         return x.unary(UnaryOps.SIN)
 
     def backward(self, g: Node) -> Grads:
-        return Mul.apply(g, Cos.apply(self.inputs[0]))  # d/dx sin x = cos x
+        x, = self.saved_tensors
+        return Mul.apply(g, Cos.apply(x))  # d/dx sin x = cos x
 
 
 class Cos(Function):
     def forward(self, x: TensorData) -> TensorData:
+        self.save_for_backward(x)
         return x.unary(UnaryOps.COS)
 
     def backward(self, g: Node) -> Grads:
-        return Neg.apply(Mul.apply(g, Sin.apply(self.inputs[0])))  # d/dx cos x = -sin x
+        x, = self.saved_tensors
+        return Neg.apply(Mul.apply(g, Sin.apply(x)))  # d/dx cos x = -sin x
 
 
 class Tanh(Function):
-    saves_inputs = False
-
     def forward(self, x: TensorData) -> TensorData:
-        return x.unary(UnaryOps.TANH)
+        out = x.unary(UnaryOps.TANH)
+        self.save_for_backward(out)
+        return out
 
     def backward(self, g: Node) -> Grads:
-        out = self.output
+        out, = self.saved_tensors
         one_minus_square = Sub.apply(constant_like(out, 1.0), Mul.apply(out, out))
         return Mul.apply(g, one_minus_square)  # d/dx tanh x = 1 - tanh^2 x
 
 
 class Sqrt(Function):
-    saves_inputs = False
-
     def forward(self, x: TensorData) -> TensorData:
-        return x.unary(UnaryOps.SQRT)
+        out = x.unary(UnaryOps.SQRT)
+        self.save_for_backward(out)
+        return out
 
     def backward(self, g: Node) -> Grads:
-        out = self.output
+        out, = self.saved_tensors
         return Div.apply(g, Add.apply(out, out))  # d/dx sqrt x = 1 / (2 sqrt x)
 
 
 class Reciprocal(Function):
-    saves_inputs = False
-
     def forward(self, x: TensorData) -> TensorData:
-        return x.unary(UnaryOps.RECIPROCAL)
+        out = x.unary(UnaryOps.RECIPROCAL)
+        self.save_for_backward(out)
+        return out
 
     def backward(self, g: Node) -> Grads:
-        out = self.output
+        out, = self.saved_tensors
         return Neg.apply(Mul.apply(g, Mul.apply(out, out)))  # d/dx 1/x = -1/x^2
 
 
 class Rounding(Function):
     """floor, ceil, round and trunc: piecewise constant, so the gradient is zero (as in PyTorch)."""
-
-    saves_inputs = False
 
     def forward(self, x: TensorData, op: UnaryOps) -> TensorData:
         if op not in (UnaryOps.FLOOR, UnaryOps.CEIL, UnaryOps.ROUND, UnaryOps.TRUNC):
@@ -105,8 +108,6 @@ class Rounding(Function):
 
 
 class Add(Function):
-    saves_inputs = False
-
     def forward(self, x: TensorData, y: TensorData) -> TensorData:
         return x.binary(BinaryOps.ADD, y)
 
@@ -115,8 +116,6 @@ class Add(Function):
 
 
 class Sub(Function):
-    saves_inputs = False
-
     def forward(self, x: TensorData, y: TensorData) -> TensorData:
         return x.binary(BinaryOps.SUB, y)
 
@@ -126,33 +125,38 @@ class Sub(Function):
 
 class Mul(Function):
     def forward(self, x: TensorData, y: TensorData) -> TensorData:
+        self.save_for_backward(x, y)
         return x.binary(BinaryOps.MUL, y)
 
     def backward(self, g: Node) -> Grads:
-        x, y = self.inputs  # d(xy)/dx = y, d(xy)/dy = x
+        x, y = self.saved_tensors  # d(xy)/dx = y, d(xy)/dy = x
         return (Mul.apply(g, y) if self.needs_input_grad[0] else None,
                 Mul.apply(g, x) if self.needs_input_grad[1] else None)
 
 
 class Div(Function):
     def forward(self, x: TensorData, y: TensorData) -> TensorData:
-        return x.binary(BinaryOps.DIV, y)
+        out = x.binary(BinaryOps.DIV, y)
+        self.save_for_backward(y, out)
+        return out
 
     def backward(self, g: Node) -> Grads:
         # d(x/y)/dx = 1/y; d(x/y)/dy = -x/y^2 = -(x/y) * (1/y), reusing g/y for both.
-        g_over_y = Div.apply(g, self.inputs[1])
-        grad_y = Neg.apply(Mul.apply(g_over_y, self.output)) if self.needs_input_grad[1] else None
+        y, out = self.saved_tensors
+        g_over_y = Div.apply(g, y)
+        grad_y = Neg.apply(Mul.apply(g_over_y, out)) if self.needs_input_grad[1] else None
         return g_over_y, grad_y
 
 
 class Maximum(Function):
     def forward(self, x: TensorData, y: TensorData) -> TensorData:
+        self.save_for_backward(x, y)
         return x.binary(BinaryOps.MAX, y)
 
     def backward(self, g: Node) -> Grads:
         # The gradient goes to the larger operand; on a tie it is split in half (as torch.maximum does).
         # The split is a constant mask: max is piecewise linear, so its second derivative is zero.
-        x, y = self.inputs[0]._data, self.inputs[1]._data
+        x, y = [node._data for node in self.saved_tensors]
         x_wins = y.binary(BinaryOps.CMPLT, x).cast(g.dtype)
         tie = x.binary(BinaryOps.CMPEQ, y).cast(g.dtype)
         half_tie = tie.binary(BinaryOps.MUL, tie.const(0.5))
@@ -167,15 +171,15 @@ class Relu(Function):
     """max(x, 0). Composable from Where, but it is the most used activation and NumPy's `where` is several
     times slower than `maximum` on large arrays, so it gets a Function of its own (as in PyTorch)."""
 
-    saves_inputs = False
-
     def forward(self, x: TensorData) -> TensorData:
-        return x.binary(BinaryOps.MAX, x.const(0))
+        out = x.binary(BinaryOps.MAX, x.const(0))
+        self.save_for_backward(out)
+        return out
 
     def backward(self, g: Node) -> Grads:
         # d/dx relu(x) = 1 where x > 0, else 0 (0 at x = 0 too, as torch.relu). A constant mask: relu is
         # piecewise linear, so its second derivative is zero.
-        out = self.output._data
+        out = self.saved_tensors[0]._data
         positive = out.const(0).binary(BinaryOps.CMPLT, out)
         return Mul.apply(g, type(g)._wrap(positive.cast(g.dtype)))
 
@@ -191,25 +195,30 @@ class Sigmoid(Function):
         # min(x, 0) = -max(-x, 0) and -|x| = -max(x, -x): the op set has MAX, and negation is exact.
         numerator = negated.binary(BinaryOps.MAX, x.const(0)).unary(UnaryOps.NEG).unary(UnaryOps.EXP)
         tail = x.binary(BinaryOps.MAX, negated).unary(UnaryOps.NEG).unary(UnaryOps.EXP)  # e^-|x|, in (0, 1]
-        return numerator.binary(BinaryOps.DIV, tail.binary(BinaryOps.ADD, x.const(1)))
+        out = numerator.binary(BinaryOps.DIV, tail.binary(BinaryOps.ADD, x.const(1)))
+        self.save_for_backward(x, out)
+        return out
 
     def backward(self, g: Node) -> Grads:
         # d/dx sigmoid x = sigmoid(x) (1 - sigmoid(x)) = sigmoid(x) sigmoid(-x). The second factor is computed,
         # not taken as 1 - output: where the output rounds to 1 (x > 17 in float32) that would give 0.
-        return Mul.apply(g, Mul.apply(self.output, Sigmoid.apply(Neg.apply(self.inputs[0]))))
+        x, out = self.saved_tensors
+        return Mul.apply(g, Mul.apply(out, Sigmoid.apply(Neg.apply(x))))
 
 
 class Pow(Function):
     def forward(self, x: TensorData, y: TensorData) -> TensorData:
-        return x.binary(BinaryOps.POW, y)
+        out = x.binary(BinaryOps.POW, y)
+        self.save_for_backward(x, y, out)
+        return out
 
     def backward(self, g: Node) -> Grads:
-        x, y = self.inputs
+        x, y, out = self.saved_tensors
         grad_x = grad_y = None
         if self.needs_input_grad[0]:  # d/dx x^y = y x^(y-1)
             grad_x = Mul.apply(g, Mul.apply(y, Pow.apply(x, Sub.apply(y, constant_like(y, 1.0)))))
         if self.needs_input_grad[1]:  # d/dy x^y = x^y ln x
-            grad_y = Mul.apply(g, Mul.apply(self.output, Log.apply(_nonzero(x))))
+            grad_y = Mul.apply(g, Mul.apply(out, Log.apply(_nonzero(x))))
         return grad_x, grad_y
 
 
@@ -248,17 +257,13 @@ class FloorDiv(Function):
 
 
 class Where(Function):
-    saves_inputs = False
-
     def forward(self, cond: TensorData, x: TensorData, y: TensorData) -> TensorData:
-        # Backward reads the condition. Keeping a clone of its TensorData (which shares the array, so costs
-        # nothing) means an in-place change of the node afterwards cannot alter the gradient: no version check.
-        self.cond = cond.clone()
+        self.save_for_backward(cond)
         return cond.where(x, y)
 
     def backward(self, g: Node) -> Grads:
         # The gradient flows to whichever operand was chosen at each position; the condition gets none.
-        cond = type(g)._wrap(self.cond)
+        cond, = self.saved_tensors
         zero = constant_like(g, 0.0)
         return (None,
                 Where.apply(cond, g, zero) if self.needs_input_grad[1] else None,
@@ -266,10 +271,8 @@ class Where(Function):
 
 
 class Cast(Function):
-    saves_inputs = False
-
     def forward(self, x: TensorData, dtype: DType) -> TensorData:
-        self.input_dtype = x.dtype
+        self.input_dtype = x.dtype  # a plain attribute: a dtype, not a tensor
         return x.cast(dtype)
 
     def backward(self, g: Node) -> Grads:

@@ -1,35 +1,31 @@
 """The backward engine: reverse-mode automatic differentiation over the graph of Nodes and Functions.
 
-Function layer (`edugrad.function`). `backward(root)` sorts the graph that ends at `root` in topological
-order (iteratively, so a 100,000-node chain is fine), then walks it from the root to the leaves: each
-Function turns the gradient of its output into gradients of its inputs (the chain rule), and gradients
-reaching the same node from several paths are added. Leaves end up with the sum in `.grad`. `grad()` is the
-functional form, which returns gradients instead of accumulating them.
+Function layer (`edugrad.function`). `_run` is the whole algorithm, as small as micrograd's: sort the graph
+that ends at the roots in topological order (iteratively, so a 100,000-node chain is fine), then walk it from
+the roots to the leaves; each Function turns the gradient of its output into gradients of its inputs (the
+chain rule, `_chain_rule`), and gradients reaching one node along several paths add up. Around that core, as
+named steps: a node's hooks (`_run_hooks`), where a finished gradient goes (`.grad` for `backward`, a result
+for `grad`: `_into_grad`, `_into`), and, after the walk, `release`, which frees what the Functions saved but
+keeps the graph's structure, so `graph()` still draws it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import partial
 from typing import TypeVar
 
 from edugrad.function import grad_mode
 from edugrad.function.elementwise import Add
-from edugrad.function.function import Function, _tracers, traced
-from edugrad.function.node import Node, constant_like
+from edugrad.function.function import FreedGraphError, Function, _tracers, call_backward, traced
+from edugrad.function.node import Node, ValuesGone, check_gradient, constant_like
 
 N = TypeVar("N", bound=Node)
+#: Where a node's finished gradient goes: collect(node, gradient).
+Collect = Callable[[Node, Node], None]
+_RELEASED = "backward released this value of the graph (it keeps only its shape and dtype); retain_graph=True keeps it"
 
-
-class FreedGraphError(RuntimeError):
-    """Raised on a walk through a Function whose saved values a backward without retain_graph freed."""
-
-    def __init__(self, function: str) -> None:
-        super().__init__(
-            f"Trying to backward through the graph a second time (through {function}): its saved values were "
-            "freed by the first backward. Pass retain_graph=True to the first backward to keep them."
-        )
-        self.function = function
+__all__ = ["FreedGraphError", "backward", "grad", "release", "topological_order"]
 
 
 def topological_order(roots: Sequence[Node], only_requiring_grad: bool = True) -> list[Node]:
@@ -52,12 +48,62 @@ def topological_order(roots: Sequence[Node], only_requiring_grad: bool = True) -
         stack.append((node, True))  # comes back to this node once everything pushed after it is placed
         ctx = node._ctx
         if ctx is not None:
-            if ctx._freed:
-                raise FreedGraphError(ctx.name)
             # Pushed last-first, so the stack pops (and places) the first argument first.
             stack.extend([(x, False) for x in reversed(ctx.inputs)
                           if (x.requires_grad or not only_requiring_grad) and id(x) not in visited])
     return order
+
+
+def _run(roots: Sequence[Node], seeds: Sequence[Node], collect: Collect, retain_graph: bool | None,
+         create_graph: bool) -> None:
+    """Propagate each seed (the gradient of its root) back to the leaves, all in one pass, handing every
+    node's finished gradient to `collect`. With create_graph the walk itself is recorded."""
+    order = topological_order(roots)
+    grads: dict[int, Node] = {}
+    for root, seed in zip(roots, seeds):  # the same output given twice counts twice
+        grads[id(root)] = seed if id(root) not in grads else Add.apply(grads[id(root)], seed)
+    with grad_mode.set_grad_enabled(create_graph):
+        for node in reversed(order):  # a node comes after every node that used it: its gradient is complete
+            g = grads.pop(id(node), None)
+            if g is None:
+                continue  # no gradient reached it (its only path went through an input needing none)
+            if node._hooks:
+                g = _run_hooks(node, g)
+            collect(node, g)
+            if node._ctx is not None:
+                for x, dx in zip(node._ctx.inputs, _chain_rule(node._ctx, g)):
+                    if dx is not None:
+                        pending = grads.get(id(x))
+                        grads[id(x)] = dx if pending is None else Add.apply(pending, dx)
+    if not (create_graph if retain_graph is None else retain_graph):
+        release(order)
+
+
+def _chain_rule(fn: Function, g: Node) -> list[Node | None]:
+    """fn's backward applied to g, the gradient of its output: one gradient per input (None for an input that
+    needs none), each checked to be a node of its input's shape and dtype, so a wrong backward fails here."""
+    if _tracers:
+        result = traced(fn.name, "backward", (g,), partial(call_backward, fn, g))
+    else:
+        result = call_backward(fn, g)
+    if len(result) != len(fn.inputs):
+        raise RuntimeError(f"{fn.name}.backward returned {len(result)} gradients for {len(fn.inputs)} inputs")
+    grads: list[Node | None] = []
+    for i, (x, needs, dx) in enumerate(zip(fn.inputs, fn.needs_input_grad, result)):
+        if not needs or dx is None:
+            grads.append(None)
+            continue
+        if not isinstance(dx, Node):
+            raise TypeError(f"{fn.name}.backward returned {type(dx).__name__} for input {i}; a gradient must be a "
+                            "node built with Functions' apply (e.g. Mul.apply(g, ...)), or TensorData from a "
+                            "backward on TensorData (declared by its annotation, g: TensorData)")
+        if dx._data.shape != x._data.shape or dx._data.dtype is not x._data.dtype:  # (._data: no property calls)
+            raise RuntimeError(
+                f"{fn.name}.backward returned a gradient of shape {dx.shape} and dtype {dx.dtype.name} for input "
+                f"{i}, which has shape {x.shape} and dtype {x.dtype.name}; a gradient must match its input"
+            )
+        grads.append(dx)
+    return grads
 
 
 def backward(root: Node, gradient: Node | None = None, retain_graph: bool | None = None,
@@ -75,7 +121,7 @@ def backward(root: Node, gradient: Node | None = None, retain_graph: bool | None
         if not chosen or any(not isinstance(x, Node) or not x.requires_grad for x in chosen):
             raise RuntimeError("backward: inputs must be a non-empty sequence of tensors that require grad")
         only = {id(x) for x in chosen}
-    _run([root], [seed], retain_graph, create_graph, wanted=None, only=only)
+    _run([root], [seed], _into_grad(create_graph, only), retain_graph, create_graph)
 
 
 def grad(outputs: N | Sequence[N], inputs: N | Sequence[N], grad_outputs: N | Sequence[N | None] | None = None,
@@ -105,7 +151,7 @@ def grad(outputs: N | Sequence[N], inputs: N | Sequence[N], grad_outputs: N | Se
             raise RuntimeError(f"grad: output of shape {output.shape} does not require grad and has no grad_fn")
     seeds = [_seed_gradient(output, g, "grad") for output, g in zip(outputs, grad_outputs)]
     wanted: dict[int, Node | None] = {id(x): None for x in inputs}
-    _run(outputs, seeds, retain_graph, create_graph, wanted)  # one pass: the outputs may share a graph
+    _run(outputs, seeds, _into(wanted, create_graph), retain_graph, create_graph)  # the outputs may share a graph
     results = tuple(wanted[id(x)] for x in inputs)
     if materialize_grads:
         results = tuple(constant_like(x, 0.0) if r is None else r for x, r in zip(inputs, results))
@@ -129,64 +175,27 @@ def _seed_gradient(root: N, gradient: N | None, op: str) -> N:
     return gradient
 
 
-def _run(roots: Sequence[Node], seeds: Sequence[Node], retain_graph: bool | None, create_graph: bool,
-         wanted: dict[int, Node | None] | None, only: set[int] | None = None) -> None:
-    """Propagate each seed from its root to the leaves, all in one pass. With `wanted`, collect the gradients
-    of those nodes there instead of accumulating into `.grad`; with `only`, accumulate into the `.grad` of those
-    nodes (and of nodes that retain grad) rather than of every leaf."""
-    if retain_graph is None:
-        retain_graph = create_graph
-    order = topological_order(roots)
-    grads: dict[int, Node] = {}
-    for root, seed in zip(roots, seeds):
-        grads[id(root)] = _accumulate(grads.get(id(root)), seed, True)  # the same output given twice counts twice
-    with grad_mode.set_grad_enabled(create_graph):
-        for node in reversed(order):
-            g = grads.pop(id(node), None)
-            if g is None:
-                continue  # nothing reached this node (its only path went through an input needing no grad)
-            if node._hooks:
-                g = _run_hooks(node, g)
-            if wanted is not None:
-                if id(node) in wanted:
-                    wanted[id(node)] = _accumulate(wanted[id(node)], g, create_graph)
-            elif node._retains_grad or (node._ctx is None if only is None else id(node) in only):
-                node.grad = _accumulate(node.grad, g, create_graph)
-                if node._post_accumulate_hooks:
-                    _run_post_accumulate_hooks(node)
-            if node._ctx is not None:
-                _propagate(node._ctx, g, grads)
-    if not retain_graph:
-        for node in order:
-            if node._ctx is not None:
-                node._ctx._freed = True
-                node._ctx.inputs = ()  # let go of the saved values now, not when the output dies
+def _into_grad(create_graph: bool, only: set[int] | None) -> Collect:
+    """backward's destination: the `.grad` of every leaf, or of each node in `only` (backward's `inputs=`), and
+    of every node that retains its gradient; then a leaf's post-accumulate hooks see the new sum."""
+
+    def collect(node: Node, g: Node) -> None:
+        if node._retains_grad or (node._ctx is None if only is None else id(node) in only):
+            node._grad = _accumulate(node._grad, g, create_graph)
+            if node._post_accumulate_hooks:
+                _run_post_accumulate_hooks(node)
+
+    return collect
 
 
-def _propagate(fn: Function, g: Node, grads: dict[int, Node]) -> None:
-    """Apply `fn`'s chain rule to `g` and add the result to the pending gradient of each of its inputs."""
-    if fn.saves_inputs:
-        fn.check_saved_versions()
-    if _tracers:
-        result = traced(fn.name, "backward", (g,), partial(fn.backward, g))
-    else:
-        result = fn.backward(g)
-    input_grads = result if type(result) is tuple else (result,)
-    if len(input_grads) != len(fn.inputs):
-        raise RuntimeError(f"{fn.name}.backward returned {len(input_grads)} gradients for {len(fn.inputs)} inputs")
-    for i, (x, needs, dx) in enumerate(zip(fn.inputs, fn.needs_input_grad, input_grads)):
-        if not needs or dx is None:
-            continue
-        if not isinstance(dx, Node):
-            raise TypeError(f"{fn.name}.backward returned {type(dx).__name__} for input {i}; a gradient must be a "
-                            "Node, built from other Functions' apply (e.g. Mul.apply(g, ...)) so it can be recorded")
-        if dx._data.shape != x._data.shape or dx._data.dtype is not x._data.dtype:  # (._data: no property calls)
-            raise RuntimeError(
-                f"{fn.name}.backward returned a gradient of shape {dx.shape} and dtype {dx.dtype.name} for input "
-                f"{i}, which has shape {x.shape} and dtype {x.dtype.name}; a gradient must match its input"
-            )
-        pending = grads.get(id(x))  # gradients reaching x along several paths add up
-        grads[id(x)] = dx if pending is None else Add.apply(pending, dx)
+def _into(wanted: dict[int, Node | None], create_graph: bool) -> Collect:
+    """grad's destination: the gradient of each node in `wanted`, returned instead of accumulated in `.grad`."""
+
+    def collect(node: Node, g: Node) -> None:
+        if id(node) in wanted:
+            wanted[id(node)] = _accumulate(wanted[id(node)], g, create_graph)
+
+    return collect
 
 
 def _accumulate(total: N | None, g: N, keep_graph: bool) -> N:
@@ -199,9 +208,12 @@ def _accumulate(total: N | None, g: N, keep_graph: bool) -> N:
 
 
 def _run_hooks(node: Node, g: Node) -> Node:
+    """g passed through the node's hooks in order; a hook that returns a value replaces g with it, which must
+    be a node of g's shape and dtype (as torch checks)."""
     for hook in tuple(node._hooks or ()):  # a copy: a hook may remove itself (a Graph's recorders do)
         replaced = hook(g)
         if replaced is not None:
+            check_gradient(node, replaced, f"hook {getattr(hook, '__qualname__', hook)!r} returned")
             g = replaced
     return g
 
@@ -211,3 +223,30 @@ def _run_post_accumulate_hooks(node: Node) -> None:
         if hook(node) is not None:
             raise RuntimeError("a post accumulate grad hook must return None (it reads or sets node.grad itself), as "
                                "torch's must")
+
+
+def release(order: Sequence[Node]) -> None:
+    """After a backward without retain_graph: free what the Functions of `order` saved, but keep the graph's
+    structure. Each input a Function holds, other than a leaf that requires grad (a parameter, which the user
+    holds anyway), is swapped for a node keeping its shape, dtype and Function but no values, so the memory of
+    the intermediate values goes while `graph()` still draws the graph; a second backward through a Function
+    that saved something then raises FreedGraphError."""
+    shells: dict[int, Node] = {}  # one stand-in per node, however many Functions read it
+    for node in order:
+        fn = node._ctx
+        if fn is None:
+            continue
+        if fn._saved:
+            fn._saved = ()
+            fn._freed = True
+        fn._released = True
+        fn.inputs = tuple([_shell(x, shells) for x in fn.inputs])
+
+
+def _shell(x: Node, shells: dict[int, Node]) -> Node:
+    if (x.requires_grad and x._ctx is None) or isinstance(x._data, ValuesGone):
+        return x
+    shell = shells.get(id(x))
+    if shell is None:
+        shell = shells[id(x)] = type(x)._wrap(ValuesGone(x._data, _RELEASED), x._ctx)  # type: ignore[arg-type]
+    return shell

@@ -12,6 +12,7 @@ Every step of a Function, forward here and backward in the engine, can be watche
 
 from __future__ import annotations
 
+import inspect
 import weakref
 from collections.abc import Callable
 from functools import partial
@@ -54,22 +55,55 @@ def traced(name: str, phase: str, inputs: tuple[Node, ...], run: Callable[[], R]
     return run()
 
 
+class FreedGraphError(RuntimeError):
+    """Raised when backward reads what a Function saved after an earlier backward (without `retain_graph`) freed
+    it: torch's "Trying to backward through the graph a second time"."""
+
+    def __init__(self, function: str) -> None:
+        super().__init__(
+            f"Trying to backward through the graph a second time (or directly access saved tensors after they "
+            f"have already been freed), through {function}. Saved intermediate values of the graph are freed when "
+            "you call backward() or grad(). Specify retain_graph=True if you need to backward through the graph a "
+            "second time or if you need to access saved tensors after calling backward."
+        )
+        self.function = function
+
+
 class Function:
-    """One differentiable op. Subclasses implement `forward(*data, **args) -> TensorData` and
-    `backward(grad) -> one gradient per input (None where an input needs none)`."""
+    """One differentiable op, which `apply` runs and records in the graph. A subclass implements
+
+    - `forward(self, *data, **args) -> TensorData`: the result, computed on the inputs' TensorData with the
+      ops of `edugrad.data`; the keyword arguments are the op's non-tensor parameters (an axis, a shape);
+    - `backward(self, g) -> one gradient per input` (a single one for a single input; None for an input that
+      needs none, see `needs_input_grad`): the chain rule, g times the derivative, written with other
+      Functions' `apply` on nodes, so that it can itself be recorded (`create_graph=True`).
+
+    Forward hands backward what it needs in two ways, and only these: tensors with
+    `self.save_for_backward(*data)`, read back in backward as `self.saved_tensors`; anything else (shapes,
+    axes, a dtype) as plain attributes, `self.axis = axis`. `inputs` are the graph's edges: backward does not
+    read their values (`check_function` checks it), and after backward they keep only shapes and dtypes.
+
+    A backward in the seed's style, on TensorData (`def backward(self, g: TensorData)`, returning TensorData),
+    works too: the engine hands it the gradient's TensorData and wraps what it returns into nodes. Such a
+    backward cannot be recorded, so `create_graph=True` through it raises."""
 
     #: False for ops whose output carries no gradient (comparisons, floor division): never recorded.
     differentiable: ClassVar[bool] = True
-    #: False for ops whose backward does not read their inputs' values (add, reshape, ...): changing such an
-    #: input in place after the op is then harmless, and backward does not complain about it.
-    saves_inputs: ClassVar[bool] = True
+    #: True for a backward in the seed's style, read from its annotation (`g: TensorData`) at class creation.
+    backward_on_data: ClassVar[bool] = False
 
     inputs: tuple[Node, ...]
     needs_input_grad: tuple[bool, ...]
+    _saved: tuple[TensorData, ...] = ()  # class defaults: a Function that saves nothing pays nothing
+    _freed: bool = False  # what it saved was freed by a backward
+    _released: bool = False  # a backward without retain_graph has walked it
+    _saved_versions: tuple[int, ...]
     _output: weakref.ref[Node]
     _output_version: int
-    _versions: tuple[int, ...]
-    _freed: bool
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.backward_on_data = _takes_data(cls.backward)
 
     def forward(self, *args: Any, **kwargs: Any) -> TensorData:
         raise NotImplementedError(f"{type(self).__name__} must implement forward")
@@ -108,19 +142,50 @@ class Function:
         # A weak reference: the output owns its Function, so a strong one back would make a cycle.
         fn._output = weakref.ref(out)
         fn._output_version = out_data.version
-        fn._versions = tuple([x._data.version for x in inputs]) if cls.saves_inputs else ()
-        fn._freed = False
+        if fn._saved:  # the versions backward will expect of what forward saved
+            fn._saved_versions = tuple([data.version for data in fn._saved])
         return out
+
+    def save_for_backward(self, *data: TensorData) -> None:
+        """Keep `data` for backward: forward's TensorData arguments, its result, or values it computed (as
+        torch's `ctx.save_for_backward`). Backward reads them as `saved_tensors`; they are checked for in-place
+        changes then, and freed after backward."""
+        self._saved = data
+
+    @property
+    def saved_tensors(self) -> tuple[Node, ...]:
+        """What forward saved, in order, as nodes: an input's TensorData as that input and the result as the
+        output, so that a recorded backward reaches the graph through them; any other value as a constant.
+        RuntimeError if one was changed in place since forward (through any tensor sharing it), FreedGraphError
+        once a backward freed them."""
+        if self._freed:
+            raise FreedGraphError(self.name)
+        return tuple([self._saved_node(k, data) for k, data in enumerate(self._saved)])
+
+    def _saved_node(self, k: int, data: TensorData) -> Node:
+        for i, x in enumerate(self.inputs):
+            if x._data is data:
+                node, which = x, f"input {i}"
+                break
+        else:
+            out = self._output()
+            if out is not None and out._data is data:
+                node, which = out, "its output"
+            else:
+                node, which = type(self.inputs[0])._wrap(data), f"saved tensor {k}"
+        if data.version != self._saved_versions[k]:
+            raise _modified_in_place(self.name, which, data, self._saved_versions[k])
+        return node
 
     @property
     def output(self) -> Node:
-        """The node this Function produced (for backward formulas written in terms of the result, like exp's).
-        RuntimeError if it was changed in place since."""
+        """The node this Function produced. RuntimeError if it was changed in place since, or no longer exists.
+        (A backward in terms of the result saves it instead: `self.save_for_backward(result)`.)"""
         out = self._output()
         if out is None:
-            raise RuntimeError(f"{type(self).__name__}: its output no longer exists, so backward cannot use it")
+            raise RuntimeError(f"{type(self).__name__}: its output no longer exists")
         if out._data.version != self._output_version:
-            raise _modified_in_place(self.name, "its output", out, self._output_version)
+            raise _modified_in_place(self.name, "its output", out._data, self._output_version)
         return out
 
     @property
@@ -130,11 +195,30 @@ class Function:
     def __repr__(self) -> str:
         return f"<{self.name}>"
 
-    def check_saved_versions(self) -> None:
-        """RuntimeError if an input this Function's backward reads was changed in place after forward."""
-        for i, (x, version) in enumerate(zip(self.inputs, self._versions)):
-            if x._data.version != version:
-                raise _modified_in_place(self.name, f"input {i}", x, version)
+
+def call_backward(fn: Function, g: Node) -> tuple[object, ...]:
+    """`fn.backward(g)` as a tuple, one entry per input. A backward in the seed's style gets g's TensorData and
+    its TensorData results come back as nodes of g's class; it is not recorded, so under create_graph (grad
+    mode on during backward) it is refused."""
+    if not fn.backward_on_data:
+        result = fn.backward(g)
+        return result if type(result) is tuple else (result,)
+    if grad_mode.is_grad_enabled():
+        raise RuntimeError(
+            f"{fn.name}.backward computes on TensorData, so the engine cannot record it: create_graph=True (a "
+            "derivative of the gradient) needs a backward written with Functions' apply on nodes, as the "
+            "built-in Functions' are"
+        )
+    result = fn.backward(g._data)
+    grads = result if isinstance(result, tuple) else (result,)
+    return tuple([type(g)._wrap(dx) if isinstance(dx, TensorData) else dx for dx in grads])
+
+
+def _takes_data(backward: Callable[..., Any]) -> bool:
+    """True when backward's gradient parameter is annotated TensorData (the seed's style); the annotation is a
+    string under `from __future__ import annotations`."""
+    parameters = list(inspect.signature(backward).parameters.values())
+    return len(parameters) > 1 and parameters[1].annotation in (TensorData, "TensorData")
 
 
 def _check_forward_result(cls: type[Function], out_data: object) -> None:
@@ -143,8 +227,10 @@ def _check_forward_result(cls: type[Function], out_data: object) -> None:
                         "TensorData, computed with the ops of edugrad.data (x.unary, x.binary, ...)")
 
 
-def _modified_in_place(fn: str, which: str, node: Node, version: int) -> RuntimeError:
+def _modified_in_place(fn: str, which: str, data: TensorData, version: int) -> RuntimeError:
+    """torch's message for a value backward needs that changed in place, with the Function and the value named."""
     return RuntimeError(
-        f"{fn}: {which} (shape {node.shape}) was modified in place after it was used (it is at version "
-        f"{node._version}, backward needs version {version}); clone it before changing it"
+        f"{fn}: one of the variables needed for gradient computation has been modified by an inplace operation: "
+        f"{which} ({data.dtype.name}, shape {data.shape}) was modified in place after it was used; it is at "
+        f"version {data.version}, expected version {version} instead. Clone it before changing it in place."
     )

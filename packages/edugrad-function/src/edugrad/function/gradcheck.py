@@ -24,9 +24,9 @@ import numpy as np
 from edugrad.data import DType, TensorData, dtypes
 from edugrad.function.elementwise import Cast
 from edugrad.function.engine import grad
-from edugrad.function.function import Function
+from edugrad.function.function import Function, call_backward
 from edugrad.function.grad_mode import enable_grad, no_grad
-from edugrad.function.node import Node
+from edugrad.function.node import Node, ValuesGone
 
 Outputs = Node | Sequence[Node]
 NDArray = np.ndarray[Any, Any]
@@ -80,9 +80,11 @@ def gradgradcheck(fn: Callable[..., Outputs], inputs: Sequence[Node], eps: float
 
 def check_function(function: type[Function], *inputs: Node, **kwargs: Any) -> bool:
     """Check a hand-written Function on `inputs` (float64 nodes; `kwargs` go to forward): forward returns
-    TensorData, backward returns one gradient per input (a single one for a single input) with that input's
-    shape and dtype (None only for an input that needs no gradient), neither changes its inputs, and the
-    gradients pass gradcheck. Returns True or raises a GradcheckError that says what to fix."""
+    TensorData; it hands backward tensors only through `save_for_backward` (no TensorData or node in another
+    attribute); backward reads the values of no input it did not save (it runs with those inputs' values made
+    unavailable) and returns one gradient per input (a single one for a single input) with that input's shape
+    and dtype (None only for an input that needs no gradient); neither changes its inputs; and the gradients
+    pass gradcheck. Returns True or raises a GradcheckError that says what to fix."""
     name = function.__name__
     before = [x._data.numpy() for x in inputs]
     with enable_grad():
@@ -94,6 +96,7 @@ def check_function(function: type[Function], *inputs: Node, **kwargs: Any) -> bo
         out = function.apply(*inputs, **kwargs)
         if out._ctx is None:
             return True  # not recorded (nothing requires grad, or the Function is not differentiable)
+        _expect_tensors_saved(out._ctx, name)
         _check_backward_result(out._ctx, inputs, name)
         _expect_unchanged(name, "backward", inputs, before)
     return _check(partial(function.apply, **kwargs), list(inputs), _labels(inputs), name, EPS, ATOL, RTOL, True)
@@ -219,13 +222,35 @@ def _explain(name: str, label: str, failure: tuple[tuple[int, ...], float, float
     )
 
 
+# What a recorded Function holds for the engine; any other attribute is forward's own, for backward.
+_ENGINE_FIELDS = {"inputs", "needs_input_grad", "_saved", "_saved_versions", "_freed", "_output", "_output_version"}
+
+
+def _expect_tensors_saved(ctx: Function, name: str) -> None:
+    """A tensor kept in a plain attribute escapes the version check and is never freed: refuse it."""
+    for attribute, value in vars(ctx).items():
+        values = value if isinstance(value, (tuple, list)) else (value,)
+        if attribute not in _ENGINE_FIELDS and any(isinstance(v, (TensorData, Node)) for v in values):
+            raise GradcheckError(
+                f"{name}.forward keeps a tensor in the attribute {attribute!r}; pass the TensorData backward "
+                "needs to self.save_for_backward(...) and read it back as self.saved_tensors (only saved tensors "
+                "are checked for in-place changes and freed after backward); plain attributes are for "
+                "non-tensor values such as shapes and axes"
+            )
+
+
 def _check_backward_result(ctx: Function, inputs: Sequence[Node], name: str) -> None:
-    """Call backward once, as the engine does, and check the form of what it returns."""
+    """Call backward once, as the engine does, with the values of every input forward did not save made
+    unavailable, and check the form of what it returns."""
     out = ctx.output
     v = _leaf_like(out, np.random.default_rng(0).standard_normal(out.shape), out.dtype, requires_grad=False)
-    with no_grad():
-        result = ctx.backward(v)
-    grads = result if isinstance(result, tuple) else (result,)
+    recorded = ctx.inputs
+    ctx.inputs = tuple([_unsaved(ctx, x, i, name) for i, x in enumerate(recorded)])
+    try:
+        with no_grad():
+            grads = call_backward(ctx, v)
+    finally:
+        ctx.inputs = recorded
     if len(grads) != len(inputs):
         raise GradcheckError(f"{name}.backward returned {len(grads)} gradient(s) for {len(inputs)} input(s); "
                              "return one per input of forward, in order (None for an input that needs none), or "
@@ -243,6 +268,18 @@ def _check_backward_result(ctx: Function, inputs: Sequence[Node], name: str) -> 
             raise GradcheckError(f"{name}.backward returned a gradient of shape {dx.shape} and dtype "
                                  f"{dx.dtype.name} for input {i}, which has shape {x.shape} and dtype "
                                  f"{x.dtype.name}; a gradient must match its input")
+
+
+def _unsaved(ctx: Function, x: Node, i: int, name: str) -> Node:
+    """x itself if forward saved its TensorData, else a stand-in with its shape and dtype but no values."""
+    if any(x._data is data for data in ctx._saved):
+        return x
+    gone = ValuesGone(x._data, f"{name}.backward read the values of input {i}, which forward did not save: "
+                      "pass it to self.save_for_backward in forward and read it from self.saved_tensors in backward",
+                      GradcheckError)
+    stand_in = type(x)._wrap(gone, x._ctx)  # type: ignore[arg-type]
+    stand_in.requires_grad = x.requires_grad
+    return stand_in
 
 
 def _expect_unchanged(name: str, phase: str, inputs: Sequence[Node], before: list[NDArray]) -> None:

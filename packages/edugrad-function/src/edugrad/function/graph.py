@@ -9,7 +9,10 @@ gradients flow through (only nodes that require grad take part).
 
 A Graph keeps descriptions, not the nodes, so it never keeps tensors alive. Made before `backward()`, it hooks
 every node that requires grad (with the public `register_hook`), so after backward each node also shows the
-shape and norm of its gradient: `g = loss.graph(); loss.backward(); print(g)`.
+shape and norm of its gradient: `g = loss.graph(); loss.backward(); print(g)`. Made after backward, it works
+too (backward frees the saved values but keeps the graph's structure) and shows the gradients the leaves hold
+in `.grad` (a graph taken before backward leaves a previous step's `.grad` out). The graph exports to text (`to_text`), DOT (`to_dot`), Mermaid (`to_mermaid`) and, through
+Graphviz, to an image file: `render(path)` is the Graph's method, `to_dot()` only returns text.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from typing import Literal
 
 import numpy as np
 
-from edugrad.function.engine import FreedGraphError, topological_order
+from edugrad.function.engine import topological_order
 from edugrad.function.node import Node
 
 View = Literal["forward", "backward"]
@@ -81,7 +84,8 @@ class Graph:
         order = _walk(root)
         labels = _names(names)
         ids = {id(node): f"n{i}" for i, node in enumerate(order)}
-        self.nodes = [_describe(node, ids, labels.get(id(node))) for node in order]
+        after_backward = root._ctx is not None and root._ctx._released
+        self.nodes = [_describe(node, ids, labels.get(id(node)), after_backward) for node in order]
         self.root = self.nodes[-1]
         if record_grads:
             for node, described in zip(order, self.nodes):
@@ -108,8 +112,10 @@ class Graph:
         (its value is used twice) is listed again as "see above". Past 50 levels the indent stops growing, so
         a long chain stays readable (and linear in size)."""
         shown = {node.id: node for node in self.view_nodes(view)}
-        if not shown:
-            return f"{self.root.id} {self.root.title('forward')}  (does not require grad: no backward pass)"
+        if not shown or (self.root.kind == "input" and view == "forward"):
+            return (f"{self.root.id} {self.root.title('forward')}  {self.root.details()[0]}  (nothing was recorded: "
+                    "no tensor it was computed from requires grad, or it was computed under no_grad(); make the "
+                    "parameters with requires_grad=True)")
         below: dict[str, list[str]] = {node_id: [] for node_id in shown}
         for parent, child in self._tree_edges(view):
             below[parent].append(child)
@@ -189,32 +195,36 @@ class Graph:
 
 
 def _walk(root: Node) -> list[Node]:
-    """Every node that leads to `root`, constants included, each after its inputs (the engine's walk)."""
-    try:
-        return topological_order([root], only_requiring_grad=False)
-    except FreedGraphError as error:  # the engine's words are about backward; say what to do for a graph
-        raise RuntimeError(
-            f"graph: backward has already freed this graph (at {error.function}); capture it before backward, "
-            "g = loss.graph(); loss.backward(), and g also shows the gradients"
-        ) from error
+    """Every node that leads to `root`, constants included, each after its inputs (the engine's walk). After
+    backward the walk still works: backward frees the values, not the structure."""
+    return topological_order([root], only_requiring_grad=False)
 
 
-def _describe(node: Node, ids: dict[int, str], name: str | None) -> GraphNode:
+def _describe(node: Node, ids: dict[int, str], name: str | None, after_backward: bool) -> GraphNode:
+    """A node's description; after backward, with the gradient it holds (a leaf's `.grad`). Before backward
+    a `.grad` is left out: it would be a previous step's."""
     ctx = node._ctx
     kind: Kind = "function" if ctx is not None else "parameter" if node.requires_grad else "input"
     inputs = tuple(ids[id(x)] for x in ctx.inputs) if ctx is not None else ()
-    return GraphNode(ids[id(node)], kind, ctx.name if ctx is not None else kind, node.shape, node.dtype.name,
-                     node.requires_grad, inputs, name)
+    described = GraphNode(ids[id(node)], kind, ctx.name if ctx is not None else kind, node.shape,
+                          node.dtype.name, node.requires_grad, inputs, name)
+    if after_backward and node.grad is not None:
+        _write_grad(node.grad, described)
+    return described
 
 
 def _names(names: Names | None) -> dict[int, str]:
-    """The names by node identity; TypeError for a value that is not a node."""
+    """The names by node identity, from a dict {name: tensor} (torchviz's `params=`) or (name, tensor) pairs;
+    TypeError for anything else, such as a list of bare names (which say nothing about which tensor is which)."""
     pairs = names.items() if isinstance(names, Mapping) else names or ()
     labels: dict[int, str] = {}
-    for name, node in pairs:
-        if not isinstance(node, Node):
-            raise TypeError(f"graph: names must map a name to a tensor, got {name!r}: {type(node).__name__}")
-        labels[id(node)] = str(name)
+    for pair in pairs:
+        if not (isinstance(pair, tuple) and len(pair) == 2 and isinstance(pair[1], Node)):
+            raise TypeError(
+                "graph: names must be a dict {name: tensor}, such as dict(model.named_parameters()), or (name, "
+                f"tensor) pairs, such as model.named_parameters(); got an item {pair!r:.60}"
+            )
+        labels[id(pair[1])] = str(pair[0])
     return labels
 
 
@@ -223,11 +233,15 @@ def _record_grad(node: Node, target: GraphNode) -> None:
     removes itself after that one call, so graphs made in a training loop do not pile hooks on parameters."""
 
     def record(grad: Node) -> None:
-        target.grad_shape = grad.shape
-        target.grad_norm = float(np.linalg.norm(grad._data.numpy().astype(np.float64)))
+        _write_grad(grad, target)
         remove()
 
     remove = node.register_hook(record)
+
+
+def _write_grad(grad: Node, target: GraphNode) -> None:
+    target.grad_shape = grad.shape
+    target.grad_norm = float(np.linalg.norm(grad._data.numpy().astype(np.float64)))
 
 
 def _check_view(view: str) -> None:

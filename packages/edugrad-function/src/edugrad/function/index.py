@@ -17,30 +17,27 @@ from edugrad.function.node import Node, constant_like
 
 
 class Gather(Function):
-    saves_inputs = False
-
     def forward(self, x: TensorData, index: TensorData, axis: int) -> TensorData:
-        # The index is kept as a clone of its TensorData (sharing the array), so changing the index node in
-        # place later is harmless.
-        self.index, self.axis = index.clone(), axis
+        self.save_for_backward(index)
+        self.input_shape, self.axis = x.shape, axis  # backward needs x's shape, not its values
         return x.gather(index, axis)
 
     def backward(self, g: Node) -> Grads:
         # out[i] = x[index[i]]: each read sends its gradient back to the position it read from.
-        zeros = constant_like(self.inputs[0], 0.0)
-        return ScatterAdd.apply(zeros, type(g)._wrap(self.index), g, axis=self.axis), None
+        index, = self.saved_tensors
+        zeros = type(g)._wrap(TensorData.full(self.input_shape, 0.0, g.dtype, g._data.backend))
+        return ScatterAdd.apply(zeros, index, g, axis=self.axis), None
 
 
 class ScatterAdd(Function):
-    saves_inputs = False
-
     def forward(self, x: TensorData, index: TensorData, src: TensorData, axis: int) -> TensorData:
-        self.index, self.axis = index.clone(), axis  # a clone, as in Gather
+        self.save_for_backward(index)
+        self.axis = axis
         return x.scatter_add(index, src, axis)
 
     def backward(self, g: Node) -> Grads:
         # out = x + (src added at index): x passes g through; src[i] went to index[i], so it reads g there.
-        index = type(g)._wrap(self.index)
+        index, = self.saved_tensors
         return (g if self.needs_input_grad[0] else None, None,
                 Gather.apply(g, index, axis=self.axis) if self.needs_input_grad[2] else None)
 
@@ -48,8 +45,6 @@ class ScatterAdd(Function):
 class Scatter(Function):
     """x with src written at index along axis: `out[index[i][j]][j] = src[i][j]` for axis 0 (torch.scatter). src
     has index's shape; at a position written more than once, the last write (in index's row-major order) wins."""
-
-    saves_inputs = False
 
     def forward(self, x: TensorData, index: TensorData, src: TensorData, axis: int) -> TensorData:
         # Each write goes to one element of x. Its position in x flattened is what the index reads from the
@@ -61,14 +56,15 @@ class Scatter(Function):
             positions = grid.gather(index, axis)
         count = index.size
         flat, written = _last_writes(x.reshape((x.size,)), positions.reshape((count,)), src.reshape((count,)))
-        self.index, self.axis, self.written = index.clone(), axis, written.reshape(x.shape)
+        self.save_for_backward(index, written.reshape(x.shape))  # the mask is computed here: a constant
+        self.axis = axis
         return flat.reshape(x.shape)
 
     def backward(self, g: Node) -> Grads:
         # The elements of x that were written over had no effect on the output: they get 0, the others g. Each
         # src element gets g at the position it was written to, also one that a later write covered (torch's
         # derivative of scatter, grad.gather(dim, index); the true derivative for such a write is 0).
-        index, written = type(g)._wrap(self.index), type(g)._wrap(self.written)
+        index, written = self.saved_tensors
         return (Where.apply(written, constant_like(g, 0.0), g) if self.needs_input_grad[0] else None, None,
                 Gather.apply(g, index, axis=self.axis) if self.needs_input_grad[2] else None)
 

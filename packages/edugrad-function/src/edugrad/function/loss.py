@@ -9,9 +9,10 @@ Functions each way, each with its Python overhead (PyTorch has one kernel for it
 from __future__ import annotations
 
 from edugrad.data import BinaryOps, ReduceOps, TensorData, UnaryOps, dtypes, normalize_axis
+from edugrad.function.broadcast import Expand
 from edugrad.function.elementwise import Mul
 from edugrad.function.function import Function, Grads
-from edugrad.function.movement import Expand, Reshape
+from edugrad.function.movement import Reshape
 from edugrad.function.node import Node
 
 REDUCTIONS = ("mean", "sum", "none")
@@ -23,23 +24,22 @@ class NLLLoss(Function):
     and no gradient. `reduction`: "mean" averages over the targets that are not ignored (nan when all are),
     "sum" adds the losses up, "none" returns one per target."""
 
-    saves_inputs = False  # backward reads the positions forward saved and logp's shape, never its values
-
     def forward(self, logp: TensorData, target: TensorData, axis: int, ignore_index: int = -100,
                 reduction: str = "mean") -> TensorData:
         self.axis = normalize_axis(axis, logp.ndim, "nll_loss")
         _check_arguments(logp, target, self.axis, reduction)
-        self.reduction = reduction
+        self.reduction, self.input_shape = reduction, logp.shape  # backward needs logp's shape, not its values
         # Gather wants an index with logp's number of axes: the class axis comes back with size 1. int64 holds
         # any ignore_index (-100 does not fit in uint8).
         index_shape = target.shape[:self.axis] + (1,) + target.shape[self.axis:]
         classes = target.cast(dtypes.int64).reshape(index_shape)
-        self.ignored = classes.binary(BinaryOps.CMPEQ, classes.const(ignore_index))
-        self.index = self.ignored.where(classes.const(0), classes)  # ignored targets read class 0, harmlessly
-        picked = logp.gather(self.index, self.axis)
-        self.zeros = picked.const(0.0)
+        ignored = classes.binary(BinaryOps.CMPEQ, classes.const(ignore_index))
+        index = ignored.where(classes.const(0), classes)  # ignored targets read class 0, harmlessly
+        self.save_for_backward(index, ignored)
+        picked = logp.gather(index, self.axis)
+        zeros = picked.const(0.0)
         # Where, not a product with a 0/1 mask: a log-probability of -inf at an ignored target must give 0.
-        losses = self.ignored.where(self.zeros, picked.unary(UnaryOps.NEG))
+        losses = ignored.where(zeros, picked.unary(UnaryOps.NEG))
         if reduction == "none":
             return losses.reshape(target.shape)
         total = losses.reduce(ReduceOps.SUM)
@@ -47,29 +47,33 @@ class NLLLoss(Function):
             return total
         # The mean is over the targets that count; with none it is nan, as torch's 0 / 0. Dividing by a count
         # of nan gives that nan without computing 0 / 0, which NumPy would warn about.
-        count = self.ignored.where(self.zeros, picked.const(1.0)).reduce(ReduceOps.SUM)
-        self.count = count.binary(BinaryOps.CMPEQ, count.const(0.0)).where(count.const(float("nan")), count)
-        return total.binary(BinaryOps.DIV, self.count)
+        count = ignored.where(zeros, picked.const(1.0)).reduce(ReduceOps.SUM)
+        count = count.binary(BinaryOps.CMPEQ, count.const(0.0)).where(count.const(float("nan")), count)
+        self.save_for_backward(index, ignored, count)
+        return total.binary(BinaryOps.DIV, count)
 
     def backward(self, g: Node) -> Grads:
         # loss = sum_i w_i logp[i, target_i], with w_i = -1 (-1 / count for the mean) and 0 where ignored, so
         # d(loss)/d(logp) = g W: W holds w_i at each target's class and 0 at the other classes, a constant.
         # g has one value per target ("none") or one in all, and is spread over the classes to multiply W.
         # The target is an index, with no gradient.
-        x = self.inputs[0]
-        kept = self.index.shape if self.reduction == "none" else (1,) * x.ndim
-        spread = Expand.apply(Reshape.apply(g, shape=kept), shape=x.shape)
-        return Mul.apply(spread, type(g)._wrap(self._class_weights(x._data))), None
+        index, ignored, *count = [node._data for node in self.saved_tensors]
+        kept = index.shape if self.reduction == "none" else (1,) * len(self.input_shape)
+        spread = Expand.apply(Reshape.apply(g, shape=kept), shape=self.input_shape)
+        weights = self._class_weights(g._data, index, ignored, count[0] if count else None)
+        return Mul.apply(spread, type(g)._wrap(weights)), None
 
-    def _class_weights(self, logp: TensorData) -> TensorData:
-        """W above: the weights of the targets scattered into zeros of logp's shape."""
-        if self.reduction == "mean":
-            share = self.count.const(-1.0).binary(BinaryOps.DIV, self.count)  # nan with no target counted, but
-            per_target = share.reshape((1,) * logp.ndim).expand(self.index.shape)  # then where drops it
+    def _class_weights(self, g: TensorData, index: TensorData, ignored: TensorData,
+                       count: TensorData | None) -> TensorData:
+        """W above: the weights of the targets scattered into zeros of logp's shape (`count` for the mean)."""
+        zeros = ignored.const(0.0, g.dtype)
+        if count is not None:
+            share = count.const(-1.0).binary(BinaryOps.DIV, count)  # nan with no target counted, but then
+            per_target = share.reshape((1,) * index.ndim).expand(index.shape)  # where drops it
         else:
-            per_target = self.zeros.const(-1.0)
-        weights = self.ignored.where(self.zeros, per_target)
-        return logp.const(0.0).scatter_add(self.index, weights, self.axis)
+            per_target = zeros.const(-1.0)
+        weights = ignored.where(zeros, per_target)
+        return TensorData.full(self.input_shape, 0.0, g.dtype, g.backend).scatter_add(index, weights, self.axis)
 
 
 def _check_arguments(logp: TensorData, target: TensorData, axis: int, reduction: str) -> None:

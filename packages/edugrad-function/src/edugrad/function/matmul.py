@@ -21,10 +21,11 @@ def _transpose_last(x: Node) -> Node:
 
 class MatMul(Function):
     def forward(self, x: TensorData, y: TensorData) -> TensorData:
+        self.save_for_backward(x, y)
         return x.matmul(y)
 
     def backward(self, g: Node) -> Grads:
         # For out = x @ y: d(loss)/dx = g @ y^T and d(loss)/dy = x^T @ g (per batch element).
-        x, y = self.inputs
+        x, y = self.saved_tensors
         return (MatMul.apply(g, _transpose_last(y)) if self.needs_input_grad[0] else None,
                 MatMul.apply(_transpose_last(x), g) if self.needs_input_grad[1] else None)

@@ -1,9 +1,10 @@
-"""Movement Functions: reshape, permute, expand, pad, shrink, flip and cat.
+"""Movement Functions: reshape, permute, pad, shrink, flip and cat.
 
 Function layer (`edugrad.function`). These move values without computing on them, so each backward is the
-inverse movement applied to the gradient: reshape back, permute back, sum what expand copied, shrink away
-what pad added, pad back what shrink removed, flip again, and cut out of the joined gradient the slice each
-input of cat became.
+inverse movement applied to the gradient: reshape back, permute back, shrink away what pad added, pad back
+what shrink removed, flip again, and cut out of the joined gradient the slice each input of cat became.
+(Expand, whose backward is a sum, is in `broadcast`, with Sum.) Their backward reads only shapes, axes and
+bounds, kept as plain attributes: nothing is saved, so changing an input in place afterwards is harmless.
 """
 
 from __future__ import annotations
@@ -11,14 +12,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from edugrad.data import TensorData
-from edugrad.function import reduce as reductions  # Sum and Expand are each other's adjoint (see there)
 from edugrad.function.function import Function, Grads
 from edugrad.function.node import Node
 
 
 class Reshape(Function):
-    saves_inputs = False
-
     def forward(self, x: TensorData, shape: Sequence[int]) -> TensorData:
         self.input_shape = x.shape
         return x.reshape(shape)
@@ -28,8 +26,6 @@ class Reshape(Function):
 
 
 class Permute(Function):
-    saves_inputs = False
-
     def forward(self, x: TensorData, order: Sequence[int]) -> TensorData:
         out = x.permute(order)
         self.order = tuple(o % x.ndim for o in order)
@@ -41,24 +37,7 @@ class Permute(Function):
         return Permute.apply(g, order=inverse)
 
 
-class Expand(Function):
-    saves_inputs = False
-
-    def forward(self, x: TensorData, shape: Sequence[int]) -> TensorData:
-        self.input_shape = x.shape
-        return x.expand(shape)
-
-    def backward(self, g: Node) -> Grads:
-        # Each input element was copied along the expanded axes, so its gradient is the sum over the copies.
-        axes = tuple(i for i, (n, m) in enumerate(zip(self.input_shape, g.shape)) if n != m)
-        if not axes:
-            return g
-        return reductions.Sum.apply(g, axes=axes, keepdim=True)
-
-
 class Pad(Function):
-    saves_inputs = False
-
     def forward(self, x: TensorData, padding: Sequence[tuple[int, int]], value: float = 0.0) -> TensorData:
         out = x.pad(padding, value)
         self.bounds = tuple((before, before + n) for (before, _), n in zip(padding, x.shape))
@@ -69,8 +48,6 @@ class Pad(Function):
 
 
 class Shrink(Function):
-    saves_inputs = False
-
     def forward(self, x: TensorData, bounds: Sequence[tuple[int, int]]) -> TensorData:
         out = x.shrink(bounds)
         self.padding = tuple((start, n - end) for (start, end), n in zip(bounds, x.shape))
@@ -81,8 +58,6 @@ class Shrink(Function):
 
 
 class Flip(Function):
-    saves_inputs = False
-
     def forward(self, x: TensorData, axes: int | Sequence[int]) -> TensorData:
         self.axes = axes
         return x.flip(axes)
@@ -93,9 +68,6 @@ class Flip(Function):
 
 class Cat(Function):
     """The inputs joined along `axis`: `Cat.apply(a, b, c, axis=1)`."""
-
-    saves_inputs = False
-
     def forward(self, *xs: TensorData, axis: int) -> TensorData:
         out = xs[0].cat(xs[1:], axis)
         axis %= out.ndim

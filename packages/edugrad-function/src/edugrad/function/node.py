@@ -2,13 +2,14 @@
 
 Function layer (`edugrad.function`). A node holds its `TensorData` (in `_data`), whether it `requires_grad`, its
 accumulated `grad`, and `_ctx`, the Function that produced it (None for a leaf). Following `_ctx.inputs`
-from any node walks the whole graph backwards; that walk is `backward()`. The layer above extends this class:
-`edugrad.tensor.Tensor` is a Node with the PyTorch-like API on top, so this layer never needs to know Tensor.
+from any node walks the whole graph backwards; that walk is the engine's `backward(node)`. The layer above
+extends this class: `edugrad.tensor.Tensor` is a Node with the PyTorch-like API on top (its `backward()`
+method calls the engine), so this layer never needs to know Tensor, and the engine sits above this module.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 import numpy as np
@@ -26,12 +27,12 @@ class Node:
     The TensorData is kept under a private name because the Tensor layer gives `.data` PyTorch's meaning (a
     Tensor sharing the values, cut off from the graph)."""
 
-    __slots__ = ("_data", "requires_grad", "grad", "_ctx", "_retains_grad", "_hooks", "_post_accumulate_hooks",
+    __slots__ = ("_data", "requires_grad", "_grad", "_ctx", "_retains_grad", "_hooks", "_post_accumulate_hooks",
                  "__weakref__")
 
     _data: TensorData
     requires_grad: bool
-    grad: Self | None
+    _grad: Self | None
     _ctx: Function | None
     _retains_grad: bool
     _hooks: list[Hook] | None
@@ -42,7 +43,7 @@ class Node:
             raise TypeError(f"only floating-point tensors can require gradients, got dtype {data.dtype.name}")
         self._data = data
         self.requires_grad = requires_grad
-        self.grad = None
+        self._grad = None
         self._ctx = None
         self._retains_grad = False
         self._hooks = None
@@ -57,7 +58,7 @@ class Node:
         node = cls.__new__(cls)
         node._data = data
         node.requires_grad = ctx is not None
-        node.grad = None
+        node._grad = None
         node._ctx = ctx
         node._retains_grad = False
         node._hooks = None
@@ -93,12 +94,17 @@ class Node:
         """The Function that made this node (None for a leaf), as `torch.Tensor.grad_fn`."""
         return self._ctx
 
-    def backward(self, gradient: Self | None = None, retain_graph: bool | None = None,
-                 create_graph: bool = False, inputs: Self | Sequence[Self] | None = None) -> None:
-        """Accumulate d(self)/d(leaf) into every leaf's `.grad` (see `edugrad.function.engine.backward`)."""
-        from edugrad.function.engine import backward  # engine imports Function, which imports this module
+    @property
+    def grad(self) -> Self | None:
+        """The gradient that backward accumulated here (None before the first backward)."""
+        return self._grad
 
-        backward(self, gradient, retain_graph=retain_graph, create_graph=create_graph, inputs=inputs)
+    @grad.setter
+    def grad(self, value: Node | None) -> None:
+        # As torch: an assigned gradient must be a node of this one's shape and dtype, or None.
+        if value is not None:
+            check_gradient(self, value, "assigned grad")
+        self._grad = value  # type: ignore[assignment]  # a node of this one's shape and dtype, checked above
 
     @property
     def _version(self) -> int:
@@ -128,7 +134,8 @@ class Node:
 
     def register_hook(self, hook: Hook) -> Callable[[], None]:
         """Call `hook(grad)` when the gradient with respect to this node is computed; if it returns a value,
-        that value replaces the gradient. Returns a function that removes the hook."""
+        that value (a node of the gradient's shape and dtype) replaces the gradient. Returns a function that
+        removes the hook."""
         if not self.requires_grad:
             raise RuntimeError("register_hook: cannot register a hook on a node that does not require grad")
         if self._hooks is None:
@@ -170,3 +177,31 @@ def constant_like(node: N, value: bool | int | float, dtype: DType | None = None
     """A constant node (no gradient) of `node`'s shape, class and backend filled with `value`; the backend
     makes it a broadcast view, so it costs no memory."""
     return type(node)._wrap(node._data.const(value, dtype))
+
+
+def check_gradient(node: Node, value: object, what: str) -> None:
+    """TypeError unless `value` is a node, RuntimeError unless it has `node`'s shape and dtype: the checks torch
+    makes of a gradient assigned to `.grad` or returned by a hook (`what` says which, for the message)."""
+    if not isinstance(value, Node):
+        raise TypeError(f"{what}: expected a tensor or None, got {type(value).__name__}")
+    if value._data.shape != node._data.shape:
+        raise RuntimeError(f"{what}: a gradient of shape {value.shape} for a tensor of shape {node.shape}; the "
+                           "gradient and the tensor must be the same size")
+    if value._data.dtype is not node._data.dtype:
+        raise RuntimeError(f"{what}: a gradient of dtype {value.dtype.name} for a tensor of dtype "
+                           f"{node.dtype.name}; the gradient must match the tensor's dtype")
+
+
+class ValuesGone:
+    """Stands in for the TensorData of a graph value whose values are gone: after backward released them, or
+    (in `check_function`) an input whose values backward may not read. It keeps `shape` and `dtype`, the
+    graph's structure, and raises `error(message)` on any other use."""
+
+    __slots__ = ("shape", "dtype", "ndim", "message", "error")
+
+    def __init__(self, data: TensorData, message: str, error: type[Exception] = RuntimeError) -> None:
+        self.shape, self.dtype, self.ndim = data.shape, data.dtype, data.ndim
+        self.message, self.error = message, error
+
+    def __getattr__(self, name: str) -> Any:
+        raise self.error(f"{self.message} (it has no {name!r})")

@@ -13,8 +13,6 @@ from edugrad.function.node import Node
 
 
 class Move(Function):
-    saves_inputs = False
-
     def forward(self, x: TensorData, backend: Backend) -> TensorData:
         self.source = x.backend
         return TensorData.from_numpy(x.numpy(), x.dtype, backend)

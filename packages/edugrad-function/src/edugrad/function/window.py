@@ -16,8 +16,6 @@ from edugrad.function.node import Node
 
 
 class Unfold(Function):
-    saves_inputs = False
-
     def forward(self, x: TensorData, kernel: Sequence[int], stride: Sequence[int],
                 dilation: Sequence[int]) -> TensorData:
         self.spatial, self.stride, self.dilation = x.shape[2:], stride, dilation
@@ -28,8 +26,6 @@ class Unfold(Function):
 
 
 class Fold(Function):
-    saves_inputs = False
-
     def forward(self, cols: TensorData, spatial: Sequence[int], stride: Sequence[int],
                 dilation: Sequence[int]) -> TensorData:
         n = len(spatial)

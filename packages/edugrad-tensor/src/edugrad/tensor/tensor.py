@@ -11,7 +11,7 @@ nn_ops, loss); this class lists them by topic, so it doubles as the table of con
 from __future__ import annotations
 
 import builtins
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -20,6 +20,7 @@ import numpy as np
 from edugrad.data import DType, TensorData, dtypes
 from edugrad.data.tensor_data import BackendArg
 from edugrad.function import Cast, Node
+from edugrad.function import backward as run_backward
 from edugrad.function.grad_mode import is_grad_enabled
 from edugrad.tensor import binary, creation, elementwise, movement, reduce
 from edugrad.tensor import linalg
@@ -573,6 +574,12 @@ class Tensor(Node, metaclass=TensorType):  # TensorType: `Tensor.training` is pe
 
     # seeing inside (the graph as text, DOT or Mermaid; `edugrad.tensor.tracing.trace` records a block of code)
     graph = tracing.graph
+
+    def backward(self, gradient: Tensor | None = None, retain_graph: builtins.bool | None = None,
+                 create_graph: builtins.bool = False, inputs: Tensor | Sequence[Tensor] | None = None) -> None:
+        """Accumulate d(self)/d(leaf) into every leaf's `.grad`, as torch.Tensor.backward: the autograd engine
+        of edugrad.function (`edugrad.function.backward`) run from this tensor."""
+        run_backward(self, gradient, retain_graph=retain_graph, create_graph=create_graph, inputs=inputs)
 
 
 # torch's top-level functions that are Tensor methods too: the same function objects

@@ -243,7 +243,7 @@ def _tensor_api() -> dict[CodeType, str]:
     """The code of each public function of the Tensor class (methods, staticmethods, properties), and of
     `backward` and `grad`, which start the backward pass, with the name a trace shows for it."""
     folder = Path(__file__).parent
-    api = {Node.backward.__code__: "backward", grad.__code__: "grad"}
+    api = {grad.__code__: "grad"}  # Tensor.backward is a method, found below
     for attr, value in vars(_t.Tensor).items():
         fn = value.__func__ if isinstance(value, staticmethod) else value.fget if isinstance(value, property) \
             else value
