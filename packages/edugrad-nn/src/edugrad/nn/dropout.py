@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from edugrad.nn import functional as F
 from edugrad.nn._checks import check_input
+from edugrad.nn.functional._common import number_arg
 from edugrad.nn.module import Module
 from edugrad.tensor import Tensor
 
@@ -25,7 +26,7 @@ class _DropoutNd(Module):
 
     def __init__(self, p: float = 0.5, inplace: bool = False) -> None:
         super().__init__()
-        if isinstance(p, bool) or not isinstance(p, int | float) or not 0 <= p <= 1:
+        if not 0 <= number_arg(type(self).__name__, "p", p) <= 1:  # (a string is a TypeError, as in torch)
             raise ValueError(f"{type(self).__name__}: dropout probability has to be between 0 and 1, but got {p!r}")
         self.p = p
         self.inplace = inplace

@@ -102,6 +102,12 @@ def _class_nll(logp: _t.Tensor, target: _t.Tensor, axis: int, ignore_index: int,
     return _reduce(loss, reduction, total if reduction == "mean" else None)
 
 
+def _check_ignore_index(ignore_index: int, op: str) -> None:
+    # A float would be compared with the targets and match none of them: every target would count.
+    if isinstance(ignore_index, bool) or not hasattr(ignore_index, "__index__"):
+        raise TypeError(f"{op}: ignore_index must be an int, got {type(ignore_index).__name__}")
+
+
 def _check_smoothing(label_smoothing: float, op: str) -> None:
     if not 0 <= label_smoothing <= 1:
         raise ValueError(f"{op}: label_smoothing must be in [0, 1], got {label_smoothing}")
@@ -113,6 +119,7 @@ def cross_entropy(self: _t.Tensor, target: _t.Tensor, reduction: str = "mean", i
     the input's shape, as torch.nn.functional.cross_entropy: `weight` (C,) weighs the classes, and the mean
     over class indices divides by the total weight of the targets that are not ignored."""
     _check_reduction(reduction, "cross_entropy")
+    _check_ignore_index(ignore_index, "cross_entropy")
     _check_smoothing(label_smoothing, "cross_entropy")
     _check_classes(self, "cross_entropy", "logits of shape (C,) or (N, C, ...)")
     axis = 0 if self.ndim == 1 else 1
@@ -134,6 +141,7 @@ def nll_loss(self: _t.Tensor, target: _t.Tensor, reduction: str = "mean", ignore
     (N, ...), as torch.nn.functional.nll_loss (the mean divides by the total weight of the targets that are
     not ignored)."""
     _check_reduction(reduction, "nll_loss")
+    _check_ignore_index(ignore_index, "nll_loss")
     _check_classes(self, "nll_loss", "log-probabilities of shape (C,) or (N, C, ...)")
     return _class_nll(self, target, 0 if self.ndim == 1 else 1, ignore_index, reduction, 0.0, weight, "nll_loss")
 
@@ -142,6 +150,7 @@ def sparse_categorical_crossentropy(self: _t.Tensor, Y: _t.Tensor, ignore_index:
                                     label_smoothing: float = 0.0) -> _t.Tensor:
     """Cross-entropy of logits with the classes on the last axis (..., C) against integer labels (...),
     averaged over the labels that are not ignore_index (the reference edugrad/tinygrad name)."""
+    _check_ignore_index(ignore_index, "sparse_categorical_crossentropy")
     _check_smoothing(label_smoothing, "sparse_categorical_crossentropy")
     _check_classes(self, "sparse_categorical_crossentropy", "logits of shape (..., C)")
     axis = self.ndim - 1

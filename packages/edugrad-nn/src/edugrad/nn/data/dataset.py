@@ -111,7 +111,11 @@ class TensorDataset(Dataset[tuple[Tensor, ...]]):
             index = index.numpy()
         if isinstance(index, (slice, list, np.ndarray)):
             return tuple(tensor(array[index]) for array in self.arrays)
-        position = operator.index(index)
+        try:
+            position = operator.index(index)
+        except TypeError:  # (IndexError, as torch's tensor indexing raises for a float)
+            raise IndexError(f"TensorDataset: an index must be an int, a slice, a list or a Tensor of ints, got "
+                             f"{type(index).__name__}") from None
         if not -len(self) <= position < len(self):
             raise IndexError(f"TensorDataset: index {position} is out of range for a dataset of {len(self)} samples")
         # `array[i, ...]` is a 0-d array where `array[i]` would be a NumPy scalar, so the dtype survives.

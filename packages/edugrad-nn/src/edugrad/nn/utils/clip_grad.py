@@ -75,16 +75,26 @@ def _check_finite(total: Tensor, order: float, op: str) -> None:
                            "error_if_nonfinite=False")
 
 
-def _check_max_norm(max_norm: float, op: str) -> None:
+def _number(value: object, name: str, op: str) -> float:
+    """`value` as torch reads it, float(value) (so a 0-d tensor or "1.0" pass), the error naming the argument."""
+    try:
+        return float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError) as error:
+        raise type(error)(f"{op}: {name} must be a number, got {value!r}") from None
+
+
+def _check_max_norm(max_norm: float, op: str) -> float:
+    max_norm = _number(max_norm, "max_norm", op)
     if not max_norm >= 0:
         raise ValueError(f"{op}: max_norm must be >= 0, got {max_norm}")
+    return max_norm
 
 
 def clip_grads_with_norm_(parameters: Tensors, max_norm: float, total_norm: Tensor,
                           foreach: bool | None = None) -> None:
     """Scale the gradients in place by max_norm / (total_norm + 1e-6) where that is below 1, so that a total
     norm above `max_norm` comes down to it (the 1e-6, PyTorch's, keeps an all-zero gradient from dividing by 0)."""
-    _check_max_norm(max_norm, "clip_grads_with_norm_")
+    max_norm = _check_max_norm(max_norm, "clip_grads_with_norm_")
     scale = max_norm / (float(total_norm) + 1e-6)
     if not scale >= 1.0:  # scaling by 1 changes nothing; NaN scales on, as in PyTorch
         with no_grad():
@@ -96,7 +106,7 @@ def clip_grad_norm_(parameters: Tensors, max_norm: float, norm_type: float | str
                     error_if_nonfinite: bool = False, foreach: bool | None = None) -> Tensor:
     """Scale the gradients in place so that their total norm is at most `max_norm`; returns the total norm
     before clipping (all gradients taken as one vector)."""
-    _check_max_norm(max_norm, "clip_grad_norm_")
+    max_norm = _check_max_norm(max_norm, "clip_grad_norm_")
     params = _tensors(parameters, "clip_grad_norm_")  # a generator can be read once only
     total = get_total_norm(_grads(params, "clip_grad_norm_"), norm_type)
     if error_if_nonfinite:
@@ -107,6 +117,7 @@ def clip_grad_norm_(parameters: Tensors, max_norm: float, norm_type: float | str
 
 def clip_grad_value_(parameters: Tensors, clip_value: float, foreach: bool | None = None) -> None:
     """Clamp every gradient element in place to [-clip_value, clip_value]."""
+    clip_value = _number(clip_value, "clip_value", "clip_grad_value_")
     if not clip_value >= 0:
         raise ValueError(f"clip_grad_value_: clip_value must be >= 0, got {clip_value}")
     with no_grad():
