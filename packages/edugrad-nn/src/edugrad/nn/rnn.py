@@ -16,8 +16,11 @@ The input part W_i x does not depend on h, so a layer computes it for all steps 
 only the hidden part runs step by step. Parameters are named and laid out as PyTorch's (`weight_ih_l0`
 (gates * hidden, input), `weight_hh_l0`, `bias_ih_l0`, `bias_hh_l0`, `..._reverse` for the second direction,
 `weight_hr_l0` for the LSTM projection), all drawn uniformly within 1 / sqrt(hidden_size), so state dicts move
-between edugrad and `torch.nn`. Inputs are (L, N, H_in), (N, L, H_in) with `batch_first`, or (L, H_in)
-unbatched; there are no packed sequences.
+between edugrad and `torch.nn`. Inputs are (L, N, H_in), (N, L, H_in) with `batch_first`, (L, H_in)
+unbatched, or a `PackedSequence` (`nn.utils.rnn`) of sequences of different lengths: each runs for its own
+length only, as if alone. The layer unpacks it to (L, N, H_in) and masks the steps: at step t a sequence
+shorter than t + 1 keeps its state (h' = where(t < length, step(h), h)), so its final state is the one after
+its last step, and in the reverse direction its state stays the initial one until its last step comes.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from edugrad.nn import init
 from edugrad.nn._checks import check_input, choice, positive_int
 from edugrad.nn.module import Module
 from edugrad.nn.parameter import Parameter, empty_parameter
+from edugrad.nn.utils.rnn import PackedSequence, pad_packed_sequence
 from edugrad.tensor import DType, Tensor, cat, stack
 
 __all__ = ["GRU", "GRUCell", "LSTM", "LSTMCell", "RNN", "RNNBase", "RNNCell"]
@@ -61,6 +65,14 @@ def _gru_step(gates_x: Tensor, h: Tensor, w_hh: Tensor, b_hh: Tensor | None) -> 
     r, z = (x_r + h_r).sigmoid(), (x_z + h_z).sigmoid()
     n = (x_n + r * h_n).tanh()
     return (1 - z) * n + z * h
+
+
+def _keep_ended(new: State, old: State, inside: Tensor) -> State:
+    """The new state where the step is inside its sequence (inside is (N, 1)), the old one where it ended."""
+    if isinstance(new, tuple) and isinstance(old, tuple):
+        return new[0].where(inside, old[0]), new[1].where(inside, old[1])
+    assert isinstance(new, Tensor) and isinstance(old, Tensor)
+    return new.where(inside, old)
 
 
 _STEPS: dict[str, Callable[..., State]] = {"RNN_TANH": _rnn_step(Tensor.tanh), "RNN_RELU": _rnn_step(Tensor.relu),
@@ -136,41 +148,68 @@ class RNNBase(Module):
         names = ("weight_ih", "bias_ih", "weight_hh", "bias_hh", "weight_hr")
         return tuple(self._parameters.get(f"{name}_l{layer}{suffix}") for name in names)
 
-    def forward(self, input: Tensor, hx: State | None = None) -> tuple[Tensor, State]:
+    def forward(self, input: Tensor | PackedSequence, hx: State | None = None) -> tuple[Any, State]:
         """(output, h_n), or (output, (h_n, c_n)) for an LSTM: output holds the last layer's hidden state at
-        every step (both directions side by side), h_n each layer's and direction's at the last step."""
+        every step (both directions side by side), h_n each layer's and direction's at the last step. For a
+        PackedSequence input, output is packed as the input and h_n is at each sequence's own last step."""
+        if isinstance(input, PackedSequence):
+            return self._forward_packed(input, hx)
         check_input(self, input, (2, 3), "(L, H_in), (L, N, H_in) or (N, L, H_in)")
-        if input.shape[-1] != self.input_size:
-            raise RuntimeError(f"{type(self).__name__}: input.size(-1) must be equal to input_size. Expected "
-                               f"{self.input_size}, got {input.shape[-1]}")
+        self._check_features(input)
         batched = input.ndim == 3
         x = input if not batched else input.transpose(0, 1) if self.batch_first else input  # (L, N, H_in)
         x = x if batched else x.unsqueeze(1)
-        states = self._initial_states(hx, x, batched)
+        x, finals = self._layers(x, self._initial_states(hx, x, batched), None)
+        output = x if not batched else x.transpose(0, 1) if self.batch_first else x
+        return (output if batched else output.squeeze(1)), self._stacked(finals, batched)
+
+    def _forward_packed(self, input: PackedSequence, hx: State | None) -> tuple[PackedSequence, State]:
+        """forward of a packed batch: the layers over the padded batch (in the caller's order, as hx and h_n
+        are), each sequence's steps masked beyond its length; the output packed as the input."""
+        self._check_features(input.data)
+        padded, lengths = pad_packed_sequence(input)  # (L, N, H_in)
+        steps = Tensor.arange(padded.shape[0], device=padded.device).reshape(-1, 1, 1)
+        mask = steps < lengths.to(padded.device).reshape(1, -1, 1)  # (L, N, 1): step t is inside sequence n
+        x, finals = self._layers(padded, self._initial_states(hx, padded, True), mask)
+        order = input.sorted_indices
+        x = x if order is None else x[:, [int(b) for b in order.tolist()]]
+        data = cat([x[t, :size] for t, size in enumerate(int(v) for v in input.batch_sizes.tolist())])
+        return PackedSequence(data, input.batch_sizes, input.sorted_indices, input.unsorted_indices), \
+            self._stacked(finals, True)
+
+    def _check_features(self, input: Tensor) -> None:
+        if input.shape[-1] != self.input_size:
+            raise RuntimeError(f"{type(self).__name__}: input.size(-1) must be equal to input_size. Expected "
+                               f"{self.input_size}, got {input.shape[-1]}")
+
+    def _layers(self, x: Tensor, states: list[State], mask: Tensor | None) -> tuple[Tensor, list[State]]:
+        """Every layer and direction over x (L, N, H_in): the last layer's outputs and each one's final state."""
         finals: list[State] = []
         for layer in range(self.num_layers):
             outputs = []
             for direction, suffix in enumerate(("", "_reverse")[:self._directions()]):
                 index = layer * self._directions() + direction
-                out, final = self._run(x, states[index], self._weights(layer, suffix), reverse=direction == 1)
+                out, final = self._run(x, states[index], self._weights(layer, suffix), direction == 1, mask)
                 outputs.append(out)
                 finals.append(final)
             x = outputs[0] if len(outputs) == 1 else cat(outputs, -1)
             if layer < self.num_layers - 1:
                 x = F.dropout(x, self.dropout, self.training)
-        output = x if not batched else x.transpose(0, 1) if self.batch_first else x
-        return (output if batched else output.squeeze(1)), self._stacked(finals, batched)
+        return x, finals
 
-    def _run(self, x: Tensor, state: State, weights: tuple[Any, ...], reverse: bool) -> tuple[Tensor, State]:
+    def _run(self, x: Tensor, state: State, weights: tuple[Any, ...], reverse: bool,
+             mask: Tensor | None) -> tuple[Tensor, State]:
         """One layer in one direction over x (L, N, H_in): the input part of every step at once, then the
-        steps; returns the hidden states of all steps (L, N, H_out) and the final state."""
+        steps; returns the hidden states of all steps (L, N, H_out) and the final state. Where mask[t] is
+        False (a packed sequence has ended), the state is kept as it was."""
         w_ih, b_ih, w_hh, b_hh, w_hr = weights
         gates_x = F.linear(x, w_ih, b_ih)
         step = _STEPS[self.mode]
         extra = (w_hr,) if self.mode == "LSTM" else ()
         hidden = []
         for t in (reversed(range(x.shape[0])) if reverse else range(x.shape[0])):
-            state = step(gates_x[t], state, w_hh, b_hh, *extra)
+            new = step(gates_x[t], state, w_hh, b_hh, *extra)
+            state = new if mask is None else _keep_ended(new, state, mask[t])
             hidden.append(state[0] if isinstance(state, tuple) else state)
         if reverse:
             hidden.reverse()
