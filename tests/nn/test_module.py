@@ -221,14 +221,14 @@ def test_get_submodule_parameter_and_buffer_match_torch() -> None:
 # modes and gradients
 
 class Probe(nn.Module):
-    """Records the global Tensor.training flag seen by its forward."""
+    """Records the training flag (Tensor.is_training()) its forward sees."""
 
     def __init__(self) -> None:
         super().__init__()
         self.seen: list[bool] = []
 
     def forward(self, x: Any) -> Any:
-        self.seen.append(Tensor.training)
+        self.seen.append(Tensor.is_training())
         return x
 
 
@@ -244,7 +244,7 @@ def test_train_eval_propagate_and_set_tensor_training() -> None:
     model[1].train()  # a subtree can differ; its forward sees its own flag
     model(Tensor.zeros(1))
     assert (outer.seen[-1], inner.seen[-1]) == (False, True)
-    assert Tensor.training is False  # restored after the call
+    assert Tensor.is_training() is False  # restored after the call
     for lib in (nn, torch.nn):
         with pytest.raises(ValueError, match="training mode is expected to be boolean"):
             lib.Linear(1, 1).train("yes")

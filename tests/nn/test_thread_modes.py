@@ -60,11 +60,14 @@ def test_switching_grad_mode_in_a_thread_leaves_the_others_alone() -> None:
 
 def test_the_training_flag_is_per_thread() -> None:
     with Tensor.train():
-        assert Tensor.training is True
-        assert in_thread(lambda: Tensor.training) is False
+        assert Tensor.is_training() is True
+        assert in_thread(Tensor.is_training) is False
         in_thread(lambda: Tensor.train().__enter__())  # entered in a thread that then ends: no effect here
-        assert Tensor.training is True
-    assert Tensor.training is False
+        assert Tensor.is_training() is True
+        with Tensor.train(False):
+            assert Tensor.is_training() is False
+        assert Tensor.is_training() is True
+    assert Tensor.is_training() is False
 
 
 def test_the_default_dtype_is_one_setting_for_the_process_as_in_torch() -> None:
@@ -105,8 +108,8 @@ def test_a_thread_evaluating_under_no_grad_does_not_disturb_a_training_thread() 
     evaluated, done = [0], threading.Event()
 
     def evaluate() -> None:
-        # Another model, evaluated again and again: each call enters no_grad and sets Tensor.training to False
-        # (the model is in eval mode), the two switches that once were one for the whole process.
+        # Another model, evaluated again and again: each call enters no_grad and turns training off (the model
+        # is in eval mode), the two switches that once were one for the whole process.
         while not done.is_set():
             with no_grad():
                 model(x)

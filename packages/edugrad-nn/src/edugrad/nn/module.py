@@ -17,8 +17,8 @@ ordinary lookup fails. Walking the registries recursively gives the PyTorch name
 
 Training mode: every module has a `training` flag (True after construction), switched for a whole tree by
 `train()` / `eval()`; layers pass it to the functions that behave differently in training (dropout, batch
-norm). Calling a module also runs `forward` with `Tensor.training` set to its flag, for code that calls the
-Tensor methods (`x.dropout(p)`) directly.
+norm). Calling a module also runs `forward` inside `Tensor.train(flag)`, for code that calls the Tensor
+methods (`x.dropout(p)`) directly.
 """
 
 from __future__ import annotations
@@ -85,15 +85,11 @@ class Module:
         raise NotImplementedError(f'Module [{type(self).__name__}] is missing the required "forward" function')
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        """Run `forward` (and the forward hooks, if any) with `Tensor.training` set to this module's flag."""
-        previous = Tensor.training
-        Tensor.training = self.training
-        try:
+        """Run `forward` (and the forward hooks, if any) inside `Tensor.train(self.training)`."""
+        with Tensor.train(self.training):
             if self._forward_pre_hooks or self._forward_hooks:
                 return self._call_with_hooks(args, kwargs)
             return self.forward(*args, **kwargs)
-        finally:
-            Tensor.training = previous
 
     # registration
 

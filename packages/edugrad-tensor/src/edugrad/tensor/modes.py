@@ -1,22 +1,22 @@
 """torch's switches around a block of code that edugrad can express: `inference_mode` and `compile`, next to
 the function layer's `no_grad`, `enable_grad`, `set_grad_enabled` and `is_grad_enabled`; and the training flag
-`Tensor.training` (set by `with Tensor.train():`), which is per thread as grad mode is.
+(`with Tensor.train():` sets it, `Tensor.is_training()` reads it), which is per thread as grad mode is.
 
 Tensor layer (`edugrad.tensor`). torch's inference mode is a faster no_grad that also forbids using its
 results in autograd later; edugrad has one graph mode, so `inference_mode()` is `no_grad()` (its results can be
 used in autograd later, where torch would refuse). `compile` returns the model unchanged: edugrad has no
 compiler, and every call runs eagerly, exactly as without it.
 
-A class attribute would be one flag for the whole process, so a thread evaluating a model would switch off
-dropout in a thread training one. `TensorType`, the type of the class `Tensor`, makes `Tensor.training` a
-property of the class instead, reading and setting the calling thread's own flag (a new thread starts with
-False). The default dtype stays one setting for the process, as in torch.
+The training flag is not a class attribute of Tensor: that would be one flag for the whole process, and a
+thread evaluating a model would switch off dropout in a thread training one. Each thread has its own (a new
+thread starts outside training). The default dtype stays one setting for the process, as in torch.
 """
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from types import TracebackType
 from typing import Any, Self
 
 from edugrad.function import is_grad_enabled, no_grad
@@ -31,17 +31,27 @@ class _Training(threading.local):
 _training = _Training()
 
 
-class TensorType(type):
-    """The type of `Tensor`, for one attribute: `Tensor.training` is the calling thread's training flag."""
+def is_training() -> bool:
+    """`Tensor.is_training()`: True inside `with Tensor.train():` in the calling thread; dropout reads it."""
+    return _training.on
 
-    @property
-    def training(cls) -> bool:
-        """True inside `with Tensor.train():` in this thread; dropout and batch norm read it."""
-        return _training.on
 
-    @training.setter
-    def training(cls, mode: bool) -> None:
-        _training.on = mode
+class train:  # noqa: N801  (Tensor.train, a context manager as no_grad)
+    """`with Tensor.train():` turns on training behaviour (dropout, batch statistics) for the block, in the
+    calling thread; `Tensor.train(False)` turns it off. A `Module` call runs its forward inside
+    `Tensor.train(module.training)`."""
+
+    def __init__(self, mode: bool = True) -> None:
+        self.mode = mode
+
+    def __enter__(self) -> None:
+        self.previous = _training.on
+        _training.on = self.mode
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, traceback: TracebackType | None
+    ) -> None:
+        _training.on = self.previous
 
 
 class inference_mode(no_grad):  # noqa: N801  (torch's name)

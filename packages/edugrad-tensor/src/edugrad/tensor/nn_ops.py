@@ -88,7 +88,7 @@ def dropout(self: _t.Tensor, p: float = 0.5, train: bool | None = None) -> _t.Te
     check_numbers("dropout", p=p)
     if not 0 <= p <= 1:
         raise ValueError(f"dropout: p must be a probability in [0, 1], got {p}")
-    if not (_t.Tensor.training if train is None else train) or p == 0:
+    if not (_t.Tensor.is_training() if train is None else train) or p == 0:
         return self
     if p == 1:
         return self * 0.0  # everything dropped (an inf gives nan, as in PyTorch)

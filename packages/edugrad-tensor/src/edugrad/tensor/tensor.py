@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import builtins
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
@@ -33,7 +32,7 @@ from edugrad.tensor import random
 from edugrad.tensor import devices
 from edugrad.tensor import conversion, sampling
 from edugrad.tensor.devices import DeviceLike
-from edugrad.tensor.modes import TensorType
+from edugrad.tensor import modes
 
 Scalar = bool | int | float
 TensorLike = Any  # a Tensor, a Python scalar, a (nested) list, a NumPy array or TensorData
@@ -61,7 +60,7 @@ def to_data(value: TensorLike, dtype: DType | None = None, backend: BackendArg =
     return TensorData.from_numpy(array, dtype, backend)
 
 
-class Tensor(Node, metaclass=TensorType):  # TensorType: `Tensor.training` is per thread (see tensor.modes)
+class Tensor(Node):
     """An n-dimensional array that records the operations on it for `backward()`, as `torch.Tensor`."""
 
     __slots__ = ()
@@ -303,18 +302,9 @@ class Tensor(Node, metaclass=TensorType):  # TensorType: `Tensor.training` is pe
     fill_ = inplace.fill_
     copy_ = inplace.copy_
 
-    # training mode
-
-    @staticmethod
-    @contextmanager
-    def train(mode: builtins.bool = True) -> Iterator[None]:
-        """`with Tensor.train():` turns on training behaviour (dropout, batch statistics) for the block."""
-        previous = Tensor.training
-        Tensor.training = mode
-        try:
-            yield
-        finally:
-            Tensor.training = previous
+    # training mode, per thread (see tensor.modes)
+    train = modes.train
+    is_training = staticmethod(modes.is_training)
 
     # devices and dtypes (`to` also casts), and torch's new_* methods
     to = conversion.to
