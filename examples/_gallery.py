@@ -1,5 +1,5 @@
-"""What the gallery's examples share: random training windows of a token stream, the warmup-then-cosine
-learning-rate factor, and the PNG of training curves.
+"""What the gallery's examples share: random training windows of a token stream, shuffled batches of rows,
+the warmup-then-cosine learning-rate factor, and the PNG of training curves.
 
 Not a layer of edugrad: a helper of the scripts in examples/ (each runs as `python examples/<name>.py`, which
 puts this folder on the import path). Everything here uses edugrad's public API, numpy and matplotlib.
@@ -26,6 +26,18 @@ def random_windows(ids: np.ndarray, block_size: int, batch_size: int,
     starts = rng.integers(0, len(ids) - block_size, batch_size)
     rows = starts[:, None] + np.arange(block_size)
     return tensor(ids[rows].astype(np.int64)), tensor(ids[rows + 1].astype(np.int64))
+
+
+def steps_per_epoch(count: int, batch_size: int, max_steps: int | None) -> int:
+    """How many full batches of `batch_size` rows an epoch over `count` rows has (at most `max_steps`)."""
+    steps = count // batch_size
+    return steps if max_steps is None else min(steps, max_steps)
+
+
+def epoch_batches(count: int, batch_size: int, steps: int, rng: np.random.Generator) -> list[np.ndarray]:
+    """The row indices of each of `steps` batches of one epoch: a fresh permutation of the rows, cut in pieces."""
+    order = rng.permutation(count)
+    return [order[step * batch_size:(step + 1) * batch_size] for step in range(steps)]
 
 
 def warmup_cosine(step: int, warmup: int, total: int, min_factor: float = 0.1) -> float:

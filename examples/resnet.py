@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
-from _gallery import plot_curves
+from _gallery import epoch_batches, plot_curves, steps_per_epoch
 from edugrad import nn
 from edugrad.nn import datasets, optim
 from edugrad.nn import functional as F
@@ -110,7 +110,7 @@ def accuracy(model: nn.Module, images: np.ndarray, labels: np.ndarray, batch_siz
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data-dir", type=Path, default=None, help="folder holding the four IDX files")
-    parser.add_argument("--epochs", type=int, default=5, help="passes over the training set (default 5)")
+    parser.add_argument("--epochs", type=int, default=4, help="passes over the training set (default 4)")
     parser.add_argument("--batch-size", type=int, default=128, help="images per step (default 128)")
     parser.add_argument("--lr", type=float, default=0.2, help="peak learning rate (default 0.2)")
     parser.add_argument("--width", type=int, default=16, help="channels of the first stage (default 16)")
@@ -147,18 +147,15 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
     model = ResNet(args.width, args.depth)
     print(f"{len(train_x):,} training and {len(test_x):,} test images; "
           f"{sum(p.numel() for p in model.parameters()):,} parameters")
-    steps = len(train_x) // args.batch_size
-    if args.max_steps is not None:
-        steps = min(steps, args.max_steps)
+    steps = steps_per_epoch(len(train_x), args.batch_size, args.max_steps)
     optimizer = optim.SGD(model.parameters(), lr=args.lr, momentum=0.9, nesterov=True, weight_decay=5e-4)
     schedule = optim.lr_scheduler.OneCycleLR(optimizer, max_lr=args.lr, epochs=args.epochs, steps_per_epoch=steps)
     losses: list[float] = []
     accuracies: list[float] = []
     for epoch in range(1, args.epochs + 1):
-        order = rng.permutation(len(train_x))
-        progress = tqdm(range(steps), desc=f"epoch {epoch}/{args.epochs}", unit="batch")
-        for step in progress:
-            rows = order[step * args.batch_size:(step + 1) * args.batch_size]
+        progress = tqdm(epoch_batches(len(train_x), args.batch_size, steps, rng),
+                        desc=f"epoch {epoch}/{args.epochs}", unit="batch")
+        for rows in progress:
             images = tensor(augment(train_x[rows], args.shift, rng))
             loss = F.cross_entropy(model(images), tensor(train_y[rows]))
             optimizer.zero_grad()

