@@ -130,6 +130,23 @@ def test_pool_modules_match_torch(ours: nn.Module, theirs: torch.nn.Module) -> N
     assert repr(ours) == repr(theirs)
 
 
+@pytest.mark.parametrize("name", ["ZeroPad3d", "ConstantPad3d", "ReflectionPad3d", "ReplicationPad3d",
+                                  "CircularPad3d"])
+def test_3d_padding_modules_match_torch(name: str) -> None:
+    x = np.random.default_rng(8).normal(size=(2, 3, 3, 4, 5)).astype(np.float32)
+    args: tuple[object, ...] = ((1, 2, 0, 1, 2, 1), 0.5) if name == "ConstantPad3d" else ((1, 2, 0, 1, 2, 1),)
+    ours, theirs = getattr(nn, name)(*args), getattr(torch.nn, name)(*args)
+    ours_in, theirs_in = tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    out, expected = ours(ours_in), theirs(theirs_in)
+    np.testing.assert_array_equal(out.numpy(), expected.detach().numpy())
+    weights = np.random.default_rng(9).normal(size=expected.shape).astype(np.float32)
+    (out * tensor(weights)).sum().backward()
+    (expected * torch.tensor(weights)).sum().backward()
+    assert ours_in.grad is not None and theirs_in.grad is not None
+    np.testing.assert_allclose(ours_in.grad.numpy(), theirs_in.grad.numpy(), rtol=1e-5, atol=1e-6)
+    assert repr(ours) == repr(theirs)
+
+
 def test_max_unpool3d_module_matches_torch() -> None:
     x = np.random.default_rng(7).normal(size=(2, 3, 4, 4, 6)).astype(np.float32)
     pooled, indices = nn.MaxPool3d(2, return_indices=True)(tensor(x))

@@ -1,8 +1,8 @@
-"""Padding layers, as in `torch.nn`: `ZeroPad1d/2d`, `ConstantPad1d/2d`, `ReflectionPad1d/2d`,
-`ReplicationPad1d/2d` and `CircularPad1d/2d`.
+"""Padding layers, as in `torch.nn`: `ZeroPad1d/2d/3d`, `ConstantPad1d/2d/3d`, `ReflectionPad1d/2d/3d`,
+`ReplicationPad1d/2d/3d` and `CircularPad1d/2d/3d`.
 
 Top layer (`edugrad.nn`), module wrappers of `F.pad`. `padding` is an int (the same on every side) or a tuple
-(left, right) for 1-d and (left, right, top, bottom) for 2-d; "constant" fills with a value (zero for
+(left, right) for 1-d, (left, right, top, bottom) for 2-d and (left, right, top, bottom, front, back) for 3-d; "constant" fills with a value (zero for
 ZeroPad), "reflect" mirrors the input at its edges, "replicate" repeats the edge and "circular" wraps around.
 """
 
@@ -16,8 +16,9 @@ from edugrad.nn.module import Module
 from edugrad.tensor import Tensor
 
 __all__ = [
-    "CircularPad1d", "CircularPad2d", "ConstantPad1d", "ConstantPad2d", "ReflectionPad1d", "ReflectionPad2d",
-    "ReplicationPad1d", "ReplicationPad2d", "ZeroPad1d", "ZeroPad2d",
+    "CircularPad1d", "CircularPad2d", "CircularPad3d", "ConstantPad1d", "ConstantPad2d", "ConstantPad3d",
+    "ReflectionPad1d", "ReflectionPad2d", "ReflectionPad3d", "ReplicationPad1d", "ReplicationPad2d",
+    "ReplicationPad3d", "ZeroPad1d", "ZeroPad2d", "ZeroPad3d",
 ]
 
 
@@ -73,6 +74,12 @@ class ConstantPad2d(_ConstantPadNd):
     dims = 2
 
 
+class ConstantPad3d(_ConstantPadNd):
+    """Pad the last three dimensions with `value`, as `torch.nn.ConstantPad3d`."""
+
+    dims = 3
+
+
 class ZeroPad1d(ConstantPad1d):
     """Pad the last dimension with zeros, as `torch.nn.ZeroPad1d`."""
 
@@ -84,6 +91,15 @@ class ZeroPad1d(ConstantPad1d):
 
 class ZeroPad2d(ConstantPad2d):
     """Pad the last two dimensions with zeros, as `torch.nn.ZeroPad2d`."""
+
+    extra_repr = _PadNd.extra_repr  # PyTorch shows a zero padding by its amounts alone
+
+    def __init__(self, padding: IntTuple) -> None:
+        super().__init__(padding, 0.0)
+
+
+class ZeroPad3d(ConstantPad3d):
+    """Pad the last three dimensions with zeros, as `torch.nn.ZeroPad3d`."""
 
     extra_repr = _PadNd.extra_repr  # PyTorch shows a zero padding by its amounts alone
 
@@ -103,6 +119,12 @@ class ReflectionPad2d(_PadNd):
     dims, mode = 2, "reflect"
 
 
+class ReflectionPad3d(_PadNd):
+    """Pad the last three dimensions with their mirror image, as `torch.nn.ReflectionPad3d`."""
+
+    dims, mode = 3, "reflect"
+
+
 class ReplicationPad1d(_PadNd):
     """Pad the last dimension by repeating its edge, as `torch.nn.ReplicationPad1d`."""
 
@@ -115,6 +137,12 @@ class ReplicationPad2d(_PadNd):
     dims, mode = 2, "replicate"
 
 
+class ReplicationPad3d(_PadNd):
+    """Pad the last three dimensions by repeating their edges, as `torch.nn.ReplicationPad3d`."""
+
+    dims, mode = 3, "replicate"
+
+
 class CircularPad1d(_PadNd):
     """Pad the last dimension by wrapping it around, as `torch.nn.CircularPad1d`."""
 
@@ -125,3 +153,9 @@ class CircularPad2d(_PadNd):
     """Pad the last two dimensions by wrapping them around, as `torch.nn.CircularPad2d`."""
 
     dims, mode = 2, "circular"
+
+
+class CircularPad3d(_PadNd):
+    """Pad the last three dimensions by wrapping them around, as `torch.nn.CircularPad3d`."""
+
+    dims, mode = 3, "circular"
