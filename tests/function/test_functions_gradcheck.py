@@ -181,6 +181,8 @@ def loss_cases() -> list[Case]:
         Case("NLLLoss none (N, C, H, W)", F.NLLLoss, apply(F.NLLLoss, axis=1, reduction="none"),
              lambda: [randn(2, 3, 2, 2), const(spatial)]),
         Case("NLLLoss mean (C,), 0-d target", F.NLLLoss, apply(F.NLLLoss, axis=0), lambda: [randn(5), const(3)]),
+        Case("BinaryCrossEntropy, both need grad", F.BinaryCrossEntropy, F.BinaryCrossEntropy.apply,
+             lambda: [randn(2, 3, low=0.05, high=0.95), randn(2, 3, seed=1, low=0.0, high=1.0)]),
     ]
 
 

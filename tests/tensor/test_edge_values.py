@@ -193,3 +193,55 @@ def test_a_float_dim_names_the_reduction(op: str) -> None:
         getattr(torch.zeros(2, 2), op)(dim=1.0)
     with pytest.raises(TypeError, match=rf"{op}: (dim must be an int, a tuple of ints or None|axis must be an int)"):
         getattr(et.zeros(2, 2), op)(dim=1.0)
+
+
+def _bce(T: Any, p: list[float], y: list[float], **kwargs: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    x, target = T.tensor(p, requires_grad=True), T.tensor(y, requires_grad=True)
+    weight = kwargs.pop("weight", None)
+    loss = T.nn.functional.binary_cross_entropy(x, target, weight=None if weight is None else T.tensor(weight),
+                                                **kwargs)
+    loss.backward(T.ones_like(loss))
+    return loss.detach().numpy(), x.grad.numpy(), target.grad.numpy()
+
+
+@pytest.mark.parametrize("kwargs", [{"reduction": "none"}, {"reduction": "mean"}, {"reduction": "sum"},
+                                    {"weight": [1.0, 2.0, 3.0, 4.0, 5.0, 6.0]}])
+def test_binary_cross_entropy_at_zero_and_one_has_torchs_finite_gradient(kwargs: dict[str, Any]) -> None:
+    # The logs are clamped at -100, and torch's gradient (p - y) / max(p (1 - p), 1e-12) is finite there; the
+    # target's gradient log(1 - p) - log p is infinite at p = 0 and 1, in torch too.
+    p, y = [0.0, 1.0, 0.5, 1e-13, 0.3, 1.0], [1.0, 0.0, 1.0, 1.0, 0.25, 1.0]
+    for ours, theirs in zip(_bce(et, p, y, **dict(kwargs)), _bce(torch, p, y, **dict(kwargs))):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-5)
+    assert np.isfinite(_bce(et, p, y, **dict(kwargs))[1]).all()
+
+
+def test_binary_cross_entropy_of_a_saturated_sigmoid_is_finite_as_torch() -> None:
+    results = []
+    for T in (et, torch):
+        x = T.tensor([-200.0, 200.0, 0.0], requires_grad=True)
+        loss = T.nn.functional.binary_cross_entropy(x.sigmoid(), T.tensor([1.0, 0.0, 1.0]))
+        loss.backward()
+        results.append((loss.item(), x.grad.numpy()))
+    assert results[0][0] == pytest.approx(results[1][0])
+    np.testing.assert_allclose(results[0][1], results[1][1], rtol=1e-5)
+
+
+def test_binary_cross_entropy_second_derivative_matches_torch() -> None:
+    results = []
+    for T in (et, torch):
+        p = T.tensor([0.3, 0.7, 0.9], requires_grad=True)
+        (g,) = T.autograd.grad(T.nn.functional.binary_cross_entropy(p, T.tensor([1.0, 0.0, 0.5])), p,
+                               create_graph=True)
+        g.sum().backward()
+        results.append(p.grad.numpy())
+    np.testing.assert_allclose(*results, rtol=1e-5)
+
+
+@pytest.mark.parametrize("values", [[1.5], [-0.5], [math.nan], [0.2, 1.0000001]])
+def test_binary_cross_entropy_refuses_inputs_outside_zero_one_as_torch(values: list[float]) -> None:
+    with pytest.raises(RuntimeError, match="all elements of input should be between 0 and 1"):
+        torch.nn.functional.binary_cross_entropy(torch.tensor(values), torch.ones(len(values)))
+    with pytest.raises(RuntimeError, match="binary_cross_entropy: all elements of input should be between 0 and 1"):
+        et.nn.functional.binary_cross_entropy(et.tensor(values), et.ones(len(values)))
+    with pytest.raises(RuntimeError, match="between 0 and 1"):
+        et.nn.BCELoss()(et.tensor(values), et.ones(len(values)))

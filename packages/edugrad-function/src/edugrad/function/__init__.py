@@ -15,7 +15,7 @@ from edugrad.function.gradcheck import GradcheckError, check_function, gradcheck
 from edugrad.function.grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from edugrad.function.graph import Graph, GraphNode
 from edugrad.function.index import Gather, Scatter, ScatterAdd
-from edugrad.function.loss import NLLLoss
+from edugrad.function.loss import BinaryCrossEntropy, NLLLoss
 from edugrad.function.matmul import MatMul
 from edugrad.function.movement import Cat, Flip, Pad, Permute, Reshape, Shrink
 from edugrad.function.node import Node, constant_like
@@ -26,11 +26,11 @@ from edugrad.function.window import Fold, Unfold
 __version__ = "0.1.0"
 
 __all__ = [
-    "Add", "Cast", "Cat", "Cos", "CumSum", "Div", "Equal", "Exp", "Expand", "Flip", "FloorDiv", "Fold",
-    "FreedGraphError", "Function", "Gather", "GradcheckError", "Grads", "Graph", "GraphNode", "Less", "Log",
-    "LogSoftmax", "MatMul", "Max", "Maximum", "Move", "Mul", "NLLLoss", "Neg", "Node", "Pad", "Permute", "Pow",
-    "Reciprocal", "Relu", "Reshape", "Rounding", "Scatter", "ScatterAdd", "Shrink", "Sigmoid", "Sin", "Sqrt",
-    "Sub", "Sum", "Tanh", "Tracer", "Unfold", "Where", "add_tracer", "backward", "check_function",
+    "Add", "BinaryCrossEntropy", "Cast", "Cat", "Cos", "CumSum", "Div", "Equal", "Exp", "Expand", "Flip",
+    "FloorDiv", "Fold", "FreedGraphError", "Function", "Gather", "GradcheckError", "Grads", "Graph", "GraphNode",
+    "Less", "Log", "LogSoftmax", "MatMul", "Max", "Maximum", "Move", "Mul", "NLLLoss", "Neg", "Node", "Pad",
+    "Permute", "Pow", "Reciprocal", "Relu", "Reshape", "Rounding", "Scatter", "ScatterAdd", "Shrink", "Sigmoid",
+    "Sin", "Sqrt", "Sub", "Sum", "Tanh", "Tracer", "Unfold", "Where", "add_tracer", "backward", "check_function",
     "constant_like", "enable_grad", "grad", "gradcheck", "gradgradcheck", "is_grad_enabled", "no_grad",
     "remove_tracer", "set_grad_enabled", "topological_order",
 ]

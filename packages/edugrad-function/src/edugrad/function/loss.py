@@ -1,19 +1,20 @@
-"""Loss Functions: `NLLLoss`, the negative log-likelihood of class indices.
+"""Loss Functions: `NLLLoss`, the negative log-likelihood of class indices, and `BinaryCrossEntropy`.
 
 Function layer (`edugrad.function`). nll_loss is composable from Gather, comparisons, Where, Sum and Div, but
 it ends almost every classifier (cross-entropy is LogSoftmax followed by it): as one Function it is some
 eighteen data ops forward and three Functions backward, where the composition records about thirteen
-Functions each way, each with its Python overhead (PyTorch has one kernel for it too).
+Functions each way, each with its Python overhead (PyTorch has one kernel for it too). The binary
+cross-entropy is a Function for its gradient, which is torch's and not the derivative of its forward.
 """
 
 from __future__ import annotations
 
 from edugrad.data import BinaryOps, ReduceOps, TensorData, UnaryOps, dtypes, normalize_axis
 from edugrad.function.broadcast import Expand
-from edugrad.function.elementwise import Mul
+from edugrad.function.elementwise import Div, Log, Maximum, Mul, Sub
 from edugrad.function.function import Function, Grads
 from edugrad.function.movement import Reshape
-from edugrad.function.node import Node
+from edugrad.function.node import Node, constant_like
 
 REDUCTIONS = ("mean", "sum", "none")
 
@@ -85,3 +86,31 @@ def _check_arguments(logp: TensorData, target: TensorData, axis: int, reduction:
         raise TypeError(f"nll_loss: the target must hold integer class indices, got {target.dtype.name}")
     if reduction not in REDUCTIONS:
         raise ValueError(f"nll_loss: reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
+
+
+class BinaryCrossEntropy(Function):
+    """-(y log p + (1 - y) log(1 - p)) per element, for probabilities p and targets y of one shape, each log
+    clamped at -100 so that p = 0 or 1 gives a finite loss: torch.nn.functional.binary_cross_entropy with
+    reduction="none". Its gradient is torch's: the derivative of the clamped logs would be 0 where a log is
+    clamped, and through the log's own 1/p at p = 0 that is 0 * inf = NaN; torch takes the derivative of the
+    unclamped loss instead, with its denominator kept at 1e-12 or above, finite on all of [0, 1]."""
+
+    def forward(self, p: TensorData, y: TensorData) -> TensorData:
+        self.save_for_backward(p, y)
+        one, floor = p.const(1.0), p.const(-100.0)
+        log_p = p.unary(UnaryOps.LOG).binary(BinaryOps.MAX, floor)
+        log_q = one.binary(BinaryOps.SUB, p).unary(UnaryOps.LOG).binary(BinaryOps.MAX, floor)  # log(1 - p)
+        both = y.binary(BinaryOps.MUL, log_p).binary(BinaryOps.ADD, one.binary(BinaryOps.SUB, y).binary(
+            BinaryOps.MUL, log_q))
+        return both.unary(UnaryOps.NEG)
+
+    def backward(self, g: Node) -> Grads:
+        p, y = self.saved_tensors
+        one = constant_like(p, 1.0)
+        grad_p = grad_y = None
+        if self.needs_input_grad[0]:  # d/dp = (p - y) / (p (1 - p)), the denominator at least 1e-12
+            denominator = Maximum.apply(Mul.apply(p, Sub.apply(one, p)), constant_like(p, 1e-12))
+            grad_p = Mul.apply(g, Div.apply(Sub.apply(p, y), denominator))
+        if self.needs_input_grad[1]:  # d/dy = log(1 - p) - log p, unclamped as torch's: inf at p = 0
+            grad_y = Mul.apply(g, Sub.apply(Log.apply(Sub.apply(one, p)), Log.apply(p)))
+        return grad_p, grad_y

@@ -13,9 +13,10 @@ from __future__ import annotations
 import math
 import warnings
 
-from edugrad.function import NLLLoss
+from edugrad.function import BinaryCrossEntropy, NLLLoss
 from edugrad.tensor import tensor as _t
-from edugrad.tensor.binary import broadcast_shape
+from edugrad.tensor.binary import broadcast_shape, operands
+from edugrad.tensor.elementwise import floating
 
 REDUCTIONS = ("mean", "sum", "none")
 
@@ -189,10 +190,16 @@ def _weighted(loss: _t.Tensor, weight: _t.Tensor | None, x: _t.Tensor, op: str) 
 
 def binary_cross_entropy(self: _t.Tensor, y: _t.Tensor, reduction: str = "mean", *,
                         weight: _t.Tensor | None = None) -> _t.Tensor:
-    """-w (y log p + (1 - y) log(1 - p)) of probabilities p = self, with each log clamped at -100 (so p = 0 or 1
-    gives a finite loss), as torch.nn.functional.binary_cross_entropy; `weight` broadcasts to the input."""
+    """-w (y log p + (1 - y) log(1 - p)) of probabilities p = self in [0, 1], with each log clamped at -100 (so
+    p = 0 or 1 gives a finite loss and gradient), as torch.nn.functional.binary_cross_entropy; `weight`
+    broadcasts to the input. The BinaryCrossEntropy Function holds the formula and torch's gradient."""
     _elementwise_target(self, y, reduction, "binary_cross_entropy")
-    loss = -(y * self.log().maximum(-100) + (1 - y) * (1 - self).log().maximum(-100))
+    p = floating(self)
+    if not bool(((p >= 0) & (p <= 1)).all().item()):  # (NaN fails both tests)
+        raise RuntimeError("binary_cross_entropy: all elements of input should be between 0 and 1 (they are "
+                           "probabilities; for logits use binary_cross_entropy_with_logits)")
+    a, b = operands(p, y, "binary_cross_entropy")
+    loss = BinaryCrossEntropy.apply(a, b)
     return _reduce(_weighted(loss, weight, self, "binary_cross_entropy"), reduction)
 
 
