@@ -105,6 +105,18 @@ def test_summary_counts_each_level_forward_and_backward() -> None:
     assert len(t.find("function", backward=True)) == int(lines[1].split(", ")[1].split()[0])
 
 
+def test_summary_wraps_its_long_lines_to_a_width() -> None:
+    w = Tensor([1.0, 2.0], requires_grad=True)
+    with trace() as t:
+        ((w * w).exp().sum() + (w - 1.0).tanh().mean()).backward()
+    long, wrapped = t.summary(), t.summary(width=60)
+    assert max(map(len, long.splitlines())) > 60 >= max(map(len, wrapped.splitlines()))
+    assert len(wrapped.splitlines()) > len(long.splitlines()) == 5  # one line per level, unwrapped
+    continued = [line for line in wrapped.splitlines() if line.startswith(" ")]
+    assert continued and all(line.startswith(" " * 14) and line[14] != " " for line in continued)
+    assert " ".join(wrapped.split()) == " ".join(long.split())  # the same words, only the line breaks differ
+
+
 def test_conv2d_reports_the_flops_of_its_matmul() -> None:
     # (1, C, H, W) * (F, C, KH, KW) -> one (F, C*KH*KW) @ (C*KH*KW, OH*OW) product: 2 M K N FLOPs.
     x, w = Tensor.randn(1, 3, 8, 8), Tensor.randn(4, 3, 3, 3)

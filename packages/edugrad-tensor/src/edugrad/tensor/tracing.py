@@ -19,6 +19,7 @@ thread that opened the trace is recorded.
 from __future__ import annotations
 
 import sys
+import textwrap
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -105,10 +106,11 @@ class Trace:
         """The bytes moved by the ops `op_cost` knows, added up."""
         return sum(e.bytes_moved or 0 for e in self.find("op"))
 
-    def summary(self) -> str:
+    def summary(self, width: int | None = None) -> str:
         """A few lines: how many events each level had, forward and backward, and which; then the FLOPs and
         bytes moved of the ops `op_cost` knows, which the FLOPs line names. The elementwise, reduce and
-        movement ops are not costed, so a block of elementwise work shows `FLOPs: 0` and `bytes moved: 0`."""
+        movement ops are not costed, so a block of elementwise work shows `FLOPs: 0` and `bytes moved: 0`.
+        One line per level, however long; with `width`, a longer line goes on below, indented."""
         lines = []
         levels: list[tuple[Level, str]] = [("call", "Tensor calls"), ("function", "Functions"), ("op", "data ops")]
         for level, title in levels:
@@ -117,6 +119,8 @@ class Trace:
             lines.append(f"{title + ':':<14}{forward} forward, {backward} backward  ({names})")
         lines.append(f"{'FLOPs:':<14}{self.flops:,} (MATMUL, UNFOLD, FOLD, GATHER, SCATTER_ADD)")
         lines.append(f"{'bytes moved:':<14}{self.bytes_moved:,}")
+        if width is not None:
+            lines = [textwrap.fill(line, width, subsequent_indent=" " * 14, break_on_hyphens=False) for line in lines]
         return "\n".join(lines)
 
     def to_text(self, depth: int | None = None) -> str:
