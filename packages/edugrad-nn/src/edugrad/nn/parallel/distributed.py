@@ -67,6 +67,11 @@ class DistributedDataParallel(Module):
         if not dist.is_initialized():
             raise RuntimeError("DistributedDataParallel: no process group; call init_process_group first (torchrun "
                                "sets the environment it reads: init_process_group(backend='gloo') on CPUs)")
+        backend = dist.get_backend(process_group)
+        if backend != "gloo":
+            raise NotImplementedError(f"DistributedDataParallel: the process group's backend is {backend!r}, but "
+                                      "edugrad all-reduces gradients as NumPy arrays on the CPU, which needs "
+                                      "backend='gloo' (init_process_group('gloo'))")
         if bucket_cap_mb is not None and not bucket_cap_mb > 0:
             raise ValueError(f"DistributedDataParallel: bucket_cap_mb must be a positive number, got {bucket_cap_mb!r}")
         self.module = module
