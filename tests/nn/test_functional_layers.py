@@ -194,6 +194,13 @@ def test_layer_op_errors_name_the_op() -> None:
         F.group_norm(Tensor.ones(2, 3, 4), 2)
     with pytest.raises(ValueError, match="bilinear: expected inputs"):
         F.bilinear(Tensor.ones(2, 3), Tensor.ones(2, 2), Tensor.ones(4, 2, 2))
+    with pytest.raises(ValueError, match=r"scaled_dot_product_attention: shapes \(4, 5\) and \(2, 3, 5\) cannot"):
+        F.scaled_dot_product_attention(Tensor.ones(2, 3, 4), Tensor.ones(2, 5, 4), Tensor.ones(2, 5, 4),
+                                       Tensor.ones(4, 5).bool())
+    with pytest.raises(ValueError, match=r"scaled_dot_product_attention: attn_mask of shape \(2, 3, 5\) does not "
+                                         r"broadcast to the attention scores' shape \(3, 5\)"):
+        F.scaled_dot_product_attention(Tensor.ones(3, 4), Tensor.ones(5, 4), Tensor.ones(5, 4),
+                                       Tensor.ones(2, 3, 5).bool())
     with pytest.raises(ValueError, match="scaled_dot_product_attention: enable_gqa needs"):
         F.scaled_dot_product_attention(Tensor.ones(1, 3, 2, 4), Tensor.ones(1, 2, 2, 4), Tensor.ones(1, 2, 2, 4),
                                        enable_gqa=True)

@@ -319,6 +319,8 @@ class _CellBase(Module):
                                f"expected {self.input_size}")
         batched = input.ndim == 2
         x = input if batched else input.unsqueeze(0)
+        if hx is not None:
+            self._check_hx(hx, input.shape[:-1] + (self.hidden_size,))
         if hx is None:
             zeros = Tensor.zeros(x.shape[0], self.hidden_size, dtype=x.dtype, device=x.device)
             hx = (zeros, zeros) if self.mode == "LSTM" else zeros
@@ -328,6 +330,17 @@ class _CellBase(Module):
         if batched:
             return new
         return (new[0].squeeze(0), new[1].squeeze(0)) if isinstance(new, tuple) else new.squeeze(0)
+
+    def _check_hx(self, hx: State, shape: tuple[int, ...]) -> None:
+        """RuntimeError unless hx is h (or (h, c) for an LSTM cell), each of `shape`: (N, H) or (H,)."""
+        parts = list(hx) if isinstance(hx, tuple) else [hx]
+        count = 2 if self.mode == "LSTM" else 1
+        if len(parts) != count or any(not isinstance(h, Tensor) or h.shape != shape for h in parts):
+            expected = f"(h, c), each of shape {shape}" if count == 2 else f"h of shape {shape}"
+            got = [getattr(h, "shape", type(h).__name__) for h in parts]
+            raise RuntimeError(f"{type(self).__name__}: expected hx as {expected} for an input of "
+                               f"{(shape[0], self.input_size) if len(shape) == 2 else (self.input_size,)}, got "
+                               f"{got[0] if count == 1 and len(got) == 1 else got}")
 
     def extra_repr(self) -> str:
         text = f"{self.input_size}, {self.hidden_size}"

@@ -14,6 +14,7 @@ from edugrad.data import dtypes
 from edugrad.function import Gather
 from edugrad.tensor import tensor as _t
 from edugrad.tensor import windows
+from edugrad.tensor.binary import broadcast_shape
 from edugrad.tensor.elementwise import check_numbers
 from edugrad.tensor.windows import check_floating
 
@@ -103,9 +104,13 @@ def layernorm(self: _t.Tensor, axis: int | tuple[int, ...] = -1, eps: float = 1e
     without weight and bias; the affine part is edugrad.nn's LayerNorm)."""
     check_floating(self, "layernorm")
     check_numbers("layernorm", eps=eps)
-    centered = self - self.mean(axis, keepdim=True)
+    # float16 and bfloat16 are normalized in float32, as torch does: for a constant row 1 / (var + eps) is 1e5,
+    # beyond float16's range, and the gradient would be inf * 0 = NaN.
+    x = self.cast(dtypes.float32) if self.dtype.itemsize == 2 else self
+    centered = x - x.mean(axis, keepdim=True)
     var = (centered * centered).mean(axis, keepdim=True)
-    return centered * (var + eps).rsqrt()  # one reciprocal square root per row, then a broadcast multiply
+    out = centered * (var + eps).rsqrt()  # one reciprocal square root per row, then a broadcast multiply
+    return out if x is self else out.cast(self.dtype)
 
 
 def batchnorm(self: _t.Tensor, weight: _t.Tensor | None, bias: _t.Tensor | None, mean: _t.Tensor,
@@ -195,6 +200,9 @@ def scaled_dot_product_attention(self: _t.Tensor, key: _t.Tensor, value: _t.Tens
     if is_causal:
         rows = _t.Tensor.arange(length, backend=self.backend).reshape(length, 1)
         attn_mask = rows >= _t.Tensor.arange(source, backend=self.backend).reshape(1, source)
+    if attn_mask is not None and broadcast_shape(attn_mask.shape, scores.shape, op) != scores.shape:
+        raise ValueError(f"{op}: attn_mask of shape {attn_mask.shape} does not broadcast to the attention scores' "
+                         f"shape {scores.shape} (..., L, S) of query {self.shape} and key {key.shape}")
     if attn_mask is not None and attn_mask.dtype is dtypes.bool:
         scores = scores.where(attn_mask, float("-inf"))
     elif attn_mask is not None:
