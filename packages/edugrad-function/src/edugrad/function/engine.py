@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from functools import partial
 from typing import TypeVar
 
+from edugrad.data import DType
 from edugrad.function import grad_mode
 from edugrad.function.elementwise import Add
 from edugrad.function.function import FreedGraphError, Function, _tracers, call_backward, traced
@@ -82,16 +83,20 @@ def _run(roots: Sequence[Node], seeds: Sequence[Node], collect: Collect, retain_
 def _chain_rule(fn: Function, g: Node) -> list[Node | None]:
     """fn's backward applied to g, the gradient of its output: one gradient per input (None for an input that
     needs none), each checked to be a node of its input's shape and dtype, so a wrong backward fails here."""
+    result: tuple[object, ...]
     if _tracers:
         result = traced(fn.name, "backward", (g,), partial(call_backward, fn, g))
-    else:
+    elif fn.backward_on_data:
         result = call_backward(fn, g)
+    else:  # the common case, without a call in between: backward runs for every op
+        grads = fn.backward(g)
+        result = grads if type(grads) is tuple else (grads,)
     if len(result) != len(fn.inputs):
         raise RuntimeError(f"{fn.name}.backward returned {len(result)} gradients for {len(fn.inputs)} inputs")
-    grads: list[Node | None] = []
+    checked: list[Node | None] = []
     for i, (x, needs, dx) in enumerate(zip(fn.inputs, fn.needs_input_grad, result)):
         if not needs or dx is None:
-            grads.append(None)
+            checked.append(None)
             continue
         if not isinstance(dx, Node):
             raise TypeError(f"{fn.name}.backward returned {type(dx).__name__} for input {i}; a gradient must be a "
@@ -102,8 +107,8 @@ def _chain_rule(fn: Function, g: Node) -> list[Node | None]:
                 f"{fn.name}.backward returned a gradient of shape {dx.shape} and dtype {dx.dtype.name} for input "
                 f"{i}, which has shape {x.shape} and dtype {x.dtype.name}; a gradient must match its input"
             )
-        grads.append(dx)
-    return grads
+        checked.append(dx)
+    return checked
 
 
 def backward(root: Node, gradient: Node | None = None, retain_graph: bool | None = None,
@@ -232,6 +237,7 @@ def release(order: Sequence[Node]) -> None:
     the intermediate values goes while `graph()` still draws the graph; a second backward through a Function
     that saved something then raises FreedGraphError."""
     shells: dict[int, Node] = {}  # one stand-in per node, however many Functions read it
+    gone: dict[tuple[tuple[int, ...], DType], ValuesGone] = {}  # (immutable: one per shape and dtype)
     for node in order:
         fn = node._ctx
         if fn is None:
@@ -240,13 +246,15 @@ def release(order: Sequence[Node]) -> None:
             fn._saved = ()
             fn._freed = True
         fn._released = True
-        fn.inputs = tuple([_shell(x, shells) for x in fn.inputs])
-
-
-def _shell(x: Node, shells: dict[int, Node]) -> Node:
-    if (x.requires_grad and x._ctx is None) or isinstance(x._data, ValuesGone):
-        return x
-    shell = shells.get(id(x))
-    if shell is None:
-        shell = shells[id(x)] = type(x)._wrap(ValuesGone(x._data, _RELEASED), x._ctx)  # type: ignore[arg-type]
-    return shell
+        inputs = []
+        for x in fn.inputs:  # (a plain loop: this runs for every edge of every graph trained on)
+            if x.requires_grad and x._ctx is None:
+                inputs.append(x)
+                continue
+            shell = shells.get(id(x))
+            if shell is None:
+                key = (x._data.shape, x._data.dtype)
+                values = gone.get(key) or gone.setdefault(key, ValuesGone(*key, _RELEASED))
+                shell = shells[id(x)] = type(x)._wrap(values, x._ctx)  # type: ignore[arg-type]
+            inputs.append(shell)
+        fn.inputs = tuple(inputs)

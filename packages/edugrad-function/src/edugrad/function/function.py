@@ -160,22 +160,28 @@ class Function:
         once a backward freed them."""
         if self._freed:
             raise FreedGraphError(self.name)
-        return tuple([self._saved_node(k, data) for k, data in enumerate(self._saved)])
+        nodes: list[Node] = []
+        for data, version in zip(self._saved, self._saved_versions):  # (one loop: backward runs it for every op)
+            if data.version != version:
+                raise _modified_in_place(self.name, self._which(data), data, version)
+            for x in self.inputs:
+                if x._data is data:
+                    nodes.append(x)
+                    break
+            else:
+                out = self._output()
+                nodes.append(out if out is not None and out._data is data else type(self.inputs[0])._wrap(data))
+        return tuple(nodes)
 
-    def _saved_node(self, k: int, data: TensorData) -> Node:
+    def _which(self, data: TensorData) -> str:
+        """How an error names a saved tensor: as an input, the output, or by its place among the saved."""
         for i, x in enumerate(self.inputs):
             if x._data is data:
-                node, which = x, f"input {i}"
-                break
-        else:
-            out = self._output()
-            if out is not None and out._data is data:
-                node, which = out, "its output"
-            else:
-                node, which = type(self.inputs[0])._wrap(data), f"saved tensor {k}"
-        if data.version != self._saved_versions[k]:
-            raise _modified_in_place(self.name, which, data, self._saved_versions[k])
-        return node
+                return f"input {i}"
+        out = self._output()
+        if out is not None and out._data is data:
+            return "its output"
+        return f"saved tensor {[k for k, saved in enumerate(self._saved) if saved is data][0]}"
 
     @property
     def output(self) -> Node:

@@ -270,13 +270,17 @@ def _check_backward_result(ctx: Function, inputs: Sequence[Node], name: str) -> 
                                  f"{x.dtype.name}; a gradient must match its input")
 
 
+class _Unsaved(ValuesGone):
+    error = GradcheckError
+
+
 def _unsaved(ctx: Function, x: Node, i: int, name: str) -> Node:
     """x itself if forward saved its TensorData, else a stand-in with its shape and dtype but no values."""
     if any(x._data is data for data in ctx._saved):
         return x
-    gone = ValuesGone(x._data, f"{name}.backward read the values of input {i}, which forward did not save: "
-                      "pass it to self.save_for_backward in forward and read it from self.saved_tensors in backward",
-                      GradcheckError)
+    gone = _Unsaved(x._data.shape, x._data.dtype, f"{name}.backward read the values of input {i}, which forward "
+                    "did not save: pass it to self.save_for_backward in forward and read it from "
+                    "self.saved_tensors in backward")
     stand_in = type(x)._wrap(gone, x._ctx)  # type: ignore[arg-type]
     stand_in.requires_grad = x.requires_grad
     return stand_in

@@ -197,11 +197,15 @@ class ValuesGone:
     (in `check_function`) an input whose values backward may not read. It keeps `shape` and `dtype`, the
     graph's structure, and raises `error(message)` on any other use."""
 
-    __slots__ = ("shape", "dtype", "ndim", "message", "error")
+    __slots__ = ("shape", "dtype", "message")
+    error: type[Exception] = RuntimeError
 
-    def __init__(self, data: TensorData, message: str, error: type[Exception] = RuntimeError) -> None:
-        self.shape, self.dtype, self.ndim = data.shape, data.dtype, data.ndim
-        self.message, self.error = message, error
+    def __init__(self, shape: tuple[int, ...], dtype: DType, message: str) -> None:
+        self.shape, self.dtype, self.message = shape, dtype, message
+
+    @property
+    def ndim(self) -> int:
+        return len(self.shape)
 
     def __getattr__(self, name: str) -> Any:
         raise self.error(f"{self.message} (it has no {name!r})")
