@@ -111,9 +111,11 @@ def test_copy_casts_like_torch() -> None:
 
 def test_a_parameter_is_updated_only_under_no_grad() -> None:
     w = Tensor(A, requires_grad=True)
-    with pytest.raises(RuntimeError, match="add_: a tensor that requires grad cannot be changed in place while "
-                                           "gradients are recorded"):
+    with pytest.raises(RuntimeError, match="add_: a leaf Variable that requires grad is being used in an in-place "
+                                           "operation"):
         w.add_(1.0)
+    with pytest.raises(RuntimeError, match="a leaf Variable that requires grad is being used in an in-place"):
+        torch.tensor(A, requires_grad=True).add_(1.0)
     with no_grad():
         w.add_(1.0)
     np.testing.assert_allclose(w.numpy(), A + 1)
@@ -185,7 +187,7 @@ def test_masked_fill_casts_the_value_as_torch_and_checks_its_arguments() -> None
         Tensor(A).masked_fill_(Tensor(A), 0.0)
     with pytest.raises(ValueError, match=r"masked_fill_: the value must be a number or a 0-d tensor, got shape \(4,\)"):
         Tensor(A).masked_fill_(Tensor(ROW) > 0, Tensor(ROW))
-    with pytest.raises(RuntimeError, match="masked_fill_: a tensor that requires grad cannot be changed in place"):
+    with pytest.raises(RuntimeError, match="masked_fill_: a leaf Variable that requires grad is being used"):
         Tensor(A, requires_grad=True).masked_fill_(Tensor(ROW) > 0, 0.0)
 
 
@@ -221,7 +223,7 @@ def test_uniform_and_normal_fill_in_place_with_torchs_distributions() -> None:
     with pytest.raises(TypeError, match="uniform_: expected a floating-point tensor"):
         Tensor.zeros(3, dtype=dtypes.int64).uniform_()
     w = Tensor.zeros(3, requires_grad=True)
-    with pytest.raises(RuntimeError, match="normal_: a tensor that requires grad"):
+    with pytest.raises(RuntimeError, match="normal_: a leaf Variable that requires grad"):
         w.normal_()
 
 

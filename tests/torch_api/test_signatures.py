@@ -15,6 +15,7 @@ EXCEPTIONS: dict[tuple[str, str], str] = {
     ("Tensor", "new_zeros"): "torch documents (size, ...) but takes sizes one by one too, as edugrad's *size",
     ("Tensor", "new_ones"): "torch documents (size, ...) but takes sizes one by one too, as edugrad's *size",
     ("Tensor", "new_empty"): "torch documents (size, ...) but takes sizes one by one too, as edugrad's *size",
+    ("Tensor", "stride"): "torch documents stride(dim) with dim optional; x.stride() works (dim=None), as size's",
     ("edugrad.torch", "squeeze"): "torch documents no default for dim, but torch.squeeze(x) works (dim=None)",
     ("edugrad.torch", "einsum"): "torch documents einsum(*args); edugrad names the equation and the operands",
     ("edugrad.torch", "normal"): "torch documents four overloads no one Python signature has; edugrad's takes "

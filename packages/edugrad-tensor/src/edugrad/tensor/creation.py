@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 import operator
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -29,12 +29,9 @@ Number = int | float
 
 
 def shape_from_args(shape: tuple[ShapeArg, ...], op: str) -> tuple[int, ...]:
-    """Accept `f(2, 3)` and `f((2, 3))` alike; TypeError naming `op` for a size that is neither (2.5, None)."""
+    """Accept `f(2, 3)` and `f((2, 3))` alike."""
     if len(shape) == 1 and not isinstance(shape[0], int):
-        (size,) = shape
-        if not isinstance(size, Iterable):
-            raise TypeError(f"{op}: size must be a tuple of ints, got {type(size).__name__}")
-        return _check_shape(tuple(size), op)
+        return _check_shape(tuple(shape[0]), op)
     return _check_shape(shape, op)  # type: ignore[arg-type]
 
 
@@ -74,7 +71,7 @@ def as_tensor(data: Any, *, dtype: DType | None = None, device: DeviceLike | Non
               backend: str | None = None) -> _t.Tensor:
     """`data` as a tensor, as torch.as_tensor: a tensor is returned as it is when it has the dtype and device
     asked for, else converted with `to` (which stays in the graph); anything else becomes a new tensor, as with
-    `tensor`. (torch shares the memory of a NumPy array; edugrad copies it, see `from_numpy`.)"""
+    `tensor`. (torch shares the memory of a NumPy array there; edugrad copies it, `from_numpy` shares it.)"""
     if not isinstance(data, _t.Tensor):
         return leaf(_copied(data, dtype, backend_for(device, backend, "as_tensor")), False)
     chosen = backend_like(data, device, backend, "as_tensor")
@@ -82,12 +79,13 @@ def as_tensor(data: Any, *, dtype: DType | None = None, device: DeviceLike | Non
 
 
 def from_numpy(ndarray: np.ndarray[Any, Any]) -> _t.Tensor:
-    """A tensor with the values and dtype of a NumPy array, as torch.from_numpy, but a copy: torch shares the
-    array's memory, edugrad does not (its arrays are never written once made, so a later change to the NumPy
-    array does not reach the tensor, and an in-place op on the tensor does not reach the array)."""
+    """A tensor that shares the memory and dtype of a NumPy array, as torch.from_numpy: a later change to the
+    array is seen by the tensor, and an in-place op on the tensor changes the array. A read-only array gives
+    a tensor that refuses in-place writes; an array with negative strides is refused, as in torch. (On the
+    torch backend's GPU there is no memory to share: the values are copied.)"""
     if not isinstance(ndarray, np.ndarray):
         raise TypeError(f"from_numpy: expected np.ndarray (got {ndarray.__class__.__name__})")
-    return leaf(TensorData.from_numpy(ndarray, None, backend_for(None, None, "from_numpy")), False)
+    return leaf(TensorData.from_numpy(ndarray, None, backend_for(None, None, "from_numpy"), copy=False), False)
 
 
 def legacy_data(args: tuple[Any, ...], dtype: DType | None, backend: Backend) -> TensorData:

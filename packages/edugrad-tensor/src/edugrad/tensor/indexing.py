@@ -10,11 +10,14 @@ broadcast together, become one `Gather` from the indexed axes flattened into one
 scatter-add, so an element read twice receives both gradients.
 
 A write `x[index] = value` is never recorded for backward (it is refused where it would be), so it builds the
-new values from TensorData ops and assigns them. A basic index reads a box: the value is moved to where the
-read took it from (the read's movement ops undone in reverse) and replaces x there with one `where`. An
-advanced index names positions, found by reading the positions 0, 1, ... of x with it, and the value is
-written there with a `Scatter` into x flattened: where it names one more than once, the last write wins, as
-in PyTorch on the CPU. `scatter` is the same Function along one axis, recorded, with torch's gradients.
+new values from TensorData ops and writes them into x's memory (`assign`), where every view of x's storage
+sees them. Ints and plain slices read a view of x (a shrink and a reshape, as in PyTorch), and the value is
+written into that view. A slice with a step or backwards reads a copy here, so its box is written instead:
+the value is moved to where the read took it from (the read's movement ops undone in reverse) and replaces x
+there with one `where`. An advanced index names positions, found by reading the positions 0, 1, ... of x
+with it, and the value is written there with a `Scatter` into x flattened: where it names one more than
+once, the last write wins, as in PyTorch on the CPU. `scatter` is the same Function along one axis,
+recorded, with torch's gradients.
 
 The rules are PyTorch's: ints index before the advanced indices are applied, and the axes of the advanced
 result replace the indexed axes where those were adjacent, else go first. A list is one index array (as in
@@ -61,7 +64,12 @@ def setitem(self: _t.Tensor, key: Index, value: _t.Tensor | bool | int | float) 
     elif any(isinstance(i, _t.Tensor) for i in items):
         self._data.assign(_write_positions(self, items, value))
     else:
-        self._data.assign(_write_box(self, _plan(self.shape, items), value))
+        plan = _plan(self.shape, items)
+        view = _basic(self, items)[0] if all(r.step == 1 and not r.flip for r in plan.ranges) else None
+        if view is not None and view._data.storage is self._data.storage:
+            view._data.assign(_values(self, value, view.shape))  # ints and plain slices: write into the view
+        else:
+            self._data.assign(_write_box(self, plan, value))
 
 
 def gather(input: _t.Tensor, dim: int, index: _t.Tensor | Sequence[Any]) -> _t.Tensor:

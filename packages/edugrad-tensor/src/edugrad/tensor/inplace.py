@@ -9,11 +9,11 @@ of through Functions. It matters for speed: an optimizer step is about a dozen e
 and through Functions (promotion, broadcasting, `Function.apply`, a new Tensor per op) the Python work cost
 as much as the arithmetic on a 784x128 weight.
 
-"In place" means the tensor's `TensorData`: `TensorData.assign` gives it the new values and bumps its
-version, so every tensor sharing it (`detach()`, `.data`) sees the change and backward notices a saved value
-that was overwritten. The new values land in a new array that replaces the old one (arrays are never written
-after an op made them), so a tensor made by a view op (`reshape`, indexing) does not see the change, which
-differs from PyTorch (see the tensor README).
+"In place" means the tensor's memory, as in PyTorch: each method computes the new values with data ops,
+then `TensorData.assign` copies them into the tensor's view of its storage and bumps the storage's version.
+So every tensor sharing that storage sees the change: `detach()`, `.data`, and the views made by `view`,
+`reshape`, `x[0]`, `x[:, 1]`, `x.T`, `expand`, `narrow`, `numpy()` and `from_numpy`; and backward notices a
+saved value that was overwritten through any of them (see docs/storage.md).
 """
 
 from __future__ import annotations

@@ -1,10 +1,11 @@
-"""Movement: reshape, expand, permute, transpose (t, T, mT, swapaxes, swapdims, movedim), squeeze/unsqueeze,
-flatten/unflatten, flip, roll, narrow, pad, shrink, repeat, and the *_as forms.
+"""Movement: reshape and view, expand, permute, transpose (t, T, mT, swapaxes, swapdims, movedim),
+squeeze/unsqueeze, flatten/unflatten, flip, roll, narrow, pad, shrink, repeat, and the *_as forms.
 
 Tensor layer (`edugrad.tensor`). These accept PyTorch's conveniences (varargs or a tuple, -1 to infer a size,
 negative dims, leading axes added by expand, negative padding to crop) and reduce them to the movement
 Functions of the layer below (Reshape, Permute, Expand, Pad, Shrink, Flip, and Cat for roll), whose backward is
-the inverse movement.
+the inverse movement. Reshape (where the strides allow it), permute, expand and shrink are views of the
+input's storage, as in PyTorch: an in-place write through one is seen by the other (see docs/storage.md).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from math import prod
 
-from edugrad.data import normalize_axes, normalize_axis
+from edugrad.data import DType, normalize_axes, normalize_axis
 from edugrad.function import Expand, Flip, Pad, Permute, Reshape, Shrink
 from edugrad.tensor import tensor as _t
 from edugrad.tensor.creation import ShapeArg
@@ -46,6 +47,20 @@ def reshape(input: _t.Tensor, *shape: ShapeArg) -> _t.Tensor:
     if sizes == input.shape:
         return input
     return Reshape.apply(input, shape=sizes)
+
+
+def view(input: _t.Tensor, *shape: ShapeArg | DType) -> _t.Tensor:
+    """The same memory seen in a new shape, as torch.Tensor.view: one size may be -1. Unlike `reshape`, which
+    copies when it must, a view of a tensor whose strides allow no such view (a transpose flattened) is an
+    error; `view(dtype)` reads the same bytes as another dtype of the same size (`bitcast`)."""
+    if len(shape) == 1 and isinstance(shape[0], DType):
+        return input.bitcast(shape[0])
+    out = reshape(input, *shape)  # type: ignore[arg-type]
+    if out._data.storage is not input._data.storage:
+        raise RuntimeError(f"view: view size {out.shape} is not compatible with input tensor's size {input.shape} "
+                           f"and stride {input.stride()} (at least one dimension spans across two contiguous "
+                           "subspaces). Use .reshape(...) instead.")
+    return out
 
 
 def expand(self: _t.Tensor, *size: ShapeArg) -> _t.Tensor:

@@ -11,7 +11,8 @@ nn_ops, loss); this class lists them by topic, so it doubles as the table of con
 from __future__ import annotations
 
 import builtins
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
@@ -19,7 +20,6 @@ import numpy as np
 from edugrad.data import DType, TensorData, dtypes
 from edugrad.data.tensor_data import BackendArg
 from edugrad.function import Cast, Node
-from edugrad.function import backward as run_backward
 from edugrad.function.grad_mode import is_grad_enabled
 from edugrad.tensor import binary, creation, elementwise, movement, reduce
 from edugrad.tensor import linalg
@@ -32,7 +32,7 @@ from edugrad.tensor import random
 from edugrad.tensor import devices
 from edugrad.tensor import conversion, sampling
 from edugrad.tensor.devices import DeviceLike
-from edugrad.tensor import modes
+from edugrad.tensor.modes import TensorType
 
 Scalar = bool | int | float
 TensorLike = Any  # a Tensor, a Python scalar, a (nested) list, a NumPy array or TensorData
@@ -60,7 +60,7 @@ def to_data(value: TensorLike, dtype: DType | None = None, backend: BackendArg =
     return TensorData.from_numpy(array, dtype, backend)
 
 
-class Tensor(Node):
+class Tensor(Node, metaclass=TensorType):  # TensorType: `Tensor.training` is per thread (see tensor.modes)
     """An n-dimensional array that records the operations on it for `backward()`, as `torch.Tensor`."""
 
     __slots__ = ()
@@ -77,9 +77,17 @@ class Tensor(Node):
     # conversion and inspection
 
     def numpy(self, *, force: builtins.bool = False) -> np.ndarray[Any, Any]:
-        """The values as a new NumPy array: always a copy (torch shares memory unless `force`), so it works on
-        a tensor that requires grad and on the GPU too."""
-        return self._data.numpy()
+        """The values as a NumPy array that shares the tensor's memory, as torch's: a write to the array is a
+        write to the tensor and to every view of its storage. The array is read-only for a tensor that
+        requires grad (where torch refuses; `detach().numpy()` gives a writable one) and for memory that cannot
+        be written (a broadcast view). On a GPU, and with `force=True`, it is a copy."""
+        if force:
+            return self._data.numpy()
+        values = self._data.numpy(copy=False)
+        if self.requires_grad:
+            values = values.view()  # (a view: the tensor's own array stays writable)
+            values.flags.writeable = False
+        return values
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray[Any, Any]:
         # NumPy's conversion protocol: np.asarray(t) and np.array([t1, t2]) read the values.
@@ -237,8 +245,30 @@ class Tensor(Node):
     # copies and in-place writes
 
     def contiguous(self) -> Tensor:
-        """The tensor itself: edugrad has one memory layout, so there is nothing to rearrange."""
-        return self
+        """The tensor itself if its elements lie in row-major order in its storage (see `is_contiguous`), else
+        a copy that is (and stays in the graph): what a transposed or expanded view needs before `view` or an
+        in-place write."""
+        if self._data.is_contiguous():
+            return self
+        if not self.requires_grad:
+            return Tensor._wrap(self._data.clone())
+        # In the graph: no view can flatten memory that is not in row-major order, so this reshape copies it
+        # into that order, and the reshape back is a view of the copy.
+        return movement.reshape(movement.reshape(self, -1), self.shape)
+
+    def stride(self, dim: builtins.int | None = None) -> tuple[builtins.int, ...] | builtins.int:
+        """How many elements of the storage one step along each axis skips, or along axis `dim`, as
+        torch.Tensor.stride: (3, 1) for a new 2x3 tensor, (1, 3) for its transpose, 0 on an expanded axis."""
+        strides = self._data.strides()
+        return strides if dim is None else strides[movement.normalize_dim(self, dim, "stride")]
+
+    def storage_offset(self) -> builtins.int:
+        """Where the first element sits in the storage, in elements: 3 for `x[1]` of a 2x3 tensor."""
+        return self._data.offset()
+
+    def is_contiguous(self) -> builtins.bool:
+        """Whether the elements lie in row-major order with no gaps: the strides a new tensor of this shape has."""
+        return self._data.is_contiguous()
 
     def clone(self) -> Tensor:
         """A copy that stays in the graph (gradients flow back to self)."""
@@ -260,30 +290,39 @@ class Tensor(Node):
     @property
     def data(self) -> Tensor:
         """PyTorch's `.data`: a tensor with the same values, cut off from the graph (no grad, no grad_fn),
-        that shares this tensor's TensorData, so an in-place change of either (`p.data.add_(...)`) is seen by
-        both. Unlike PyTorch's `.data`, edugrad counts such a change for backward too: a value changed through
-        `.data` after a Function saved it makes backward raise instead of silently using the new value."""
+        that shares this tensor's storage, so an in-place change of either (`p.data.add_(...)`) is seen by
+        both. Unlike PyTorch's `.data`, which has a version counter of its own, edugrad counts such a change
+        for backward too: a value changed through `.data` after a Function saved it makes backward raise
+        instead of silently using the new value."""
         return Tensor._wrap(self._data)
 
     @data.setter
     def data(self, value: Tensor) -> None:
         """`t.data = other` makes t share other's values (any shape), keeping t's place in the model and its
         requires_grad, as in PyTorch."""
-        if not isinstance(value, Tensor):
-            raise TypeError(f"data: the new data must be a Tensor, got {type(value).__name__}")
+        if not isinstance(value, Tensor):  # torch: "Variable data has to be a tensor, but got ..."
+            raise TypeError(f"data: the new data has to be a Tensor, but got {type(value).__name__}; wrap it in "
+                            "tensor(...) first")
         if self.requires_grad and not value.dtype.is_floating_point:
             raise TypeError(f"data: a tensor that requires grad needs floating-point data, got {value.dtype.name}")
         self._data = value._data
 
     def is_set_to(self, tensor: Tensor) -> builtins.bool:
-        """True if both tensors hold the same values object (one TensorData), so that an in-place write to
-        either is seen by the other: after `b = a.detach()` or `b = a.data`, as torch.Tensor.is_set_to."""
+        """True if both tensors are the same view of one storage (same offset, shape and strides), so that an
+        in-place write to either is seen by the other, element for element: after `b = a.detach()`,
+        `b = a.data` or `b = a.view(a.shape)`, as torch.Tensor.is_set_to."""
         if not isinstance(tensor, Tensor):
             raise TypeError(f"is_set_to: expected a Tensor, got {type(tensor).__name__}")
-        return self._data is tensor._data
+        mine, theirs = self._data, tensor._data
+        return mine.storage is theirs.storage and (mine.shape, mine.strides(), mine.offset()) == (
+            theirs.shape, theirs.strides(), theirs.offset())
 
     def _check_writable(self, op: str) -> None:
         if self.requires_grad and is_grad_enabled():
+            if self.is_leaf:  # torch's words
+                raise RuntimeError(f"{op}: a leaf Variable that requires grad is being used in an in-place "
+                                   "operation; wrap the change in `with no_grad():` (as optimizers do) or change a "
+                                   "detach()ed tensor")
             raise RuntimeError(f"{op}: a tensor that requires grad cannot be changed in place while gradients are "
                                "recorded; wrap the change in `with no_grad():` or change a detach()ed copy")
 
@@ -302,9 +341,18 @@ class Tensor(Node):
     fill_ = inplace.fill_
     copy_ = inplace.copy_
 
-    # training mode, per thread (see tensor.modes)
-    train = modes.train
-    is_training = staticmethod(modes.is_training)
+    # training mode
+
+    @staticmethod
+    @contextmanager
+    def train(mode: builtins.bool = True) -> Iterator[None]:
+        """`with Tensor.train():` turns on training behaviour (dropout, batch statistics) for the block."""
+        previous = Tensor.training
+        Tensor.training = mode
+        try:
+            yield
+        finally:
+            Tensor.training = previous
 
     # devices and dtypes (`to` also casts), and torch's new_* methods
     to = conversion.to
@@ -353,7 +401,7 @@ class Tensor(Node):
 
     # movement
     reshape = movement.reshape
-    view = movement.reshape
+    view = movement.view
     expand = movement.expand
     permute = movement.permute
     transpose = movement.transpose
@@ -564,12 +612,6 @@ class Tensor(Node):
 
     # seeing inside (the graph as text, DOT or Mermaid; `edugrad.tensor.tracing.trace` records a block of code)
     graph = tracing.graph
-
-    def backward(self, gradient: Tensor | None = None, retain_graph: builtins.bool | None = None,
-                 create_graph: builtins.bool = False, inputs: Tensor | Sequence[Tensor] | None = None) -> None:
-        """Accumulate d(self)/d(leaf) into every leaf's `.grad`, as torch.Tensor.backward: the autograd engine
-        of edugrad.function (`edugrad.function.backward`) run from this tensor."""
-        run_backward(self, gradient, retain_graph=retain_graph, create_graph=create_graph, inputs=inputs)
 
 
 # torch's top-level functions that are Tensor methods too: the same function objects
