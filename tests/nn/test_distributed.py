@@ -161,7 +161,10 @@ def test_a_rank_that_dies_or_hangs_gives_a_clear_error_within_the_timeout(runs: 
     (rank0,) = runs[how]
     assert "DistributedDataParallel: the all-reduce of gradient bucket 0" in rank0["error"]
     assert "on rank 0 of 2: another process of the group died or did not reach the same step" in rank0["error"]
-    assert rank0["seconds"] < 30  # the process group's timeout is 3 s: no waiting forever
+    # A dead peer's connection closes at once; a hanging one is given up after the process group's 3 s timeout.
+    assert rank0["seconds"] < 30
+    if how == "hang":
+        assert rank0["seconds"] >= 2.9 and "Timed out" in rank0["error"]
 
 
 # DistributedSampler, in one process (num_replicas and rank given)

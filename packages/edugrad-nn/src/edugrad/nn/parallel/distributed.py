@@ -144,7 +144,7 @@ class DistributedDataParallel(Module):
         for dtype_name in sorted({t.dtype.name for _, t in named}):
             group = [t for _, t in named if t.dtype.name == dtype_name]
             flat = np.concatenate([t.numpy().reshape(-1) for t in group])
-            work = dist.broadcast(torch.from_numpy(flat), 0, group=self.process_group, async_op=True)
+            work = dist.broadcast(torch.from_numpy(flat), group=self.process_group, async_op=True, group_src=0)
             wait(work, f"the broadcast of {what} ({dtype_name}) from rank 0", self.process_group)
             offsets = np.cumsum([0, *(t.numel() for t in group)]).tolist()
             with no_grad():

@@ -90,7 +90,6 @@ class Reducer:
     def prepare_for_backward(self, outputs: Any) -> None:
         """Expect the gradients of the backward through `outputs`; with `find_unused_parameters`, parameters the
         outputs do not depend on are ready at once (they add zeros)."""
-        self.check_prior_reduction_finished()
         for bucket in self.buckets:
             bucket.pending, bucket.flat, bucket.work = len(bucket.params), None, None
         self._expecting, self._next = True, 0
