@@ -245,3 +245,34 @@ def test_binary_cross_entropy_refuses_inputs_outside_zero_one_as_torch(values: l
         et.nn.functional.binary_cross_entropy(et.tensor(values), et.ones(len(values)))
     with pytest.raises(RuntimeError, match="between 0 and 1"):
         et.nn.BCELoss()(et.tensor(values), et.ones(len(values)))
+
+
+def test_pow_gradient_at_a_zero_exponent_is_zero_as_torch() -> None:
+    # d/dx x^0 = 0 everywhere, also at x = 0 where y x^(y - 1) would be 0 * inf.
+    results = []
+    for T in (et, torch):
+        x = T.tensor([0.0, 0.0, 2.0, 0.0, -1.5], requires_grad=True)
+        y = T.tensor([0.0, 1.0, 0.0, 2.0, 0.0], requires_grad=True)
+        (x ** y).sum().backward()
+        results.append((x.grad.numpy(), y.grad.numpy()))
+    for ours, theirs in zip(*results):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-6)
+
+
+@pytest.mark.parametrize("dtype", ["float16", "bfloat16"])
+@pytest.mark.parametrize("norm", ["layer_norm", "rms_norm"])
+def test_half_precision_norms_of_a_constant_row_have_torchs_finite_gradient(norm: str, dtype: str) -> None:
+    if getattr(et, dtype).unavailable is not None:
+        pytest.skip(getattr(et, dtype).unavailable)
+    results = []
+    for T in (et, torch):
+        for row in ([2.0, 2.0, 2.0], [0.0, 0.0, 0.0], [1.0, -2.0, 0.5]):
+            x = T.tensor(row, dtype=getattr(T, dtype), requires_grad=True)
+            y = getattr(T.nn.functional, norm)(x, (3,))
+            y.backward(T.ones_like(y))
+            assert y.dtype == x.dtype
+            results.append((y.detach().float().numpy(), x.grad.float().numpy()))
+    half = len(results) // 2
+    for ours, theirs in zip(results[:half], results[half:]):
+        np.testing.assert_allclose(ours[0], theirs[0], rtol=1e-2, atol=1e-3)
+        np.testing.assert_allclose(ours[1], theirs[1], rtol=1e-2, atol=1e-3)

@@ -215,18 +215,24 @@ class Pow(Function):
     def backward(self, g: Node) -> Grads:
         x, y, out = self.saved_tensors
         grad_x = grad_y = None
-        if self.needs_input_grad[0]:  # d/dx x^y = y x^(y-1)
-            grad_x = Mul.apply(g, Mul.apply(y, Pow.apply(x, Sub.apply(y, constant_like(y, 1.0)))))
+        if self.needs_input_grad[0]:  # d/dx x^y = y x^(y-1), and 0 where y = 0 (x^0 = 1 is constant, while the
+            # formula at x = 0 would be 0 * inf = NaN; torch gives 0 there too)
+            slope = Mul.apply(y, Pow.apply(x, Sub.apply(y, constant_like(y, 1.0))))
+            grad_x = Mul.apply(g, Where.apply(_is_zero(y), constant_like(y, 0.0), slope))
         if self.needs_input_grad[1]:  # d/dy x^y = x^y ln x
             grad_y = Mul.apply(g, Mul.apply(out, Log.apply(_nonzero(x))))
         return grad_x, grad_y
 
 
+def _is_zero(x: Node) -> Node:
+    """A constant bool node, true where x is 0."""
+    return type(x)._wrap(x._data.binary(BinaryOps.CMPEQ, x._data.const(0.0)))
+
+
 def _nonzero(x: Node) -> Node:
     """x with its zeros replaced by ones. Where x = 0, x^y ln x is 0 * -inf; its limit for y > 0 is 0, which
     ln 1 gives (as torch does), without NumPy's divide-by-zero warning from ln 0."""
-    is_zero = x._data.binary(BinaryOps.CMPEQ, x._data.const(0.0))
-    return Where.apply(type(x)._wrap(is_zero), constant_like(x, 1.0), x)
+    return Where.apply(_is_zero(x), constant_like(x, 1.0), x)
 
 
 class Less(Function):

@@ -63,7 +63,10 @@ def rms_norm(input: Tensor, normalized_shape: int | Sequence[int], weight: Tenso
         # PyTorch computes float16 and bfloat16 in float32 and takes float32's epsilon then, not the input
         # dtype's that its documentation names (float16's 2^-10 would swamp a small mean of squares).
         eps = finfo(dtypes.float64 if x.dtype == dtypes.float64 else dtypes.float32).eps
-    y = x * ((x * x).mean(dims, keepdim=True) + eps).rsqrt()
+    # Half precision is computed in float32 too: 1 / sqrt(eps) overflows float16's gradient at a row of zeros.
+    wide = x.float() if x.dtype.itemsize == 2 else x
+    y = wide * ((wide * wide).mean(dims, keepdim=True) + eps).rsqrt()
+    y = y if wide is x else y.cast(x.dtype)
     return y if weight is None else y * tensor_arg("rms_norm", "weight", weight)
 
 
