@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 import operator
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import numpy as np
@@ -29,9 +29,12 @@ Number = int | float
 
 
 def shape_from_args(shape: tuple[ShapeArg, ...], op: str) -> tuple[int, ...]:
-    """Accept `f(2, 3)` and `f((2, 3))` alike."""
+    """Accept `f(2, 3)` and `f((2, 3))` alike; TypeError naming `op` for a size that is neither (2.5, None)."""
     if len(shape) == 1 and not isinstance(shape[0], int):
-        return _check_shape(tuple(shape[0]), op)
+        (size,) = shape
+        if not isinstance(size, Iterable):
+            raise TypeError(f"{op}: size must be a tuple of ints, got {type(size).__name__}")
+        return _check_shape(tuple(size), op)
     return _check_shape(shape, op)  # type: ignore[arg-type]
 
 

@@ -11,8 +11,7 @@ nn_ops, loss); this class lists them by topic, so it doubles as the table of con
 from __future__ import annotations
 
 import builtins
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -20,6 +19,7 @@ import numpy as np
 from edugrad.data import DType, TensorData, dtypes
 from edugrad.data.tensor_data import BackendArg
 from edugrad.function import Cast, Node
+from edugrad.function import backward as run_backward
 from edugrad.function.grad_mode import is_grad_enabled
 from edugrad.tensor import binary, creation, elementwise, movement, reduce
 from edugrad.tensor import linalg
@@ -32,7 +32,7 @@ from edugrad.tensor import random
 from edugrad.tensor import devices
 from edugrad.tensor import conversion, sampling
 from edugrad.tensor.devices import DeviceLike
-from edugrad.tensor.modes import TensorType
+from edugrad.tensor import modes
 
 Scalar = bool | int | float
 TensorLike = Any  # a Tensor, a Python scalar, a (nested) list, a NumPy array or TensorData
@@ -60,7 +60,7 @@ def to_data(value: TensorLike, dtype: DType | None = None, backend: BackendArg =
     return TensorData.from_numpy(array, dtype, backend)
 
 
-class Tensor(Node, metaclass=TensorType):  # TensorType: `Tensor.training` is per thread (see tensor.modes)
+class Tensor(Node):
     """An n-dimensional array that records the operations on it for `backward()`, as `torch.Tensor`."""
 
     __slots__ = ()
@@ -341,18 +341,9 @@ class Tensor(Node, metaclass=TensorType):  # TensorType: `Tensor.training` is pe
     fill_ = inplace.fill_
     copy_ = inplace.copy_
 
-    # training mode
-
-    @staticmethod
-    @contextmanager
-    def train(mode: builtins.bool = True) -> Iterator[None]:
-        """`with Tensor.train():` turns on training behaviour (dropout, batch statistics) for the block."""
-        previous = Tensor.training
-        Tensor.training = mode
-        try:
-            yield
-        finally:
-            Tensor.training = previous
+    # training mode, per thread (see tensor.modes)
+    train = modes.train
+    is_training = staticmethod(modes.is_training)
 
     # devices and dtypes (`to` also casts), and torch's new_* methods
     to = conversion.to
@@ -612,6 +603,12 @@ class Tensor(Node, metaclass=TensorType):  # TensorType: `Tensor.training` is pe
 
     # seeing inside (the graph as text, DOT or Mermaid; `edugrad.tensor.tracing.trace` records a block of code)
     graph = tracing.graph
+
+    def backward(self, gradient: Tensor | None = None, retain_graph: builtins.bool | None = None,
+                 create_graph: builtins.bool = False, inputs: Tensor | Sequence[Tensor] | None = None) -> None:
+        """Accumulate d(self)/d(leaf) into every leaf's `.grad`, as torch.Tensor.backward: the autograd engine
+        of edugrad.function (`edugrad.function.backward`) run from this tensor."""
+        run_backward(self, gradient, retain_graph=retain_graph, create_graph=create_graph, inputs=inputs)
 
 
 # torch's top-level functions that are Tensor methods too: the same function objects
