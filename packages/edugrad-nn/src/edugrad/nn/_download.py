@@ -14,6 +14,8 @@ Private helper of `edugrad.nn.datasets` (standard library, tqdm and `_atomic`). 
 And one limit: a download has `DEADLINE_SECONDS` in all. A socket timeout only bounds each wait for the next
 bytes, so a server that trickles a byte every few seconds would keep a download going for days. A timer shuts
 the connection down at the deadline, which wakes the read blocked on it, and the download fails saying so.
+(The timer starts once the response headers have arrived; until then each wait is bounded by the socket
+timeout alone, as urllib gives no handle on the connection earlier.)
 """
 
 from __future__ import annotations
