@@ -124,7 +124,10 @@ def _create_temporary(path: Path, suffix: str) -> tuple[Path, BinaryIO]:
         file = os.fdopen(descriptor, "wb")
         if not LOCKS:
             return temporary, file
-        fcntl.flock(descriptor, fcntl.LOCK_EX)
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX)
+        except OSError:  # a file system without locks (some network mounts): no cleanup can lock it either
+            return temporary, file
         if os.fstat(descriptor).st_nlink:
             return temporary, file
         file.close()  # a cleanup took it between creating and locking it: make another
