@@ -16,7 +16,6 @@ torchrun), and `is_available()` then says False.
 from __future__ import annotations
 
 import importlib
-import importlib.util
 from collections.abc import Callable
 from types import ModuleType
 from typing import Any
@@ -27,15 +26,10 @@ from edugrad.tensor import Tensor, from_numpy, no_grad
 
 __all__ = [
     "all_gather", "all_reduce", "barrier", "broadcast", "destroy_process_group", "get_rank", "get_world_size",
-    "init_process_group", "is_available", "is_initialized", "is_torch_available",
+    "init_process_group", "is_available", "is_initialized",
 ]
 
 INSTALL_HINT = "pip install 'edugrad-nn[distributed]'"
-
-
-def is_torch_available() -> bool:
-    """Whether PyTorch, which edugrad's distributed training runs on, can be imported."""
-    return importlib.util.find_spec("torch") is not None
 
 
 def torch_distributed(what: str) -> ModuleType:
@@ -56,12 +50,18 @@ def __getattr__(name: str) -> Any:
 
 def is_available() -> bool:
     """Whether torch.distributed can be used: torch is installed and built with it (False without torch)."""
-    return is_torch_available() and bool(torch_distributed("is_available").is_available())
+    try:
+        return bool(torch_distributed("is_available").is_available())
+    except ImportError:
+        return False
 
 
 def is_initialized() -> bool:
     """Whether this process has joined a process group (False without torch: there can be none)."""
-    return is_torch_available() and bool(torch_distributed("is_initialized").is_initialized())
+    try:
+        return bool(torch_distributed("is_initialized").is_initialized())
+    except ImportError:
+        return False
 
 
 def init_process_group(backend: str | None = None, init_method: str | None = None, timeout: Any = None,
