@@ -46,8 +46,9 @@ OPS: dict[str, Callable[[Any, Any], Any]] = {
     "mean": lambda T, x: x.mean(),
     "var": lambda T, x: x.var(),
     "cumsum": lambda T, x: x.cumsum(0),
-    "softmax": lambda T, x: x.softmax(0) if x.numel() else x * 1,
-    "log_softmax": lambda T, x: x.log_softmax(0) if x.numel() else x * 1,
+    "softmax": lambda T, x: x.softmax(0),
+    "log_softmax": lambda T, x: x.log_softmax(0),
+    "logsumexp": lambda T, x: x.logsumexp(0),
     "mse_loss": lambda T, x: T.nn.functional.mse_loss(x, x.detach().flip(0)),
     "bce_with_logits": lambda T, x: T.nn.functional.binary_cross_entropy_with_logits(x, T.ones_like(x)),
 }

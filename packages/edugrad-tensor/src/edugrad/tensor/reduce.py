@@ -271,6 +271,8 @@ def logsumexp(input: _t.Tensor, dim: Dim, keepdim: bool = False) -> _t.Tensor:
     """log(sum(exp(input))) over `dim`, without overflow: log sum exp(x) = m + log sum exp(x - m), m = max x."""
     axes = _dims(input, dim, None, "logsumexp")
     x = floating(input)
+    if x.numel() == 0:  # the log of an empty sum is -inf, as in torch (amax of an empty axis is an error)
+        return sum(x, axes, keepdim).log()
     # m cancels out of the value, so its gradient cancels too: detaching it changes nothing but the cost.
     # An infinite m (a slice of only -inf, or a +inf) would make x - m NaN; 0 does no harm there.
     peak = amax(x, axes, keepdim=True).detach()
@@ -284,6 +286,8 @@ def softmax(input: _t.Tensor, dim: int, *, dtype: DType | None = None) -> _t.Ten
     with `dtype` the input is cast to it first."""
     a = normalize_axis(dim, input.ndim, "softmax")
     x = floating(input) if dtype is None else input.cast(dtype)
+    if x.numel() == 0:  # nothing to normalize, and amax of an empty axis is an error
+        return x.exp()
     exps = (x - amax(x, a, keepdim=True).detach()).exp()  # the shift cancels in the ratio (and its gradient)
     return exps / sum(exps, a, keepdim=True)
 
@@ -292,7 +296,8 @@ def log_softmax(input: _t.Tensor, dim: int, *, dtype: DType | None = None) -> _t
     """log(softmax(input)) along `dim`, computed stably as x - max - log(sum(exp(x - max))); with `dtype` the
     input is cast to it first."""
     x = floating(input) if dtype is None else input.cast(dtype)
-    return LogSoftmax.apply(x, axis=normalize_axis(dim, input.ndim, "log_softmax"))
+    axis = normalize_axis(dim, input.ndim, "log_softmax")
+    return x * 1 if x.numel() == 0 else LogSoftmax.apply(x, axis=axis)  # (an empty result, as torch's)
 
 
 def cumsum(input: _t.Tensor, dim: int, *, dtype: DType | None = None) -> _t.Tensor:
