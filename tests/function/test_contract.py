@@ -158,6 +158,18 @@ def test_create_graph_through_a_seed_style_function_says_why_it_cannot() -> None
         z.backward(create_graph=True)
 
 
+class SeedMulUnannotated(SeedMul):
+    def backward(self, grad_output):  # type: ignore[no-untyped-def]  # no annotation: gets a node
+        return grad_output.binary(BinaryOps.MUL, self.y), grad_output.binary(BinaryOps.MUL, self.x)
+
+
+def test_a_seed_style_backward_without_the_annotation_is_told_what_to_add() -> None:
+    x = leaf([1.0, 2.0])
+    with pytest.raises(AttributeError, match=r"SeedMulUnannotated.backward: .*'binary'.* must say so with the "
+                                             r"annotation g: TensorData"):
+        Sum.apply(SeedMulUnannotated.apply(x, x)).backward()
+
+
 def test_check_function_accepts_the_seed_style_add() -> None:
     assert check_function(SeedAdd, leaf([1.0, 2.0]), leaf([3.0, 4.0]))
 

@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from functools import partial
 from typing import TypeVar
 
-from edugrad.data import DType
+from edugrad.data import DType, TensorData
 from edugrad.function import grad_mode
 from edugrad.function.elementwise import Add
 from edugrad.function.function import FreedGraphError, Function, _tracers, call_backward, traced
@@ -89,7 +89,15 @@ def _chain_rule(fn: Function, g: Node) -> list[Node | None]:
     elif fn.backward_on_data:
         result = call_backward(fn, g)
     else:  # the common case, without a call in between: backward runs for every op
-        grads = fn.backward(g)
+        try:
+            grads = fn.backward(g)
+        except AttributeError as error:
+            if error.obj is g and hasattr(TensorData, error.name or ""):  # g used as TensorData: say why
+                raise AttributeError(
+                    f"{fn.name}.backward: {error}. Backward gets the gradient as a node; one that computes on "
+                    "TensorData (g.binary(...), the seed's style) must say so with the annotation g: TensorData"
+                ) from error
+            raise
         result = grads if type(grads) is tuple else (grads,)
     if len(result) != len(fn.inputs):
         raise RuntimeError(f"{fn.name}.backward returned {len(result)} gradients for {len(fn.inputs)} inputs")
