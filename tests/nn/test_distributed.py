@@ -167,6 +167,27 @@ def test_a_rank_that_dies_or_hangs_gives_a_clear_error_within_the_timeout(runs: 
         assert rank0["seconds"] >= 2.9 and "Timed out" in rank0["error"]
 
 
+def _write_idx(path: Path, values: np.ndarray[Any, Any]) -> None:
+    """An IDX file of uint8 values: two zero bytes, the type 0x08, the number of axes, each size (big-endian)."""
+    sizes = b"".join(int(n).to_bytes(4, "big") for n in values.shape)
+    path.write_bytes(bytes([0, 0, 8, values.ndim]) + sizes + values.astype(np.uint8).tobytes())
+
+
+def test_the_mnist_example_trains_under_torchrun(tmp_path: Path) -> None:
+    rng = np.random.default_rng(0)
+    for stem, count in (("train", 64), ("t10k", 32)):
+        _write_idx(tmp_path / f"{stem}-images-idx3-ubyte", rng.integers(0, 256, (count, 28, 28)))
+        _write_idx(tmp_path / f"{stem}-labels-idx1-ubyte", rng.integers(0, 10, count))
+    example = Path(__file__).resolve().parents[2] / "examples" / "mnist.py"
+    command = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node", "2", str(example),
+               "--data-dir", str(tmp_path), "--epochs", "1", "--batch-size", "16", "--save", str(tmp_path / "w.st")]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=240)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.count("final test accuracy on mnist") == 1  # rank 0 alone evaluates and saves
+    saved = nn.load(tmp_path / "w.st")
+    assert sorted(saved) == ["conv1.bias", "conv1.weight", "conv2.bias", "conv2.weight", "fc.bias", "fc.weight"]
+
+
 # DistributedSampler, in one process (num_replicas and rank given)
 
 
