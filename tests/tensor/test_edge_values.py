@@ -277,3 +277,19 @@ def test_half_precision_norms_of_a_constant_row_have_torchs_finite_gradient(norm
     for ours, theirs in zip(results[:half], results[half:]):
         np.testing.assert_allclose(ours[0], theirs[0], rtol=1e-2, atol=1e-3)
         np.testing.assert_allclose(ours[1], theirs[1], rtol=1e-2, atol=1e-3)
+
+
+@pytest.mark.parametrize("seed", [1.5, True, "3", -1, 2**64 - 1])
+def test_top_level_manual_seed_reads_the_seed_with_int_as_torch(seed: Any) -> None:
+    torch.manual_seed(seed)
+    et.manual_seed(seed)
+    assert et.initial_seed() == torch.initial_seed()
+
+
+@pytest.mark.parametrize("seed", ["a", None, 2**64, -(2**63) - 1])
+def test_top_level_manual_seed_refuses_what_torch_refuses(seed: Any) -> None:
+    with pytest.raises(Exception) as theirs:
+        torch.manual_seed(seed)
+    with pytest.raises(theirs.type, match="manual_seed"):
+        et.manual_seed(seed)
+    torch.manual_seed(0)

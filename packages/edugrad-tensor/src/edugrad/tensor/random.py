@@ -134,8 +134,13 @@ default_generator = default_generator_of(backend_of("cpu"))
 
 def manual_seed(seed: int) -> Generator:
     """Seed the default Generator of every device (of those used later too); returns the CPU's,
-    `default_generator`."""
+    `default_generator`. As torch.manual_seed, it reads the seed with int() (1.5 seeds with 1, "3" with 3);
+    `Generator.manual_seed` takes ints only."""
     global _seed
+    try:
+        seed = int(seed)
+    except (TypeError, ValueError) as error:  # torch's exception types, with the op and the argument named
+        raise type(error)(f"manual_seed: the seed must be an int or convertible by int(), got {seed!r}") from None
     _seed = _checked_seed(seed)
     for generator in _defaults.values():
         generator.manual_seed(_seed)
