@@ -153,3 +153,13 @@ def test_bad_arguments_and_inputs_are_refused() -> None:
             lib.GRU(3, 4)(tensors.zeros(2, 1, 5))
         with pytest.raises(RuntimeError, match="Expected hidden size"):
             lib.GRU(3, 4)(tensors.zeros(2, 1, 3), tensors.zeros(2, 1, 4))
+
+
+def test_rnn_cell_base_has_torchs_parameters_and_loads_a_torch_state_dict() -> None:
+    ours, theirs = nn.RNNCellBase(3, 4, True, 2), torch.nn.RNNCellBase(3, 4, True, 2)
+    assert [(n, p.shape) for n, p in ours.named_parameters()] == \
+        [(n, tuple(p.shape)) for n, p in theirs.named_parameters()]
+    ours.load_state_dict({k: v.detach().numpy() for k, v in theirs.state_dict().items()})
+    for (name, p), (_, t) in zip(ours.named_parameters(), theirs.named_parameters()):
+        np.testing.assert_array_equal(p.detach().numpy(), t.detach().numpy(), err_msg=name)
+    assert repr(ours) == repr(theirs)

@@ -38,7 +38,7 @@ from edugrad.nn.parameter import Parameter, empty_parameter
 from edugrad.nn.utils.rnn import PackedSequence, pad_packed_sequence
 from edugrad.tensor import DType, Tensor, cat, stack
 
-__all__ = ["GRU", "GRUCell", "LSTM", "LSTMCell", "RNN", "RNNBase", "RNNCell"]
+__all__ = ["GRU", "GRUCell", "LSTM", "LSTMCell", "RNN", "RNNBase", "RNNCell", "RNNCellBase"]
 
 State = Tensor | tuple[Tensor, Tensor]
 _GATES = {"RNN_TANH": 1, "RNN_RELU": 1, "LSTM": 4, "GRU": 3}
@@ -285,8 +285,10 @@ class GRU(RNNBase):
                          device, dtype)
 
 
-class _CellBase(Module):
-    """One step of a recurrent layer: weight_ih (gates * hidden, input), weight_hh, bias_ih, bias_hh."""
+class RNNCellBase(Module):
+    """One step of a recurrent layer, as `torch.nn.RNNCellBase`: weight_ih (num_chunks * hidden, input),
+    weight_hh (num_chunks * hidden, hidden), bias_ih, bias_hh, num_chunks the gates (1 for RNNCell, 4 for
+    LSTMCell, 3 for GRUCell). The subclasses set `mode` and step with it."""
 
     mode: str
     weight_ih: Parameter
@@ -294,13 +296,14 @@ class _CellBase(Module):
     bias_ih: Parameter | None
     bias_hh: Parameter | None
 
-    def __init__(self, input_size: int, hidden_size: int, bias: bool, device: Any, dtype: DType | None) -> None:
+    def __init__(self, input_size: int, hidden_size: int, bias: bool, num_chunks: int, device: Any = None,
+                 dtype: DType | None = None) -> None:
         super().__init__()
         owner = type(self).__name__
         self.input_size = positive_int(owner, "input_size", input_size)
         self.hidden_size = positive_int(owner, "hidden_size", hidden_size)
         self.bias = bias
-        gates = _GATES[self.mode] * hidden_size
+        gates = positive_int(owner, "num_chunks", num_chunks) * hidden_size
         self.weight_ih = empty_parameter((gates, input_size), device, dtype)
         self.weight_hh = empty_parameter((gates, hidden_size), device, dtype)
         for name in ("bias_ih", "bias_hh"):
@@ -347,14 +350,14 @@ class _CellBase(Module):
         return text if self.bias else f"{text}, bias=False"
 
 
-class RNNCell(_CellBase):
+class RNNCell(RNNCellBase):
     """One RNN step, h' = tanh(W_ih x + b_ih + W_hh h + b_hh) (or relu), as `torch.nn.RNNCell`."""
 
     def __init__(self, input_size: int, hidden_size: int, bias: bool = True, nonlinearity: str = "tanh",
                  device: Any = None, dtype: DType | None = None) -> None:
         self.nonlinearity = choice("RNNCell", "nonlinearity", nonlinearity, ("tanh", "relu"))
         self.mode = f"RNN_{nonlinearity.upper()}"
-        super().__init__(input_size, hidden_size, bias, device, dtype)
+        super().__init__(input_size, hidden_size, bias, _GATES[self.mode], device, dtype)
 
     def forward(self, input: Tensor, hx: Tensor | None = None) -> Tensor:
         """The next hidden state."""
@@ -367,14 +370,14 @@ class RNNCell(_CellBase):
         return text if self.nonlinearity == "tanh" else f"{text}, nonlinearity={self.nonlinearity}"
 
 
-class LSTMCell(_CellBase):
+class LSTMCell(RNNCellBase):
     """One LSTM step, as `torch.nn.LSTMCell`: (h', c') from input and (h, c)."""
 
     mode = "LSTM"
 
     def __init__(self, input_size: int, hidden_size: int, bias: bool = True, device: Any = None,
                  dtype: DType | None = None) -> None:
-        super().__init__(input_size, hidden_size, bias, device, dtype)
+        super().__init__(input_size, hidden_size, bias, _GATES[self.mode], device, dtype)
 
     def forward(self, input: Tensor, hx: tuple[Tensor, Tensor] | None = None) -> tuple[Tensor, Tensor]:
         """The next (hidden state, cell state)."""
@@ -383,14 +386,14 @@ class LSTMCell(_CellBase):
         return new
 
 
-class GRUCell(_CellBase):
+class GRUCell(RNNCellBase):
     """One GRU step, as `torch.nn.GRUCell`."""
 
     mode = "GRU"
 
     def __init__(self, input_size: int, hidden_size: int, bias: bool = True, device: Any = None,
                  dtype: DType | None = None) -> None:
-        super().__init__(input_size, hidden_size, bias, device, dtype)
+        super().__init__(input_size, hidden_size, bias, _GATES[self.mode], device, dtype)
 
     def forward(self, input: Tensor, hx: Tensor | None = None) -> Tensor:
         """The next hidden state."""
