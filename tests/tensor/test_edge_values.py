@@ -293,3 +293,15 @@ def test_top_level_manual_seed_refuses_what_torch_refuses(seed: Any) -> None:
     with pytest.raises(theirs.type, match="manual_seed"):
         et.manual_seed(seed)
     torch.manual_seed(0)
+
+
+@pytest.mark.parametrize("loss", ["smooth_l1_loss", "huber_loss"])
+def test_huber_losses_of_infinite_errors_have_torchs_gradient(loss: str) -> None:
+    results = []
+    for T in (et, torch):
+        x = T.tensor([math.inf, -math.inf, 3e38, 0.5, -2.0], requires_grad=True)
+        out = getattr(T.nn.functional, loss)(x, T.tensor([1.0, 1.0, -3e38, 0.0, 0.0]), reduction="sum")
+        out.backward()
+        results.append((out.item(), x.grad.numpy()))
+    assert results[0][0] == results[1][0] == math.inf
+    np.testing.assert_allclose(results[0][1], results[1][1])

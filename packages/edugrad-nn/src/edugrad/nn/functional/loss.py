@@ -96,7 +96,10 @@ def _regression_pair(op: str, input: Tensor, target: Tensor) -> Tensor:
 def _huber(diff: Tensor, delta: float) -> Tensor:
     """0.5 d^2 where |d| < delta, delta (|d| - delta / 2) beyond: quadratic near 0, linear far out."""
     size = diff.abs()
-    return (diff * diff * 0.5).where(size < delta, (size - delta * 0.5) * delta)
+    # The square of d clamped to [-delta, delta]: d itself where it is taken, and finite where it is not, so
+    # that the branch not taken gets a gradient of 0 (0 * 2d would be NaN where d is inf), as in torch.
+    near = diff.clamp(-delta, delta)
+    return (near * near * 0.5).where(size < delta, (size - delta * 0.5) * delta)
 
 
 def smooth_l1_loss(input: Tensor, target: Tensor, size_average: bool | None = None, reduce: bool | None = None,
