@@ -72,17 +72,16 @@ def _run(roots: Sequence[Node], seeds: Sequence[Node], collect: Collect, retain_
                 g = _run_hooks(node, g)
             collect(node, g)
             if node._ctx is not None:
-                for x, dx in zip(node._ctx.inputs, _chain_rule(node._ctx, g)):
-                    if dx is not None:
-                        pending = grads.get(id(x))
-                        grads[id(x)] = dx if pending is None else Add.apply(pending, dx)
+                for x, dx in _chain_rule(node._ctx, g):  # each input that needs a gradient, with its own
+                    pending = grads.get(id(x))
+                    grads[id(x)] = dx if pending is None else Add.apply(pending, dx)
     if not (create_graph if retain_graph is None else retain_graph):
         release(order)
 
 
-def _chain_rule(fn: Function, g: Node) -> list[Node | None]:
-    """fn's backward applied to g, the gradient of its output: one gradient per input (None for an input that
-    needs none), each checked to be a node of its input's shape and dtype, so a wrong backward fails here."""
+def _chain_rule(fn: Function, g: Node) -> list[tuple[Node, Node]]:
+    """fn's backward applied to g, the gradient of its output: (input, gradient) for each input that needs
+    one, each gradient checked to be a node of its input's shape and dtype, so a wrong backward fails here."""
     result: tuple[object, ...]
     if _tracers:
         result = traced(fn.name, "backward", (g,), partial(call_backward, fn, g))
@@ -101,10 +100,9 @@ def _chain_rule(fn: Function, g: Node) -> list[Node | None]:
         result = grads if type(grads) is tuple else (grads,)
     if len(result) != len(fn.inputs):
         raise RuntimeError(f"{fn.name}.backward returned {len(result)} gradients for {len(fn.inputs)} inputs")
-    checked: list[Node | None] = []
+    checked: list[tuple[Node, Node]] = []
     for i, (x, needs, dx) in enumerate(zip(fn.inputs, fn.needs_input_grad, result)):
         if not needs or dx is None:
-            checked.append(None)
             continue
         if not isinstance(dx, Node):
             raise TypeError(f"{fn.name}.backward returned {type(dx).__name__} for input {i}; a gradient must be a "
@@ -115,7 +113,7 @@ def _chain_rule(fn: Function, g: Node) -> list[Node | None]:
                 f"{fn.name}.backward returned a gradient of shape {dx.shape} and dtype {dx.dtype.name} for input "
                 f"{i}, which has shape {x.shape} and dtype {x.dtype.name}; a gradient must match its input"
             )
-        checked.append(dx)
+        checked.append((x, dx))
     return checked
 
 
