@@ -34,6 +34,7 @@ OPS: dict[str, Callable[[Any, Any], Any]] = {
     "cos": lambda T, x: x.cos(),
     "tanh": lambda T, x: x.tanh(),
     "sigmoid": lambda T, x: x.sigmoid(),
+    "erf": lambda T, x: x.erf(),
     "softplus": lambda T, x: T.nn.functional.softplus(x),
     "square": lambda T, x: x.square(),
     "x / flip(x)": lambda T, x: x / x.flip(0),

@@ -22,6 +22,7 @@ from edugrad.tensor.binary import constant, where, zero_gradient
 # x >= 0, with an absolute error below 1.5e-7 (float32 resolves about 6e-8 near 1).
 _ERF_P = 0.3275911
 _ERF_A = (0.254829592, -0.284496736, 1.421413741, -1.453152027, 1.061405429)
+_ERF_FLAT = 10.0  # erf(10) is 1 in float64 (1 - 2e-45): beyond it erf is constant, and so is the formula
 
 
 def floating(x: _t.Tensor) -> _t.Tensor:
@@ -139,6 +140,8 @@ def erf(input: _t.Tensor) -> _t.Tensor:
     approximation, within about 1e-6 of 2/sqrt(pi) e^(-x^2)."""
     x = floating(input)
     a, sign = _magnitude(x)  # erf is odd: erf(x) = sign(x) erf(|x|)
+    # |x| capped where erf is flat: at inf the formula's gradient would be 0 * inf = NaN (torch's is 0).
+    a = a.minimum(_ERF_FLAT)
     t = Reciprocal.apply(a * _ERF_P + 1)
     poly = t * _ERF_A[-1]
     for coefficient in reversed(_ERF_A[:-1]):  # Horner's scheme
