@@ -110,7 +110,7 @@ def accuracy(model: nn.Module, images: np.ndarray, labels: np.ndarray, batch_siz
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data-dir", type=Path, default=None, help="folder holding the four IDX files")
-    parser.add_argument("--epochs", type=int, default=4, help="passes over the training set (default 4)")
+    parser.add_argument("--epochs", type=int, default=6, help="passes over the training set (default 6)")
     parser.add_argument("--batch-size", type=int, default=128, help="images per step (default 128)")
     parser.add_argument("--lr", type=float, default=0.2, help="peak learning rate (default 0.2)")
     parser.add_argument("--width", type=int, default=16, help="channels of the first stage (default 16)")
