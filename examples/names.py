@@ -201,10 +201,12 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
     print(f"{len(words):,} words of up to {max_len} letters: {len(train_words):,} to train, {held_out:,} to test")
     known = set(train_words)
     results: dict[str, float] = {}
+    sizes: dict[str, int] = {}
     curves: dict[str, tuple[list[float], list[float]]] = {}
     for name in MODELS if args.model == "all" else (args.model,):
         model, losses = train(name, data, args)
         results[name] = test_loss(model, test_x, test_y)
+        sizes[name] = sum(p.numel() for p in model.parameters())
         curves[name] = (list(range(1, len(losses) + 1)), _smoothed(losses))
         args.out.mkdir(parents=True, exist_ok=True)
         nn.save(model.state_dict(), args.out / f"names-{name}.safetensors")
@@ -212,9 +214,9 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
         print(f"{name}: test loss {results[name]:.4f}; samples (* = not a training word): "
               + ", ".join(w if w in known else f"{w}*" for w in drawn))
     plot_curves(curves, args.out / "names.png", "next-letter loss, smoothed over 100 steps", "cross-entropy")
-    print("\n| model | test loss |\n|---|---|")
+    print("\n| model | parameters | test loss |\n|---|---|---|")
     for name, loss in results.items():
-        print(f"| {name} | {loss:.4f} |")
+        print(f"| {name} | {sizes[name]:,} | {loss:.4f} |")
     return results
 
 

@@ -46,7 +46,7 @@ def test_each_model_beats_the_uniform_guess_and_saves(run_example: Callable[...,
                                                       tmp_path: Path, png: Callable[[Path], bool]) -> None:
     out = run_example("names.py", "--words", word_list, "--steps", "40", "--batch-size", "32", "--lr", "2e-2",
                       "--samples", "5", "--out", tmp_path)
-    table = dict(re.findall(r"^\| (\w+) \| ([0-9.]+) \|$", out, flags=re.MULTILINE))
+    table = dict(re.findall(r"^\| (\w+) \| [0-9,]+ \| ([0-9.]+) \|$", out, flags=re.MULTILINE))
     names = example("names")
     assert set(table) == set(names.MODELS), out
     for name, loss in table.items():
