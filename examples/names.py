@@ -176,7 +176,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--model", choices=(*MODELS, "all"), default="all", help="which model (default all)")
     parser.add_argument("--words", type=Path, default=Path("/usr/share/dict/words"), help="one word per line")
-    parser.add_argument("--steps", type=int, default=1000, help="optimizer steps per model (default 1000)")
+    parser.add_argument("--steps", type=int, default=600, help="optimizer steps per model (default 600)")
     parser.add_argument("--batch-size", type=int, default=32, help="words per step (default 32)")
     parser.add_argument("--lr", type=float, default=3e-3, help="AdamW learning rate (default 3e-3)")
     parser.add_argument("--context", type=int, default=3, help="letters the MLP sees (default 3)")

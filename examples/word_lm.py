@@ -97,7 +97,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--size", type=int, default=128, help="embedding and LSTM width (default 128)")
     parser.add_argument("--layers", type=int, default=2, help="stacked LSTM layers (default 2)")
     parser.add_argument("--dropout", type=float, default=0.2, help="dropout probability (default 0.2)")
-    parser.add_argument("--epochs", type=int, default=2, help="passes over the training text (default 2)")
+    parser.add_argument("--epochs", type=int, default=1, help="passes over the training text (default 1)")
     parser.add_argument("--batch-size", type=int, default=32, help="parallel columns (default 32)")
     parser.add_argument("--bptt", type=int, default=35, help="steps of backpropagation (default 35)")
     parser.add_argument("--lr", type=float, default=3e-3, help="Adam learning rate (default 3e-3)")
