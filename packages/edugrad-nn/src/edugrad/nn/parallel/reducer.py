@@ -80,12 +80,8 @@ class Reducer:
         self._ready: set[int] = set()  # the parameters of that backward whose gradient has arrived
         self._next = 0  # the next bucket to start (in order, on every rank)
         self._locally_used: dict[int, bool] = {}
-        self._removers = [p.register_post_accumulate_grad_hook(self._grad_ready) for _, p in named]
-
-    def remove_hooks(self) -> None:
-        """Take the hooks off the parameters (the model then trains alone again)."""
-        for remove in self._removers:
-            remove()
+        for _, param in named:
+            param.register_post_accumulate_grad_hook(self._grad_ready)
 
     def prepare_for_backward(self, outputs: Any) -> None:
         """Expect the gradients of the backward through `outputs`; with `find_unused_parameters`, parameters the
