@@ -114,6 +114,7 @@ def test_summary_wraps_its_long_lines_to_a_width() -> None:
     assert len(wrapped.splitlines()) > len(long.splitlines()) == 5  # one line per level, unwrapped
     continued = [line for line in wrapped.splitlines() if line.startswith(" ")]
     assert continued and all(line.startswith(" " * 14) and line[14] != " " for line in continued)
+    assert all(line.endswith((",", ")")) for line in wrapped.splitlines()[:3])  # names keep their counts
     assert " ".join(wrapped.split()) == " ".join(long.split())  # the same words, only the line breaks differ
 
 

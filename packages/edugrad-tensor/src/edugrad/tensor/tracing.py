@@ -19,7 +19,6 @@ thread that opened the trace is recorded.
 from __future__ import annotations
 
 import sys
-import textwrap
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -119,9 +118,7 @@ class Trace:
             lines.append(f"{title + ':':<14}{forward} forward, {backward} backward  ({names})")
         lines.append(f"{'FLOPs:':<14}{self.flops:,} (MATMUL, UNFOLD, FOLD, GATHER, SCATTER_ADD)")
         lines.append(f"{'bytes moved:':<14}{self.bytes_moved:,}")
-        if width is not None:
-            lines = [textwrap.fill(line, width, subsequent_indent=" " * 14, break_on_hyphens=False) for line in lines]
-        return "\n".join(lines)
+        return "\n".join(lines if width is None else [_wrap(line, width) for line in lines])
 
     def to_text(self, depth: int | None = None) -> str:
         """The indented tree of events; `depth=1` shows only the top-level calls, `depth=2` one level more. A
@@ -217,6 +214,20 @@ def trace() -> Iterator[Trace]:
         remove_tracer(step)
         _running.remove(recording)
         recording._open.clear()
+
+
+def _wrap(line: str, width: int) -> str:
+    """A summary line in lines of at most `width` where its items allow, broken only after a comma (a name
+    and its count stay together), the lines after the first indented under the first one's values."""
+    pieces = line.split(", ")
+    lines, current = [], pieces[0]
+    for piece in pieces[1:]:
+        if len(current) + len(", ") + len(piece) >= width:  # leaves room for the comma that ends a line
+            lines.append(current + ",")
+            current = " " * 14 + piece
+        else:
+            current += ", " + piece
+    return "\n".join([*lines, current])
 
 
 def op_cost(op: Op, inputs: tuple[TensorData, ...], out: TensorData) -> tuple[int | None, int | None]:
