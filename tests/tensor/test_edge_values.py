@@ -6,6 +6,7 @@ powers with negative exponents, half-precision running sums, clamp with a NaN bo
 from __future__ import annotations
 
 import math
+import re
 import warnings
 from collections.abc import Callable
 from typing import Any
@@ -87,6 +88,25 @@ def test_casts_of_special_values_are_silent() -> None:
     assert et.tensor([3e38]).half().item() == torch.tensor([3e38]).half().item() == math.inf
     assert et.tensor([3e38], dtype=et.float16).item() == math.inf
     et.tensor([math.nan, math.inf]).long()  # torch's values here are unspecified; only the silence is checked
+
+
+@pytest.mark.parametrize("make", [
+    lambda T: T.ones(2, dtype=T.float16) * 1e10, lambda T: T.ones(2) * 1e39,
+    lambda T: T.zeros(2, dtype=T.float16).add_(70000), lambda T: T.arange(0, 70000, 5000, dtype=T.float16),
+    lambda T: T.full((2,), math.inf, dtype=T.float16),
+])
+def test_python_scalars_beyond_a_float_dtype_become_inf_silently_as_in_torch(make: Callable[[Any], Any]) -> None:
+    np.testing.assert_array_equal(make(et).numpy(), make(torch).numpy())
+
+
+@pytest.mark.parametrize(("value", "dtype"), [(1e10, "float16"), (65519.0, "float16"), (1e39, "float32")])
+def test_full_refuses_a_value_beyond_the_dtype_as_torch(value: float, dtype: str) -> None:
+    with pytest.raises(RuntimeError, match="cannot be converted to type"):
+        torch.full((2,), value, dtype=getattr(torch, dtype))
+    with pytest.raises(RuntimeError, match=re.escape(f"full: value {value} cannot be converted to type {dtype} wi")):
+        et.full((2,), value, dtype=getattr(et, dtype))
+    with pytest.raises(RuntimeError, match="cannot be converted"):
+        et.full_like(et.zeros(2, dtype=getattr(et, dtype)), value)
 
 
 @pytest.mark.parametrize("expression", ["x // y", "x % y", "div_floor", "div_trunc", "x // 0", "x % 0", "5 // y"])

@@ -25,6 +25,15 @@ Shape = tuple[int, ...]
 # error state, so threads do not share one. The others (negation, rounding, max, the comparisons) never warn
 # and pay nothing. An integer division by zero would pass silently too: the Tensor layer refuses it first.
 _ieee = np.errstate(all="ignore")
+_HALF_MAX = 65504.0  # float16's largest value: a Python scalar beyond it may overflow a float dtype's cast
+
+
+@_ieee
+def _narrowed(values: Any, np_dtype: np.dtype[Any]) -> Any:
+    """`values` (an array or a Python scalar) in `np_dtype`, inf where they lie beyond its range."""
+    if isinstance(values, np.ndarray):
+        return values.astype(np_dtype, copy=False)
+    return np_dtype.type(values)
 
 
 def _power(x: NDArray, y: NDArray) -> NDArray:
@@ -179,8 +188,8 @@ class NumpyBackend:
             # start + i*step computed in float64 (or int64) and then cast, as torch.arange does.
             start, step = arg
             positions = np.arange(shape[0], dtype=np.float64 if dtype.is_floating_point else np.int64)
-            values: NDArray = start + step * positions
-            return values.astype(np_dtype, copy=False)
+            values: NDArray = _narrowed(start + step * positions, np_dtype)
+            return values
         if op is LoadOps.FROM_NUMPY:
             return self.from_numpy(arg, dtype)
         raise NotImplementedError(op)
@@ -188,8 +197,10 @@ class NumpyBackend:
     def _constant(self, shape: Shape, np_dtype: np.dtype[Any], value: bool | int | float) -> NDArray:
         """`value` in every element: one element seen through zero strides, so a constant costs no memory
         however large it is (np.broadcast_to makes the same, several times slower). A NumPy scalar as the
-        buffer is read-only, so the constant is too."""
-        return np.ndarray(shape, np_dtype, buffer=np_dtype.type(value), strides=(0,) * len(shape))
+        buffer is read-only, so the constant is too. A value beyond the dtype's range becomes inf, silently (the
+        error state is only set up for the rare large value: every Python scalar operand passes here)."""
+        scalar = _narrowed(value, np_dtype) if abs(value) > _HALF_MAX else np_dtype.type(value)
+        return np.ndarray(shape, np_dtype, buffer=scalar, strides=(0,) * len(shape))
 
     def _uniform(self, generator: np.random.Generator, shape: Shape, np_dtype: np.dtype[Any]) -> NDArray:
         # k / 2**bits for k uniform on [0, 2**bits), where bits is the dtype's precision (11 for float16): every

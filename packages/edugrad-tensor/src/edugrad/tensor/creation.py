@@ -143,7 +143,12 @@ def full(size: ShapeArg, fill_value: bool | int | float, *, dtype: DType | None 
 
 def filled(shape: tuple[int, ...], value: bool | int | float, dtype: DType, backend: Backend) -> TensorData:
     # The backend makes a constant a zero-stride view of one element; a leaf gets memory of its own.
-    return TensorData.from_numpy(TensorData.full(shape, value, dtype, backend).numpy(), dtype, backend)
+    constant = TensorData.full(shape, value, dtype, backend)
+    largest = float(np.finfo(dtype.np_dtype).max) if dtype.is_floating_point else math.inf  # type: ignore[type-var]
+    if math.isfinite(value) and abs(value) > largest:  # torch's words
+        raise RuntimeError(f"full: value {value} cannot be converted to type {dtype.name} without overflow (its "
+                           f"largest value is {largest:g})")
+    return TensorData.from_numpy(constant.numpy(), dtype, backend)
 
 
 def zeros(*size: ShapeArg, dtype: DType | None = None, device: DeviceLike | None = None,
