@@ -188,6 +188,19 @@ def test_the_mnist_example_trains_under_torchrun(tmp_path: Path) -> None:
     assert sorted(saved) == ["conv1.bias", "conv1.weight", "conv2.bias", "conv2.weight", "fc.bias", "fc.weight"]
 
 
+@pytest.mark.parametrize(("cap", "first"), [(25 * 2**20, 2**20), (3000, 3000), (2000, 500), (1, 1)])
+def test_buckets_are_torchs(cap: int, first: int) -> None:
+    from edugrad.nn.parallel.reducer import assign_buckets
+
+    layers = [nn.Linear(20, 30), nn.Linear(30, 30).double(), nn.Linear(30, 10), nn.Linear(10, 4).double()]
+    ours = list(nn.Sequential(*layers).named_parameters())
+    theirs = [torch.zeros(p.shape, dtype=getattr(torch, p.dtype.name)) for _, p in reversed(ours)]
+    expected, _ = torch.distributed._compute_bucket_assignment_by_size(theirs, [first, cap])
+    names = [name for name, _ in reversed(ours)]
+    assert [[name for name, _ in b.params] for b in assign_buckets(ours, cap, first)] == \
+        [[names[i] for i in bucket] for bucket in expected]
+
+
 # DistributedSampler, in one process (num_replicas and rank given)
 
 

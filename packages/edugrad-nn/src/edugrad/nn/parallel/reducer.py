@@ -47,20 +47,23 @@ class Bucket:
 
 
 def assign_buckets(named: Sequence[tuple[str, Tensor]], cap_bytes: int, first_cap_bytes: int) -> list[Bucket]:
-    """Buckets of the parameters as torch forms them: in reverse order, one open bucket per dtype, closed once
-    it holds at least `first_cap_bytes` (the first bucket closed) or `cap_bytes` (the others)."""
-    closed: list[list[tuple[str, Tensor]]] = []
-    open_buckets: dict[str, tuple[list[tuple[str, Tensor]], int]] = {}
-    for name, param in reversed(named):
-        members, size = open_buckets.get(param.dtype.name, ([], 0))
-        members.append((name, param))
+    """Buckets of the parameters, taken in reverse order, as torch's `_compute_bucket_assignment_by_size` forms
+    them: each dtype fills buckets of its own, the first closed once it holds `first_cap_bytes`, the later
+    ones at `cap_bytes`; the buckets are ordered by their first parameter. (torch starts with one bucket and
+    forms these after its first iteration, in the order the gradients arrived: the reverse order here.)"""
+    order = list(reversed(named))
+    closed: list[list[int]] = []
+    filling: dict[str, tuple[list[int], int, int]] = {}  # dtype -> (positions in order, bytes, buckets closed)
+    for position, (_, param) in enumerate(order):
+        members, size, count = filling.get(param.dtype.name, ([], 0, 0))
+        members.append(position)
         size += param.numel() * param.element_size()
-        if size >= (first_cap_bytes if not closed else cap_bytes):
+        if size >= (first_cap_bytes if count == 0 else cap_bytes):
             closed.append(members)
-            open_buckets.pop(param.dtype.name, None)
-        else:
-            open_buckets[param.dtype.name] = (members, size)
-    return [Bucket(members) for members in closed + [members for members, _ in open_buckets.values()]]
+            members, size, count = [], 0, count + 1
+        filling[param.dtype.name] = (members, size, count)
+    buckets = closed + [members for members, _, _ in filling.values() if members]
+    return [Bucket([order[i] for i in members]) for members in sorted(buckets)]
 
 
 class Reducer:
