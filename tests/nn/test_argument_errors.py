@@ -72,3 +72,9 @@ def test_an_integer_ignore_index_still_ignores() -> None:
         theirs = torch.nn.functional.cross_entropy(torch.tensor(logits), torch.tensor(target),
                                                    ignore_index=ignore_index)
         assert ours.item() == pytest.approx(theirs.item())
+
+
+def test_glu_of_an_empty_dimension_is_empty_as_torch() -> None:
+    for shape, dim in (((0,), 0), ((2, 0), 1), ((0, 4), 1)):
+        ours = et.nn.functional.glu(et.zeros(shape), dim)
+        assert ours.shape == tuple(torch.nn.functional.glu(torch.zeros(shape), dim).shape)

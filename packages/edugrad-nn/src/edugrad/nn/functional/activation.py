@@ -193,7 +193,7 @@ def glu(input: Tensor, dim: int = -1) -> Tensor:
     if size % 2:
         raise ValueError(f"glu: the halved dimension must have an even size, but dimension {dim} of the input of "
                          f"shape {x.shape} has size {size}")
-    a, b = x.split(size // 2, dim)
+    a, b = x.narrow(dim, 0, size // 2), x.narrow(dim, size // 2, size // 2)  # (split(0) of a size 0 gives one part)
     return a * b.sigmoid()
 
 
