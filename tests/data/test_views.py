@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from edugrad.data import TensorData, dtypes
+from edugrad.data import BinaryOps, TensorData, dtypes
 
 torch = pytest.importorskip("torch")
 
@@ -104,3 +104,27 @@ def test_a_reshape_view_and_a_reshape_copy_agree_with_torch(backend: str) -> Non
     assert (x.reshape((4, 3)).storage is x.storage) == (t.reshape(4, 3)._base is t._base)
     transposed = x.permute((1, 0))
     assert (transposed.reshape((12,)).storage is x.storage) == (t.T.reshape(12)._base is not None)
+
+
+def test_an_in_place_binary_op_writes_into_the_view_and_counts_once(backend: str) -> None:
+    x = grid(backend)
+    column = x.shrink([(0, 3), (2, 3)])
+    column.binary_(BinaryOps.MUL, TensorData.full((3, 1), 10.0, dtypes.float32, backend))
+    expected = np.arange(12.0, dtype=np.float32).reshape(3, 4)
+    expected[:, 2] *= 10
+    np.testing.assert_array_equal(x.numpy(), expected)
+    assert x.version == 1
+    ints = TensorData.from_numpy(np.arange(4), backend=backend)  # not floating-point: binary, then assign
+    ints.shrink([(1, 3)]).binary_(BinaryOps.ADD, TensorData.full((2,), 5, dtypes.int64, backend))
+    np.testing.assert_array_equal(ints.numpy(), [0, 6, 7, 3])
+    with pytest.raises(ValueError, match="assign: cannot write values of shape .* dtype bool"):
+        x.binary_(BinaryOps.CMPLT, x)  # a comparison's result is bool: not x's dtype
+    with pytest.raises(RuntimeError, match="more than one element of the written-to tensor"):
+        x.shrink([(0, 1), (0, 4)]).expand((3, 4)).binary_(BinaryOps.ADD, x)
+
+
+def test_an_in_place_binary_op_of_a_view_of_itself_is_numpys_out_of_place_result() -> None:
+    square = TensorData.from_numpy(np.arange(9.0).reshape(3, 3))
+    expected = square.numpy() + square.numpy().T
+    square.binary_(BinaryOps.ADD, square.permute((1, 0)))  # the operand overlaps the target, transposed
+    np.testing.assert_array_equal(square.numpy(), expected)

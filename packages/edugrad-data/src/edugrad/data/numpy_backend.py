@@ -167,6 +167,9 @@ class NumpyBackend:
     def assign(self, target: NDArray, source: NDArray) -> None:
         np.copyto(target, source)  # NumPy copies through a buffer where the two overlap
 
+    def binary_(self, op: BinaryOps, x: NDArray, y: NDArray) -> None:
+        _BINARY[op](x, y, out=x)  # (NumPy buffers y where it overlaps x in another order)
+
     def dtype(self, x: NDArray) -> DType:
         # Called for every op's result: a dict lookup, with the general (byte-order aware) path as fallback.
         found = _DTYPE_OF.get(x.dtype)

@@ -137,7 +137,9 @@ class WindowOps(OpFamily):
 class WriteOps(OpFamily):
     """`ASSIGN(target, source)`: copy the values of `source` into the memory of `target` (same shape and dtype).
     The one op that changes an existing array, so every view of that memory sees the change; `TensorData`
-    counts it in the version of the memory (its `Storage`)."""
+    counts it in the version of the memory (its `Storage`). An in-place update such as `x += y` is ASSIGN
+    of a binary op's result; `TensorData.binary_` fuses the two (the backend's ufunc writes into x), which
+    saves a pass over the memory and a new array in every optimizer step."""
 
     ASSIGN = auto()
 

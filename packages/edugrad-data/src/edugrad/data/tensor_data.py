@@ -37,6 +37,9 @@ BackendArg = str | Backend | None
 OpObserver = Callable[[Op, tuple["TensorData", ...], "TensorData", dict[str, Any]], None]
 _observers: list[OpObserver] = []
 
+#: The binary ops that `TensorData.binary_` writes in place: their result has their operands' dtype.
+_IN_PLACE = frozenset({BinaryOps.ADD, BinaryOps.SUB, BinaryOps.MUL, BinaryOps.DIV, BinaryOps.MAX})
+
 #: The constants made by `TensorData.const`, by (backend, shape, dtype, value); emptied when full.
 _constants: dict[tuple[Any, ...], TensorData] = {}
 _MAX_KEPT_CONSTANTS = 1024
@@ -235,6 +238,22 @@ class TensorData:
         self.storage.version += 1
         if _observers:
             _notify(WriteOps.ASSIGN, (self, other), self, {})
+
+    def binary_(self, op: BinaryOps, other: TensorData) -> None:
+        """self = self <op> other, in place: exactly `self.assign(self.binary(op, other))`, but for ADD, SUB,
+        MUL, DIV and MAX on floating-point operands of one shape the backend writes the result straight into
+        this view's memory (one pass, no new array). What the in-place methods (`add_`, `mul_`, the
+        optimizers' updates) end with. Observers see the binary op, with `in_place=True`."""
+        if op in _IN_PLACE and other.shape == self.shape and other.dtype is self.dtype \
+                and other.backend is self.backend and self.dtype.is_floating_point:
+            if not self.backend.writable(self.array):
+                raise self._not_writable()
+            self.backend.binary_(op, self.array, other.array)
+            self.storage.version += 1
+            if _observers:
+                _notify(op, (self, other), self, {"in_place": True})
+            return
+        self.assign(self.binary(op, other))  # whose checks speak for any other operands
 
     def clone(self) -> TensorData:
         """A copy in new memory (a storage of its own, at version 0): EMPTY, then the values copied in. Not

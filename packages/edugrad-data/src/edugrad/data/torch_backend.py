@@ -117,6 +117,9 @@ class TorchBackend:
     def assign(self, target: torch.Tensor, source: torch.Tensor) -> None:
         target.copy_(source)
 
+    def binary_(self, op: BinaryOps, x: torch.Tensor, y: torch.Tensor) -> None:
+        _BINARY[op](x, y, out=x)  # type: ignore[call-arg]  # (ADD, SUB, MUL, DIV, MAX: torch functions)
+
     def dtype(self, x: torch.Tensor) -> DType:
         found = _FROM_TORCH.get(x.dtype)
         if found is None:

@@ -10,7 +10,8 @@ and through Functions (promotion, broadcasting, `Function.apply`, a new Tensor p
 as much as the arithmetic on a 784x128 weight.
 
 "In place" means the tensor's memory, as in PyTorch: each method computes the new values with data ops,
-then `TensorData.assign` copies them into the tensor's view of its storage and bumps the storage's version.
+then `TensorData.assign` copies them into the tensor's view of its storage and bumps the storage's version
+(the arithmetic ones end with `TensorData.binary_`, whose last op writes its result there directly).
 So every tensor sharing that storage sees the change: `detach()`, `.data`, and the views made by `view`,
 `reshape`, `x[0]`, `x[:, 1]`, `x.T`, `expand`, `narrow`, `numpy()` and `from_numpy`; and backward notices a
 saved value that was overwritten through any of them (see docs/storage.md).
@@ -28,17 +29,17 @@ from edugrad.tensor.binary import Operand, as_tensor, broadcast_shape, check_sca
 
 def add_(self: _t.Tensor, other: Operand, *, alpha: _t.Scalar = 1) -> _t.Tensor:
     """self += alpha * other (torch.Tensor.add_)."""
-    return _write(self, self._data.binary(BinaryOps.ADD, _scaled(self, other, alpha, "add_")), "add_")
+    return _update(self, BinaryOps.ADD, _scaled(self, other, alpha, "add_"), "add_")
 
 
 def sub_(self: _t.Tensor, other: Operand, *, alpha: _t.Scalar = 1) -> _t.Tensor:
     """self -= alpha * other (torch.Tensor.sub_)."""
-    return _write(self, self._data.binary(BinaryOps.SUB, _scaled(self, other, alpha, "sub_")), "sub_")
+    return _update(self, BinaryOps.SUB, _scaled(self, other, alpha, "sub_"), "sub_")
 
 
 def mul_(self: _t.Tensor, other: Operand) -> _t.Tensor:
     """self *= other (torch.Tensor.mul_)."""
-    return _write(self, self._data.binary(BinaryOps.MUL, _operand(self, other, "mul_")), "mul_")
+    return _update(self, BinaryOps.MUL, _operand(self, other, "mul_"), "mul_")
 
 
 def div_(self: _t.Tensor, other: Operand, *, rounding_mode: str | None = None) -> _t.Tensor:
@@ -46,7 +47,7 @@ def div_(self: _t.Tensor, other: Operand, *, rounding_mode: str | None = None) -
     "floor" or "trunc" the rounded quotient (see `div`), which an integer tensor can hold too."""
     if rounding_mode is None:
         _expect_float(self, "div_")
-        return _write(self, self._data.binary(BinaryOps.DIV, _operand(self, other, "div_")), "div_")
+        return _update(self, BinaryOps.DIV, _operand(self, other, "div_"), "div_")
     if isinstance(other, _t.Tensor):
         _data(other, "div_")  # refuses an operand that requires grad, as every in-place op does
     with no_grad():
@@ -59,21 +60,20 @@ def lerp_(self: _t.Tensor, end: Operand, weight: Operand) -> _t.Tensor:
     number as weight this is the exponential moving average (1 - weight) * self + weight * end."""
     _expect_float(self, "lerp_")
     step = _operand(self, end, "lerp_").binary(BinaryOps.SUB, self._data)
-    return _write(self, self._data.binary(BinaryOps.ADD, step.binary(BinaryOps.MUL, _operand(self, weight, "lerp_"))),
-                  "lerp_")
+    return _update(self, BinaryOps.ADD, step.binary(BinaryOps.MUL, _operand(self, weight, "lerp_")), "lerp_")
 
 
 def addcmul_(self: _t.Tensor, tensor1: Operand, tensor2: Operand, *, value: _t.Scalar = 1) -> _t.Tensor:
     """self += value * tensor1 * tensor2 (torch.Tensor.addcmul_)."""
     product = _scaled(self, tensor1, value, "addcmul_").binary(BinaryOps.MUL, _operand(self, tensor2, "addcmul_"))
-    return _write(self, self._data.binary(BinaryOps.ADD, product), "addcmul_")
+    return _update(self, BinaryOps.ADD, product, "addcmul_")
 
 
 def addcdiv_(self: _t.Tensor, tensor1: Operand, tensor2: Operand, *, value: _t.Scalar = 1) -> _t.Tensor:
     """self += value * tensor1 / tensor2 (torch.Tensor.addcdiv_), for a floating-point tensor."""
     _expect_float(self, "addcdiv_")
     quotient = _scaled(self, tensor1, value, "addcdiv_").binary(BinaryOps.DIV, _operand(self, tensor2, "addcdiv_"))
-    return _write(self, self._data.binary(BinaryOps.ADD, quotient), "addcdiv_")
+    return _update(self, BinaryOps.ADD, quotient, "addcdiv_")
 
 
 def clamp_(self: _t.Tensor, min: Operand | None = None, max: Operand | None = None) -> _t.Tensor:
@@ -148,6 +148,13 @@ def copy_(self: _t.Tensor, src: Operand, non_blocking: bool = False) -> _t.Tenso
     if data.backend is not self._data.backend:
         data = TensorData.from_numpy(data.numpy(), data.dtype, self._data.backend.name)
     return _write(self, _broadcast(self, data.cast(self.dtype), "copy_"), "copy_")
+
+
+def _update(self: _t.Tensor, op: BinaryOps, operand: TensorData, name: str) -> _t.Tensor:
+    """self = self <op> operand, written into self's memory by the data layer's in-place binary op."""
+    self._check_writable(name)
+    self._data.binary_(op, operand)
+    return self
 
 
 def _write(self: _t.Tensor, data: TensorData, op: str) -> _t.Tensor:
