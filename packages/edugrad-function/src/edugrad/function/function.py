@@ -2,9 +2,11 @@
 
 Function layer (`edugrad.function`). A Function subclass has a `forward` on `TensorData` (the low-level ops
 of `edugrad.data`) and a `backward` that maps the gradient of the output to gradients of the inputs by the
-chain rule. `backward` is written with other Functions' `apply`, so it can itself be recorded: that is what
-makes `create_graph=True` (second derivatives) work. The subclasses live in the modules named after the
-op families: `elementwise`, `reduce`, `movement`, `matmul`, `window`, `index`, `loss`.
+chain rule; forward hands backward its tensors with `save_for_backward` (read back as `saved_tensors`).
+`backward` is written with other Functions' `apply`, so it can itself be recorded: that is what makes
+`create_graph=True` (second derivatives) work. The subclasses live in the modules named after the op
+families: `elementwise`, `broadcast` (expand and sum), `reduce`, `movement`, `matmul`, `window`, `index`,
+`loss`, `transfer`.
 
 Every step of a Function, forward here and backward in the engine, can be watched by a tracer (`add_tracer`);
 `edugrad.tensor.tracing.trace` uses this to show which Functions a block of Tensor code ran.
