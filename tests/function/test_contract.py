@@ -124,7 +124,8 @@ class SeedAdd(Function):
     def forward(self, x: TensorData, y: TensorData) -> TensorData:
         return x.binary(BinaryOps.ADD, y)
 
-    def backward(self, grad_output: TensorData) -> tuple[TensorData | None, TensorData | None]:  # type: ignore[override]
+    def backward(  # type: ignore[override]
+            self, grad_output: TensorData) -> tuple[TensorData | None, TensorData | None]:
         return (grad_output if self.needs_input_grad[0] else None,
                 grad_output if self.needs_input_grad[1] else None)
 

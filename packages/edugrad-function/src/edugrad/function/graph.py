@@ -11,8 +11,9 @@ A Graph keeps descriptions, not the nodes, so it never keeps tensors alive. Made
 every node that requires grad (with the public `register_hook`), so after backward each node also shows the
 shape and norm of its gradient: `g = loss.graph(); loss.backward(); print(g)`. Made after backward, it works
 too (backward frees the saved values but keeps the graph's structure) and shows the gradients the leaves hold
-in `.grad` (a graph taken before backward leaves a previous step's `.grad` out). The graph exports to text (`to_text`), DOT (`to_dot`), Mermaid (`to_mermaid`) and, through
-Graphviz, to an image file: `render(path)` is the Graph's method, `to_dot()` only returns text.
+in `.grad` (a graph taken before backward leaves a previous step's `.grad` out). The graph exports to text
+(`to_text`), DOT (`to_dot`), Mermaid (`to_mermaid`) and, through Graphviz, to an image file: `render(path)`
+is the Graph's method, `to_dot()` only returns text.
 """
 
 from __future__ import annotations
