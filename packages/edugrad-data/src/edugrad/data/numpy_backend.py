@@ -156,10 +156,11 @@ class NumpyBackend:
         address: int = x.__array_interface__["data"][0]
         return address
 
-    def shares_memory(self, x: NDArray, y: NDArray) -> bool:
-        # Compares the address ranges only, which is exact for what it is asked (is a reshape's result a view of
-        # its input, or new memory?) and costs no pass over the elements, as np.shares_memory can.
-        return bool(np.may_share_memory(x, y))
+    def is_view(self, out: NDArray, x: NDArray) -> bool:
+        # A view's base is the array that owns the memory (NumPy points every view of a view there), which
+        # answers the common case at once; otherwise the address ranges decide, which for an op's result
+        # (a view or new memory) is exact, with no pass over the elements as np.shares_memory can make.
+        return out.base is (x if x.base is None else x.base) or bool(np.may_share_memory(out, x))
 
     def writable(self, x: NDArray) -> bool:
         return bool(x.flags.writeable)  # False for constants, broadcast views and read-only NumPy arrays

@@ -108,25 +108,34 @@ class TensorData:
     """An array on one backend, with `shape`, `dtype`, the low-level ops as methods, and `storage`, the memory it
     is a view of (shared with the other views of it)."""
 
-    __slots__ = ("array", "backend", "shape", "dtype", "storage")
+    __slots__ = ("array", "backend", "shape", "dtype", "_storage")
 
     array: Array
     backend: Backend
     shape: Shape
     dtype: DType
-    storage: Storage
+    _storage: Storage | None
 
     def __init__(self, array: Array, backend: Backend, storage: Storage | None = None) -> None:
         self.array = array
         self.backend = backend
         self.shape = backend.shape(array)
         self.dtype = backend.dtype(array)
-        self.storage = Storage(array) if storage is None else storage
+        self._storage = storage
+
+    @property
+    def storage(self) -> Storage:
+        """The memory this is a view of. Made when first asked for (by a view op, a write or this property):
+        most results of ops are read once and dropped, and never need one."""
+        if self._storage is None:
+            self._storage = Storage(self.array)
+        return self._storage
 
     @property
     def version(self) -> int:
-        """How many in-place writes the storage has had, through this view or any other."""
-        return self.storage.version
+        """How many in-place writes the storage has had, through this view or any other (0 before any)."""
+        storage = self._storage
+        return 0 if storage is None else storage.version
 
     def __reduce__(self) -> tuple[Any, ...]:
         # copy.deepcopy and pickle rebuild from the values and the backend's name: copying the backend object
@@ -412,7 +421,7 @@ class TensorData:
         if shape == self.shape:
             return self
         array = self.backend.reshape(self.array, shape)
-        if not self.backend.shares_memory(array, self.array):  # strides that no view can have: a copy
+        if not self.backend.is_view(array, self.array):  # strides that no view can have: a copy
             return self._new(MovementOps.RESHAPE, array, (self,), shape=shape)
         return self._view(MovementOps.RESHAPE, array, shape=shape)
 
@@ -632,7 +641,7 @@ def _fresh(array: Array, backend: Backend, shape: Shape, dtype: DType) -> Tensor
     """A new TensorData, with a storage of its own, around an existing array whose shape and dtype are known (no
     backend calls)."""
     out = TensorData.__new__(TensorData)
-    out.array, out.backend, out.shape, out.dtype, out.storage = array, backend, shape, dtype, Storage(array)
+    out.array, out.backend, out.shape, out.dtype, out._storage = array, backend, shape, dtype, None
     return out
 
 

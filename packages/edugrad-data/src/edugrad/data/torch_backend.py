@@ -107,8 +107,8 @@ class TorchBackend:
     def data_ptr(self, x: torch.Tensor) -> int:
         return int(x.data_ptr())
 
-    def shares_memory(self, x: torch.Tensor, y: torch.Tensor) -> bool:
-        return bool(x.untyped_storage().data_ptr() == y.untyped_storage().data_ptr())
+    def is_view(self, out: torch.Tensor, x: torch.Tensor) -> bool:
+        return bool(out.untyped_storage().data_ptr() == x.untyped_storage().data_ptr())
 
     def writable(self, x: torch.Tensor) -> bool:
         # torch's memory is always writable; a broadcast view (stride 0 on an axis longer than 1) is not.
