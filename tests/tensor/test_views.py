@@ -268,3 +268,14 @@ def test_is_set_to_means_the_same_view_of_one_storage() -> None:
         x = base(lib)
         assert x.detach().is_set_to(x) and x.view(2, 3).is_set_to(x)
         assert not x[0].is_set_to(x) and not x.clone().is_set_to(x)
+
+
+def test_contiguous_of_a_transpose_in_the_graph_is_contiguous_and_carries_gradients_as_torchs() -> None:
+    results = []
+    for lib in (et, torch):
+        w = lib.arange(6.0).reshape(2, 3).requires_grad_()
+        packed = w.T.contiguous()
+        assert packed.is_contiguous() and packed.stride() == (2, 1)
+        (packed.view(6) * lib.arange(6.0)).sum().backward()  # view needs the contiguous copy
+        results.append(w.grad.tolist())
+    assert results[0] == results[1]
