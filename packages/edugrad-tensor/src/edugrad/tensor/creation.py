@@ -202,11 +202,11 @@ def arange(start: Number = 0, end: Number | None = None, step: Number = 1, *, dt
         start, end = 0, start
     start, end, step = (_number(v, "arange") for v in (start, end, step))
     if not all(math.isfinite(v) for v in (start, end, step)):
-        raise ValueError(f"arange: unsupported range: {start} -> {end} (step {step})")
+        raise RuntimeError(f"arange: unsupported range: {start} -> {end} (step {step})")  # torch's type
     if step == 0:
-        raise ValueError("arange: step must be nonzero")
+        raise RuntimeError("arange: step must be nonzero")
     if (end - start) * step < 0:
-        raise ValueError(f"arange: upper bound and lower bound inconsistent with step sign (start={start}, "
+        raise RuntimeError(f"arange: upper bound and lower bound inconsistent with step sign (start={start}, "
                          f"end={end}, step={step})")
     if dtype is None:
         all_ints = all(isinstance(v, int) for v in (start, end, step))
@@ -251,7 +251,7 @@ def _spaced(start: Number, end: Number, steps: int, backend: Backend, op: str) -
     if not isinstance(steps, int) or isinstance(steps, bool):
         raise TypeError(f"{op}: steps must be an int, got {steps.__class__.__name__}")
     if steps < 0:
-        raise ValueError(f"{op}: number of steps must be non-negative, got {steps}")
+        raise RuntimeError(f"{op}: number of steps must be non-negative, got {steps}")
     start, end = _number(start, op), _number(end, op)
     step = (end - start) / (steps - 1) if steps > 1 else 0.0
     positions = leaf(TensorData.arange(0, steps, 1, dtypes.float64, backend), False)
@@ -263,8 +263,10 @@ def eye(n: int, m: int | None = None, *, dtype: DType | None = None, device: Dev
     """The n x m identity matrix (ones on the diagonal, m = n unless given)."""
     m = n if m is None else m
     for name, size in (("n", n), ("m", m)):
-        if not isinstance(size, int) or isinstance(size, bool) or size < 0:
-            raise ValueError(f"eye: {name} must be a non-negative int, got {size!r}")
+        if not isinstance(size, int) or isinstance(size, bool):  # torch's exception types, both
+            raise TypeError(f"eye: {name} must be an int, got {type(size).__name__}")
+        if size < 0:
+            raise RuntimeError(f"eye: {name} must be greater or equal to 0, got {size}")
     chosen = backend_for(device, backend, "eye")
     rows = leaf(TensorData.arange(0, n, 1, dtypes.int64, chosen), False).reshape(n, 1)
     cols = leaf(TensorData.arange(0, m, 1, dtypes.int64, chosen), False).reshape(1, m)

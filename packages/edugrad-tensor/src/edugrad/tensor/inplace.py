@@ -114,7 +114,7 @@ def uniform_(self: _t.Tensor, from_: float = 0.0, to: float = 1.0, *, generator:
     named `from`, a Python keyword: pass it by position)."""
     _expect_float(self, "uniform_")
     if not from_ <= to:  # also false for a NaN bound, which torch refuses too
-        raise ValueError(f"uniform_: expects a range [from_, to) with from_ <= to, got from_={from_} and to={to}")
+        raise RuntimeError(f"uniform_: expects a range [from_, to) with from_ <= to, got from_={from_} and to={to}")
     draws = sampling.rand(self.shape, generator=generator, dtype=self.dtype, backend=self.backend)
     return _write(self, (draws * (to - from_) + from_)._data, "uniform_")
 
@@ -123,7 +123,7 @@ def normal_(self: _t.Tensor, mean: float = 0.0, std: float = 1.0, *, generator: 
     """Fill self with values drawn from the normal distribution N(mean, std^2) (torch.Tensor.normal_)."""
     _expect_float(self, "normal_")
     if not std >= 0:  # also false for NaN, which torch refuses too
-        raise ValueError(f"normal_: expects std >= 0.0, got {std}")
+        raise RuntimeError(f"normal_: expects std >= 0.0, got {std}")
     draws = sampling.randn(self.shape, generator=generator, dtype=self.dtype, backend=self.backend)
     return _write(self, (draws * std + mean)._data, "normal_")
 

@@ -63,7 +63,7 @@ def randint(low: int = 0, high: int | None = None, size: ShapeArg | None = None,
 def _integers(low: int, high: int, shape: tuple[int, ...], generator: Generator | None, dtype: DType,
               backend: Backend, requires_grad: bool) -> _t.Tensor:
     if high <= low:
-        raise ValueError(f"randint: expected low < high, got low={low} and high={high}")
+        raise RuntimeError(f"randint: expected low < high, got low={low} and high={high}")  # torch's type
     # floor(u * span) for u uniform on [0, 1) is uniform on 0 .. span-1. The cast truncates, which is the floor
     # here because u * span >= 0 (the reference added low first, so a negative low was never drawn); the
     # minimum guards against u * span rounding up to span itself.
@@ -92,9 +92,9 @@ def normal(mean: _t.Tensor | float = 0.0, std: _t.Tensor | float = 1.0, size: Sh
             raise TypeError(f"normal: mean and std must be floating-point tensors, got {value.dtype.name}")
     # `not std >= 0` holds for NaN too, which torch refuses as well
     if isinstance(std, _t.Tensor) and not bool((std.detach() >= 0).all()):
-        raise ValueError("normal: expects all elements of std >= 0.0, got a negative or NaN one")
+        raise RuntimeError("normal: expects all elements of std >= 0.0, got a negative or NaN one")  # torch's type
     if not isinstance(std, _t.Tensor) and not std >= 0:
-        raise ValueError(f"normal: expects std >= 0.0, got {std}")
+        raise RuntimeError(f"normal: expects std >= 0.0, got {std}")
     if tensors:
         if size is not None:
             raise TypeError("normal: a size goes with a number mean and std; with a tensor, its shape is the size")
