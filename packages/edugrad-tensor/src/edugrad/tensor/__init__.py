@@ -6,7 +6,7 @@ Every Tensor method is composed of the differentiable Functions of `edugrad.func
 
 from edugrad.data import DType, dtypes
 from edugrad.function import enable_grad, grad, is_grad_enabled, no_grad, set_grad_enabled
-from edugrad.tensor.tensor import Tensor  # first: it imports the topic modules in the order they need
+from edugrad.tensor._tensor import Tensor  # first: it imports the topic modules in the order they need
 # The ops: each function is also the Tensor method of its name, with the tensor as the first parameter, `input`.
 from edugrad.tensor.binary import (
     add, allclose, bitwise_not, div, eq, equal, ge, gt, isclose, le, logical_and, logical_not, logical_or, logical_xor,
@@ -31,7 +31,7 @@ from edugrad.tensor.reduce import (
 )
 from edugrad.tensor.sorting import argsort, sort, topk
 from edugrad.tensor.modes import compile, inference_mode
-from edugrad.tensor.tensor import is_floating_point, numel
+from edugrad.tensor._tensor import is_floating_point, numel
 from edugrad.tensor.devices import device
 from edugrad.tensor.dtype_names import (
     bfloat16, bool, can_cast, double, dtype, finfo, float, float16, float32, float64, get_default_dtype, half, iinfo,
@@ -41,9 +41,8 @@ from edugrad.tensor.random import (
     Generator, default_generator, get_rng_state, initial_seed, manual_seed, seed, set_rng_state,
 )
 from edugrad.tensor.sampling import normal, rand, rand_like, randint, randint_like, randn, randn_like, randperm
-# The function `tensor` (torch.tensor) takes the place of the submodule `edugrad.tensor.tensor` as an attribute of
-# this package; the topic modules bound that module while this package was imported, and the rest of the code
-# imports from it by its full name (`from edugrad.tensor.tensor import Tensor`).
+# `tensor` is the function torch.tensor; the class lives in the module `_tensor` (as torch's does), so the
+# function never hides a submodule of the same name.
 from edugrad.tensor.creation import (
     arange, as_tensor, empty, empty_like, eye, from_numpy, full, full_like, is_tensor, linspace, logspace, ones,
     ones_like, tensor, zeros, zeros_like,

@@ -13,7 +13,7 @@ from typing import TypeAlias
 
 from edugrad.data import DType, TensorData, dtypes, promote_types, result_type
 from edugrad.function import Add, Div, Equal, FloorDiv, Less, Maximum, Mul, Neg, Pow, Sub, Where, is_grad_enabled
-from edugrad.tensor import tensor as _t
+from edugrad.tensor import _tensor as _t
 from edugrad.tensor.creation import tensor
 
 Operand: TypeAlias = "_t.Tensor | bool | int | float"  # (NumPy arrays are accepted too, see as_tensor)

@@ -19,7 +19,7 @@ import math
 
 from edugrad.data import dtypes
 from edugrad.function import no_grad
-from edugrad.tensor import tensor as _t
+from edugrad.tensor import _tensor as _t
 from edugrad.tensor.binary import where
 from edugrad.tensor.random import Generator
 

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 
 from edugrad.data import normalize_axis, promote_types
 from edugrad.function import Cat
-from edugrad.tensor import tensor as _t
+from edugrad.tensor import _tensor as _t
 from edugrad.tensor.movement import normalize_dim, shrink, unsqueeze
 
 

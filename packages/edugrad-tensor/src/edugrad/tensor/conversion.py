@@ -14,7 +14,7 @@ from typing import Any
 
 from edugrad.data import DType, TensorData, dtypes
 from edugrad.function import Move
-from edugrad.tensor import tensor as _t
+from edugrad.tensor import _tensor as _t
 from edugrad.tensor.creation import ShapeArg, backend_like, filled, leaf, shape_from_args, tensor
 from edugrad.tensor.devices import DeviceLike, as_device, backend_of, device
 

@@ -21,7 +21,7 @@ import numpy as np
 
 from edugrad.data import Backend, DType, TensorData, dtypes
 from edugrad.data import check_shape as _check_shape
-from edugrad.tensor import tensor as _t
+from edugrad.tensor import _tensor as _t
 from edugrad.tensor.devices import DeviceLike, backend_for, device_of
 
 ShapeArg = int | Sequence[int]

@@ -15,7 +15,7 @@ from numbers import Real
 
 from edugrad.data import UnaryOps, dtypes
 from edugrad.function import Cos, Exp, Log, Maximum, Neg, Reciprocal, Relu, Rounding, Sigmoid, Sin, Sqrt, Tanh
-from edugrad.tensor import tensor as _t
+from edugrad.tensor import _tensor as _t
 from edugrad.tensor.binary import constant, where, zero_gradient
 
 # Abramowitz and Stegun 7.1.26: erf(x) = 1 - t (a1 + a2 t + ... + a5 t^4) e^(-x^2), t = 1 / (1 + p x), for

@@ -33,7 +33,7 @@ from typing import Any, NamedTuple, TypeAlias
 
 from edugrad.data import DType, TensorData, dtypes
 from edugrad.function import CumSum, Flip, Gather, Pad, Scatter, ScatterAdd, Shrink, is_grad_enabled
-from edugrad.tensor import tensor as _t
+from edugrad.tensor import _tensor as _t
 from edugrad.tensor.binary import broadcast_shape, check_scalar_fits, constant, where
 from edugrad.tensor.creation import arange, tensor, zeros
 from edugrad.tensor.movement import expand, normalize_dim, permute, reshape, shrink

@@ -22,7 +22,7 @@ from __future__ import annotations
 from edugrad.data import BinaryOps, TensorData, dtypes, promote_types, result_type
 from edugrad.function import is_grad_enabled, no_grad
 from edugrad.tensor import sampling
-from edugrad.tensor import tensor as _t
+from edugrad.tensor import _tensor as _t
 from edugrad.tensor.random import Generator
 from edugrad.tensor.binary import Operand, as_tensor, broadcast_shape, check_scalar_fits, check_storable, div
 

@@ -19,7 +19,7 @@ from typing import Any
 
 from edugrad.data import dtypes, normalize_axis, promote_types
 from edugrad.function import MatMul, Pad, Shrink
-from edugrad.tensor import tensor as _t
+from edugrad.tensor import _tensor as _t
 from edugrad.tensor.binary import Operand, as_tensor, broadcast_shape
 from edugrad.tensor.creation import arange
 

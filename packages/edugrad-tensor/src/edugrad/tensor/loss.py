@@ -14,7 +14,7 @@ import math
 import warnings
 
 from edugrad.function import BinaryCrossEntropy, NLLLoss
-from edugrad.tensor import tensor as _t
+from edugrad.tensor import _tensor as _t
 from edugrad.tensor.binary import broadcast_shape, operands
 from edugrad.tensor.elementwise import floating
 

@@ -15,7 +15,7 @@ from math import prod
 
 from edugrad.data import DType, normalize_axes, normalize_axis
 from edugrad.function import Expand, Flip, Pad, Permute, Reshape, Shrink
-from edugrad.tensor import tensor as _t
+from edugrad.tensor import _tensor as _t
 from edugrad.tensor.creation import ShapeArg
 
 Padding = Sequence[tuple[int, int] | None]  # one (before, after) pair per axis; None leaves the axis alone

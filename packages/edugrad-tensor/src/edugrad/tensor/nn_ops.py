@@ -12,7 +12,7 @@ from math import sqrt
 
 from edugrad.data import dtypes
 from edugrad.function import Gather
-from edugrad.tensor import tensor as _t
+from edugrad.tensor import _tensor as _t
 from edugrad.tensor import windows
 from edugrad.tensor.binary import broadcast_shape
 from edugrad.tensor.elementwise import check_numbers

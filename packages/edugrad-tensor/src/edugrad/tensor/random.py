@@ -15,7 +15,7 @@ import secrets
 from typing import Any
 
 from edugrad.data import Backend, TensorData, dtypes
-from edugrad.tensor import tensor as _t
+from edugrad.tensor import _tensor as _t
 from edugrad.tensor.devices import DeviceLike, backend_of, device, device_of
 
 #: The seed of a new `torch.Generator()`.

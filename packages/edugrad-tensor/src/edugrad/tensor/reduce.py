@@ -19,7 +19,7 @@ from typing import TypeVar, overload
 from edugrad.data import DType, dtypes, normalize_axes, normalize_axis
 from edugrad.function import CumSum, LogSoftmax, Max, Neg, Pad, Shrink, Sum
 from edugrad.tensor import return_types
-from edugrad.tensor import tensor as _t
+from edugrad.tensor import _tensor as _t
 from edugrad.tensor.elementwise import floating
 
 Dim = int | Sequence[int] | None

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
-    from edugrad.tensor.tensor import Tensor
+    from edugrad.tensor._tensor import Tensor
 
 
 class ValuesIndices(NamedTuple):

@@ -12,7 +12,7 @@ from __future__ import annotations
 from math import prod, sqrt
 
 from edugrad.data import Backend, DType, TensorData, dtypes
-from edugrad.tensor import tensor as _t
+from edugrad.tensor import _tensor as _t
 from edugrad.tensor.binary import broadcast_shape
 from edugrad.tensor.creation import ShapeArg, backend_like, leaf, shape_from_args
 from edugrad.tensor.devices import DeviceLike, backend_for

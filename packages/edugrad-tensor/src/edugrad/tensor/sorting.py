@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from edugrad.data import BinaryOps, TensorData
 from edugrad.tensor import return_types
-from edugrad.tensor import tensor as _t
+from edugrad.tensor import _tensor as _t
 from edugrad.tensor.movement import normalize_dim
 
 

@@ -33,7 +33,7 @@ from typing import Any, Literal, TypeVar
 from edugrad.data import ContractionOps, IndexOps, Op, TensorData, WindowOps, add_observer, remove_observer
 from edugrad.function import Graph, Node, add_tracer, grad, remove_tracer
 from edugrad.function.graph import Names
-import edugrad.tensor.tensor as _t  # (the package attribute `tensor` is the function torch.tensor)
+from edugrad.tensor import _tensor as _t
 
 R = TypeVar("R")
 Shape = tuple[int, ...]

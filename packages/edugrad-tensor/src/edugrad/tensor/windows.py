@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from math import prod
 
 from edugrad.function import Fold, MatMul, Pad, Unfold
-from edugrad.tensor import tensor as _t
+from edugrad.tensor import _tensor as _t
 from edugrad.tensor.linalg import check_dtypes
 
 Size = int | Sequence[int]
