@@ -175,3 +175,15 @@ def test_any_and_all_accept_numbers() -> None:
 def test_cumsum_and_cumprod_return_new_tensors() -> None:
     x = Tensor([[3.0]])
     assert x.cumprod(0) is not x and x.cumsum(1) is not x
+
+
+@pytest.mark.parametrize("op", ["sum", "mean", "amax", "amin", "var", "std", "any", "all"])
+def test_an_empty_dim_tuple_reads_as_torch_does(op: str) -> None:
+    # torch's sum(()) reduces every dim, its any(()) and all(()) none: edugrad gave the input back for all
+    values = np.arange(6.0, dtype=np.float32).reshape(2, 3)
+    if op in ("any", "all"):
+        values = values > 2
+    expected = getattr(torch.from_numpy(values), op)(())
+    got = getattr(Tensor(values) if values.dtype != bool else tensor(values), op)(())
+    assert got.shape == tuple(expected.shape)
+    np.testing.assert_allclose(got.numpy(), expected.numpy(), rtol=1e-6)

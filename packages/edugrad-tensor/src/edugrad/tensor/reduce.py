@@ -35,12 +35,15 @@ def _pick(dim: D, axis: D, op: str) -> D:
     return axis
 
 
-def _dims(x: _t.Tensor, dim: Dim, axis: Dim, op: str) -> tuple[int, ...]:
+def _dims(x: _t.Tensor, dim: Dim, axis: Dim, op: str, empty_is_all: bool = True) -> tuple[int, ...]:
     """The reduced dims as sorted non-negative ints; IndexError naming `op` for a dim out of range, TypeError
-    for a dim that is no int, sequence of ints or None (a float would fail in the loop over the dims)."""
+    for a dim that is no int, sequence of ints or None (a float would fail in the loop over the dims). An empty
+    tuple means every dim, as torch's sum(()) and mean(()) read it (torch's any and all read it as none)."""
     dims = _pick(dim, axis, op)
     if not (dims is None or isinstance(dims, Sequence) or hasattr(dims, "__index__")):
         raise TypeError(f"{op}: dim must be an int, a tuple of ints or None, got {type(dims).__name__}")
+    if empty_is_all and isinstance(dims, Sequence) and len(dims) == 0:
+        dims = None
     return normalize_axes(dims, x.ndim, op)
 
 
@@ -323,11 +326,15 @@ def cumprod(input: _t.Tensor, dim: int, *, dtype: DType | None = None) -> _t.Ten
 
 def any(input: _t.Tensor, dim: Dim = None, keepdim: bool = False, *, axis: Dim = None) -> _t.Tensor:
     """True where any element over `dim` is nonzero (a bool result; False for an empty dim)."""
-    axes = _dims(input, dim, axis, "any")
+    axes = _dims(input, dim, axis, "any", empty_is_all=False)
+    if not axes:  # no dim to reduce over: each element alone
+        return input != 0
     return sum(input.bool(), axes, keepdim) > 0
 
 
 def all(input: _t.Tensor, dim: Dim = None, keepdim: bool = False, *, axis: Dim = None) -> _t.Tensor:
     """True where every element over `dim` is nonzero (a bool result; True for an empty dim)."""
-    axes = _dims(input, dim, axis, "all")
+    axes = _dims(input, dim, axis, "all", empty_is_all=False)
+    if not axes:
+        return input != 0
     return sum(input.bool().logical_not(), axes, keepdim) == 0
