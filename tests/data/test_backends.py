@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import edugrad.data.backend as registry
-from edugrad.data import BinaryOps, TensorData, available_backends, dtypes, get_backend, register_backend
+from edugrad.data import BinaryOps, TensorData, UnaryOps, available_backends, dtypes, get_backend, register_backend
 from edugrad.data.numpy_backend import NumpyBackend
 
 
@@ -102,3 +102,17 @@ def test_the_torch_device_comes_from_the_environment(monkeypatch: pytest.MonkeyP
     register_backend("torch-cpu", TorchBackend)
     monkeypatch.setenv("EDUGRAD_TORCH_DEVICE", "cpu")
     assert TensorData.full((2,), 1.0, dtypes.float32, backend="torch-cpu").array.device == torch.device("cpu")
+
+
+def test_kernels_are_silent_and_leave_numpy_s_error_state_as_it_was() -> None:
+    # log(0), 0/0 and an overflow give IEEE's -inf, nan and inf without a RuntimeWarning (pytest makes one an
+    # error), and the user's own NumPy code warns as before.
+    before = np.geterr()
+    zero = TensorData.from_numpy(np.zeros(2, np.float32))
+    big = TensorData.from_numpy(np.full(2, 3e38, np.float32))
+    assert np.isneginf(zero.unary(UnaryOps.LOG).numpy()).all()
+    assert np.isnan(zero.binary(BinaryOps.DIV, zero).numpy()).all()
+    assert np.isposinf(big.binary(BinaryOps.ADD, big).numpy()).all()
+    assert np.geterr() == before
+    with pytest.warns(RuntimeWarning):
+        np.log(np.zeros(1, np.float32))

@@ -6,9 +6,10 @@ the arguments, so each method here is the bare computation.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Sequence
 from math import copysign, prod
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
@@ -21,10 +22,43 @@ Shape = tuple[int, ...]
 
 # PyTorch computes IEEE 754's answers in silence: log(0) is -inf, 0/0 and inf - inf are NaN, exp(1000) is inf.
 # NumPy computes the same values but also issues a RuntimeWarning (an error under pytest), so every kernel
-# that can meet such a case runs under np.errstate(all="ignore"), used as a decorator: each call gets its own
-# error state, so threads do not share one. The others (negation, rounding, max, the comparisons) never warn
-# and pay nothing. An integer division by zero would pass silently too: the Tensor layer refuses it first.
-_ieee = np.errstate(all="ignore")
+# that can meet such a case runs with NumPy's error state set to "ignore" for the length of the call, and put
+# back after it: the user's own NumPy code still warns, and each thread (each context) has its own state. The
+# others (negation, rounding, max, the comparisons) never warn and pay nothing. An integer division by zero
+# would pass silently too: the Tensor layer refuses it first.
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _quiet_with_errstate(kernel: F) -> F:
+    """The public way: np.errstate as a decorator (it builds the error state anew on every call)."""
+    return np.errstate(all="ignore")(kernel)
+
+
+try:  # NumPy 2 keeps the error state in a context variable; setting a prebuilt "ignore" state is cheaper
+    # (private, so not in NumPy's type stubs; checked below)
+    from numpy._core._ufunc_config import _extobj_contextvar, _make_extobj  # type: ignore[attr-defined]
+
+    _IGNORE = _make_extobj(all="ignore")
+
+    def _ieee(kernel: F) -> F:
+        """kernel, run with NumPy's floating-point warnings off (what np.errstate(all="ignore") does, with
+        the state built once, at import)."""
+
+        def quiet(*args: Any, **kwargs: Any) -> Any:
+            token = _extobj_contextvar.set(_IGNORE)
+            try:
+                return kernel(*args, **kwargs)
+            finally:
+                _extobj_contextvar.reset(token)
+
+        return quiet  # type: ignore[return-value]
+
+    with np.errstate(all="warn"):  # the private names still mean what they meant: a warning is silenced
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            _ieee(np.divide)(np.ones(1), np.zeros(1))
+except Exception:  # another NumPy: the public decorator, a little slower
+    _ieee = _quiet_with_errstate
 _HALF_MAX = 65504.0  # float16's largest value: a Python scalar beyond it may overflow a float dtype's cast
 
 
@@ -291,8 +325,10 @@ class NumpyBackend:
         out[tuple(slice(before, before + n) for n, (before, _) in zip(x.shape, padding))] = x
         return out
 
-    def shrink(self, x: NDArray, bounds: tuple[tuple[int, int], ...]) -> NDArray:
-        return x[tuple(slice(start, end) for start, end in bounds)]
+    def shrink(self, x: NDArray, bounds: tuple[tuple[int, int], ...], steps: Shape | None = None) -> NDArray:
+        if steps is None:
+            return x[tuple(slice(start, end) for start, end in bounds)]
+        return x[tuple(slice(start, end, step) for (start, end), step in zip(bounds, steps))]
 
     def flip(self, x: NDArray, axes: Shape) -> NDArray:
         # A copy, as torch.flip: np.flip's view (negative strides) would let a write to the result change x.
