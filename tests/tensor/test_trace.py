@@ -111,7 +111,7 @@ def test_summary_wraps_its_long_lines_to_a_width() -> None:
         ((w * w).exp().sum() + (w - 1.0).tanh().mean()).backward()
     long, wrapped = t.summary(), t.summary(width=60)
     assert max(map(len, long.splitlines())) > 60 >= max(map(len, wrapped.splitlines()))
-    assert len(wrapped.splitlines()) > len(long.splitlines()) == 5  # one line per level, unwrapped
+    assert len(wrapped.splitlines()) > len(long.splitlines()) == 6  # one line per level, unwrapped
     continued = [line for line in wrapped.splitlines() if line.startswith(" ")]
     assert continued and all(line.startswith(" " * 14) and line[14] != " " for line in continued)
     assert all(line.endswith((",", ")")) for line in wrapped.splitlines()[:3])  # names keep their counts

@@ -14,6 +14,11 @@ too (backward frees the saved values but keeps the graph's structure) and shows 
 in `.grad` (a graph taken before backward leaves a previous step's `.grad` out). The graph exports to text
 (`to_text`), DOT (`to_dot`), Mermaid (`to_mermaid`) and, through Graphviz, to an image file: `render(path)`
 is the Graph's method, `to_dot()` only returns text.
+
+Each Function node also records what backward keeps alive for it: `saved_bytes`, the bytes of the values its
+forward saved with `save_for_backward` (elements times item size), read when the Graph is made (so the
+per-op path pays nothing). `Graph.saved_bytes` adds them up, a value saved by two Functions counted once;
+`memory=True` puts them in the text, DOT and Mermaid output. After backward they are 0: backward frees them.
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ from typing import Literal
 
 import numpy as np
 
+from edugrad.data import TensorData
 from edugrad.function.engine import topological_order
 from edugrad.function.node import Node
 
@@ -57,6 +63,7 @@ class GraphNode:
     name: str | None = None
     grad_shape: tuple[int, ...] | None = None  # written by backward, through a hook
     grad_norm: float | None = None
+    saved_bytes: int = 0  # of the values its Function saved for backward (0 for a leaf)
 
     def title(self, view: View) -> str:
         """The op forward (Mul, parameter), its backward step backward (MulBackward, AccumulateGrad: torch's
@@ -66,9 +73,12 @@ class GraphNode:
             op = f"{op}Backward" if self.kind == "function" else "AccumulateGrad"
         return op if self.name is None else f"{self.name}: {op}"
 
-    def details(self) -> list[str]:
-        """The value's shape and dtype, then its gradient's shape and norm once backward has run."""
+    def details(self, memory: bool = False) -> list[str]:
+        """The value's shape and dtype, then its gradient's shape and norm once backward has run; with
+        `memory`, the bytes its Function saved for backward."""
         lines = [f"{self.shape} {self.dtype}"]
+        if memory and self.kind == "function":
+            lines.append(f"saved {self.saved_bytes:,} B")
         if self.grad_norm is not None:
             lines.append(f"grad {self.grad_shape} norm {self.grad_norm:.4g}")
         return lines
@@ -76,10 +86,12 @@ class GraphNode:
 
 class Graph:
     """The computation graph that produced `root`, with `to_text()`, `to_dot()`, `to_mermaid()` and
-    `render(path)`; each takes `view="forward"` (inputs to root) or `"backward"` (root to parameters)."""
+    `render(path)`; each takes `view="forward"` (inputs to root) or `"backward"` (root to parameters), and
+    `memory=True` to show the bytes each Function saved for backward and their total, `saved_bytes`."""
 
     nodes: list[GraphNode]  # in topological order; the root is last
     root: GraphNode
+    saved_bytes: int  # what backward keeps alive: the values the Functions saved, each counted once
 
     def __init__(self, root: Node, names: Names | None = None, record_grads: bool = True) -> None:
         order = _walk(root)
@@ -88,6 +100,7 @@ class Graph:
         after_backward = root._ctx is not None and root._ctx._released
         self.nodes = [_describe(node, ids, labels.get(id(node)), after_backward) for node in order]
         self.root = self.nodes[-1]
+        self.saved_bytes = _nbytes(data for node in order if node._ctx is not None for data in node._ctx._saved)
         if record_grads:
             for node, described in zip(order, self.nodes):
                 if node.requires_grad:
@@ -108,10 +121,11 @@ class Graph:
             return list(self.nodes)
         return [node for node in reversed(self.nodes) if node.requires_grad]
 
-    def to_text(self, view: View = "forward") -> str:
+    def to_text(self, view: View = "forward", memory: bool = False) -> str:
         """An indented tree from the root down to the leaves, one line per node; a node reached a second time
         (its value is used twice) is listed again as "see above". Past 50 levels the indent stops growing, so
-        a long chain stays readable (and linear in size)."""
+        a long chain stays readable (and linear in size). `memory` adds each Function's saved bytes and, on
+        a last line, their total."""
         shown = {node.id: node for node in self.view_nodes(view)}
         if not shown or (self.root.kind == "input" and view == "forward"):
             return (f"{self.root.id} {self.root.title('forward')}  {self.root.details()[0]}  (nothing was recorded: "
@@ -130,30 +144,38 @@ class Graph:
                 lines.append(f"{head}{node_id} {node.title(view)}  (see above)")
                 continue
             seen.add(node_id)
-            lines.append(f"{head}{node_id} {node.title(view)}  " + "  ".join(node.details()))
+            lines.append(f"{head}{node_id} {node.title(view)}  " + "  ".join(node.details(memory)))
             children = below[node_id]
             for i in reversed(range(len(children))):
                 branch, through = ("└── ", "    ") if i == len(children) - 1 else ("├── ", "│   ")
                 if len(tail) >= 4 * _MAX_INDENT:
                     branch = through = ""
                 stack.append((children[i], tail + branch, tail + through))
+        if memory:
+            lines.append(self._memory_line())
         return "\n".join(lines)
 
-    def to_dot(self, view: View = "forward") -> str:
-        """The graph in Graphviz's DOT language: paste it into any Graphviz viewer, or `render` it."""
+    def to_dot(self, view: View = "forward", memory: bool = False) -> str:
+        """The graph in Graphviz's DOT language: paste it into any Graphviz viewer, or `render` it. `memory`
+        adds each Function's saved bytes, and their total as the graph's label."""
         lines = ["digraph edugrad {", '  node [fontname="Helvetica", fontsize=11];']
+        if memory:
+            lines.append(f'  label="{self._memory_line()}";')
         for node in self.view_nodes(view):
-            label = "\\n".join(_dot_escape(line) for line in [node.title(view), *node.details()])
+            label = "\\n".join(_dot_escape(line) for line in [node.title(view), *node.details(memory)])
             lines.append(f'  {node.id} [label="{label}", {_DOT_STYLE[node.kind]}];')
         lines += [f"  {src} -> {dst};" for src, dst in self.edges(view)]
         lines.append("}")
         return "\n".join(lines)
 
-    def to_mermaid(self, view: View = "forward") -> str:
-        """The graph as a Mermaid flowchart, which GitHub, GitLab and MkDocs render inside Markdown."""
+    def to_mermaid(self, view: View = "forward", memory: bool = False) -> str:
+        """The graph as a Mermaid flowchart, which GitHub, GitLab and MkDocs render inside Markdown. `memory`
+        adds each Function's saved bytes, and their total as the chart's title."""
         lines = ["flowchart TB"]
+        if memory:
+            lines = ["---", f"title: {self._memory_line()}", "---", *lines]
         for node in self.view_nodes(view):
-            label = "<br/>".join(_mermaid_escape(line) for line in [node.title(view), *node.details()])
+            label = "<br/>".join(_mermaid_escape(line) for line in [node.title(view), *node.details(memory)])
             lines.append(f'    {node.id}["{label}"]' if node.kind == "function" else f'    {node.id}(["{label}"])')
         lines += [f"    {src} --> {dst}" for src, dst in self.edges(view)]
         lines += ["    classDef parameter fill:#cfe2ff,stroke:#555", "    classDef input fill:#e9ecef,stroke:#555"]
@@ -163,7 +185,7 @@ class Graph:
                 lines.append(f"    class {','.join(ids)} {kind}")
         return "\n".join(lines)
 
-    def render(self, path: str | Path, view: View = "forward") -> Path:
+    def render(self, path: str | Path, view: View = "forward", memory: bool = False) -> Path:
         """Draw the graph into an image file with Graphviz's `dot` program, in the format of the file's suffix
         (.svg, .png, .pdf); returns the path."""
         path = Path(path)
@@ -176,7 +198,7 @@ class Graph:
                 "or conda install graphviz); without it, paste to_dot() into a Graphviz viewer, or put "
                 "to_mermaid() in a Markdown page that renders Mermaid"
             )
-        done = subprocess.run([dot, f"-T{path.suffix[1:]}", "-o", str(path)], input=self.to_dot(view),
+        done = subprocess.run([dot, f"-T{path.suffix[1:]}", "-o", str(path)], input=self.to_dot(view, memory),
                               capture_output=True, text=True, check=False)
         if done.returncode != 0:
             raise RuntimeError(f"render: dot could not write {path}: {done.stderr.strip()}")
@@ -187,6 +209,13 @@ class Graph:
 
     def __repr__(self) -> str:
         return f"<Graph of {self.root.title('forward')}: {len(self.nodes)} nodes, {len(self.edges())} edges>"
+
+    def _memory_line(self) -> str:
+        """The total line of `memory=True`: the bytes saved for backward (each value once), and by how many of
+        the Functions."""
+        functions = [node for node in self.nodes if node.kind == "function"]
+        saving = sum(1 for node in functions if node.saved_bytes)
+        return f"saved for backward: {self.saved_bytes:,} B by {saving} of {len(functions)} Functions"
 
     def _tree_edges(self, view: View) -> list[tuple[str, str]]:
         """(parent, child) pairs of the text tree, which always hangs from the root."""
@@ -208,7 +237,8 @@ def _describe(node: Node, ids: dict[int, str], name: str | None, after_backward:
     kind: Kind = "function" if ctx is not None else "parameter" if node.requires_grad else "input"
     inputs = tuple(ids[id(x)] for x in ctx.inputs) if ctx is not None else ()
     described = GraphNode(ids[id(node)], kind, ctx.name if ctx is not None else kind, node.shape,
-                          node.dtype.name, node.requires_grad, inputs, name)
+                          node.dtype.name, node.requires_grad, inputs, name,
+                          saved_bytes=_nbytes(ctx._saved) if ctx is not None else 0)
     if after_backward and node.grad is not None:
         _write_grad(node.grad, described)
     return described
@@ -243,6 +273,13 @@ def _record_grad(node: Node, target: GraphNode) -> None:
 def _write_grad(grad: Node, target: GraphNode) -> None:
     target.grad_shape = grad.shape
     target.grad_norm = float(np.linalg.norm(grad._data.numpy().astype(np.float64)))
+
+
+def _nbytes(saved: Iterable[TensorData]) -> int:
+    """The bytes of saved values, each value once however often it was saved: elements times item size (a
+    saved view counts the elements it shows)."""
+    distinct = {id(data): data for data in saved}
+    return sum(data.size * data.dtype.itemsize for data in distinct.values())
 
 
 def _check_view(view: str) -> None:

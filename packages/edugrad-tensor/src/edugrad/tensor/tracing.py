@@ -11,6 +11,9 @@ filed under the event open at that moment:
 3. the low-level ops each step ran (`EXP`, `MATMUL`, ...), seen through `edugrad.data.add_observer`, with the
    FLOPs and bytes moved of the contraction, window and index ops (see `op_cost`).
 
+A forward Function step also records the bytes its Function saved for backward (`saved_bytes`), which
+`summary()` adds up: what the backward of the block's graph keeps alive.
+
 `print(t)` shows the tree: Tensor calls in lower case, Functions in CamelCase, ops in capitals. Outside a
 trace nothing listens: a Function step pays one truth test and an op one loop over an empty list. Only the
 thread that opened the trace is recorded.
@@ -56,6 +59,7 @@ class TraceEvent:
     args: str = ""  # an op's arguments (axes, order, ...)
     flops: int | None = None  # for the ops `op_cost` knows
     bytes_moved: int | None = None
+    saved_bytes: int | None = None  # for a forward Function step that was recorded: what it saved for backward
     children: list[TraceEvent] = field(default_factory=list)
 
     def line(self) -> str:
@@ -105,10 +109,17 @@ class Trace:
         """The bytes moved by the ops `op_cost` knows, added up."""
         return sum(e.bytes_moved or 0 for e in self.find("op"))
 
+    @property
+    def saved_bytes(self) -> int:
+        """The bytes the block's forward Function steps saved for backward, added up (elements times item
+        size; a value saved by two Functions counts twice, `Graph.saved_bytes` counts it once)."""
+        return sum(e.saved_bytes or 0 for e in self.find("function", False))
+
     def summary(self, width: int | None = None) -> str:
         """A few lines: how many events each level had, forward and backward, and which; then the FLOPs and
-        bytes moved of the ops `op_cost` knows, which the FLOPs line names. The elementwise, reduce and
-        movement ops are not costed, so a block of elementwise work shows `FLOPs: 0` and `bytes moved: 0`.
+        bytes moved of the ops `op_cost` knows, which the FLOPs line names, and the bytes saved for backward.
+        The elementwise, reduce and movement ops are not costed, so a block of elementwise work shows
+        `FLOPs: 0` and `bytes moved: 0`.
         One line per level, however long; with `width`, a longer line goes on below, indented."""
         lines = []
         levels: list[tuple[Level, str]] = [("call", "Tensor calls"), ("function", "Functions"), ("op", "data ops")]
@@ -118,6 +129,7 @@ class Trace:
             lines.append(f"{title + ':':<14}{forward} forward, {backward} backward  ({names})")
         lines.append(f"{'FLOPs:':<14}{self.flops:,} (MATMUL, UNFOLD, FOLD, GATHER, SCATTER_ADD)")
         lines.append(f"{'bytes moved:':<14}{self.bytes_moved:,}")
+        lines.append(f"{'saved:':<14}{self.saved_bytes:,} bytes for backward")
         return "\n".join(lines if width is None else [_wrap(line, width) for line in lines])
 
     def to_text(self, depth: int | None = None) -> str:
@@ -171,6 +183,8 @@ class Trace:
         try:
             result = run()
             event.outputs = _shapes(result)
+            if not backward:
+                event.saved_bytes = _saved_bytes(result)
             return result
         finally:
             while self._open and self._open.pop()[0] is not event:
@@ -283,6 +297,12 @@ def _shapes(value: Any) -> tuple[Shape, ...]:
     tensor that `Tensor.__init__` is only starting to build)."""
     values = value if isinstance(value, (tuple, list)) else (value,)
     return tuple(x._data.shape for x in values if isinstance(x, Node) and hasattr(x, "_data"))
+
+
+def _saved_bytes(result: Any) -> int | None:
+    """What the Function that made `result` saved for backward, in bytes; None if it was not recorded."""
+    ctx = result._ctx if isinstance(result, Node) else None
+    return None if ctx is None else _nbytes(*ctx._saved)
 
 
 def _nbytes(*data: TensorData) -> int:
