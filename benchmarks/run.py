@@ -8,8 +8,9 @@
 Each workload has an edugrad and a PyTorch version (and, where it is interesting, hand-written NumPy: the
 floor a NumPy framework cannot beat). They run interleaved (A B A B ...) for several rounds so that noise
 from this shared machine hits both alike; the table shows medians. Peak memory is what NumPy allocates during
-one call (tracemalloc), shown for edugrad and the NumPy floor. Benchmarks are not tests: nothing here asserts
-a time.
+one call (tracemalloc), shown for edugrad and the NumPy floor. The small-model rows (char GPT, makemore MLP)
+come from small_models.py, which times each library in a worker process of its own (no peak memory there).
+Benchmarks are not tests: nothing here asserts a time.
 """
 
 from __future__ import annotations
@@ -51,6 +52,7 @@ import torch  # noqa: E402
 
 from edugrad.nn import functional, optim  # noqa: E402
 from edugrad.tensor import Tensor, dtypes, tensor  # noqa: E402
+import small_models  # noqa: E402  (benchmarks/small_models.py: the small-model rows, one process per library)
 from mlp import mlp_problem  # noqa: E402  (benchmarks/mlp.py, next to this script)
 
 torch.set_num_threads(ARGS.threads)
@@ -64,6 +66,7 @@ class Workload:
     torch: Step
     numpy: Step | None = None
     repeat: int = 1  # calls per timing (for very short ops), results are per call
+    separate: small_models.Model | None = None  # timed by small_models.py, each library in its own process
     results: dict[str, float] = field(default_factory=dict)
     peaks: dict[str, float] = field(default_factory=dict)
 
@@ -84,6 +87,9 @@ def peak_bytes(step: Step) -> float:
 
 
 def measure(workload: Workload, rounds: int) -> None:
+    if workload.separate is not None:
+        workload.results = small_models.measure(workload.separate, rounds, ARGS.threads, ARGS.quick)
+        return
     contenders = {"edugrad": workload.edugrad, "torch": workload.torch}
     if workload.numpy is not None:
         contenders["numpy"] = workload.numpy
@@ -293,13 +299,23 @@ def cat_embeddings(batch: int, block: int, dim: int) -> Workload:
                     lambda: np.concatenate(parts, -1))
 
 
+def small_model(model: small_models.Model) -> Workload:
+    """A row of small_models.py: its steps are never called here (each library runs in its own process)."""
+
+    def elsewhere() -> None:
+        raise RuntimeError(f"{model.name} is timed in worker processes")
+
+    return Workload(model.name, elsewhere, elsewhere, separate=model)
+
+
 def workloads(quick: bool) -> list[Workload]:
+    rows = [small_model(model) for model in small_models.MODELS]
     if quick:
         return [elementwise_dispatch(2), chain_with_backward(2, 10), mlp_step(16), cnn_step(8), matmul(32, 64, 32),
-                cnn_run(2, 8), setitem_row(), embedding_backward(4, 8, 27, 16), cat_embeddings(4, 8, 16)]
+                cnn_run(2, 8), setitem_row(), embedding_backward(4, 8, 27, 16), cat_embeddings(4, 8, 16), *rows]
     suite = [elementwise_dispatch(2), chain_with_backward(2), mlp_step(128), cnn_step(128), cnn_run(200, 128),
              matmul(512, 1024, 512), setitem_row(), embedding_backward(32, 23, 28, 64),
-             cat_embeddings(32, 23, 64)]
+             cat_embeddings(32, 23, 64), *rows]
     suite += [cnn_step(batch) for batch in (8, 32, 512)]  # scaling with batch size (128 is above)
     suite += [cnn_step(32, image) for image in (56, 112)]  # scaling with image size
     return suite
