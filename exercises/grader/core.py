@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import Any
 
+import numpy as np
+
 
 class Failure(Exception):
     """A check that did not pass: `message` says what was wrong (input, expected, got), `hint` what to try."""
@@ -88,7 +90,8 @@ class CheckResult:
 def run_check(check: Check, solution: Solution) -> CheckResult:
     """Run one check; any exception becomes a message (a learner sees what failed, never a traceback)."""
     try:
-        check.run(solution)
+        with np.errstate(all="ignore"):  # an overflow shows as the inf it gives, in the message, not as a warning
+            check.run(solution)
     except Failure as failure:
         return CheckResult(check.name, False, failure.message, failure.hint or check.hint)
     except NotImplementedError as stub:
