@@ -11,6 +11,7 @@ import importlib
 import os
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 from types import ModuleType
 
@@ -71,3 +72,16 @@ def english(tmp_path: Path) -> Path:
     path = tmp_path / "text.txt"
     path.write_text("\n".join(lines * 3) + "\n", encoding="utf-8")
     return path
+
+
+@pytest.fixture
+def no_local_data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No data set anywhere and no network: every lookup folder is empty and every download fails at once."""
+    from edugrad.nn import datasets
+
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setenv("EDUGRAD_DATA", str(tmp_path / "data"))
+    monkeypatch.setattr(datasets, "SYSTEM_DATA_DIR", tmp_path / "system")
+    unreachable = {name: replace(source, mirrors=("file:///nonexistent/",)) for name, source in datasets.SOURCES.items()}
+    monkeypatch.setattr(datasets, "SOURCES", unreachable)

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import replace
 from pathlib import Path
 from types import ModuleType
 
@@ -61,14 +60,7 @@ def test_a_short_run_on_fashion_mnist_learns_and_saves(run_example: Callable[...
     assert png(curves)
 
 
-def test_missing_data_says_how_to_install_it(example: Callable[[str], ModuleType], tmp_path: Path,
-                                             monkeypatch: pytest.MonkeyPatch) -> None:
+def test_missing_data_says_how_to_install_it(example: Callable[[str], ModuleType], no_local_data: None) -> None:
     """No files anywhere and no network: the message names the Debian package."""
-    monkeypatch.setenv("HOME", str(tmp_path / "home"))
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    monkeypatch.setenv("EDUGRAD_DATA", str(tmp_path / "data"))
-    monkeypatch.setattr(datasets, "SYSTEM_DATA_DIR", tmp_path / "system")
-    unreachable = {name: replace(source, mirrors=("file:///nonexistent/",)) for name, source in datasets.SOURCES.items()}
-    monkeypatch.setattr(datasets, "SOURCES", unreachable)
     with pytest.raises(SystemExit, match="apt install dataset-fashion-mnist"):
         example("resnet").load(None)
