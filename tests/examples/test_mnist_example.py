@@ -8,7 +8,6 @@ import inspect
 import struct
 import subprocess
 import sys
-from dataclasses import replace
 from pathlib import Path
 from types import ModuleType
 
@@ -27,17 +26,6 @@ def load_example() -> ModuleType:
     sys.modules[spec.name] = module  # dataclasses look their module up there
     spec.loader.exec_module(module)
     return module
-
-
-@pytest.fixture
-def no_local_data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """No MNIST anywhere and no network: every lookup folder is empty and every download fails at once."""
-    monkeypatch.setenv("HOME", str(tmp_path / "home"))
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    monkeypatch.setenv("EDUGRAD_DATA", str(tmp_path / "data"))
-    monkeypatch.setattr(datasets, "SYSTEM_DATA_DIR", tmp_path / "system")
-    unreachable = {name: replace(source, mirrors=("file:///nonexistent/",)) for name, source in datasets.SOURCES.items()}
-    monkeypatch.setattr(datasets, "SOURCES", unreachable)
 
 
 def test_help_lists_the_options() -> None:
