@@ -12,6 +12,7 @@ from exercises.grader.core import REGISTRY, Task
 
 TASK_MODULES: tuple[str, ...] = (
     "exercises.grader.course",
+    "exercises.bugs.tasks",
 )
 
 
