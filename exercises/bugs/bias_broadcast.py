@@ -7,6 +7,7 @@ backward stops with an error about a gradient's shape. Find it with gradcheck on
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import cast
 
 import numpy as np
 
@@ -27,6 +28,7 @@ class BroadcastAdd(Function):
     def backward(self, g: Node) -> Grads:
         # b[j] is added to every x[i, j]: its gradient is the sum of g over the axes it was broadcast along,
         # the leading axes it lacks and the axes where it has size 1.
+        g = cast(Tensor, g)  # applied to Tensors, backward is handed Tensors
         leading = tuple(range(g.ndim - len(self.b_shape)))
         return g, g.sum(leading) if leading else g
 
@@ -35,12 +37,12 @@ def symptom() -> str:
     x = Tensor(np.ones((3, 4), dtype=np.float32))
     bias, offset = Tensor.zeros(4, requires_grad=True), Tensor.zeros(3, 1, requires_grad=True)
     BroadcastAdd.apply(x, bias).sum().backward()
-    report = f"a bias of shape (4,): gradient {bias.grad.tolist()}"
+    report = f"a bias of shape (4,): gradient {bias.grad.tolist() if bias.grad is not None else None}"
     try:
         BroadcastAdd.apply(x, offset).sum().backward()
     except RuntimeError as error:
         return f"{report}\nan offset of shape (3, 1): {error}"
-    return f"{report}\nan offset of shape (3, 1): gradient {offset.grad.tolist()}"
+    return f"{report}\nan offset of shape (3, 1): gradient {offset.grad}"
 
 
 def check(candidate: Callable[[Tensor, Tensor], Tensor]) -> None:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import torch
 
 from edugrad import nn
 from edugrad.tensor import Tensor, manual_seed
@@ -88,11 +89,34 @@ def fit_curve(activation: Callable[[Any], Any], steps: int = 200) -> list[float]
     y = (x * 3).sin()
     first, second = nn.Linear(1, 16), nn.Linear(16, 1)
     optimizer = nn.optim.Adam([*first.parameters(), *second.parameters()], lr=0.03)
+    return minimise(lambda: ((second(activation(first(x))) - y) ** 2).mean(), optimizer, steps)
+
+
+def minimise(loss: Callable[[], Tensor], optimizer: nn.optim.Optimizer, steps: int) -> list[float]:
+    """Take `steps` steps of `optimizer` on the scalar `loss()`; the loss at every step."""
     losses = []
     for _ in range(steps):
-        loss = ((second(activation(first(x))) - y) ** 2).mean()
+        value = loss()
         optimizer.zero_grad()
-        loss.backward()
+        value.backward()
         optimizer.step()
-        losses.append(loss.item())
+        losses.append(value.item())
     return losses
+
+
+def optimizer_steps(candidate: Callable[..., Any], reference: Callable[..., Any], steps: int,
+                    **options: float) -> list[tuple[NDArray, NDArray]]:
+    """Run `candidate` (an edugrad optimizer) and `reference` (torch's), both made with `options`, from the
+    same start on the loss sum(p^4); edugrad's parameter and torch's after each of `steps` steps."""
+    start = np.random.default_rng(7).standard_normal(5).astype(np.float32)
+    ours, theirs = nn.Parameter(Tensor(start)), torch.nn.Parameter(torch.tensor(start))
+    mine, reference_optimizer = candidate([ours], **options), reference([theirs], **options)
+    after = []
+    for _ in range(steps):
+        mine.zero_grad()
+        (ours ** 4).sum().backward()
+        mine.step()
+        (theirs.grad,) = torch.autograd.grad((theirs ** 4).sum(), theirs)
+        reference_optimizer.step()
+        after.append((ours.detach().numpy().copy(), theirs.detach().numpy().copy()))  # both change in place
+    return after

@@ -8,6 +8,7 @@ way. Find it with gradcheck on float64 inputs whose weight is square.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import cast
 
 import numpy as np
 
@@ -15,7 +16,7 @@ from edugrad import nn
 from edugrad.data import TensorData
 from edugrad.function import Function, Grads, Node, gradcheck
 from edugrad.tensor import Tensor, dtypes, manual_seed
-from exercises.bugs.hunt import Bug
+from exercises.bugs.hunt import Bug, minimise
 
 
 class MatMul(Function):
@@ -28,7 +29,8 @@ class MatMul(Function):
     def backward(self, g: Node) -> Grads:
         # out[n, m] = sum_d x[n, d] w[d, m], so d out / d x[n, d] = w[d, m] and d out / d w[d, m] = x[n, d]:
         # grad_x = g @ w^T (N, D) and grad_w = x^T @ g (D, M).
-        x, w = self.saved_tensors
+        g = cast(Tensor, g)  # applied to Tensors, backward is handed Tensors
+        x, w = cast(tuple[Tensor, Tensor], self.saved_tensors)
         return g @ w.T, g.T @ x
 
 
@@ -43,13 +45,7 @@ def _fit(product: Callable[[Tensor, Tensor], Tensor]) -> float:
     x = Tensor.randn(32, 2)
     target = x @ Tensor([[0.0, 1.0], [-1.0, 0.0]])
     w = nn.Parameter(Tensor.randn(2, 2) * 0.1)
-    optimizer = nn.optim.SGD([w], lr=0.1)
-    for _ in range(100):
-        loss = ((product(x, w) - target) ** 2).mean()
-        optimizer.zero_grad()
-        loss.backward()
-        optimizer.step()
-    return loss.item()
+    return minimise(lambda: ((product(x, w) - target) ** 2).mean(), nn.optim.SGD([w], lr=0.1), 100)[-1]
 
 
 def symptom() -> str:

@@ -11,7 +11,7 @@ import numpy as np
 
 from edugrad.data import TensorData, UnaryOps
 from edugrad.function import Exp as LibraryExp
-from edugrad.function import Function, Grads, Node, check_function
+from edugrad.function import Function, Grads, Mul, Node, check_function
 from edugrad.tensor import Tensor, dtypes
 from exercises.bugs.hunt import Bug
 
@@ -25,7 +25,7 @@ class Exp(Function):
     def backward(self, g: Node) -> Grads:
         # d/dx e^x = e^x
         (x,) = self.inputs
-        return g * x.exp()
+        return Mul.apply(g, LibraryExp.apply(x))
 
 
 def _gradient(exp: type[Function]) -> list[float]:
@@ -35,6 +35,7 @@ def _gradient(exp: type[Function]) -> list[float]:
     y = exp.apply(h)
     h.detach().add_(1)  # a write after the exp through a tensor sharing h's memory
     y.sum().backward()
+    assert w.grad is not None
     return [round(v, 4) for v in w.grad.tolist()]
 
 

@@ -6,6 +6,9 @@ found among each bug's choices by their hash, so the reference scores full marks
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from exercises.bugs.hunt import Bug, load_bugs
 from exercises.grader import Check, Failure, Solution, Task, register
 
@@ -40,10 +43,15 @@ def diagnosis_check(bug: Bug) -> Check:
     return Check("diagnosis", run)
 
 
+def reference(bug: Bug) -> Callable[[], dict[str, Any]]:
+    """What --reference grades: the right diagnosis, under the bug's name."""
+    return lambda: {bug.key: right_choice(bug)}
+
+
 def register_bugs() -> None:
     for number, bug in enumerate(load_bugs(), start=1):
         register(Task(name=bug.key, title=bug.title, module=ANSWERS, names=(bug.key,),
-                      reference=lambda bug=bug: {bug.key: right_choice(bug)}, checks=(diagnosis_check(bug),),
+                      reference=reference(bug), checks=(diagnosis_check(bug),),
                       number=number, group="bugs", extra={"bug": bug}))
 
 

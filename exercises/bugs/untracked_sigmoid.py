@@ -10,8 +10,9 @@ from collections.abc import Callable
 
 import numpy as np
 
-from edugrad.tensor import Tensor, dtypes, sigmoid as library_sigmoid
 from edugrad.function import gradcheck
+from edugrad.tensor import Tensor, dtypes
+from edugrad.tensor import sigmoid as library_sigmoid
 from exercises.bugs.hunt import Bug, fit_curve
 
 

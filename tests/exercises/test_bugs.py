@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import torch
 
 from edugrad.function import GradcheckError, gradcheck
 from edugrad.tensor import Tensor, dtypes
-from exercises.bugs import log_softmax_shift, missing_save
-from exercises.bugs.hunt import Bug, TorchMismatch, expect_close, load_bugs
+from exercises.bugs import log_softmax_shift, missing_save, sgd_decay_order
+from exercises.bugs.hunt import Bug, TorchMismatch, expect_close, load_bugs, optimizer_steps
 from exercises.bugs.tasks import diagnosis_check
 from exercises.grader.core import REGISTRY, Failure, Solution, grade_task
 from exercises.grader.registry import load_tasks
@@ -53,6 +54,14 @@ def test_gradcheck_passes_the_bugs_that_need_another_tool() -> None:
     x = Tensor(np.linspace(-1, 1, 6).reshape(2, 3), dtype=dtypes.float64, requires_grad=True)
     assert gradcheck(missing_save.Exp.apply, [x])
     assert gradcheck(log_softmax_shift.log_softmax, [x])
+
+
+def test_the_sgd_bug_agrees_with_torch_on_the_first_step_only() -> None:
+    """Why its check compares every step, not the first alone."""
+    first, second = optimizer_steps(sgd_decay_order.SGD, torch.optim.SGD, 2, **sgd_decay_order.OPTIONS)
+    expect_close("step 1", *first)
+    with pytest.raises(TorchMismatch, match="step 2"):
+        expect_close("step 2", *second)
 
 
 @pytest.mark.parametrize("bug", BUGS, ids=lambda b: b.key)
