@@ -70,7 +70,7 @@ BUG = Bug(
     choices={
         "betas": "the running averages weigh the new gradient by beta instead of 1 - beta",
         "eps": "eps belongs inside the square root",
-        "bias": "m and v start at 0 and are not bias-corrected: divide them by 1 - beta^t at step t",
+        "bias": "m and v are not corrected for starting at zero",
         "sign": "the step goes up the gradient",
     },
     answer="18f235976956f7e0d5e2f719a09bf3264a60bf070d347c0d5592930e0a5664a9",

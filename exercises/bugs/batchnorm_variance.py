@@ -70,7 +70,7 @@ BUG = Bug(
     correct=nn.BatchNorm1d, check=check, symptom=symptom, tool="the torch comparison",
     choices={
         "normalize": "the batch must be normalised by the unbiased variance, sum / (N - 1)",
-        "running": "the running variance must average the unbiased variance, sum / (N - 1), not sum / N",
+        "running": "the running variance must average the unbiased variance",
         "momentum": "the running averages weigh the old value by momentum instead of 1 - momentum",
         "eps": "eps belongs outside the square root",
     },

@@ -64,7 +64,7 @@ BUG = Bug(
     choices={
         "forward": "forward broadcasts b the wrong way",
         "grad_x": "the gradient of x should be summed too",
-        "size_one": "the gradient of b is not summed over the axes where b has size 1",
+        "size_one": "the gradient of b misses the axes where b has size 1",
         "leading": "the gradient of b is summed over the wrong leading axes",
     },
     answer="7b13226dfe6cff226a28e1511c9a8b3e7dd7bea8d8149db0b2a271861e9a344b",

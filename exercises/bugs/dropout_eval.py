@@ -53,7 +53,7 @@ BUG = Bug(
     check=check, symptom=symptom, tool="the torch comparison",
     choices={
         "mask": "the mask keeps each element with probability p instead of 1 - p",
-        "eval_scale": "it scales by 1 / (1 - p) in eval mode too, where it must return x unchanged",
+        "eval_scale": "it scales in eval mode too",
         "no_scale": "it must not scale in training",
         "gradient": "the mask is not applied to the gradient",
     },

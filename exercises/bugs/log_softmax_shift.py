@@ -54,7 +54,7 @@ BUG = Bug(
     choices={
         "dim": "it sums over the wrong dimension",
         "keepdim": "the sum loses its dimension, so the subtraction broadcasts wrongly",
-        "shift": "e^x overflows: it must subtract max(x) first, log-sum-exp(x) = m + log(sum e^(x - m))",
+        "shift": "it must subtract the largest logit before the exponential",
         "gradient": "its gradient is wrong even for small logits",
     },
     answer="cec812f2b0b2234415ca6afe028a06c60ddd3512a90efe2b0ee50732ca664872",

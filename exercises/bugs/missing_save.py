@@ -54,7 +54,7 @@ BUG = Bug(
     check=check, symptom=symptom, tool="check_function",
     choices={
         "derivative": "backward's derivative of e^x is wrong",
-        "unsaved": "backward reads the input's current values instead of what forward saved",
+        "unsaved": "backward reads an input that forward did not save",
         "inplace": "forward changes its input in place",
         "shape": "backward returns a gradient of the wrong shape",
     },

@@ -58,7 +58,7 @@ BUG = Bug(
     correct=nn.optim.SGD, check=check, symptom=symptom, tool="the torch comparison",
     choices={
         "decay_sign": "weight decay must be subtracted from the gradient",
-        "order": "weight decay must be added to the gradient before the momentum buffer, g = g + wd * p",
+        "order": "weight decay must enter the gradient before the momentum buffer",
         "dampening": "the buffer must weigh the new gradient by 1 - momentum",
         "first_step": "the buffer must start as the first gradient, not as zeros",
     },

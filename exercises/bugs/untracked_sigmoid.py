@@ -38,7 +38,7 @@ BUG = Bug(
     choices={
         "formula": "the formula of the sigmoid is wrong",
         "dtype": "the result has the wrong dtype",
-        "graph": "the result is a new leaf: nothing records how it was computed, so no gradient flows back",
+        "graph": "the result is not recorded in the graph",
         "overflow": "np.exp overflows for large negative x",
     },
     answer="64029a25bad0571d25fe0b4d4b3522defb8bfa39a9e4747f2f022df861d6b82e",
