@@ -1,7 +1,8 @@
 """Bug hunt: an Adam that leaps at the start (exercises/bugs/, outside the four layers).
 
 Symptom: its first steps are several times larger than the learning rate that torch's Adam keeps them to,
-so a model that needs a small learning rate jumps away at the start. Find it with the torch comparison of the parameters after each step.
+so a model that needs a small learning rate jumps away at the start. Find it with the torch comparison of
+the parameters after each step.
 """
 
 from __future__ import annotations

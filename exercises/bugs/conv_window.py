@@ -1,7 +1,8 @@
 """Bug hunt: a 1-d convolution whose input gradient is off by one (exercises/bugs/, outside the layers).
 
 Symptom: in a stack of two of these convolutions, the first kernel's gradient differs from the one
-edugrad's conv1d gives, while the second's agrees. Find it with gradcheck on a float64 signal and kernel, then read which gradient is wrong.
+edugrad's conv1d gives, while the second's agrees. Find it with gradcheck on a float64 signal and kernel,
+then read which gradient is wrong.
 """
 
 from __future__ import annotations

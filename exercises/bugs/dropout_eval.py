@@ -1,6 +1,7 @@
 """Bug hunt: a dropout layer that changes the model at evaluation (exercises/bugs/, outside the layers).
 
-Symptom: after `model.eval()`, a layer meant to do nothing scales every activation by the same factor. Find it with the torch comparison in eval mode.
+Symptom: after `model.eval()`, a layer meant to do nothing scales every activation by the same factor.
+Find it with the torch comparison in eval mode.
 """
 
 from __future__ import annotations

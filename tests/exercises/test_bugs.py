@@ -13,6 +13,7 @@ from edugrad.tensor import Tensor, dtypes
 from exercises.bugs import log_softmax_shift, missing_save, sgd_decay_order
 from exercises.bugs.hunt import Bug, TorchMismatch, expect_close, load_bugs, optimizer_steps
 from exercises.bugs.tasks import diagnosis_check
+from exercises.grader.__main__ import main
 from exercises.grader.core import REGISTRY, Failure, Solution, grade_task
 from exercises.grader.registry import load_tasks
 
@@ -99,3 +100,11 @@ def test_expect_close_names_the_worst_element_and_accepts_equal_infinities() -> 
         expect_close("x", np.array([1.0, 2.0]), np.array([1.0, 1.0]))
     with pytest.raises(TorchMismatch, match="edugrad -inf, torch 0.0"):
         expect_close("x", np.array([-np.inf]), np.array([0.0]))
+
+
+def test_the_command_line_fails_fresh_answers_and_passes_the_reference(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["bugs"]) == 1
+    fresh = capsys.readouterr().out
+    assert "0/11" in fresh and "not diagnosed yet" in fresh
+    assert main(["bugs", "--reference"]) == 0
+    assert "11/11" in capsys.readouterr().out
