@@ -31,6 +31,7 @@ from edugrad.nn.rnn import *  # noqa: F403
 from edugrad.nn.transformer import *  # noqa: F403
 from edugrad.nn.upsampling import *  # noqa: F403
 from edugrad.nn.loss import *  # noqa: F403  (every loss module: loss.__all__)
+from edugrad.nn.compare import Comparison, Difference, compare_with_torch
 from edugrad.nn.module import IncompatibleKeys, Module
 from edugrad.nn.parameter import Parameter
 from edugrad.nn.serialization import CheckpointError, load, load_checkpoint, save, save_checkpoint
@@ -40,6 +41,7 @@ __version__ = "0.1.0"
 __all__ = [
     "CheckpointError", "IncompatibleKeys", "Module", "Parameter", "amp", "data", "datasets", "functional", "init",
     "load", "load_checkpoint", "optim", "save", "save_checkpoint", "utils",
+    "Comparison", "Difference", "compare_with_torch",  # edugrad's own: a layer-by-layer check against PyTorch
 ]
 __all__ += activation.__all__
 __all__ += loss.__all__
