@@ -20,6 +20,9 @@ def test_view_ops_share_the_storage_and_report_torchs_strides(backend: str) -> N
     views = {
         "permute": (x.permute((1, 0)), t.permute(1, 0)),
         "shrink": (x.shrink([(1, 3), (1, 3)]), t[1:3, 1:3]),
+        "shrink with steps": (x.shrink([(1, 3), (0, 4)], (1, 3)), t[1:3, ::3]),
+        "shrink with steps of a strided view": (x.shrink([(0, 3), (1, 4)], (2, 2)).shrink([(0, 2), (1, 2)], (1, 1)),
+                                                t[::2, 1::2][:, 1:]),
         "reshape": (x.reshape((2, 6)), t.reshape(2, 6)),
         "expand": (x.shrink([(0, 1), (0, 4)]).expand((5, 4)), t[0:1].expand(5, 4)),
         "bitcast": (x.bitcast(dtypes.int32), t.view(torch.int32)),
@@ -128,3 +131,13 @@ def test_an_in_place_binary_op_of_a_view_of_itself_is_numpys_out_of_place_result
     expected = square.numpy() + square.numpy().T
     square.binary_(BinaryOps.ADD, square.permute((1, 0)))  # the operand overlaps the target, transposed
     np.testing.assert_array_equal(square.numpy(), expected)
+
+
+def test_a_strided_shrink_writes_through_and_refuses_bad_steps(backend: str) -> None:
+    x, t = grid(backend), torch.arange(12.0).reshape(3, 4)
+    x.shrink([(0, 3), (1, 4)], (2, 2)).assign(TensorData.full((2, 2), -1.0, dtypes.float32, backend))
+    t[::2, 1::2] = -1.0
+    assert x.numpy().tolist() == t.tolist() and x.version == 1
+    for steps in [(0, 1), (1,), (1, -2), (1, 1.5)]:
+        with pytest.raises(ValueError, match="shrink: expected one int step >= 1 per axis"):
+            x.shrink([(0, 3), (0, 4)], steps)  # type: ignore[arg-type]

@@ -121,6 +121,11 @@ def movement_cases() -> list[Case]:
         Case("Pad 0-d", F.Pad, apply(F.Pad, padding=()), lambda: [randn()]),
         Case("Shrink (1, 4)", F.Shrink, apply(F.Shrink, bounds=((1, 4),)), lambda: [randn(5)]),
         Case("Shrink 2-d", F.Shrink, apply(F.Shrink, bounds=((0, 2), (1, 3))), lambda: [randn(3, 4)]),
+        Case("Shrink step 3 of [1, 7)", F.Shrink, apply(F.Shrink, bounds=((1, 7),), steps=(3,)), lambda: [randn(8)]),
+        Case("Shrink 2-d steps (2, 1)", F.Shrink, apply(F.Shrink, bounds=((0, 3), (1, 4)), steps=(2, 1)),
+             lambda: [randn(3, 4)]),
+        Case("Shrink steps (1, 4, 2) to an empty axis", F.Shrink,
+             apply(F.Shrink, bounds=((1, 2), (2, 5), (0, 0)), steps=(1, 4, 2)), lambda: [randn(2, 5, 3)]),
         Case("Flip 0", F.Flip, apply(F.Flip, axes=0), lambda: [randn(4)]),
         Case("Flip (0, 1)", F.Flip, apply(F.Flip, axes=(0, 1)), lambda: [randn(2, 3)]),
         Case("Flip -1 of 3-d", F.Flip, apply(F.Flip, axes=-1), lambda: [randn(2, 3, 2)]),
@@ -290,3 +295,6 @@ def test_pad_and_shrink_with_random_widths(shape: list[int], data: st.DataObject
     x = randn(*shape)
     assert gradcheck(apply(F.Pad, padding=padding, value=-1.0), [x])
     assert gradcheck(apply(F.Shrink, bounds=bounds), [x])
+    steps = [data.draw(st.integers(1, 3)) for _ in shape]
+    assert gradcheck(apply(F.Shrink, bounds=bounds, steps=steps), [x])
+    assert gradgradcheck(apply(F.Shrink, bounds=bounds, steps=steps), [x])

@@ -96,7 +96,7 @@ class MovementOps(OpFamily):
     PERMUTE = auto()
     EXPAND = auto()  # broadcast size-1 axes to a larger size, without copying
     PAD = auto()  # add constant borders
-    SHRINK = auto()  # take a [start, end) range per axis: a contiguous slice
+    SHRINK = auto()  # take a [start, end) range per axis, optionally every step-th element of it (a strided view)
     FLIP = auto()
     CAT = auto()  # join arrays of one dtype along an axis (their other sizes equal)
 

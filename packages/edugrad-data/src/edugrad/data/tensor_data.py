@@ -450,12 +450,20 @@ class TensorData:
         array = self.backend.pad(self.array, padding, value)
         return self._new(MovementOps.PAD, array, (self,), padding=padding, value=value)
 
-    def shrink(self, bounds: Sequence[tuple[int, int]]) -> TensorData:
-        """Keep the range [start, end) on each axis."""
+    def shrink(self, bounds: Sequence[tuple[int, int]], steps: Sequence[int] | None = None) -> TensorData:
+        """Keep the range [start, end) on each axis; with `steps`, only every step-th element of it (start,
+        start + step, ...), which is still a view: the axis's stride is multiplied by the step."""
         bounds = tuple((int(s), int(e)) for s, e in bounds)
         if len(bounds) != self.ndim or any(not 0 <= s <= e <= n for (s, e), n in zip(bounds, self.shape)):
             raise ValueError(f"shrink: expected one (start, end) pair with 0 <= start <= end <= size per axis of "
                              f"{self.shape}, got {bounds}")
+        if steps is not None:
+            steps = tuple(steps)
+            if len(steps) != self.ndim or any(not isinstance(k, int) or isinstance(k, bool) or k < 1 for k in steps):
+                raise ValueError(f"shrink: expected one int step >= 1 per axis of {self.shape}, got steps {steps}")
+            if any(k > 1 for k in steps):
+                array = self.backend.shrink(self.array, bounds, steps)
+                return self._view(MovementOps.SHRINK, array, bounds=bounds, steps=steps)
         if all(s == 0 and e == n for (s, e), n in zip(bounds, self.shape)):
             return self
         return self._view(MovementOps.SHRINK, self.backend.shrink(self.array, bounds), bounds=bounds)

@@ -204,8 +204,11 @@ class TorchBackend:
         flat = tuple(width for pair in reversed(padding) for width in pair)
         return torch.nn.functional.pad(x, flat, value=value)
 
-    def shrink(self, x: torch.Tensor, bounds: tuple[tuple[int, int], ...]) -> torch.Tensor:
-        return x[tuple(slice(start, end) for start, end in bounds)]
+    def shrink(self, x: torch.Tensor, bounds: tuple[tuple[int, int], ...],
+               steps: Shape | None = None) -> torch.Tensor:
+        if steps is None:
+            return x[tuple(slice(start, end) for start, end in bounds)]
+        return x[tuple(slice(start, end, step) for (start, end), step in zip(bounds, steps))]
 
     def flip(self, x: torch.Tensor, axes: Shape) -> torch.Tensor:
         return torch.flip(x, axes)  # a copy: torch has no negative strides

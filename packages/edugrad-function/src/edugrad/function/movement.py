@@ -2,8 +2,9 @@
 
 Function layer (`edugrad.function`). These move values without computing on them, so each backward is the
 inverse movement applied to the gradient: reshape back, permute back, shrink away what pad added, pad back
-what shrink removed, flip again, and cut out of the joined gradient the slice each input of cat became.
-(Expand, whose backward is a sum, is in `broadcast`, with Sum.) Their backward reads only shapes, axes and
+what shrink removed (a strided shrink first spreads the gradient out to every step-th place), flip again,
+and cut out of the joined gradient the slice each input of cat became. (Expand, whose backward is a sum, is
+in `broadcast`, with Sum.) Their backward reads only shapes, axes and
 bounds, kept as plain attributes: nothing is saved, so changing an input in place afterwards is harmless.
 """
 
@@ -48,13 +49,29 @@ class Pad(Function):
 
 
 class Shrink(Function):
-    def forward(self, x: TensorData, bounds: Sequence[tuple[int, int]]) -> TensorData:
-        out = x.shrink(bounds)
+    """The range [start, end) of each axis; with `steps`, every step-th element of it (`x[1:7:3]`)."""
+    def forward(self, x: TensorData, bounds: Sequence[tuple[int, int]],
+                steps: Sequence[int] | None = None) -> TensorData:
+        out = x.shrink(bounds, steps)
         self.padding = tuple((start, n - end) for (start, end), n in zip(bounds, x.shape))
+        self.steps = None
+        if steps is not None and any(k > 1 for k in steps):
+            self.steps, self.lengths = tuple(steps), tuple(end - start for start, end in bounds)
         return out
 
     def backward(self, g: Node) -> Grads:
-        return Pad.apply(g, padding=self.padding)  # the elements cut away had no effect: zero gradient
+        # The elements cut away had no effect: zero gradient. With steps, the kept elements were the first of
+        # each block of `step` in the range, so their gradients go back there: each becomes a block of its
+        # gradient and step - 1 zeros (reshape to (kept, 1), pad to (kept, step), reshape to kept * step), the
+        # last block cut to the range's length. All movements, so the gradient of this gradient is a strided
+        # Shrink again.
+        if self.steps is not None:
+            kept = g.shape
+            blocks = Reshape.apply(g, shape=tuple(m for k in kept for m in (k, 1)))
+            blocks = Pad.apply(blocks, padding=tuple(p for step in self.steps for p in ((0, 0), (0, step - 1))))
+            spread = Reshape.apply(blocks, shape=tuple(k * step for k, step in zip(kept, self.steps)))
+            g = Shrink.apply(spread, bounds=tuple((0, length) for length in self.lengths))
+        return Pad.apply(g, padding=self.padding)
 
 
 class Flip(Function):

@@ -2,20 +2,18 @@
 index_select, repeat_interleave.
 
 Tensor layer (`edugrad.tensor`). A basic index (ints, slices with any step, None, `...`) only moves values,
-so it becomes movement Functions: a shrink to the range each axis keeps, a flip of the axes read backwards, a
-pad + reshape + shrink that keeps every s-th element of a strided axis (cut the axis into blocks of s, keep
-the first of each block), and a reshape that drops the axes indexed by ints and adds those asked for with
-None. An advanced index (integer tensors or lists, bool masks) depends on data: the positions it names,
-broadcast together, become one `Gather` from the indexed axes flattened into one. Gather's backward is a
+so it becomes movement Functions: a shrink to every step-th element of the range each axis keeps (a view,
+as in PyTorch), a flip of the axes read backwards (a copy: torch refuses negative steps, edugrad reads them as
+NumPy does), and a reshape that drops the axes indexed by ints and adds those asked for with None. An
+advanced index (integer tensors or lists, bool masks) depends on data: the positions it names, broadcast
+together, become one `Gather` from the indexed axes flattened into one. Gather's backward is a
 scatter-add, so an element read twice receives both gradients.
 
 A write `x[index] = value` is never recorded for backward (it is refused where it would be), so it builds the
 new values from TensorData ops and writes them into x's memory (`assign`), where every view of x's storage
-sees them. Ints and plain slices read a view of x (a shrink and a reshape, as in PyTorch), and the value is
-written into that view. A slice with a step or backwards reads a copy here, so its box is written instead:
-the value is moved to where the read took it from (the read's movement ops undone in reverse) and replaces x
-there with one `where`. An advanced index names positions, found by reading the positions 0, 1, ... of x
-with it, and the value is written there with a `Scatter` into x flattened: where it names one more than
+sees them. Ints and slices read a view of x (a strided shrink and a reshape, as in PyTorch), and the value
+is written into that view, reversed first on the axes a negative step reads backwards. An advanced index
+names positions, found by reading the positions 0, 1, ... of x with it, and the value is written there with a `Scatter` into x flattened: where it names one more than
 once, the last write wins, as in PyTorch on the CPU. `scatter` is the same Function along one axis,
 recorded, with torch's gradients.
 
@@ -32,7 +30,7 @@ from types import EllipsisType
 from typing import Any, NamedTuple, TypeAlias
 
 from edugrad.data import DType, TensorData, dtypes
-from edugrad.function import CumSum, Flip, Gather, Pad, Scatter, ScatterAdd, Shrink, is_grad_enabled
+from edugrad.function import CumSum, Flip, Gather, Scatter, ScatterAdd, Shrink, is_grad_enabled
 from edugrad.tensor import _tensor as _t
 from edugrad.tensor.binary import broadcast_shape, check_scalar_fits, constant, where
 from edugrad.tensor.creation import arange, tensor, zeros
@@ -64,12 +62,7 @@ def setitem(self: _t.Tensor, key: Index, value: _t.Tensor | bool | int | float) 
     elif any(isinstance(i, _t.Tensor) for i in items):
         self._data.assign(_write_positions(self, items, value))
     else:
-        plan = _plan(self.shape, items)
-        view = _basic(self, items)[0] if all(r.step == 1 and not r.flip for r in plan.ranges) else None
-        if view is not None and view._data.storage is self._data.storage:
-            view._data.assign(_values(self, value, view.shape))  # ints and plain slices: write into the view
-        else:
-            self._data.assign(_write_box(self, plan, value))
+        _write_basic(self, _plan(self.shape, items), value)
 
 
 def gather(input: _t.Tensor, dim: int, index: _t.Tensor | Sequence[Any]) -> _t.Tensor:
@@ -213,15 +206,14 @@ def _axes_used(i: Item | EllipsisType) -> int:
 
 
 class _Range(NamedTuple):
-    """How one axis of x is read by a basic index: shrink to [start, end), flip if `flip`, pad `pad` elements
-    at the end, then cut into `kept` blocks of `step` and keep the first element of each."""
+    """How one axis of x is read by a basic index: the `kept` elements start, start + step, ... before end (a
+    strided view), then reversed if `flip` (a slice with a negative step)."""
 
     start: int
     end: int
-    pad: int
+    step: int
     flip: bool
     kept: int
-    step: int
 
 
 class _Plan(NamedTuple):
@@ -252,7 +244,7 @@ def _plan(x_shape: tuple[int, ...], items: list[Item]) -> _Plan:
             if not -n <= item < n:
                 raise IndexError(f"getitem: index {item} is out of range for axis {axis} of size {n} (shape "
                                  f"{x_shape})")
-            ranges.append(_Range(item % n, item % n + 1, 0, False, 1, 1))  # no entry in shape: the axis goes
+            ranges.append(_Range(item % n, item % n + 1, 1, False, 1))  # no entry in shape: the axis goes
         elif isinstance(item, slice):
             ranges.append(_slice_range(item, n))
             shape.append(ranges[-1].kept)
@@ -260,7 +252,7 @@ def _plan(x_shape: tuple[int, ...], items: list[Item]) -> _Plan:
             covered = x_shape[axis:axis + _axes_used(item)]
             advanced.append((len(shape), axis, item))
             shape.extend(covered)
-            ranges.extend(_Range(0, m, 0, False, m, 1) for m in covered)
+            ranges.extend(_Range(0, m, 1, False, m) for m in covered)
     return _Plan(ranges, tuple(shape), empty, advanced)
 
 
@@ -274,15 +266,12 @@ def _basic(x: _t.Tensor, items: list[Item]) -> tuple[_t.Tensor, list[tuple[int, 
     """Apply the ints, slices and Nones with movement Functions. Returns the result and the advanced indices
     (as in _Plan) still to apply."""
     ranges, shape, empty, advanced = _plan(x.shape, items)
-    y = shrink(x, [(r.start, r.end) for r in ranges])
-    if any(r.flip for r in ranges):
-        y = Flip.apply(y, axes=tuple(a for a, r in enumerate(ranges) if r.flip))
-    if any(r.pad for r in ranges):
-        y = Pad.apply(y, padding=tuple((0, r.pad) for r in ranges))
     if any(r.step > 1 for r in ranges):
-        # An axis of kept * step elements -> (kept, step) -> the first of each block of step.
-        y = reshape(y, tuple(m for r in ranges for m in (r.kept, r.step)))
-        y = Shrink.apply(y, bounds=tuple(b for r in ranges for b in ((0, r.kept), (0, 1))))
+        y = Shrink.apply(x, bounds=[(r.start, r.end) for r in ranges], steps=[r.step for r in ranges])
+    else:
+        y = shrink(x, [(r.start, r.end) for r in ranges])
+    if any(r.flip for r in ranges):  # a copy, as NumPy's negative strides would be a view torch cannot have
+        y = Flip.apply(y, axes=tuple(a for a, r in enumerate(ranges) if r.flip))
     y = reshape(y, shape)
     if empty:
         y = shrink(y, [(0, 0) if a in empty else None for a in range(y.ndim)])
@@ -290,18 +279,15 @@ def _basic(x: _t.Tensor, items: list[Item]) -> tuple[_t.Tensor, list[tuple[int, 
 
 
 def _slice_range(s: slice, n: int) -> _Range:
-    """How a slice reads an axis of size n (see _Range): the range is count * |step| long, padded where it
-    runs past the end of the axis."""
+    """How a slice reads an axis of size n (see _Range): [start, end) ends just after the last element read."""
     start, stop, step = s.indices(n)
     count = len(range(start, stop, step))
-    length = count * abs(step)
+    if count == 0:
+        return _Range(0, 0, 1, False, 0)
     if step > 0:
-        low, high = start, min(start + length, n)
-    else:
-        # Read backwards: take the range that ends at `start`, then flip it so `start` comes first.
-        high = start + 1
-        low = max(high - length, 0)
-    return _Range(low, high, length - (high - low), step < 0, count, abs(step))
+        return _Range(start, start + (count - 1) * step + 1, step, False, count)
+    # Read backwards: the same elements in ascending order, from the last one read up to `start`, then flipped.
+    return _Range(start + (count - 1) * step, start + 1, -step, True, count)
 
 
 def _advanced(y: _t.Tensor, advanced: list[tuple[int, int, _t.Tensor]]) -> _t.Tensor:
@@ -367,29 +353,18 @@ def _mask_positions(mask: _t.Tensor, shape: tuple[int, ...], axis: int) -> _t.Te
     return shrink(found, [(0, count)])
 
 
-def _write_box(x: _t.Tensor, plan: _Plan, value: Any) -> TensorData:
-    """x's values with `value` written into the box that a basic index (its plan) reads."""
+def _write_basic(x: _t.Tensor, plan: _Plan, value: Any) -> None:
+    """Write `value` into the view of x that a basic index (its plan) reads: the strided box on x's axes, with
+    the value reversed on the axes the index reads backwards."""
     selection = tuple(0 if a in plan.empty else n for a, n in enumerate(plan.shape))
     values = _values(x, value, selection)
-    if 0 in selection:
-        return x._data
-    kept = tuple(r.kept for r in plan.ranges)  # the box on x's axes: an int's axis kept as size 1, no None axes
-    placed = _place(values.reshape(kept), plan.ranges, x.shape, 0)
-    inside = _place(TensorData.full(kept, True, dtypes.bool, x._data.backend), plan.ranges, x.shape, False)
-    return inside.where(placed, x._data)
-
-
-def _place(box: TensorData, ranges: list[_Range], shape: tuple[int, ...], fill: bool | int) -> TensorData:
-    """`box` (one axis per axis of x, of the sizes a basic read keeps) put back where the read took it from, in
-    an array of `shape` holding `fill` elsewhere: _basic's movement ops undone in reverse order."""
-    if any(r.step > 1 for r in ranges):
-        # Each kept element becomes the first of a block of `step`; then the padding past the range is cut.
-        blocks = box.reshape(tuple(m for r in ranges for m in (r.kept, 1)))
-        blocks = blocks.pad(tuple(p for r in ranges for p in ((0, 0), (0, r.step - 1))), fill)
-        box = blocks.reshape(tuple(r.kept * r.step for r in ranges)).shrink(tuple((0, r.end - r.start) for r in ranges))
-    if any(r.flip for r in ranges):
-        box = box.flip(tuple(a for a, r in enumerate(ranges) if r.flip))
-    return box.pad(tuple((r.start, n - r.end) for r, n in zip(ranges, shape)), fill)
+    if plan.empty:
+        return  # a False index selects nothing, and torch counts no write
+    ranges = plan.ranges
+    box = x._data.shrink([(r.start, r.end) for r in ranges], [r.step for r in ranges])
+    values = values.reshape(box.shape)
+    flipped = tuple(a for a, r in enumerate(ranges) if r.flip)
+    box.assign(values.flip(flipped) if flipped else values)
 
 
 def _write_positions(x: _t.Tensor, items: list[Item], value: Any) -> TensorData:
