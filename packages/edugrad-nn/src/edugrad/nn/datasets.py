@@ -130,9 +130,10 @@ IDX_DTYPES: dict[int, np.dtype[Any]] = {
 
 GZIP_MAGIC = b"\x1f\x8b"  # every gzip stream starts with these two bytes; an IDX file starts with two zeros
 
-#: The most bytes an IDX file may hold, decompressed. The largest file of these datasets, MNIST's training
-#: images, holds 47 MB. Files are read (and decompressed) in chunks of READ_CHUNK_BYTES and counted on the way,
-#: so a damaged or hostile gzip file (1 MiB can inflate to 1 GiB) stops at this limit, not when memory runs out.
+#: The most bytes an IDX file may hold, decompressed: well above the largest file of these datasets (MNIST's
+#: training images, 60,000 of 28 x 28 bytes). Files are read (and decompressed) in chunks of READ_CHUNK_BYTES and
+#: counted on the way, so a damaged or hostile gzip file, which can inflate a thousandfold, stops at this limit,
+#: not when memory runs out.
 MAX_IDX_BYTES = 256 << 20
 READ_CHUNK_BYTES = 1 << 20
 
